@@ -1,0 +1,140 @@
+"""The adaptive interview: which question to ask next, and when to stop.
+
+The emergency screen comes first; after it, the question whose answer could raise
+the urgency the most (or change the kind). The interview stops as soon as no
+remaining answer could change either. Questions and their "why we ask" come from
+the knowledge base; grouped findings are asked as one tick-all-that-apply question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from crampcheck.domain.types import Case, FindingState
+from crampcheck.engine.assess import assess
+from crampcheck.engine.rules import candidates, is_unasked, with_implications
+from crampcheck.knowledge.loader import KnowledgeBase
+
+Select = Literal["many", "one", "boolean", "number"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer a person can pick: a finding and its plain-language label."""
+
+    finding_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """The next thing to ask, with why it matters.
+
+    ``select`` says how to answer: ``many`` (tick all that apply), ``one`` (pick one),
+    ``boolean`` (yes / no / don't know) or ``number`` (a quantity in ``unit``).
+    """
+
+    id: str
+    text: str
+    why: str
+    select: Select
+    options: tuple[Option, ...]
+    unit: str | None = None
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its question."""
+
+
+def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
+    """The most useful question still open, or None when nothing could change the answer."""
+    case = with_implications(case, kb)
+    assessment = assess(case, kb)
+    open_ids = [
+        c.finding_id for c in candidates(case, kb, assessment.urgency, assessment.kind)
+    ]
+    if not open_ids:
+        return None
+    open_set = set(open_ids)
+    for group in kb.groups:
+        if group.screen and any(m in open_set for m in group.members):
+            return _group_question(group.id, case, kb)
+    first = open_ids[0]
+    group = kb.group_of.get(first)
+    if group is not None:
+        return _group_question(group.id, case, kb)
+    finding = kb.findings[first]
+    select: Select = "number" if finding.answer == "number" else "boolean"
+    return Question(
+        id=finding.id,
+        text=finding.question,
+        why=finding.why,
+        select=select,
+        options=(Option(finding.id, finding.label),),
+        unit=finding.unit,
+    )
+
+
+def _group_question(group_id: str, case: Case, kb: KnowledgeBase) -> Question:
+    group = next(g for g in kb.groups if g.id == group_id)
+    members = [m for m in group.members if is_unasked(case, m)]
+    return Question(
+        id=group.id,
+        text=group.text,
+        why=group.why,
+        select=group.select,
+        options=tuple(Option(m, kb.findings[m].label) for m in members),
+    )
+
+
+def question_by_id(question_id: str, case: Case, kb: KnowledgeBase) -> Question:
+    """Rebuild a question from its id (for stateless clients that send it back)."""
+    if any(g.id == question_id for g in kb.groups):
+        return _group_question(question_id, case, kb)
+    finding = kb.findings.get(question_id)
+    if finding is None:
+        raise AnswerError(f"unknown question '{question_id}'")
+    select: Select = "number" if finding.answer == "number" else "boolean"
+    return Question(finding.id, finding.question, finding.why, select,
+                    (Option(finding.id, finding.label),), finding.unit)
+
+
+def answer(
+    case: Case,
+    question: Question,
+    *,
+    chosen: Sequence[str] = (),
+    yes: bool | None = None,
+    number: float | None = None,
+    dont_know: bool = False,
+) -> Case:
+    """Record an answer: the case with the question's findings now known.
+
+    For ``many``/``one`` questions, ``chosen`` lists the options picked; every other
+    option becomes absent ("none of these" is an empty list). ``dont_know`` records
+    each option as asked-but-unknown, so it is not asked again and never taken as absent.
+    """
+    option_ids = [o.finding_id for o in question.options]
+    if dont_know:
+        return case.with_answers({f: FindingState.UNKNOWN for f in option_ids})
+    if question.select in ("many", "one"):
+        unknown = [c for c in chosen if c not in option_ids]
+        if unknown:
+            raise AnswerError(f"not an option of '{question.id}': {', '.join(unknown)}")
+        if question.select == "one" and len(chosen) > 1:
+            raise AnswerError(f"'{question.id}' takes one answer")
+        states: Mapping[str, FindingState] = {
+            f: FindingState.PRESENT if f in chosen else FindingState.ABSENT for f in option_ids
+        }
+        return case.with_answers(states)
+    (finding_id,) = option_ids
+    if question.select == "boolean":
+        if yes is None:
+            raise AnswerError(f"'{question.id}' takes yes, no or don't know")
+        state = FindingState.PRESENT if yes else FindingState.ABSENT
+        return case.with_answers({finding_id: state})
+    if number is None or number != number or number < 0:
+        raise AnswerError(f"'{question.id}' takes a number of {question.unit or 'units'}")
+    return case.with_answers({finding_id: FindingState.PRESENT}, {finding_id: float(number)})

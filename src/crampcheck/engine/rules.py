@@ -1,0 +1,102 @@
+"""Which rules fire, and which unknown findings could still change the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from crampcheck.domain.types import Case, FindingState, Kind, Urgency
+from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
+
+
+def with_implications(case: Case, kb: KnowledgeBase) -> Case:
+    """Add findings implied by present ones (a loop diuretic is a diuretic ...)."""
+    present = [f for f, s in case.findings.items() if s is FindingState.PRESENT]
+    added: dict[str, FindingState] = {}
+    stack = list(present)
+    while stack:
+        finding_id = stack.pop()
+        finding = kb.findings.get(finding_id)
+        if finding is None:
+            continue
+        for implied in finding.implies:
+            if case.findings.get(implied) is not FindingState.PRESENT and implied not in added:
+                added[implied] = FindingState.PRESENT
+                stack.append(implied)
+    if not added:
+        return case
+    return replace(case, findings={**case.findings, **added})
+
+
+def fires(rule: CompiledRule, case: Case) -> bool:
+    """True when the rule's condition holds and nothing known blocks it."""
+    if rule.when.evaluate(case) is not True:
+        return False
+    return rule.unless is None or rule.unless.evaluate(case) is not True
+
+
+def fired_rules(case: Case, kb: KnowledgeBase) -> list[CompiledRule]:
+    """Every rule that fires on this case, in knowledge-base order."""
+    return [rule for rule in kb.rules if fires(rule, case)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An unasked finding and the most it could change if answered yes."""
+
+    finding_id: str
+    raise_to: Urgency | None
+    kind_to: Kind | None
+    priority: tuple[int, float, int]
+
+
+def is_unasked(case: Case, finding_id: str) -> bool:
+    """Nothing was said about the finding (not even "don't know")."""
+    return finding_id not in case.findings and case.value(finding_id) is None
+
+
+def candidates(
+    case: Case, kb: KnowledgeBase, level: Urgency, kind: Kind, unasked_only: bool = True
+) -> list[Candidate]:
+    """Unknown findings whose answer could raise the urgency above ``level`` or change ``kind``.
+
+    A rule whose condition is still undecided (three-valued ``None``) and whose level
+    is higher - or which would set a different kind at the same or higher level -
+    makes each of its unknown findings a candidate. Priority: the highest level it
+    could reach, then how much of that rule already holds, then knowledge-base order.
+    """
+    best: dict[str, Candidate] = {}
+    for order, rule in enumerate(kb.rules):
+        if rule.when.evaluate(case) is not None:
+            continue
+        if rule.unless is not None and rule.unless.evaluate(case) is True:
+            continue
+        raises = rule.spec.level > level
+        changes_kind = (
+            rule.spec.kind is not None and rule.spec.kind is not kind and rule.spec.level >= level
+        )
+        if not (raises or changes_kind):
+            continue
+        leaves = list(dict.fromkeys(rule.when.findings()))
+        known_true = sum(1 for f in leaves if case.state(f) is FindingState.PRESENT)
+        progress = known_true / len(leaves) if leaves else 0.0
+        for finding_id in _unknown(leaves, case, unasked_only):
+            candidate = Candidate(
+                finding_id,
+                rule.spec.level if raises else None,
+                rule.spec.kind if changes_kind else None,
+                (rule.spec.level.rank if raises else 0, progress, -order),
+            )
+            current = best.get(finding_id)
+            if current is None or candidate.priority > current.priority:
+                best[finding_id] = candidate
+    return sorted(best.values(), key=lambda c: c.priority, reverse=True)
+
+
+def _unknown(leaves: Iterable[str], case: Case, unasked_only: bool) -> Iterable[str]:
+    for finding_id in leaves:
+        if unasked_only:
+            if is_unasked(case, finding_id):
+                yield finding_id
+        elif case.state(finding_id) is FindingState.UNKNOWN and case.value(finding_id) is None:
+            yield finding_id

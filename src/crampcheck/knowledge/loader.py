@@ -1,0 +1,305 @@
+"""Load, validate and compile the knowledge base shipped inside the package.
+
+Files are read with ``importlib.resources`` (so they load from a wheel too), parsed
+into the strict models of :mod:`crampcheck.knowledge.schema`, then cross-checked:
+every finding, condition and source a record names must exist. Any problem raises
+:class:`KnowledgeError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from crampcheck.knowledge.conditions import Condition, ConditionSyntaxError, compile_condition
+from crampcheck.knowledge.schema import (
+    Advice,
+    ConditionRef,
+    Finding,
+    Lexicon,
+    Policy,
+    QuestionGroup,
+    Rule,
+    Source,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+DATA_PACKAGE = "crampcheck.knowledge.data"
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A triage rule with its conditions compiled."""
+
+    spec: Rule
+    when: Condition
+    unless: Condition | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class CompiledAdvice:
+    """An advice item with its conditions compiled."""
+
+    spec: Advice
+    when: Condition | None
+    unless: Condition | None
+    cautions: tuple[tuple[Condition | None, int], ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything crampcheck knows, immutable, every reference resolved."""
+
+    version: str
+    sources: Mapping[str, Source]
+    findings: Mapping[str, Finding]
+    conditions: Mapping[str, ConditionRef]
+    rules: tuple[CompiledRule, ...]
+    advice: tuple[CompiledAdvice, ...]
+    groups: tuple[QuestionGroup, ...]
+    policy: Policy
+    lexicon: Lexicon
+    group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
+
+    def finding(self, finding_id: str) -> Finding:
+        """The finding with this id (KeyError when unknown)."""
+        return self.findings[finding_id]
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        """The rule with this id (KeyError when unknown)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind the knowledge base holds."""
+        cases = sum(
+            len(r.spec.cases.fire) + len(r.spec.cases.not_fire)
+            for r in self.rules
+            if r.spec.cases is not None
+        )
+        return {
+            "sources": len(self.sources),
+            "findings": len(self.findings),
+            "conditions": len(self.conditions),
+            "rules": len(self.rules),
+            "advice": len(self.advice),
+            "question_groups": len(self.groups),
+            "cases": cases,
+        }
+
+
+def _read_yaml(entry: Traversable) -> Any:
+    try:
+        return yaml.safe_load(entry.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{entry.name}: not valid YAML: {error}") from None
+
+
+def _parse(model: type[M], data: Any, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()
+        )
+        raise KnowledgeError(f"{where}: {problems}") from None
+
+
+def _records(model: type[M], entry: Traversable, key: str) -> Iterator[tuple[M, str]]:
+    data = _read_yaml(entry)
+    if not isinstance(data, dict) or set(data) != {key}:
+        raise KnowledgeError(f"{entry.name}: expected one top-level key '{key}'")
+    items = data[key]
+    if not isinstance(items, list):
+        raise KnowledgeError(f"{entry.name}: '{key}' must be a list")
+    for index, item in enumerate(items):
+        label = item.get("id", index) if isinstance(item, dict) else index
+        where = f"{entry.name}: {key}[{label}]"
+        yield _parse(model, item, where), where
+
+
+def _by_id(records: Iterable[tuple[M, str]]) -> tuple[dict[str, M], dict[str, str]]:
+    found: dict[str, M] = {}
+    where_of: dict[str, str] = {}
+    for record, where in records:
+        record_id = str(getattr(record, "id"))  # noqa: B009 - every record model has an id
+        if record_id in found:
+            raise KnowledgeError(f"{where}: duplicate id '{record_id}' (also {where_of[record_id]})")
+        found[record_id] = record
+        where_of[record_id] = where
+    return found, where_of
+
+
+def _files(root: Traversable, prefix: str) -> list[Traversable]:
+    return sorted(
+        (e for e in root.iterdir() if e.name.startswith(prefix) and e.name.endswith(".yaml")),
+        key=lambda e: e.name,
+    )
+
+
+def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base (the packaged one unless ``root`` is given)."""
+    root = root or resources.files(DATA_PACKAGE)
+    digest = hashlib.sha256()
+    for entry in sorted((e for e in root.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name):
+        digest.update(entry.name.encode())
+        digest.update(entry.read_bytes())
+
+    sources, _ = _by_id(_records(Source, root / "sources.yaml", "sources"))
+    findings, finding_where = _by_id(
+        r for f in _files(root, "findings") for r in _records(Finding, f, "findings")
+    )
+    conditions, condition_where = _by_id(_records(ConditionRef, root / "conditions.yaml", "conditions"))
+    rule_specs, rule_where = _by_id(
+        r for f in _files(root, "rules") for r in _records(Rule, f, "rules")
+    )
+    advice_specs, advice_where = _by_id(_records(Advice, root / "advice.yaml", "advice"))
+    groups, group_where = _by_id(_records(QuestionGroup, root / "questions.yaml", "groups"))
+    policy = _parse(Policy, _read_yaml(root / "policy.yaml"), "policy.yaml")
+    lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
+
+    check = _References(findings, sources, conditions)
+    for fid, finding in findings.items():
+        check.sources(finding.sources, f"{finding_where[fid]}.sources")
+        check.findings(finding.implies, f"{finding_where[fid]}.implies")
+    for cid, condition in conditions.items():
+        where = condition_where[cid]
+        check.sources(condition.sources, f"{where}.sources")
+        for key in ("key", "supporting", "against"):
+            check.findings(getattr(condition, key), f"{where}.{key}")
+
+    rules: list[CompiledRule] = []
+    for rid, rule in rule_specs.items():
+        where = rule_where[rid]
+        check.sources(rule.sources, f"{where}.sources")
+        check.conditions(rule.suggests, f"{where}.suggests")
+        when = check.condition(rule.when, f"{where}.when")
+        unless = None if rule.unless is None else check.condition(rule.unless, f"{where}.unless")
+        if rule.cases is not None:
+            for label, cases in (("fire", rule.cases.fire), ("not_fire", rule.cases.not_fire)):
+                for i, case in enumerate(cases):
+                    check.findings(tuple(case.findings), f"{where}.cases.{label}[{i}].findings")
+                    check.findings(tuple(case.values), f"{where}.cases.{label}[{i}].values")
+                    if case.text is None and not case.findings and not case.values:
+                        raise KnowledgeError(f"{where}.cases.{label}[{i}]: needs text or findings")
+        rules.append(CompiledRule(rule, when, unless))
+
+    advice: list[CompiledAdvice] = []
+    for aid, item in advice_specs.items():
+        where = advice_where[aid]
+        check.sources(item.sources, f"{where}.sources")
+        if item.evidence is not None:
+            check.sources(item.evidence.sources, f"{where}.evidence.sources")
+        cautions = []
+        for i, caution in enumerate(item.cautions):
+            check.sources(caution.sources, f"{where}.cautions[{i}].sources")
+            compiled = None if caution.when is None else check.condition(
+                caution.when, f"{where}.cautions[{i}].when"
+            )
+            cautions.append((compiled, i))
+        advice.append(
+            CompiledAdvice(
+                item,
+                None if item.when is None else check.condition(item.when, f"{where}.when"),
+                None if item.unless is None else check.condition(item.unless, f"{where}.unless"),
+                tuple(cautions),
+            )
+        )
+
+    group_of: dict[str, QuestionGroup] = {}
+    for gid, group in groups.items():
+        check.findings(group.members, f"{group_where[gid]}.members")
+        for member in group.members:
+            if member in group_of:
+                raise KnowledgeError(
+                    f"{group_where[gid]}.members: '{member}' is already in group "
+                    f"'{group_of[member].id}'"
+                )
+            group_of[member] = group
+    check.sources(policy.sources, "policy.yaml: sources")
+    for i, signal in enumerate(policy.kind_signals):
+        check.findings((signal.finding,), f"policy.yaml: kind_signals[{i}].finding")
+
+    return KnowledgeBase(
+        version=f"{policy_version(policy)}+{digest.hexdigest()[:10]}",
+        sources=MappingProxyType(sources),
+        findings=MappingProxyType(findings),
+        conditions=MappingProxyType(conditions),
+        rules=tuple(rules),
+        advice=tuple(advice),
+        groups=tuple(groups.values()),
+        policy=policy,
+        lexicon=lexicon,
+        group_of=MappingProxyType(group_of),
+    )
+
+
+def policy_version(policy: Policy) -> str:
+    """The knowledge base's release name (bumped when clinical content changes)."""
+    from crampcheck import __version__
+
+    del policy
+    return __version__
+
+
+class _References:
+    """Checks that every id a record names exists, naming the key when not."""
+
+    def __init__(
+        self,
+        findings: Mapping[str, Finding],
+        sources: Mapping[str, Source],
+        conditions: Mapping[str, ConditionRef],
+    ) -> None:
+        self._findings = findings
+        self._sources = sources
+        self._conditions = conditions
+
+    def findings(self, ids: Iterable[str], where: str) -> None:
+        self._exist(ids, self._findings, "finding", where)
+
+    def sources(self, ids: Iterable[str], where: str) -> None:
+        self._exist(ids, self._sources, "source", where)
+
+    def conditions(self, ids: Iterable[str], where: str) -> None:
+        self._exist(ids, self._conditions, "condition", where)
+
+    def condition(self, spec: Any, where: str) -> Condition:
+        try:
+            compiled = compile_condition(spec, where)
+        except ConditionSyntaxError as error:
+            raise KnowledgeError(str(error)) from None
+        self.findings(compiled.findings(), where)
+        return compiled
+
+    @staticmethod
+    def _exist(ids: Iterable[str], known: Mapping[str, Any], what: str, where: str) -> None:
+        for item in ids:
+            if item not in known:
+                raise KnowledgeError(f"{where}: unknown {what} '{item}'")
+
+
+@cache
+def default_knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, loaded once per process."""
+    return load_knowledge()

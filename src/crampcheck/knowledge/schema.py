@@ -1,0 +1,237 @@
+"""The shape of every knowledge-base file, as strict, immutable pydantic models.
+
+Unknown keys are rejected (``extra="forbid"``) so a typo in a YAML file is an
+error with the file and key named, never a silently ignored field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crampcheck.domain.types import Kind, Urgency
+
+
+class Strict(BaseModel):
+    """Base for knowledge models: immutable, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """A public page a statement rests on."""
+
+    id: str
+    title: str
+    publisher: str
+    year: int | None = None
+    url: str | None = None
+    accessed: str = Field(description="date the page was read, ISO 8601")
+    note: str | None = None
+
+
+class Code(Strict):
+    """A classification code a source gives for a finding or condition."""
+
+    system: Literal["ICD-10-CM", "ICD-10"]
+    code: str
+    display: str
+
+
+class Finding(Strict):
+    """Something the engine reasons over: a symptom, sign, context or history item.
+
+    ``lexicon`` holds the words people use for it; the reader matches them. A
+    phrase token ending in ``*`` matches any word starting with it. ``measure``
+    names the quantity (``duration``, ``temperature``, ``score``, ``gestation``)
+    for numeric findings, which the reader fills from numbers in the text.
+    """
+
+    id: str
+    label: str
+    category: Literal["symptom", "sign", "context", "history", "medicine", "site", "feature"]
+    question: str
+    why: str
+    answer: Literal["boolean", "number"] = "boolean"
+    unit: str | None = None
+    measure: Measure | None = None
+    lexicon: tuple[str, ...] = ()
+    denials: tuple[str, ...] = Field(
+        default=(), description="phrases that say the finding is absent (\"urine is a normal colour\")"
+    )
+    codes: tuple[Code, ...] = ()
+    implies: tuple[str, ...] = Field(
+        default=(), description="findings that are present whenever this one is"
+    )
+    sources: tuple[str, ...] = ()
+
+
+class Measure(Strict):
+    """How the reader maps a number in the text to this finding."""
+
+    dimension: Literal["duration", "temperature", "score", "gestation"]
+    min: float | None = None
+    max: float | None = None
+    not_followed_by: tuple[str, ...] = ()
+    followed_by: tuple[str, ...] = ()
+    cues: tuple[str, ...] = Field(
+        default=(), description="words that, a few tokens before a bare number, name it"
+    )
+
+
+class ConditionRef(Strict):
+    """A condition crampcheck can name as a possible cause, with its evidence."""
+
+    id: str
+    name: str
+    kind: Kind
+    summary: str
+    key: tuple[str, ...] = Field(description="findings that make it worth naming")
+    supporting: tuple[str, ...] = ()
+    against: tuple[str, ...] = ()
+    clinician: str | None = None
+    codes: tuple[Code, ...] = ()
+    sources: tuple[str, ...]
+
+
+class RuleCase(Strict):
+    """A case shipped beside a rule: free text, structured findings, or both."""
+
+    text: str | None = None
+    age: int | None = None
+    sex: Literal["female", "male"] | None = None
+    findings: dict[str, Literal["present", "absent", "unknown"]] = Field(default_factory=dict)
+    values: dict[str, float] = Field(default_factory=dict)
+
+
+class RuleCases(Strict):
+    """Cases that must fire a rule and similar cases that must not."""
+
+    fire: tuple[RuleCase, ...]
+    not_fire: tuple[RuleCase, ...]
+
+
+class Rule(Strict):
+    """Which findings, together, set which urgency (and, optionally, kind)."""
+
+    id: str
+    level: Urgency
+    kind: Kind | None = None
+    reason: str
+    action: str | None = None
+    when: Any
+    unless: Any = None
+    suggests: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+    cases: RuleCases | None = None
+
+
+class Caution(Strict):
+    """A warning attached to an advice item, shown when its condition holds."""
+
+    text: str
+    when: Any = None
+    omit: bool = Field(default=False, description="drop the advice item when this holds")
+    sources: tuple[str, ...] = ()
+
+
+class Evidence(Strict):
+    """How strong the published evidence is for an advice item."""
+
+    strength: Literal["good", "moderate", "mixed", "weak", "against", "consensus"]
+    summary: str
+    sources: tuple[str, ...]
+
+
+class Advice(Strict):
+    """Something a person can do, or a clinician may consider, with its sources."""
+
+    id: str
+    kind: Literal["home", "professional", "safety_net", "first_aid", "avoid"]
+    title: str
+    text: str
+    steps: tuple[str, ...] = ()
+    when: Any = None
+    unless: Any = None
+    levels: tuple[Urgency, ...] = Field(
+        default=(Urgency.SELF_CARE, Urgency.DOCTOR, Urgency.URGENT),
+        description="urgency levels at which the item is offered",
+    )
+    kinds: tuple[Kind, ...] = (Kind.CRAMP, Kind.SPASM)
+    cautions: tuple[Caution, ...] = ()
+    evidence: Evidence | None = None
+    sources: tuple[str, ...]
+
+
+class QuestionGroup(Strict):
+    """Several findings asked as one question (tick all that apply, or pick one)."""
+
+    id: str
+    text: str
+    why: str
+    select: Literal["many", "one"] = "many"
+    members: tuple[str, ...]
+    screen: bool = Field(default=False, description="asked before anything else")
+
+
+class Policy(Strict):
+    """Engine settings that are clinical choices, kept with the knowledge."""
+
+    default_level: Urgency
+    default_reason: str
+    no_findings_level: Urgency
+    no_findings_reason: str
+    default_kind: Kind
+    kind_signals: tuple[KindSignal, ...]
+    level_actions: dict[Urgency, str]
+    disclaimer: str
+    sources: tuple[str, ...]
+
+
+class KindSignal(Strict):
+    """When no rule sets the kind: a finding that points to one."""
+
+    finding: str
+    kind: Kind
+    reason: str
+
+
+class Lexicon(Strict):
+    """Number words and unit words for the reader's quantity extraction."""
+
+    number_words: dict[str, float]
+    units: dict[Literal["duration", "temperature", "score", "gestation"], dict[str, UnitSpec]]
+    duration_phrases: dict[str, float] = Field(
+        default_factory=dict, description="phrases naming a duration without a number, in minutes"
+    )
+    shadows: tuple[str, ...] = Field(
+        default=(), description="longer phrases that stop a shorter word being read as a finding"
+    )
+    context_rules: tuple[ContextRuleSpec, ...] = ()
+
+
+class UnitSpec(Strict):
+    """Words for one unit and its factor to the dimension's base unit."""
+
+    words: tuple[str, ...]
+    factor: float = 1.0
+    offset: float = 0.0
+
+
+class ContextRuleSpec(Strict):
+    """An extra ConText modifier (negation, family, hypothetical, ...)."""
+
+    literal: str
+    category: Literal[
+        "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "FAMILY", "HISTORICAL", "HYPOTHETICAL",
+        "TERMINATE", "PSEUDO",
+    ]
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    pattern: tuple[dict[str, Any], ...] | None = None
+    max_scope: int | None = None
+
+
+Finding.model_rebuild()
+Policy.model_rebuild()
+Lexicon.model_rebuild()
