@@ -73,6 +73,9 @@ class Measure(Strict):
     dimension: Literal["duration", "temperature", "score", "gestation"]
     min: float | None = None
     max: float | None = None
+    scale: float = Field(
+        default=1.0, description="base units (minutes, °C, points, weeks) per unit of this finding"
+    )
     not_followed_by: tuple[str, ...] = ()
     followed_by: tuple[str, ...] = ()
     cues: tuple[str, ...] = Field(
@@ -209,6 +212,10 @@ class Lexicon(Strict):
         default=(), description="longer phrases that stop a shorter word being read as a finding"
     )
     context_rules: tuple[ContextRuleSpec, ...] = ()
+    drop_default_context: tuple[str, ...] = Field(
+        default=(),
+        description="medspaCy default ConText rules to leave out, by category or literal",
+    )
 
 
 class UnitSpec(Strict):

@@ -1,0 +1,163 @@
+"""Numbers with units in free text: durations, temperatures, pain scores, weeks of pregnancy.
+
+The words (number words, unit words, cue words) come from the knowledge base; this
+module only holds the mechanism: find a number followed by a unit, convert it to the
+dimension's base unit (minutes, °C, points, weeks), and hand it to the finding whose
+measure accepts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.schema import Finding
+
+_DIGITS = r"\d+(?:[.,]\d+)?"
+_FAHRENHEIT_FLOOR = 45.0
+"""A body temperature above this cannot be in °C, so a bare number is read as °F."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A measured value found in the text, already assigned to its finding."""
+
+    finding_id: str
+    value: float
+    start: int
+    end: int
+    text: str
+
+
+def _alternation(words: list[str]) -> str:
+    ordered = sorted(set(words), key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    dimension: str
+    factor: float
+    offset: float
+    word: str
+
+
+class QuantityReader:
+    """Finds quantities in text using the knowledge base's lexicon; built once, reused."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        lexicon = kb.lexicon
+        self._number_words: Mapping[str, float] = {
+            k.lower(): v for k, v in lexicon.number_words.items()
+        }
+        self._units: dict[str, _Unit] = {}
+        for dimension, units in lexicon.units.items():
+            for spec in units.values():
+                for word in spec.words:
+                    self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
+        number = f"(?P<num>{_DIGITS}|{_alternation(list(self._number_words))})"
+        unit = f"(?P<unit>{_alternation(list(self._units))})"
+        self._with_unit = re.compile(rf"(?<![\w.]){number}\s*-?\s*{unit}(?![a-z])", re.IGNORECASE)
+        self._phrases = {k.lower(): v for k, v in lexicon.duration_phrases.items()}
+        self._phrase = re.compile(
+            rf"(?<![\w])(?P<phrase>{_alternation(list(self._phrases))})(?![\w])", re.IGNORECASE
+        ) if self._phrases else None
+        self._measured: list[Finding] = [f for f in kb.findings.values() if f.measure is not None]
+        cues = sorted({c for f in self._measured for c in f.measure.cues} if self._measured else set())
+        self._cued = re.compile(
+            rf"(?P<cue>{_alternation(cues)})[^.\d]{{0,30}}?(?P<num>{_DIGITS})(?![\d/])",
+            re.IGNORECASE,
+        ) if cues else None
+
+    def read(self, text: str) -> list[Quantity]:
+        """Every quantity in ``text`` that a finding's measure accepts."""
+        found: list[Quantity] = []
+        taken: list[tuple[int, int]] = []
+        for match in self._with_unit.finditer(text):
+            number = self._number(match.group("num"))
+            unit = self._units.get(_squash(match.group("unit")))
+            if number is None or unit is None:
+                continue
+            base = number * unit.factor + unit.offset
+            after = text[match.end(): match.end() + 24].lower()
+            before = text[max(0, match.start() - 40): match.start()].lower()
+            for finding in self._accepting(unit.dimension, base, after, before, unit):
+                assert finding.measure is not None
+                found.append(Quantity(finding.id, base / finding.measure.scale,
+                                      match.start(), match.end(), match.group(0)))
+                taken.append((match.start(), match.end()))
+                break
+        if self._phrase is not None:
+            for match in self._phrase.finditer(text):
+                minutes = self._phrases[_squash(match.group("phrase"))]
+                for finding in self._accepting("duration", minutes, "", "", None):
+                    assert finding.measure is not None
+                    found.append(Quantity(finding.id, minutes / finding.measure.scale,
+                                          match.start(), match.end(), match.group(0)))
+                    break
+        if self._cued is not None:
+            for match in self._cued.finditer(text):
+                start, end = match.span("num")
+                if any(s <= start < e for s, e in taken):
+                    continue
+                number = self._number(match.group("num"))
+                if number is None:
+                    continue
+                celsius = number if number <= _FAHRENHEIT_FLOOR else (number - 32) * 5 / 9
+                for finding in self._measured:
+                    measure = finding.measure
+                    assert measure is not None
+                    if measure.dimension != "temperature" or not measure.cues:
+                        continue
+                    if _in_range(celsius, measure.min, measure.max):
+                        found.append(Quantity(finding.id, celsius, match.start(), end,
+                                              match.group(0)))
+                        break
+        return found
+
+    def _accepting(
+        self, dimension: str, base: float, after: str, before: str, unit: _Unit | None
+    ) -> Iterator[Finding]:
+        """Findings whose measure takes this value, most specific (context words) first."""
+        candidates = [
+            f for f in self._measured
+            if f.measure is not None and f.measure.dimension == dimension
+            and _in_range(base, f.measure.min, f.measure.max)
+        ]
+        candidates.sort(key=lambda f: 0 if f.measure and f.measure.followed_by else 1)
+        for finding in candidates:
+            measure = finding.measure
+            assert measure is not None
+            if measure.followed_by and not _starts_with_any(after, measure.followed_by):
+                continue
+            if measure.not_followed_by and _starts_with_any(after, measure.not_followed_by):
+                continue
+            if dimension == "temperature" and measure.cues and not measure.followed_by:
+                explicit = unit is not None and unit.word.lower() not in ("degrees", "degree", "°")
+                if not explicit and not any(c in before for c in measure.cues):
+                    continue
+            yield finding
+
+    def _number(self, token: str) -> float | None:
+        cleaned = _squash(token)
+        if cleaned in self._number_words:
+            return float(self._number_words[cleaned])
+        try:
+            return float(cleaned.replace(",", "."))
+        except ValueError:
+            return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def _starts_with_any(text: str, words: tuple[str, ...]) -> bool:
+    stripped = text.lstrip(" -")
+    return any(re.match(rf"{re.escape(w)}(?![a-z])", stripped) for w in words)
+
+
+def _in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)

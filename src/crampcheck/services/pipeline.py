@@ -1,0 +1,81 @@
+"""One check, end to end: text (or structured answers) in, assessment out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from crampcheck.domain.assessment import Assessment
+from crampcheck.domain.types import Case, FindingState, Sex
+from crampcheck.engine.assess import assess
+from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
+from crampcheck.nlp.reader import Reader, Reading
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A finished check: what was read (if text was given), the case and the assessment."""
+
+    case: Case
+    assessment: Assessment
+    reading: Reading | None = None
+
+
+class Pipeline:
+    """The knowledge base and the reader, loaded once and reused for every check."""
+
+    def __init__(self, kb: KnowledgeBase, emergency_number: str = "911") -> None:
+        self.kb = kb
+        self.emergency_number = emergency_number
+        self._reader: Reader | None = None
+
+    @property
+    def reader(self) -> Reader:
+        """The free-text reader, built on first use (it takes a moment to load)."""
+        if self._reader is None:
+            self._reader = Reader(self.kb)
+        return self._reader
+
+    def check_case(self, case: Case) -> CheckResult:
+        """Assess a structured case."""
+        return CheckResult(case, assess(case, self.kb, self.emergency_number))
+
+    def check_text(
+        self,
+        text: str,
+        age: int | None = None,
+        sex: Sex | None = None,
+        answers: Mapping[str, FindingState] | None = None,
+        values: Mapping[str, float] | None = None,
+    ) -> CheckResult:
+        """Read a description, add any explicit answers (they win), and assess it."""
+        reading = self.reader.read(text)
+        return self._finish(reading, age, sex, answers, values)
+
+    def check_texts(
+        self, items: Sequence[tuple[str, int | None, Sex | None]]
+    ) -> list[CheckResult]:
+        """Assess many descriptions in one batch."""
+        readings = self.reader.read_many([text for text, _, _ in items])
+        return [
+            self._finish(reading, age, sex, None, None)
+            for reading, (_, age, sex) in zip(readings, items, strict=True)
+        ]
+
+    def _finish(
+        self,
+        reading: Reading,
+        age: int | None,
+        sex: Sex | None,
+        answers: Mapping[str, FindingState] | None,
+        values: Mapping[str, float] | None,
+    ) -> CheckResult:
+        case = reading.to_case(age, sex).with_answers(answers, values)
+        return CheckResult(case, assess(case, self.kb, self.emergency_number), reading)
+
+
+@cache
+def default_pipeline() -> Pipeline:
+    """The packaged knowledge base with its reader, shared within one process."""
+    return Pipeline(default_knowledge())
