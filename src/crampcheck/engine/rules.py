@@ -67,7 +67,18 @@ def candidates(
     """
     best: dict[str, Candidate] = {}
     for order, rule in enumerate(kb.rules):
-        if rule.when.evaluate(case) is not None:
+        when = rule.when.evaluate(case)
+        if when is True and rule.unless is not None and rule.spec.level is level:
+            # A fired rule that sets the current level but could still be cancelled by
+            # its "unless": answering could lower the urgency, so it is worth asking.
+            if rule.unless.evaluate(case) is None:
+                for finding_id in _unknown(
+                    dict.fromkeys(rule.unless.findings()), case, unasked_only
+                ):
+                    candidate = Candidate(finding_id, None, None, (0, 0.0, -order))
+                    best.setdefault(finding_id, candidate)
+            continue
+        if when is not None:
             continue
         if rule.unless is not None and rule.unless.evaluate(case) is True:
             continue

@@ -1,0 +1,271 @@
+"""The ``crampcheck`` command line: a thin shell over the services.
+
+Exit codes: 0 success; 1 a check failed (``kb check`` found a problem); 2 invalid
+input or usage; 3 an input file could not be read; 4 some lines of a JSONL file were
+invalid (the others were processed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from crampcheck.domain.types import Case, Sex
+from crampcheck.knowledge.loader import KnowledgeError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+EXIT_PARTIAL = 4
+MIN_AGE, MAX_AGE = 0, 120
+BATCH_SIZE = 256
+
+
+class InputError(ValueError):
+    """Input the user can fix; the message says what was wrong."""
+
+
+def _age(value: str) -> int:
+    try:
+        age = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"age must be a whole number, got {value!r}") from None
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise argparse.ArgumentTypeError(f"age must be between {MIN_AGE} and {MAX_AGE}")
+    return age
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crampcheck",
+        description="Triage and self-care for muscle cramps and spasms. Not a diagnosis: "
+        "in an emergency call 911.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    assess = commands.add_parser("assess", help="check an episode described in words")
+    source = assess.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the episode in your own words")
+    source.add_argument("--jsonl", type=Path, metavar="FILE",
+                        help='batch: one {"id", "text", "age", "sex"} object a line')
+    assess.add_argument("--age", type=_age, help="age in years")
+    assess.add_argument("--sex", choices=[s.value for s in Sex])
+    assess.add_argument("--json", action="store_true", help="print one JSON object")
+
+    interview = commands.add_parser("interview", help="the adaptive interview, one question at a time")
+    interview.add_argument("--age", type=_age)
+    interview.add_argument("--sex", choices=[s.value for s in Sex])
+    interview.add_argument("--json", action="store_true", help="print the final result as JSON")
+
+    evaluate = commands.add_parser("eval", help="score a vignette file")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--interview", action="store_true",
+                          help="run the vignettes through the simulated interview")
+    evaluate.add_argument("--json", action="store_true")
+
+    kb = commands.add_parser("kb", help="knowledge-base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    kb_commands.add_parser("check", help="validate the knowledge base and run every rule case")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = _parser().parse_args(argv)
+    out = Console(soft_wrap=False, highlight=False)
+    err = Console(stderr=True, highlight=False)
+    try:
+        if args.command == "assess":
+            return _assess(args, out, err)
+        if args.command == "interview":
+            return _interview(args, out)
+        if args.command == "eval":
+            return _eval(args, out, err)
+        return _kb_check(out)
+    except InputError as error:
+        err.print(f"crampcheck: {error}", markup=False)
+        return EXIT_USAGE
+    except KnowledgeError as error:
+        err.print(f"crampcheck: the knowledge base is invalid: {error}", markup=False)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.print("crampcheck: interrupted")
+        return 130
+
+
+def _pipeline() -> Any:
+    from crampcheck.services.pipeline import default_pipeline
+
+    return default_pipeline()
+
+
+def _checked_text(text: str) -> str:
+    from crampcheck.nlp.reader import MAX_TEXT_CHARS
+
+    if not text or not text.strip():
+        raise InputError("the description is empty: say what happened in a few words")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            f"the description is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}"
+        )
+    return text
+
+
+def _assess(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from crampcheck.services.serialize import result_to_dict
+
+    if args.jsonl is not None:
+        return _assess_batch(args.jsonl, out, err)
+    text = _checked_text(args.text)
+    pipeline = _pipeline()
+    result = pipeline.check_text(text, args.age, Sex(args.sex) if args.sex else None)
+    data = result_to_dict(result, pipeline.kb)
+    if args.json:
+        out.print_json(data=data) if out.is_terminal else print(json.dumps(data))
+    else:
+        from crampcheck.terminal import render_result
+
+        render_result(out, data)
+    return EXIT_OK
+
+
+def _batch_item(number: int, line: str) -> tuple[Any, str, int | None, Sex | None]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"line {number}: expected a JSON object")
+    item_id = data.get("id")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InputError(f"line {number}: 'text' must be a string")
+    try:
+        _checked_text(text)
+    except InputError as error:
+        raise InputError(f"line {number}: {error}") from None
+    age = data.get("age")
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not MIN_AGE <= age <= MAX_AGE
+    ):
+        raise InputError(f"line {number}: 'age' must be a whole number from {MIN_AGE} to {MAX_AGE}")
+    sex = data.get("sex")
+    if sex is not None and sex not in ("female", "male"):
+        raise InputError(f"line {number}: 'sex' must be female or male")
+    return item_id, text, age, Sex(sex) if sex else None
+
+
+def _assess_batch(path: Path, out: Console, err: Console) -> int:
+    from crampcheck.services.evaluation import iter_jsonl
+    from crampcheck.services.serialize import result_to_dict
+
+    if not path.is_file():
+        err.print(f"crampcheck: cannot read {path}: no such file", markup=False)
+        return EXIT_UNREADABLE
+    pipeline = _pipeline()
+    failed = 0
+    pending: list[tuple[Any, str, int | None, Sex | None]] = []
+
+    def flush() -> None:
+        results = pipeline.check_texts([(t, a, s) for _, t, a, s in pending])
+        for (item_id, _, _, _), result in zip(pending, results, strict=True):
+            print(json.dumps({"id": item_id, **result_to_dict(result, pipeline.kb)}))
+        pending.clear()
+
+    try:
+        for number, line in iter_jsonl(path):
+            try:
+                pending.append(_batch_item(number, line))
+            except InputError as error:
+                failed += 1
+                err.print(f"crampcheck: {error}", markup=False)
+                flush()
+                print(json.dumps({"id": _loose_id(line), "line": number, "error": str(error)}))
+                continue
+            if len(pending) >= BATCH_SIZE:
+                flush()
+        flush()
+    except OSError as error:
+        err.print(f"crampcheck: cannot read {path}: {error.strerror}", markup=False)
+        return EXIT_UNREADABLE
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _loose_id(line: str) -> Any:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return data.get("id") if isinstance(data, dict) else None
+
+
+def _interview(args: argparse.Namespace, out: Console) -> int:
+    from crampcheck.terminal_interview import run_interview
+
+    case = Case(age=args.age, sex=Sex(args.sex) if args.sex else None)
+    return run_interview(_pipeline(), case, out, as_json=args.json)
+
+
+def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from crampcheck.services.evaluation import (
+        interview_summary,
+        read_vignettes,
+        score_free_text,
+        simulate_interview,
+    )
+
+    if not args.file.is_file():
+        err.print(f"crampcheck: cannot read {args.file}: no such file", markup=False)
+        return EXIT_UNREADABLE
+    try:
+        vignettes, problems = read_vignettes(args.file)
+    except OSError as error:
+        err.print(f"crampcheck: cannot read {args.file}: {error.strerror}", markup=False)
+        return EXIT_UNREADABLE
+    for problem in problems:
+        err.print(f"crampcheck: {args.file}: {problem}", markup=False)
+    pipeline = _pipeline()
+    report: dict[str, Any] = score_free_text(pipeline, vignettes).as_dict()
+    if args.interview:
+        runs = [simulate_interview(pipeline, v) for v in vignettes]
+        report["interview"] = interview_summary(runs, vignettes)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        from crampcheck.terminal_eval import render_eval
+
+        render_eval(out, report)
+    return EXIT_PARTIAL if problems else EXIT_OK
+
+
+def _kb_check(out: Console) -> int:
+    from crampcheck.services.rule_cases import audit_rules
+
+    pipeline = _pipeline()
+    counts = pipeline.kb.counts()
+    out.print(f"knowledge base {pipeline.kb.version}")
+    for name, count in counts.items():
+        out.print(f"  {name:16} {count}")
+    audit = audit_rules(pipeline)
+    for rule_id in audit.missing_sources:
+        out.print(f"  rule without a source: {rule_id}")
+    for rule_id in audit.missing_cases:
+        out.print(f"  rule without a case that fires and one that must not: {rule_id}")
+    for failure in audit.failures:
+        verb = "did not fire" if failure.expectation == "fire" else "fired but must not"
+        out.print(f"  case {failure.rule_id} {failure.expectation}[{failure.index}] {verb}: "
+                  f"{failure.description}", markup=False)
+    passed = len(audit.outcomes) - len(audit.failures)
+    out.print(f"  rule cases passed {passed}/{len(audit.outcomes)}")
+    out.print("ok" if audit.ok else "FAILED")
+    return EXIT_OK if audit.ok else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""The assessment as plain data: the JSON every interface (command line, API) returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crampcheck.domain.assessment import Assessment
+from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.pipeline import CheckResult
+
+NO_FINDINGS_NOTICE = (
+    "No symptom was recognised in the description. The answer below uses only what is "
+    "known; please answer the open questions or describe the episode in more detail."
+)
+
+
+def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
+    """Everything a client needs to show a result, every statement with its source ids."""
+    assessment = result.assessment
+    data: dict[str, Any] = {
+        "urgency": assessment.urgency.value,
+        "action": assessment.action,
+        "kind": assessment.kind.value,
+        "kind_reasons": list(assessment.kind_reasons),
+        "findings": _findings(result, kb),
+        "ignored_mentions": [
+            {"id": i.finding_id, "reason": i.reason, "text": i.text, "start": i.start, "end": i.end}
+            for i in (result.reading.ignored if result.reading else ())
+        ],
+        "reasons": [
+            {
+                "rule_id": r.rule_id,
+                "level": r.level.value,
+                "text": r.text,
+                "source_ids": list(r.source_ids),
+            }
+            for r in assessment.reasons
+        ],
+        "causes": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "kind": c.kind.value,
+                "summary": c.summary,
+                "for": [e.label for e in c.supporting],
+                "against": [e.label for e in c.against],
+                "flagged_by_rule": c.flagged_by_rule,
+                "clinician": c.clinician,
+                "source_ids": list(c.source_ids),
+            }
+            for c in assessment.causes
+        ],
+        "advice": [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "title": a.title,
+                "text": a.text,
+                "steps": list(a.steps),
+                "cautions": list(a.cautions),
+                "evidence": a.evidence,
+                "evidence_strength": a.evidence_strength,
+                "source_ids": list(a.source_ids),
+            }
+            for a in assessment.advice
+        ],
+        "open_questions": [
+            {
+                "id": q.finding_id,
+                "question": q.question,
+                "why": q.why,
+                "could_raise_to": q.could_raise_to.value if q.could_raise_to else None,
+                "could_change_kind_to": (
+                    q.could_change_kind_to.value if q.could_change_kind_to else None
+                ),
+            }
+            for q in assessment.open_questions
+        ],
+        "sources": _sources(assessment, kb),
+        "kb_version": assessment.kb_version,
+        "disclaimer": assessment.disclaimer,
+    }
+    if assessment.recognised_findings == 0:
+        data["notice"] = NO_FINDINGS_NOTICE
+    return data
+
+
+def _findings(result: CheckResult, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    if result.reading is not None:
+        return [
+            {
+                "id": f.finding_id,
+                "label": kb.findings[f.finding_id].label,
+                "state": f.state.value,
+                "text": f.text,
+                "start": f.start,
+                "end": f.end,
+                "value": f.value,
+            }
+            for f in result.reading.findings
+        ]
+    return [
+        {
+            "id": finding_id,
+            "label": kb.findings[finding_id].label if finding_id in kb.findings else finding_id,
+            "state": state.value,
+            "text": None,
+            "start": None,
+            "end": None,
+            "value": result.case.value(finding_id),
+        }
+        for finding_id, state in result.case.findings.items()
+    ]
+
+
+def cited_source_ids(assessment: Assessment) -> list[str]:
+    """Every source the assessment cites, in order of first citation."""
+    ids: list[str] = []
+    for reason in assessment.reasons:
+        ids.extend(reason.source_ids)
+    for cause in assessment.causes:
+        ids.extend(cause.source_ids)
+    for advice in assessment.advice:
+        ids.extend(advice.source_ids)
+    return list(dict.fromkeys(ids))
+
+
+def _sources(assessment: Assessment, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "year": source.year,
+            "url": source.url,
+            "accessed": source.accessed,
+        }
+        for source in (kb.sources[i] for i in cited_source_ids(assessment))
+    ]

@@ -1,0 +1,95 @@
+"""The adaptive interview in a terminal: one question at a time, with Back and "Don't know"."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+
+from crampcheck.domain.types import Case
+from crampcheck.engine.interview import AnswerError, Question, answer, next_question
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.serialize import result_to_dict
+from crampcheck.terminal import render_result
+
+HELP = "Answer, or type: ? = don't know, why = why we ask, b = back, q = quit"
+
+
+def _ask(console: Console, question: Question, number: int) -> str:
+    console.print(f"\n[bold]Question {number}.[/bold] {question.text}")
+    if question.select in ("many", "one"):
+        for index, option in enumerate(question.options, start=1):
+            console.print(f"  {index:2}. {option.label}")
+        hint = "numbers separated by commas, 0 for none" if question.select == "many" else "one number, 0 for none"
+        console.print(f"  ({hint}; {HELP})", style="dim")
+    elif question.select == "boolean":
+        console.print(f"  (y = yes, n = no; {HELP})", style="dim")
+    else:
+        console.print(f"  (a number of {question.unit}; {HELP})", style="dim")
+    return console.input("> ").strip().lower()
+
+
+def _apply(case: Case, question: Question, reply: str) -> Case:
+    if reply in ("?", "dont know", "don't know", "unknown"):
+        return answer(case, question, dont_know=True)
+    if question.select in ("many", "one"):
+        if reply in ("0", "none", "no", "n"):
+            return answer(case, question, chosen=[])
+        try:
+            picks = [int(p) for p in reply.replace(" ", "").split(",") if p]
+        except ValueError:
+            raise AnswerError("type the numbers of the options, separated by commas") from None
+        if any(not 1 <= p <= len(question.options) for p in picks):
+            raise AnswerError(f"choose numbers from 1 to {len(question.options)}")
+        return answer(case, question, chosen=[question.options[p - 1].finding_id for p in picks])
+    if question.select == "boolean":
+        if reply in ("y", "yes"):
+            return answer(case, question, yes=True)
+        if reply in ("n", "no"):
+            return answer(case, question, yes=False)
+        raise AnswerError("type y or n (or ? if you don't know)")
+    try:
+        value = float(reply)
+    except ValueError:
+        raise AnswerError(f"type a number of {question.unit}") from None
+    return answer(case, question, number=value)
+
+
+def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: bool = False) -> int:
+    """Ask until nothing could change the answer, then print the report."""
+    history: list[Case] = []
+    console.print("crampcheck interview. If this is an emergency, call 911 now.", style="bold")
+    while True:
+        question = next_question(case, pipeline.kb)
+        if question is None:
+            break
+        try:
+            reply = _ask(console, question, len(history) + 1)
+        except EOFError:
+            console.print("\nNo more input: showing the result with what is known so far.")
+            break
+        if reply == "q":
+            return 0
+        if reply == "why":
+            console.print(f"  Why we ask: {question.why}")
+            continue
+        if reply == "b":
+            if history:
+                case = history.pop()
+            else:
+                console.print("  This is the first question.")
+            continue
+        try:
+            new_case = _apply(case, question, reply)
+        except AnswerError as error:
+            console.print(f"  {error}", style="red")
+            continue
+        history.append(case)
+        case = new_case
+    data = result_to_dict(pipeline.check_case(case), pipeline.kb)
+    if as_json:
+        print(json.dumps(data))
+    else:
+        console.print()
+        render_result(console, data)
+    return 0
