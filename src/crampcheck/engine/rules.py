@@ -10,9 +10,18 @@ from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 
 def with_implications(case: Case, kb: KnowledgeBase) -> Case:
-    """Add findings implied by present ones (a loop diuretic is a diuretic ...)."""
-    present = [f for f, s in case.findings.items() if s is FindingState.PRESENT]
-    added: dict[str, FindingState] = {}
+    """Add findings implied by present ones (a loop diuretic is a diuretic ...).
+
+    Findings with a ``present_when`` condition (a temperature of 38 °C or more is a
+    fever) are added first, so their own implications follow.
+    """
+    added: dict[str, FindingState] = {
+        finding_id: FindingState.PRESENT
+        for finding_id, condition in kb.derived.items()
+        if case.findings.get(finding_id) is not FindingState.PRESENT
+        and condition.evaluate(case) is True
+    }
+    present = [f for f, s in case.findings.items() if s is FindingState.PRESENT] + list(added)
     stack = list(present)
     while stack:
         finding_id = stack.pop()
@@ -47,7 +56,7 @@ class Candidate:
     finding_id: str
     raise_to: Urgency | None
     kind_to: Kind | None
-    priority: tuple[int, float, int]
+    priority: tuple[int, bool, float, int]
 
 
 def is_unasked(case: Case, finding_id: str) -> bool:
@@ -63,7 +72,9 @@ def candidates(
     A rule whose condition is still undecided (three-valued ``None``) and whose level
     is higher - or which would set a different kind at the same or higher level -
     makes each of its unknown findings a candidate. Priority: the highest level it
-    could reach, then how much of that rule already holds, then knowledge-base order.
+    could reach, then whether a "yes" alone would fire the rule, then how much of the
+    rule already holds, then knowledge-base order. A fired rule that sets the current
+    level but could be cancelled by its ``unless`` makes that finding a candidate too.
     """
     best: dict[str, Candidate] = {}
     for order, rule in enumerate(kb.rules):
@@ -75,7 +86,7 @@ def candidates(
                 for finding_id in _unknown(
                     dict.fromkeys(rule.unless.findings()), case, unasked_only
                 ):
-                    candidate = Candidate(finding_id, None, None, (0, 0.0, -order))
+                    candidate = Candidate(finding_id, None, None, (0, False, 0.0, -order))
                     best.setdefault(finding_id, candidate)
             continue
         if when is not None:
@@ -92,11 +103,15 @@ def candidates(
         known_true = sum(1 for f in leaves if case.state(f) is FindingState.PRESENT)
         progress = known_true / len(leaves) if leaves else 0.0
         for finding_id in _unknown(leaves, case, unasked_only):
+            # Decisive: a "yes" to this finding alone would make the rule fire.
+            decisive = rule.when.evaluate(
+                case.with_answers({finding_id: FindingState.PRESENT})
+            ) is True
             candidate = Candidate(
                 finding_id,
                 rule.spec.level if raises else None,
                 rule.spec.kind if changes_kind else None,
-                (rule.spec.level.rank if raises else 0, progress, -order),
+                (rule.spec.level.rank if raises else 0, decisive, progress, -order),
             )
             current = best.get(finding_id)
             if current is None or candidate.priority > current.priority:

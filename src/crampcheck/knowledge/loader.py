@@ -78,6 +78,7 @@ class KnowledgeBase:
     policy: Policy
     lexicon: Lexicon
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
+    derived: Mapping[str, Condition] = field(default_factory=dict)
 
     def finding(self, finding_id: str) -> Finding:
         """The finding with this id (KeyError when unknown)."""
@@ -179,9 +180,12 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
 
     check = _References(findings, sources, conditions)
+    derived: dict[str, Condition] = {}
     for fid, finding in findings.items():
         check.sources(finding.sources, f"{finding_where[fid]}.sources")
         check.findings(finding.implies, f"{finding_where[fid]}.implies")
+        if finding.present_when is not None:
+            derived[fid] = check.condition(finding.present_when, f"{finding_where[fid]}.present_when")
     for cid, condition in conditions.items():
         where = condition_where[cid]
         check.sources(condition.sources, f"{where}.sources")
@@ -251,6 +255,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         policy=policy,
         lexicon=lexicon,
         group_of=MappingProxyType(group_of),
+        derived=MappingProxyType(derived),
     )
 
 

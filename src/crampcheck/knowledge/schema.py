@@ -64,6 +64,10 @@ class Finding(Strict):
     implies: tuple[str, ...] = Field(
         default=(), description="findings that are present whenever this one is"
     )
+    present_when: Any = Field(
+        default=None,
+        description="a condition (usually on a measured value) that makes this finding present",
+    )
     sources: tuple[str, ...] = ()
 
 
