@@ -52,21 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     assess = commands.add_parser("assess", help="check an episode described in words")
     source = assess.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the episode in your own words")
-    source.add_argument("--jsonl", type=Path, metavar="FILE",
-                        help='batch: one {"id", "text", "age", "sex"} object a line')
+    source.add_argument(
+        "--jsonl",
+        type=Path,
+        metavar="FILE",
+        help='batch: one {"id", "text", "age", "sex"} object a line',
+    )
     assess.add_argument("--age", type=_age, help="age in years")
     assess.add_argument("--sex", choices=[s.value for s in Sex])
     assess.add_argument("--json", action="store_true", help="print one JSON object")
 
-    interview = commands.add_parser("interview", help="the adaptive interview, one question at a time")
+    interview = commands.add_parser(
+        "interview", help="the adaptive interview, one question at a time"
+    )
     interview.add_argument("--age", type=_age)
     interview.add_argument("--sex", choices=[s.value for s in Sex])
     interview.add_argument("--json", action="store_true", help="print the final result as JSON")
 
     evaluate = commands.add_parser("eval", help="score a vignette file")
     evaluate.add_argument("file", type=Path)
-    evaluate.add_argument("--interview", action="store_true",
-                          help="run the vignettes through the simulated interview")
+    evaluate.add_argument(
+        "--interview", action="store_true", help="run the vignettes through the simulated interview"
+    )
     evaluate.add_argument("--json", action="store_true")
 
     kb = commands.add_parser("kb", help="knowledge-base tools")
@@ -259,8 +266,11 @@ def _kb_check(out: Console) -> int:
         out.print(f"  rule without a case that fires and one that must not: {rule_id}")
     for failure in audit.failures:
         verb = "did not fire" if failure.expectation == "fire" else "fired but must not"
-        out.print(f"  case {failure.rule_id} {failure.expectation}[{failure.index}] {verb}: "
-                  f"{failure.description}", markup=False)
+        out.print(
+            f"  case {failure.rule_id} {failure.expectation}[{failure.index}] {verb}: "
+            f"{failure.description}",
+            markup=False,
+        )
     passed = len(audit.outcomes) - len(audit.failures)
     out.print(f"  rule cases passed {passed}/{len(audit.outcomes)}")
     out.print("ok" if audit.ok else "FAILED")

@@ -75,7 +75,9 @@ def render_result(console: Console, data: dict[str, Any]) -> None:
             continue
         console.print(Text(heading, style="bold underline"))
         for item in items:
-            console.print(f"  \u2022 [bold]{item['title']}[/bold]: {item['text']}{cite(item['source_ids'])}")
+            console.print(
+                f"  \u2022 [bold]{item['title']}[/bold]: {item['text']}{cite(item['source_ids'])}"
+            )
             for step in item["steps"]:
                 console.print(f"      - {step}")
             for caution in item["cautions"]:

@@ -54,12 +54,20 @@ def render_eval(console: Console, report: dict[str, Any]) -> None:
     under = report["under_triage_by_levels"]
     over = report["over_triage_by_levels"]
     console.print(f"cases: {report['total']}")
-    console.print(f"exact urgency: {report['exact_urgency']}/{report['total']} "
-                  f"({_pct(report['exact_urgency_rate'])})")
-    console.print(f"under-triage: {report['under_triage']} "
-                  f"(by levels: {under or 'none'}); over-triage: {report['over_triage']} "
-                  f"(by levels: {over or 'none'})")
-    console.print(f"emergency sensitivity: {report['emergencies_caught']}/{report['emergencies']} "
-                  f"({_pct(report['emergency_sensitivity'])})")
-    console.print(f"kind accuracy: {report['kind_correct']}/{report['total']} "
-                  f"({_pct(report['kind_accuracy'])})")
+    console.print(
+        f"exact urgency: {report['exact_urgency']}/{report['total']} "
+        f"({_pct(report['exact_urgency_rate'])})"
+    )
+    console.print(
+        f"under-triage: {report['under_triage']} "
+        f"(by levels: {under or 'none'}); over-triage: {report['over_triage']} "
+        f"(by levels: {over or 'none'})"
+    )
+    console.print(
+        f"emergency sensitivity: {report['emergencies_caught']}/{report['emergencies']} "
+        f"({_pct(report['emergency_sensitivity'])})"
+    )
+    console.print(
+        f"kind accuracy: {report['kind_correct']}/{report['total']} "
+        f"({_pct(report['kind_accuracy'])})"
+    )

@@ -20,7 +20,11 @@ def _ask(console: Console, question: Question, number: int) -> str:
     if question.select in ("many", "one"):
         for index, option in enumerate(question.options, start=1):
             console.print(f"  {index:2}. {option.label}")
-        hint = "numbers separated by commas, 0 for none" if question.select == "many" else "one number, 0 for none"
+        hint = (
+            "numbers separated by commas, 0 for none"
+            if question.select == "many"
+            else "one number, 0 for none"
+        )
         console.print(f"  ({hint}; {HELP})", style="dim")
     elif question.select == "boolean":
         console.print(f"  (y = yes, n = no; {HELP})", style="dim")

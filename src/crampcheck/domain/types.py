@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 
 
-class Urgency(str, Enum):
+class Urgency(StrEnum):
     """How soon a person should get care, lowest first.
 
     ``self_care``: manage at home; ``doctor``: book within days to weeks;
@@ -53,7 +53,7 @@ class Urgency(str, Enum):
 _URGENCY_ORDER = (Urgency.SELF_CARE, Urgency.DOCTOR, Urgency.URGENT, Urgency.EMERGENCY)
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What the episode is.
 
     ``cramp``: a sustained, usually painful contraction (seconds to minutes);
@@ -67,7 +67,7 @@ class Kind(str, Enum):
     OTHER = "other"
 
 
-class FindingState(str, Enum):
+class FindingState(StrEnum):
     """What is known about one finding: reported, denied, or not yet known."""
 
     PRESENT = "present"
@@ -75,7 +75,7 @@ class FindingState(str, Enum):
     UNKNOWN = "unknown"
 
 
-class Sex(str, Enum):
+class Sex(StrEnum):
     """Sex as reported; used only where a source distinguishes it (pregnancy)."""
 
     FEMALE = "female"

@@ -59,11 +59,13 @@ def _urgency(
     if reasons:
         return reasons[0].level, reasons
     if recognised == 0:
-        fallback = Reason("no-findings", policy.no_findings_level, policy.no_findings_reason,
-                          policy.sources)
+        fallback = Reason(
+            "no-findings", policy.no_findings_level, policy.no_findings_reason, policy.sources
+        )
         return policy.no_findings_level, (fallback,)
-    default = Reason("no-warning-signs", policy.default_level, policy.default_reason,
-                     policy.sources)
+    default = Reason(
+        "no-warning-signs", policy.default_level, policy.default_reason, policy.sources
+    )
     return policy.default_level, (default,)
 
 

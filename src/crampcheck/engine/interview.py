@@ -52,9 +52,7 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
     case = with_implications(case, kb)
     assessment = assess(case, kb)
-    open_ids = [
-        c.finding_id for c in candidates(case, kb, assessment.urgency, assessment.kind)
-    ]
+    open_ids = [c.finding_id for c in candidates(case, kb, assessment.urgency, assessment.kind)]
     if not open_ids:
         return None
     open_set = set(open_ids)
@@ -62,9 +60,9 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
         if group.screen and any(m in open_set for m in group.members):
             return _group_question(group.id, case, kb)
     first = open_ids[0]
-    group = kb.group_of.get(first)
-    if group is not None:
-        return _group_question(group.id, case, kb)
+    first_group = kb.group_of.get(first)
+    if first_group is not None:
+        return _group_question(first_group.id, case, kb)
     finding = kb.findings[first]
     select: Select = "number" if finding.answer == "number" else "boolean"
     return Question(
@@ -97,8 +95,14 @@ def question_by_id(question_id: str, case: Case, kb: KnowledgeBase) -> Question:
     if finding is None:
         raise AnswerError(f"unknown question '{question_id}'")
     select: Select = "number" if finding.answer == "number" else "boolean"
-    return Question(finding.id, finding.question, finding.why, select,
-                    (Option(finding.id, finding.label),), finding.unit)
+    return Question(
+        finding.id,
+        finding.question,
+        finding.why,
+        select,
+        (Option(finding.id, finding.label),),
+        finding.unit,
+    )
 
 
 def answer(

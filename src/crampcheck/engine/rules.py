@@ -104,9 +104,9 @@ def candidates(
         progress = known_true / len(leaves) if leaves else 0.0
         for finding_id in _unknown(leaves, case, unasked_only):
             # Decisive: a "yes" to this finding alone would make the rule fire.
-            decisive = rule.when.evaluate(
-                case.with_answers({finding_id: FindingState.PRESENT})
-            ) is True
+            decisive = (
+                rule.when.evaluate(case.with_answers({finding_id: FindingState.PRESENT})) is True
+            )
             candidate = Candidate(
                 finding_id,
                 rule.spec.level if raises else None,

@@ -145,7 +145,9 @@ def _by_id(records: Iterable[tuple[M, str]]) -> tuple[dict[str, M], dict[str, st
     for record, where in records:
         record_id = str(getattr(record, "id"))  # noqa: B009 - every record model has an id
         if record_id in found:
-            raise KnowledgeError(f"{where}: duplicate id '{record_id}' (also {where_of[record_id]})")
+            raise KnowledgeError(
+                f"{where}: duplicate id '{record_id}' (also {where_of[record_id]})"
+            )
         found[record_id] = record
         where_of[record_id] = where
     return found, where_of
@@ -162,7 +164,9 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     """Load and validate the knowledge base (the packaged one unless ``root`` is given)."""
     root = root or resources.files(DATA_PACKAGE)
     digest = hashlib.sha256()
-    for entry in sorted((e for e in root.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name):
+    for entry in sorted(
+        (e for e in root.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name
+    ):
         digest.update(entry.name.encode())
         digest.update(entry.read_bytes())
 
@@ -170,7 +174,9 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     findings, finding_where = _by_id(
         r for f in _files(root, "findings") for r in _records(Finding, f, "findings")
     )
-    conditions, condition_where = _by_id(_records(ConditionRef, root / "conditions.yaml", "conditions"))
+    conditions, condition_where = _by_id(
+        _records(ConditionRef, root / "conditions.yaml", "conditions")
+    )
     rule_specs, rule_where = _by_id(
         r for f in _files(root, "rules") for r in _records(Rule, f, "rules")
     )
@@ -185,7 +191,9 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         check.sources(finding.sources, f"{finding_where[fid]}.sources")
         check.findings(finding.implies, f"{finding_where[fid]}.implies")
         if finding.present_when is not None:
-            derived[fid] = check.condition(finding.present_when, f"{finding_where[fid]}.present_when")
+            derived[fid] = check.condition(
+                finding.present_when, f"{finding_where[fid]}.present_when"
+            )
     for cid, condition in conditions.items():
         where = condition_where[cid]
         check.sources(condition.sources, f"{where}.sources")
@@ -217,8 +225,10 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         cautions = []
         for i, caution in enumerate(item.cautions):
             check.sources(caution.sources, f"{where}.cautions[{i}].sources")
-            compiled = None if caution.when is None else check.condition(
-                caution.when, f"{where}.cautions[{i}].when"
+            compiled = (
+                None
+                if caution.when is None
+                else check.condition(caution.when, f"{where}.cautions[{i}].when")
             )
             cautions.append((compiled, i))
         advice.append(

@@ -58,7 +58,8 @@ class Finding(Strict):
     measure: Measure | None = None
     lexicon: tuple[str, ...] = ()
     denials: tuple[str, ...] = Field(
-        default=(), description="phrases that say the finding is absent (\"urine is a normal colour\")"
+        default=(),
+        description='phrases that say the finding is absent ("urine is a normal colour")',
     )
     codes: tuple[Code, ...] = ()
     implies: tuple[str, ...] = Field(
@@ -235,8 +236,13 @@ class ContextRuleSpec(Strict):
 
     literal: str
     category: Literal[
-        "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "FAMILY", "HISTORICAL", "HYPOTHETICAL",
-        "TERMINATE", "PSEUDO",
+        "NEGATED_EXISTENCE",
+        "POSSIBLE_EXISTENCE",
+        "FAMILY",
+        "HISTORICAL",
+        "HYPOTHETICAL",
+        "TERMINATE",
+        "PSEUDO",
     ]
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
     pattern: tuple[dict[str, Any], ...] | None = None

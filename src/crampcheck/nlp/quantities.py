@@ -61,15 +61,23 @@ class QuantityReader:
         unit = f"(?P<unit>{_alternation(list(self._units))})"
         self._with_unit = re.compile(rf"(?<![\w.]){number}\s*-?\s*{unit}(?![a-z])", re.IGNORECASE)
         self._phrases = {k.lower(): v for k, v in lexicon.duration_phrases.items()}
-        self._phrase = re.compile(
-            rf"(?<![\w])(?P<phrase>{_alternation(list(self._phrases))})(?![\w])", re.IGNORECASE
-        ) if self._phrases else None
+        self._phrase = (
+            re.compile(
+                rf"(?<![\w])(?P<phrase>{_alternation(list(self._phrases))})(?![\w])", re.IGNORECASE
+            )
+            if self._phrases
+            else None
+        )
         self._measured: list[Finding] = [f for f in kb.findings.values() if f.measure is not None]
-        cues = sorted({c for f in self._measured for c in f.measure.cues} if self._measured else set())
-        self._cued = re.compile(
-            rf"(?P<cue>{_alternation(cues)})[^.\d]{{0,30}}?(?P<num>{_DIGITS})(?![\d/])",
-            re.IGNORECASE,
-        ) if cues else None
+        cues = sorted({c for f in self._measured if f.measure is not None for c in f.measure.cues})
+        self._cued = (
+            re.compile(
+                rf"(?P<cue>{_alternation(cues)})[^.\d]{{0,30}}?(?P<num>{_DIGITS})(?![\d/])",
+                re.IGNORECASE,
+            )
+            if cues
+            else None
+        )
 
     def read(self, text: str) -> list[Quantity]:
         """Every quantity in ``text`` that a finding's measure accepts."""
@@ -81,12 +89,19 @@ class QuantityReader:
             if number is None or unit is None:
                 continue
             base = number * unit.factor + unit.offset
-            after = text[match.end(): match.end() + 24].lower()
-            before = text[max(0, match.start() - 40): match.start()].lower()
+            after = text[match.end() : match.end() + 24].lower()
+            before = text[max(0, match.start() - 40) : match.start()].lower()
             for finding in self._accepting(unit.dimension, base, after, before, unit):
                 assert finding.measure is not None
-                found.append(Quantity(finding.id, base / finding.measure.scale,
-                                      match.start(), match.end(), match.group(0)))
+                found.append(
+                    Quantity(
+                        finding.id,
+                        base / finding.measure.scale,
+                        match.start(),
+                        match.end(),
+                        match.group(0),
+                    )
+                )
                 taken.append((match.start(), match.end()))
                 break
         if self._phrase is not None:
@@ -94,8 +109,15 @@ class QuantityReader:
                 minutes = self._phrases[_squash(match.group("phrase"))]
                 for finding in self._accepting("duration", minutes, "", "", None):
                     assert finding.measure is not None
-                    found.append(Quantity(finding.id, minutes / finding.measure.scale,
-                                          match.start(), match.end(), match.group(0)))
+                    found.append(
+                        Quantity(
+                            finding.id,
+                            minutes / finding.measure.scale,
+                            match.start(),
+                            match.end(),
+                            match.group(0),
+                        )
+                    )
                     break
         if self._cued is not None:
             for match in self._cued.finditer(text):
@@ -112,8 +134,9 @@ class QuantityReader:
                     if measure.dimension != "temperature" or not measure.cues:
                         continue
                     if _in_range(celsius, measure.min, measure.max):
-                        found.append(Quantity(finding.id, celsius, match.start(), end,
-                                              match.group(0)))
+                        found.append(
+                            Quantity(finding.id, celsius, match.start(), end, match.group(0))
+                        )
                         break
         return found
 
@@ -122,8 +145,10 @@ class QuantityReader:
     ) -> Iterator[Finding]:
         """Findings whose measure takes this value, most specific (context words) first."""
         candidates = [
-            f for f in self._measured
-            if f.measure is not None and f.measure.dimension == dimension
+            f
+            for f in self._measured
+            if f.measure is not None
+            and f.measure.dimension == dimension
             and _in_range(base, f.measure.min, f.measure.max)
         ]
         candidates.sort(key=lambda f: 0 if f.measure and f.measure.followed_by else 1)

@@ -120,9 +120,7 @@ class Reader:
         )
         dropped = set(kb.lexicon.drop_default_context)
         defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
-        context.add(
-            [r for r in defaults if r.category not in dropped and r.literal not in dropped]
-        )
+        context.add([r for r in defaults if r.category not in dropped and r.literal not in dropped])
         context.add(
             [
                 ConTextRule(
@@ -166,7 +164,9 @@ class Reader:
     def read_many(self, texts: Sequence[str]) -> list[Reading]:
         """Read many texts in one batch (faster than one at a time)."""
         checked = [self._checked(t) for t in texts]
-        return [self._reading(t, doc) for t, doc in zip(texts, self._nlp.pipe(checked), strict=True)]
+        return [
+            self._reading(t, doc) for t, doc in zip(texts, self._nlp.pipe(checked), strict=True)
+        ]
 
     @staticmethod
     def _checked(text: str) -> str:
@@ -188,14 +188,16 @@ class Reader:
                 if label.endswith(_ABSENT_SUFFIX)
                 else (label, False)
             )
-            span_text = original[ent.start_char: ent.end_char]
+            span_text = original[ent.start_char : ent.end_char]
             if bool(ent._.is_family):
-                ignored.append(Ignored(finding_id, "other_person", span_text,
-                                       ent.start_char, ent.end_char))
+                ignored.append(
+                    Ignored(finding_id, "other_person", span_text, ent.start_char, ent.end_char)
+                )
                 continue
             if bool(ent._.is_hypothetical):
-                ignored.append(Ignored(finding_id, "hypothetical", span_text,
-                                       ent.start_char, ent.end_char))
+                ignored.append(
+                    Ignored(finding_id, "hypothetical", span_text, ent.start_char, ent.end_char)
+                )
                 continue
             negated = bool(ent._.is_negated)
             if denial and negated:
@@ -204,9 +206,14 @@ class Reader:
             findings.append(Extracted(finding_id, state, span_text, ent.start_char, ent.end_char))
         for quantity in self._quantities.read(doc.text):
             findings.append(
-                Extracted(quantity.finding_id, FindingState.PRESENT,
-                          original[quantity.start: quantity.end], quantity.start, quantity.end,
-                          quantity.value)
+                Extracted(
+                    quantity.finding_id,
+                    FindingState.PRESENT,
+                    original[quantity.start : quantity.end],
+                    quantity.start,
+                    quantity.end,
+                    quantity.value,
+                )
             )
         findings.sort(key=lambda f: (f.start, f.end))
         return Reading(original, tuple(findings), tuple(ignored))

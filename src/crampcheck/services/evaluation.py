@@ -127,9 +127,16 @@ class Score:
                 f for f, s in result.case.findings.items() if s is FindingState.PRESENT
             )
             self.misses.append(
-                Miss(vignette.id, vignette.expected_urgency, got, vignette.expected_kind, kind,
-                     tuple(r.rule_id for r in result.assessment.reasons), tuple(present),
-                     vignette.text)
+                Miss(
+                    vignette.id,
+                    vignette.expected_urgency,
+                    got,
+                    vignette.expected_kind,
+                    kind,
+                    tuple(r.rule_id for r in result.assessment.reasons),
+                    tuple(present),
+                    vignette.text,
+                )
             )
 
     def as_dict(self) -> dict[str, Any]:
@@ -208,7 +215,8 @@ def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
         asked.append(question.id)
         if question.select in ("many", "one"):
             chosen = [
-                o.finding_id for o in question.options
+                o.finding_id
+                for o in question.options
                 if truth.state(o.finding_id) is FindingState.PRESENT
             ]
             case = answer(case, question, chosen=chosen[:1] if question.select == "one" else chosen)

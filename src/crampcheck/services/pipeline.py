@@ -53,9 +53,7 @@ class Pipeline:
         reading = self.reader.read(text)
         return self._finish(reading, age, sex, answers, values)
 
-    def check_texts(
-        self, items: Sequence[tuple[str, int | None, Sex | None]]
-    ) -> list[CheckResult]:
+    def check_texts(self, items: Sequence[tuple[str, int | None, Sex | None]]) -> list[CheckResult]:
         """Assess many descriptions in one batch."""
         readings = self.reader.read_many([text for text, _, _ in items])
         return [

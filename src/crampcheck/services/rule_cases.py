@@ -69,5 +69,7 @@ def audit_rules(pipeline: Pipeline) -> RuleAudit:
                 fired = _fired(pipeline, case)
                 passed = (spec.id in fired) == (expectation == "fire")
                 description = case.text or ", ".join(f"{k}={v}" for k, v in case.findings.items())
-                outcomes.append(CaseOutcome(spec.id, expectation, index, passed, fired, description))
+                outcomes.append(
+                    CaseOutcome(spec.id, expectation, index, passed, fired, description)
+                )
     return RuleAudit(tuple(missing_sources), tuple(missing_cases), tuple(outcomes))
