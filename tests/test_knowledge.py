@@ -1,0 +1,117 @@
+"""The knowledge base loads, validates, and names the file and key of any mistake."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from crampcheck.knowledge.loader import DATA_PACKAGE
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.rule_cases import audit_rules
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    from importlib import resources
+
+    source = Path(str(resources.files(DATA_PACKAGE)))
+    target = tmp_path / "data"
+    shutil.copytree(source, target)
+    return target
+
+
+def test_counts_cover_every_kind_of_record(kb: KnowledgeBase) -> None:
+    counts = kb.counts()
+    assert counts["sources"] >= 30
+    assert counts["findings"] >= 100
+    assert counts["conditions"] >= 30
+    assert counts["rules"] >= 40
+    assert counts["advice"] >= 15
+    assert counts["cases"] >= 2 * counts["rules"]
+
+
+def test_every_red_flags_row_condition_is_named(kb: KnowledgeBase) -> None:
+    expected = {
+        "acute_limb_ischaemia", "compartment_syndrome", "chronic_compartment_syndrome", "dvt",
+        "pulmonary_embolism", "rhabdomyolysis", "heat_cramps", "heatstroke", "stroke",
+        "cauda_equina", "back_infection_or_tumour", "mechanical_back_neck_spasm", "tetanus",
+        "hypocalcaemia", "hypokalaemia", "serotonin_syndrome", "neuroleptic_malignant_syndrome",
+        "black_widow_bite", "heart_attack", "statin_myopathy", "peripheral_artery_disease",
+        "pregnancy_cramps", "drug_induced_cramps", "secondary_cramps", "motor_neurone_disease",
+        "nerve_disease", "benign_fasciculation", "eyelid_myokymia", "hemifacial_spasm",
+        "focal_dystonia", "dehydration_electrolytes", "overuse", "nocturnal_cramps",
+        "compressed_nerve", "atherosclerosis",
+    }
+    assert expected <= set(kb.conditions)
+
+
+def test_every_rule_cites_sources_that_exist(kb: KnowledgeBase) -> None:
+    for rule in kb.rules:
+        assert rule.spec.sources, rule.id
+        for source_id in rule.spec.sources:
+            assert source_id in kb.sources
+
+
+def test_every_rule_case_behaves(pipeline: Pipeline) -> None:
+    """One test runs every case shipped beside every rule."""
+    audit = audit_rules(pipeline)
+    assert not audit.missing_sources
+    assert not audit.missing_cases
+    failures = [
+        f"{f.rule_id} {f.expectation}[{f.index}]: {f.description} (fired: {f.fired})"
+        for f in audit.failures
+    ]
+    assert not failures, "\n".join(failures)
+
+
+def test_unknown_key_is_rejected_with_file_and_key(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    path = data / "rules_emergency.yaml"
+    path.write_text(path.read_text().replace("    suggests: [heart_attack]",
+                                             "    suggests: [heart_attack]\n    sevrity: high", 1))
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(data)  # type: ignore[arg-type]
+    message = str(error.value)
+    assert "rules_emergency.yaml" in message
+    assert "chest-pain" in message
+    assert "sevrity" in message
+
+
+def test_dangling_finding_reference_is_rejected(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    path = data / "rules_urgent.yaml"
+    path.write_text(path.read_text().replace("drug_statin\n", "drug_statine\n", 1))
+    with pytest.raises(KnowledgeError, match=r"rules_urgent.yaml.*unknown finding 'drug_statine'"):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
+def test_dangling_source_reference_is_rejected(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    path = data / "advice.yaml"
+    path.write_text(path.read_text().replace("sources: [seed-article]", "sources: [nowhere]", 1))
+    with pytest.raises(KnowledgeError, match=r"advice.yaml.*unknown source 'nowhere'"):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
+def test_bad_condition_syntax_names_the_path(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    path = data / "rules_doctor.yaml"
+    path.write_text(path.read_text().replace("at_least: 2", "at_least: 9", 1))
+    with pytest.raises(KnowledgeError, match=r"rules_doctor.yaml.*at_least"):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
+def test_knowledge_base_is_immutable(kb: KnowledgeBase) -> None:
+    with pytest.raises((TypeError, AttributeError)):
+        kb.findings["x"] = kb.findings["pain"]  # type: ignore[index]
+    with pytest.raises(ValueError):
+        kb.findings["pain"].label = "changed"  # type: ignore[misc]
+
+
+def test_version_changes_with_content(tmp_path: Path, kb: KnowledgeBase) -> None:
+    data = _data_copy(tmp_path)
+    path = data / "policy.yaml"
+    path.write_text(path.read_text() + "\n# edited\n")
+    assert load_knowledge(data).version != kb.version  # type: ignore[arg-type]

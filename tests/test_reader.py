@@ -1,0 +1,171 @@
+"""The reader: words to findings, with negation, scope, other people, numbers and spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from crampcheck.domain.types import FindingState
+from crampcheck.nlp.reader import Reader, Reading
+from crampcheck.services.pipeline import Pipeline
+
+P, A = FindingState.PRESENT, FindingState.ABSENT
+
+
+@pytest.fixture(scope="module")
+def reader(pipeline: Pipeline) -> Reader:
+    return pipeline.reader
+
+
+def states(reader: Reader, text: str) -> dict[str, FindingState]:
+    return reader.read(text).states()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No swelling.", {"swelling": A}),
+        ("It isn't red or swollen.", {"redness": A, "swelling": A}),
+        ("I'm not confused.", {"confusion": A}),
+        ("No swelling, but some numbness.", {"swelling": A, "numbness": P}),
+        ("My legs aren't swollen or numb.", {"swelling": A, "numbness": A}),
+        ("I have no chest pain and I'm not short of breath.", {"chest_pain": A, "breathless": A}),
+        ("The calf is swollen and hot to the touch.", {"swelling": P, "warmth": P}),
+        ("My urine looks a normal colour.", {"dark_urine": A}),
+        ("My pee has gone dark like cola.", {"dark_urine": P}),
+    ],
+)
+def test_negation_and_scope(reader: Reader, text: str, expected: dict[str, FindingState]) -> None:
+    found = states(reader, text)
+    for finding_id, state in expected.items():
+        assert found.get(finding_id) is state, (text, found)
+
+
+def test_other_peoples_history_is_not_the_patients(reader: Reader) -> None:
+    reading = reader.read("My father had a clot and his leg was swollen. My calf cramps at night.")
+    assert "swelling" not in reading.states()
+    assert reading.states()["sustained_contraction"] is P
+    assert any(i.finding_id == "swelling" and i.reason == "other_person" for i in reading.ignored)
+
+
+def test_a_report_about_the_person_being_checked_counts(reader: Reader) -> None:
+    found = states(reader, "My son has leg cramps and he is confused.")
+    assert found["confusion"] is P
+
+
+def test_a_witness_does_not_make_it_someone_elses(reader: Reader) -> None:
+    found = states(reader, "My wife says the side of my face is drooping.")
+    assert found["face_droop"] is P
+
+
+def test_hypotheticals_are_not_findings(reader: Reader) -> None:
+    reading = reader.read("If it gets swollen I'll go to the doctor.")
+    assert "swelling" not in reading.states()
+    assert [i.reason for i in reading.ignored] == ["hypothetical"]
+
+
+def test_present_wins_over_absent(reader: Reader) -> None:
+    found = states(reader, "No swelling this morning. Now the calf is swollen.")
+    assert found["swelling"] is P
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id", "value"),
+    [
+        ("It has lasted 25 minutes.", "episode_minutes", 25),
+        ("It has lasted a quarter of an hour.", "episode_minutes", 15),
+        ("The cramp has been there half an hour.", "episode_minutes", 30),
+        ("about an hour ago", "episode_minutes", 60),
+        ("twitching for six weeks", "history_days", 42),
+        ("for a couple of months", "history_days", 60),
+        ("since yesterday", "history_days", 1),
+        ("my temperature is 39.6", "temperature_c", 39.6),
+        ("temp of 40.2", "temperature_c", 40.2),
+        ("a fever of 103F", "temperature_c", 39.4),
+        ("the pain is 8/10", "pain_score", 8),
+        ("pain 7 out of 10", "pain_score", 7),
+        ("I'm 32 weeks pregnant", "pregnancy_weeks", 32),
+        ("working in 35-degree heat", "ambient_temperature_c", 35),
+    ],
+)
+def test_numbers_and_units(reader: Reader, text: str, finding_id: str, value: float) -> None:
+    values = reader.read(text).values()
+    assert values.get(finding_id) == pytest.approx(value, abs=0.1), (text, values)
+
+
+def test_ambient_heat_is_not_a_fever(reader: Reader) -> None:
+    values = reader.read("laying bricks in 40-degree heat").values()
+    assert "temperature_c" not in values
+    assert values["ambient_temperature_c"] == 40
+
+
+def test_pregnancy_weeks_are_not_a_duration(reader: Reader) -> None:
+    values = reader.read("I'm 30 weeks pregnant").values()
+    assert "history_days" not in values
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id"),
+    [
+        ("I take furosemide", "drug_loop_diuretic"),
+        ("on atorvastatin", "drug_statin"),
+        ("on simvastatin", "drug_statin"),
+        ("I take sertraline", "drug_serotonergic"),
+        ("citalopram daily", "drug_serotonergic"),
+        ("I started tramadol", "drug_serotonergic"),
+        ("my water tablet", "drug_diuretic"),
+        ("a salbutamol inhaler", "drug_beta_agonist"),
+        ("I take haloperidol", "drug_antipsychotic"),
+    ],
+)
+def test_drug_names_map_to_classes(reader: Reader, text: str, finding_id: str) -> None:
+    assert states(reader, text).get(finding_id) is P
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id"),
+    [
+        ("diarrhoea", "diarrhoea"),
+        ("diarrhea", "diarrhoea"),
+        ("feeling nauseous", "nausea"),
+        ("it's paralysed", "paralysis"),
+        ("it's paralyzed", "paralysis"),
+        ("tea-coloured pee", "dark_urine"),
+        ("tea-colored pee", "dark_urine"),
+    ],
+)
+def test_british_and_american_spelling(reader: Reader, text: str, finding_id: str) -> None:
+    assert states(reader, text).get(finding_id) is P
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id"),
+    [
+        ("it happens at night", "at_night"),
+        ("during a run", "exertion"),
+        ("while resting on the couch", "at_rest"),
+        ("my left calf", "side_left"),
+        ("my right calf", "site_calf"),
+        ("both legs", "both_sides"),
+    ],
+)
+def test_timing_site_and_side(reader: Reader, text: str, finding_id: str) -> None:
+    assert states(reader, text).get(finding_id) is P
+
+
+def test_right_now_is_not_the_right_side(reader: Reader) -> None:
+    assert "side_right" not in states(reader, "It hurts right now.")
+
+
+def test_every_finding_keeps_its_text_span(reader: Reader) -> None:
+    text = "Since Tuesday my left calf is swollen, but I’m not short of breath."
+    reading: Reading = reader.read(text)
+    assert reading.findings
+    for item in reading.findings:
+        assert text[item.start : item.end] == item.text
+
+
+def test_batch_reads_like_single(reader: Reader) -> None:
+    texts = ["calf cramp at night", "no swelling", "twitching eyelid for 3 days"]
+    assert [r.states() for r in reader.read_many(texts)] == [
+        reader.read(t).states() for t in texts
+    ]

@@ -1,0 +1,58 @@
+"""The development vignettes, and the project's own extra set, scored in the suite."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from crampcheck.domain.types import Urgency
+from crampcheck.services.evaluation import (
+    read_vignettes,
+    score_free_text,
+    simulate_interview,
+)
+from crampcheck.services.pipeline import Pipeline
+
+from .conftest import DEV_VIGNETTES, EXTRA_VIGNETTES
+
+needs_dev = pytest.mark.skipif(not DEV_VIGNETTES.is_file(), reason="shared vignettes not present")
+
+
+@needs_dev
+def test_development_vignettes_meet_the_bar(pipeline: Pipeline) -> None:
+    vignettes, problems = read_vignettes(DEV_VIGNETTES)
+    assert not problems
+    score = score_free_text(pipeline, vignettes)
+    report = score.as_dict()
+    misses = "\n".join(str(m) for m in report["misses"])
+    assert score.emergencies == 10 and score.emergencies_caught == 10, misses
+    assert report["exact_urgency_rate"] >= 0.9, misses
+    assert all(levels < 2 for levels in score.under), misses
+    assert report["kind_accuracy"] >= 0.9, misses
+
+
+@needs_dev
+def test_interview_is_short_and_finds_emergencies_fast(pipeline: Pipeline) -> None:
+    vignettes, _ = read_vignettes(DEV_VIGNETTES)
+    runs = [simulate_interview(pipeline, v) for v in vignettes]
+    assert statistics.median(r.questions for r in runs) <= 8
+    emergency = [
+        r for r, v in zip(runs, vignettes, strict=True)
+        if v.expected_urgency is Urgency.EMERGENCY
+    ]
+    assert all(r.urgency is Urgency.EMERGENCY for r in emergency)
+    assert statistics.median(r.questions_to_emergency or 99 for r in emergency) <= 3
+
+
+@pytest.mark.skipif(not EXTRA_VIGNETTES.is_file(), reason="extra vignettes not present")
+def test_extra_vignettes_never_miss_an_emergency(pipeline: Pipeline) -> None:
+    vignettes, problems = read_vignettes(EXTRA_VIGNETTES)
+    assert not problems
+    score = score_free_text(pipeline, vignettes)
+    report = score.as_dict()
+    misses = "\n".join(str(m) for m in report["misses"])
+    assert score.emergencies_caught == score.emergencies, misses
+    assert all(levels < 2 for levels in score.under), misses
+    assert report["exact_urgency_rate"] >= 0.85, misses
+    assert report["kind_accuracy"] >= 0.85, misses
