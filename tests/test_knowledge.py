@@ -115,3 +115,24 @@ def test_version_changes_with_content(tmp_path: Path, kb: KnowledgeBase) -> None
     path = data / "policy.yaml"
     path.write_text(path.read_text() + "\n# edited\n")
     assert load_knowledge(data).version != kb.version  # type: ignore[arg-type]
+
+
+def test_no_phrase_means_two_different_findings(kb: KnowledgeBase) -> None:
+    """The longest match wins in the reader, so one phrase must name one finding."""
+    owners: dict[str, set[str]] = {}
+    for finding in kb.findings.values():
+        for phrase in finding.lexicon:
+            owners.setdefault(phrase.lower(), set()).add(finding.id)
+        for phrase in finding.denials:
+            owners.setdefault(phrase.lower(), set()).add(f"not {finding.id}")
+    for phrase in kb.lexicon.shadows:
+        owners.setdefault(phrase.lower(), set()).add("(shadow)")
+    clashes = {p: ids for p, ids in owners.items() if len(ids) > 1}
+    assert not clashes
+
+
+def test_every_finding_used_by_a_rule_can_be_asked(kb: KnowledgeBase) -> None:
+    asked = set(kb.group_of) | {f.id for f in kb.findings.values() if f.answer == "number"}
+    used = {f for rule in kb.rules for f in rule.leaves + rule.unless_leaves}
+    derived_only = set(kb.derived)
+    assert used - asked - derived_only == set()

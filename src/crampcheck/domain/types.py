@@ -27,7 +27,7 @@ class Urgency(StrEnum):
     @property
     def rank(self) -> int:
         """Position in the order self_care < doctor < urgent < emergency."""
-        return _URGENCY_ORDER.index(self)
+        return _URGENCY_RANK[self]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Urgency):
@@ -51,6 +51,7 @@ class Urgency(StrEnum):
 
 
 _URGENCY_ORDER = (Urgency.SELF_CARE, Urgency.DOCTOR, Urgency.URGENT, Urgency.EMERGENCY)
+_URGENCY_RANK = {level: rank for rank, level in enumerate(_URGENCY_ORDER)}
 
 
 class Kind(StrEnum):

@@ -15,7 +15,7 @@ from crampcheck.domain.assessment import (
     Reason,
 )
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
-from crampcheck.engine.rules import candidates, fired_rules, with_implications
+from crampcheck.engine.rules import RuleState, candidates, evaluate_rules, with_implications
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 MAX_CAUSES = 5
@@ -25,7 +25,8 @@ MAX_OPEN_QUESTIONS = 6
 def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Assessment:
     """Triage one case against the knowledge base."""
     case = with_implications(case, kb)
-    fired = fired_rules(case, kb)
+    states = evaluate_rules(case, kb)
+    fired = [state.rule for state in states if state.fired]
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
     urgency, reasons = _urgency(fired, recognised, kb)
     kind, kind_reasons = _kind(case, fired, kb)
@@ -37,7 +38,7 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
         kind_reasons=kind_reasons,
         causes=_causes(case, fired, kb),
         advice=_advice(case, urgency, kind, kb, emergency_number),
-        open_questions=_open_questions(case, urgency, kind, kb),
+        open_questions=_open_questions(case, urgency, kind, kb, states),
         recognised_findings=recognised,
         kb_version=kb.version,
         disclaimer=_fill(kb.policy.disclaimer, emergency_number),
@@ -170,10 +171,10 @@ def _advice(
 
 
 def _open_questions(
-    case: Case, urgency: Urgency, kind: Kind, kb: KnowledgeBase
+    case: Case, urgency: Urgency, kind: Kind, kb: KnowledgeBase, states: list[RuleState]
 ) -> tuple[OpenQuestion, ...]:
     questions: list[OpenQuestion] = []
-    for candidate in candidates(case, kb, urgency, kind, unasked_only=False):
+    for candidate in candidates(case, kb, urgency, kind, unasked_only=False, states=states):
         finding = kb.findings[candidate.finding_id]
         questions.append(
             OpenQuestion(

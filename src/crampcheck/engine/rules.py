@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
+from crampcheck.knowledge.conditions import Truth
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 
@@ -37,6 +38,32 @@ def with_implications(case: Case, kb: KnowledgeBase) -> Case:
     return replace(case, findings={**case.findings, **added})
 
 
+@dataclass(frozen=True)
+class RuleState:
+    """A rule's conditions evaluated once on a case (three-valued)."""
+
+    rule: CompiledRule
+    when: Truth
+    unless: Truth
+
+    @property
+    def fired(self) -> bool:
+        """The condition holds and nothing known blocks it."""
+        return self.when is True and self.unless is not True
+
+
+def evaluate_rules(case: Case, kb: KnowledgeBase) -> list[RuleState]:
+    """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order."""
+    return [
+        RuleState(
+            rule,
+            rule.when.evaluate(case),
+            None if rule.unless is None else rule.unless.evaluate(case),
+        )
+        for rule in kb.rules
+    ]
+
+
 def fires(rule: CompiledRule, case: Case) -> bool:
     """True when the rule's condition holds and nothing known blocks it."""
     if rule.when.evaluate(case) is not True:
@@ -46,7 +73,7 @@ def fires(rule: CompiledRule, case: Case) -> bool:
 
 def fired_rules(case: Case, kb: KnowledgeBase) -> list[CompiledRule]:
     """Every rule that fires on this case, in knowledge-base order."""
-    return [rule for rule in kb.rules if fires(rule, case)]
+    return [state.rule for state in evaluate_rules(case, kb) if state.fired]
 
 
 @dataclass(frozen=True)
@@ -65,7 +92,12 @@ def is_unasked(case: Case, finding_id: str) -> bool:
 
 
 def candidates(
-    case: Case, kb: KnowledgeBase, level: Urgency, kind: Kind, unasked_only: bool = True
+    case: Case,
+    kb: KnowledgeBase,
+    level: Urgency,
+    kind: Kind,
+    unasked_only: bool = True,
+    states: list[RuleState] | None = None,
 ) -> list[Candidate]:
     """Unknown findings whose answer could raise the urgency above ``level`` or change ``kind``.
 
@@ -77,43 +109,40 @@ def candidates(
     level but could be cancelled by its ``unless`` makes that finding a candidate too.
     """
     best: dict[str, Candidate] = {}
-    for order, rule in enumerate(kb.rules):
-        when = rule.when.evaluate(case)
-        if when is True and rule.unless is not None and rule.spec.level is level:
+    for order, state in enumerate(states if states is not None else evaluate_rules(case, kb)):
+        rule = state.rule
+        spec = rule.spec
+        if state.when is True:
             # A fired rule that sets the current level but could still be cancelled by
             # its "unless": answering could lower the urgency, so it is worth asking.
-            if rule.unless.evaluate(case) is None:
-                for finding_id in _unknown(
-                    dict.fromkeys(rule.unless.findings()), case, unasked_only
-                ):
-                    candidate = Candidate(finding_id, None, None, (0, False, 0.0, -order))
-                    best.setdefault(finding_id, candidate)
+            if state.unless is None and rule.unless is not None and spec.level is level:
+                for finding_id in _unknown(rule.unless_leaves, case, unasked_only):
+                    best.setdefault(
+                        finding_id, Candidate(finding_id, None, None, (0, False, 0.0, -order))
+                    )
             continue
-        if when is not None:
+        if state.when is False or state.unless is True:
             continue
-        if rule.unless is not None and rule.unless.evaluate(case) is True:
-            continue
-        raises = rule.spec.level > level
-        changes_kind = (
-            rule.spec.kind is not None and rule.spec.kind is not kind and rule.spec.level >= level
-        )
+        raises = spec.level > level
+        changes_kind = spec.kind is not None and spec.kind is not kind and spec.level >= level
         if not (raises or changes_kind):
             continue
-        leaves = list(dict.fromkeys(rule.when.findings()))
+        leaves = rule.leaves
         known_true = sum(1 for f in leaves if case.state(f) is FindingState.PRESENT)
         progress = known_true / len(leaves) if leaves else 0.0
+        rank = spec.level.rank if raises else 0
+        # Decisive: a "yes" to this finding alone would make the rule fire.
+        _, decisive = rule.when.flips(case)
         for finding_id in _unknown(leaves, case, unasked_only):
-            # Decisive: a "yes" to this finding alone would make the rule fire.
-            decisive = (
-                rule.when.evaluate(case.with_answers({finding_id: FindingState.PRESENT})) is True
-            )
+            current = best.get(finding_id)
+            if current is not None and current.priority[0] > rank:
+                continue
             candidate = Candidate(
                 finding_id,
-                rule.spec.level if raises else None,
-                rule.spec.kind if changes_kind else None,
-                (rule.spec.level.rank if raises else 0, decisive, progress, -order),
+                spec.level if raises else None,
+                spec.kind if changes_kind else None,
+                (rank, finding_id in decisive, progress, -order),
             )
-            current = best.get(finding_id)
             if current is None or candidate.priority > current.priority:
                 best[finding_id] = candidate
     return sorted(best.values(), key=lambda c: c.priority, reverse=True)

@@ -19,10 +19,31 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from crampcheck.domain.types import Case, FindingState, Sex
+from crampcheck.domain.types import FindingState, Sex
 
 Truth = bool | None
 """True, False, or None when the answer depends on something not yet known."""
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+class Facts(Protocol):
+    """What a condition reads: finding states, measured values, age and sex.
+
+    :class:`crampcheck.domain.types.Case` is the usual implementation.
+    """
+
+    @property
+    def age(self) -> int | None: ...
+
+    @property
+    def sex(self) -> Sex | None: ...
+
+    def state(self, finding_id: str) -> FindingState: ...
+
+    def value(self, finding_id: str) -> float | None: ...
+
 
 _COMPARATORS: Mapping[str, Callable[[float, float], bool]] = {
     "gte": operator.ge,
@@ -35,7 +56,7 @@ _COMPARATORS: Mapping[str, Callable[[float, float], bool]] = {
 class Condition(Protocol):
     """A compiled condition."""
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         """True, False or None (unknown) for this case."""
         ...
 
@@ -43,18 +64,23 @@ class Condition(Protocol):
         """Every finding id the condition reads."""
         ...
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        """The current value, and the unknown findings a "yes" to any one of which
+        would make the condition True on its own (used to rank the next question)."""
+        ...
+
     def describe(self) -> str:
         """A compact, readable rendering (for reviewers and error messages)."""
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Present:
     """The finding is present (True), absent (False) or unknown (None)."""
 
     finding: str
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         state = case.state(self.finding)
         if state is FindingState.PRESENT:
             return True
@@ -65,17 +91,21 @@ class Present:
     def findings(self) -> Iterator[str]:
         yield self.finding
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        value = self.evaluate(case)
+        return value, (frozenset((self.finding,)) if value is None else _NONE)
+
     def describe(self) -> str:
         return self.finding
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class All:
     """Every part holds: False as soon as one is False."""
 
     parts: tuple[Condition, ...]
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         result: Truth = True
         for part in self.parts:
             value = part.evaluate(case)
@@ -89,18 +119,30 @@ class All:
         for part in self.parts:
             yield from part.findings()
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        open_sets: list[frozenset[str]] = []
+        for part in self.parts:
+            value, flips = part.flips(case)
+            if value is False:
+                return False, _NONE
+            if value is None:
+                open_sets.append(flips)
+        if not open_sets:
+            return True, _NONE
+        return None, frozenset.intersection(*open_sets)
+
     def describe(self) -> str:
         return "(" + " and ".join(p.describe() for p in self.parts) + ")"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AtLeast:
     """At least ``count`` of the parts hold (``any`` is ``at_least: 1``)."""
 
     count: int
     parts: tuple[Condition, ...]
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         true = unknown = 0
         for part in self.parts:
             value = part.evaluate(case)
@@ -118,6 +160,23 @@ class AtLeast:
         for part in self.parts:
             yield from part.findings()
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        true = unknown = 0
+        counts: dict[str, int] = {}
+        for part in self.parts:
+            value, flips = part.flips(case)
+            if value is True:
+                true += 1
+            elif value is None:
+                unknown += 1
+                for finding_id in flips:
+                    counts[finding_id] = counts.get(finding_id, 0) + 1
+        if true >= self.count:
+            return True, _NONE
+        if true + unknown < self.count:
+            return False, _NONE
+        return None, frozenset(f for f, n in counts.items() if true + n >= self.count)
+
     def describe(self) -> str:
         joined = ", ".join(p.describe() for p in self.parts)
         if self.count == 1:
@@ -125,24 +184,27 @@ class AtLeast:
         return f"at least {self.count} of ({joined})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Not:
     """The part does not hold; unknown stays unknown."""
 
     part: Condition
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         value = self.part.evaluate(case)
         return None if value is None else not value
 
     def findings(self) -> Iterator[str]:
         yield from self.part.findings()
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        return self.evaluate(case), _NONE
+
     def describe(self) -> str:
         return f"not {self.part.describe()}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValueCompare:
     """A measured quantity compared with a threshold; unknown when not measured.
 
@@ -154,7 +216,7 @@ class ValueCompare:
     comparator: str
     threshold: float
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         value = case.value(self.finding)
         if value is None:
             return False if case.state(self.finding) is FindingState.ABSENT else None
@@ -163,18 +225,21 @@ class ValueCompare:
     def findings(self) -> Iterator[str]:
         yield self.finding
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        return self.evaluate(case), _NONE
+
     def describe(self) -> str:
         return f"{self.finding} {self.comparator} {self.threshold:g}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgeCompare:
     """The person's age compared with a threshold; unknown when age is not given."""
 
     comparator: str
     threshold: float
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         if case.age is None:
             return None
         return _COMPARATORS[self.comparator](case.age, self.threshold)
@@ -182,23 +247,29 @@ class AgeCompare:
     def findings(self) -> Iterator[str]:
         return iter(())
 
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        return self.evaluate(case), _NONE
+
     def describe(self) -> str:
         return f"age {self.comparator} {self.threshold:g}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SexIs:
     """The person's reported sex; unknown when not given."""
 
     sex: Sex
 
-    def evaluate(self, case: Case) -> Truth:
+    def evaluate(self, case: Facts) -> Truth:
         if case.sex is None:
             return None
         return case.sex is self.sex
 
     def findings(self) -> Iterator[str]:
         return iter(())
+
+    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
+        return self.evaluate(case), _NONE
 
     def describe(self) -> str:
         return f"sex {self.sex.value}"

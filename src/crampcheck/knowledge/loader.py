@@ -48,6 +48,8 @@ class CompiledRule:
     spec: Rule
     when: Condition
     unless: Condition | None
+    leaves: tuple[str, ...] = ()
+    unless_leaves: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -214,7 +216,15 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
                     check.findings(tuple(case.values), f"{where}.cases.{label}[{i}].values")
                     if case.text is None and not case.findings and not case.values:
                         raise KnowledgeError(f"{where}.cases.{label}[{i}]: needs text or findings")
-        rules.append(CompiledRule(rule, when, unless))
+        rules.append(
+            CompiledRule(
+                rule,
+                when,
+                unless,
+                tuple(dict.fromkeys(when.findings())),
+                tuple(dict.fromkeys(unless.findings())) if unless is not None else (),
+            )
+        )
 
     advice: list[CompiledAdvice] = []
     for aid, item in advice_specs.items():

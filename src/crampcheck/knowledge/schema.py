@@ -217,6 +217,9 @@ class Lexicon(Strict):
         default=(), description="longer phrases that stop a shorter word being read as a finding"
     )
     context_rules: tuple[ContextRuleSpec, ...] = ()
+    context_max_scope: int = Field(
+        default=6, ge=1, description="how many tokens a negation or other modifier reaches"
+    )
     drop_default_context: tuple[str, ...] = Field(
         default=(),
         description="medspaCy default ConText rules to leave out, by category or literal",

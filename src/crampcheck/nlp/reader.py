@@ -115,11 +115,16 @@ class Reader:
         context = cast(
             Any,
             self._nlp.add_pipe(
-                "medspacy_context", config={"rules": None, "prune_on_target_overlap": True}
+                "medspacy_context",
+                config={"rules": None, "prune_on_target_overlap": True},
             ),
         )
         dropped = set(kb.lexicon.drop_default_context)
+        scope = kb.lexicon.context_max_scope
         defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
+        for rule in defaults:
+            if rule.max_scope is None:
+                rule.max_scope = scope
         context.add([r for r in defaults if r.category not in dropped and r.literal not in dropped])
         context.add(
             [
@@ -128,7 +133,7 @@ class Reader:
                     rule.category,
                     pattern=list(rule.pattern) if rule.pattern else None,
                     direction=rule.direction,
-                    max_scope=rule.max_scope,
+                    max_scope=rule.max_scope or scope,
                 )
                 for rule in kb.lexicon.context_rules
             ]
