@@ -220,9 +220,8 @@ class Lexicon(Strict):
     context_max_scope: int = Field(
         default=6, ge=1, description="how many tokens a negation or other modifier reaches"
     )
-    drop_default_context: tuple[str, ...] = Field(
-        default=(),
-        description="medspaCy default ConText rules to leave out, by category or literal",
+    use_default_context: bool = Field(
+        default=False, description="also load medspaCy's default ConText rules (clinical notes)"
     )
 
 

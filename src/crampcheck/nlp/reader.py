@@ -156,13 +156,12 @@ class Reader:
                 config={"rules": None, "prune_on_target_overlap": True},
             ),
         )
-        dropped = set(kb.lexicon.drop_default_context)
         scope = kb.lexicon.context_max_scope
-        defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
-        for rule in defaults:
-            if rule.max_scope is None:
-                rule.max_scope = scope
-        context.add([r for r in defaults if r.category not in dropped and r.literal not in dropped])
+        if kb.lexicon.use_default_context:
+            defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
+            for rule in defaults:
+                rule.max_scope = rule.max_scope or scope
+            context.add(defaults)
         context.add(
             [
                 ConTextRule(
