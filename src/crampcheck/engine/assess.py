@@ -174,7 +174,9 @@ def _open_questions(
     case: Case, urgency: Urgency, kind: Kind, kb: KnowledgeBase, states: list[RuleState]
 ) -> tuple[OpenQuestion, ...]:
     questions: list[OpenQuestion] = []
-    for candidate in candidates(case, kb, urgency, kind, unasked_only=False, states=states):
+    for candidate in candidates(
+        case, kb, urgency, kind, unasked_only=False, states=states, limit=MAX_OPEN_QUESTIONS
+    ):
         finding = kb.findings[candidate.finding_id]
         questions.append(
             OpenQuestion(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
-from crampcheck.knowledge.conditions import Truth
+from crampcheck.knowledge.conditions import Bits, Truth
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 
@@ -38,13 +38,31 @@ def with_implications(case: Case, kb: KnowledgeBase) -> Case:
     return replace(case, findings={**case.findings, **added})
 
 
-@dataclass(frozen=True)
+def to_bits(case: Case, kb: KnowledgeBase) -> tuple[Bits, int]:
+    """The case as bit sets (present, absent), and the bit set of every finding asked."""
+    present = absent = asked = 0
+    bit_of = kb.bit_of
+    for finding_id, state in case.findings.items():
+        bit = bit_of.get(finding_id, 0)
+        asked |= bit
+        if state is FindingState.PRESENT:
+            present |= bit
+        elif state is FindingState.ABSENT:
+            absent |= bit
+    for finding_id in case.values:
+        asked |= bit_of.get(finding_id, 0)
+    return Bits(present, absent, case), asked
+
+
+@dataclass(frozen=True, slots=True)
 class RuleState:
-    """A rule's conditions evaluated once on a case (three-valued)."""
+    """A rule's conditions evaluated once on a case (three-valued), with the findings
+    a single "yes" to which would make its ``when`` True."""
 
     rule: CompiledRule
     when: Truth
     unless: Truth
+    decisive: int = 0
 
     @property
     def fired(self) -> bool:
@@ -54,14 +72,13 @@ class RuleState:
 
 def evaluate_rules(case: Case, kb: KnowledgeBase) -> list[RuleState]:
     """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order."""
-    return [
-        RuleState(
-            rule,
-            rule.when.evaluate(case),
-            None if rule.unless is None else rule.unless.evaluate(case),
-        )
-        for rule in kb.rules
-    ]
+    bits, _ = to_bits(case, kb)
+    states: list[RuleState] = []
+    for rule in kb.rules:
+        when, decisive = rule.when.bits(bits)
+        unless = None if rule.unless is None else rule.unless.bits(bits)[0]
+        states.append(RuleState(rule, when, unless, decisive))
+    return states
 
 
 def fires(rule: CompiledRule, case: Case) -> bool:
@@ -98,6 +115,7 @@ def candidates(
     kind: Kind,
     unasked_only: bool = True,
     states: list[RuleState] | None = None,
+    limit: int | None = None,
 ) -> list[Candidate]:
     """Unknown findings whose answer could raise the urgency above ``level`` or change ``kind``.
 
@@ -107,8 +125,13 @@ def candidates(
     could reach, then whether a "yes" alone would fire the rule, then how much of the
     rule already holds, then knowledge-base order. A fired rule that sets the current
     level but could be cancelled by its ``unless`` makes that finding a candidate too.
+    With ``limit``, levels below the one that fills the limit are not examined.
     """
-    best: dict[str, Candidate] = {}
+    bits, asked = to_bits(case, kb)
+    measured = sum(kb.bit_of.get(f, 0) for f in case.values)
+    known = bits.present | bits.absent | (asked if unasked_only else measured)
+    by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
+    lowering: list[Candidate] = []
     for order, state in enumerate(states if states is not None else evaluate_rules(case, kb)):
         rule = state.rule
         spec = rule.spec
@@ -116,36 +139,61 @@ def candidates(
             # A fired rule that sets the current level but could still be cancelled by
             # its "unless": answering could lower the urgency, so it is worth asking.
             if state.unless is None and rule.unless is not None and spec.level is level:
-                for finding_id in _unknown(rule.unless_leaves, case, unasked_only):
-                    best.setdefault(
-                        finding_id, Candidate(finding_id, None, None, (0, False, 0.0, -order))
-                    )
+                lowering.extend(
+                    Candidate(f, None, None, (0, False, 0.0, -order))
+                    for f in _unknown(rule.unless_leaves, case, unasked_only)
+                )
             continue
         if state.when is False or state.unless is True:
             continue
         raises = spec.level > level
         changes_kind = spec.kind is not None and spec.kind is not kind and spec.level >= level
-        if not (raises or changes_kind):
-            continue
-        leaves = rule.leaves
-        known_true = sum(1 for f in leaves if case.state(f) is FindingState.PRESENT)
-        progress = known_true / len(leaves) if leaves else 0.0
-        rank = spec.level.rank if raises else 0
-        # Decisive: a "yes" to this finding alone would make the rule fire.
-        _, decisive = rule.when.flips(case)
-        for finding_id in _unknown(leaves, case, unasked_only):
-            current = best.get(finding_id)
-            if current is not None and current.priority[0] > rank:
-                continue
-            candidate = Candidate(
-                finding_id,
-                spec.level if raises else None,
-                spec.kind if changes_kind else None,
-                (rank, finding_id in decisive, progress, -order),
-            )
-            if current is None or candidate.priority > current.priority:
-                best[finding_id] = candidate
-    return sorted(best.values(), key=lambda c: c.priority, reverse=True)
+        if raises or changes_kind:
+            rank = spec.level.rank if raises else 0
+            by_rank.setdefault(rank, []).append((order, state, raises, changes_kind))
+    result: list[Candidate] = []
+    taken = 0
+    for rank in sorted(by_rank, reverse=True):
+        # Within a level: decisive findings first, then rules that already hold most,
+        # then knowledge-base order. Visiting rules in that order and giving each finding
+        # to the first rule that reaches it yields the ranking without comparing pairs.
+        group = sorted(
+            (
+                (
+                    (bits.present & state.rule.leaf_mask).bit_count()
+                    / (state.rule.leaf_mask.bit_count() or 1),
+                    order,
+                    state,
+                    raises,
+                    changes_kind,
+                )
+                for order, state, raises, changes_kind in by_rank[rank]
+            ),
+            key=lambda item: (-item[0], item[1]),
+        )
+        for decisive_pass in (True, False):
+            for progress, order, state, raises, changes_kind in group:
+                open_bits = state.rule.leaf_mask & ~known & ~taken
+                if decisive_pass:
+                    open_bits &= state.decisive
+                spec = state.rule.spec
+                while open_bits:
+                    bit = open_bits & -open_bits
+                    open_bits ^= bit
+                    taken |= bit
+                    result.append(
+                        Candidate(
+                            kb.finding_of_bit(bit),
+                            spec.level if raises else None,
+                            spec.kind if changes_kind else None,
+                            (rank, decisive_pass, progress, -order),
+                        )
+                    )
+                    if limit is not None and len(result) >= limit:
+                        return result
+    seen = {c.finding_id for c in result}
+    result.extend(c for c in lowering if c.finding_id not in seen)
+    return result if limit is None else result[:limit]
 
 
 def _unknown(leaves: Iterable[str], case: Case, unasked_only: bool) -> Iterable[str]:

@@ -10,13 +10,18 @@ A rule's ``when`` is written in a small language:
 
 Evaluation is three-valued (Kleene logic): a condition is True, False or None
 (unknown). An unknown finding therefore never silently counts as absent.
+
+Two ways to evaluate: :meth:`evaluate` reads any :class:`Facts`; :meth:`bits` reads
+the case as bit sets (one bit a finding), which is what the engine uses on its hot
+path, and also returns the findings a single "yes" to which would make the condition
+True - the decisive next questions.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from crampcheck.domain.types import FindingState, Sex
@@ -24,8 +29,15 @@ from crampcheck.domain.types import FindingState, Sex
 Truth = bool | None
 """True, False, or None when the answer depends on something not yet known."""
 
+ANY_BIT = -1
+"""A flip set that constrains nothing (every bit set)."""
 
-_NONE: frozenset[str] = frozenset()
+_COMPARATORS: Mapping[str, Callable[[float, float], bool]] = {
+    "gte": operator.ge,
+    "gt": operator.gt,
+    "lte": operator.le,
+    "lt": operator.lt,
+}
 
 
 class Facts(Protocol):
@@ -45,12 +57,14 @@ class Facts(Protocol):
     def value(self, finding_id: str) -> float | None: ...
 
 
-_COMPARATORS: Mapping[str, Callable[[float, float], bool]] = {
-    "gte": operator.ge,
-    "gt": operator.gt,
-    "lte": operator.le,
-    "lt": operator.lt,
-}
+@dataclass(frozen=True, slots=True)
+class Bits:
+    """A case as bit sets over the knowledge base's finding index, with the case itself
+    for measured values, age and sex."""
+
+    present: int
+    absent: int
+    facts: Facts
 
 
 class Condition(Protocol):
@@ -60,13 +74,13 @@ class Condition(Protocol):
         """True, False or None (unknown) for this case."""
         ...
 
-    def findings(self) -> Iterator[str]:
-        """Every finding id the condition reads."""
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        """The value, and the bit set of unknown findings a "yes" to any one of which
+        would make the condition True on its own (empty unless the value is None)."""
         ...
 
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        """The current value, and the unknown findings a "yes" to any one of which
-        would make the condition True on its own (used to rank the next question)."""
+    def findings(self) -> Iterator[str]:
+        """Every finding id the condition reads."""
         ...
 
     def describe(self) -> str:
@@ -79,6 +93,7 @@ class Present:
     """The finding is present (True), absent (False) or unknown (None)."""
 
     finding: str
+    bit: int = 0
 
     def evaluate(self, case: Facts) -> Truth:
         state = case.state(self.finding)
@@ -88,15 +103,29 @@ class Present:
             return False
         return None
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        if case.present & self.bit:
+            return True, 0
+        if case.absent & self.bit:
+            return False, 0
+        return None, self.bit
+
     def findings(self) -> Iterator[str]:
         yield self.finding
 
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        value = self.evaluate(case)
-        return value, (frozenset((self.finding,)) if value is None else _NONE)
-
     def describe(self) -> str:
         return self.finding
+
+
+def _split(parts: tuple[Condition, ...]) -> tuple[int, tuple[Condition, ...]]:
+    mask = 0
+    rest: list[Condition] = []
+    for part in parts:
+        if isinstance(part, Present):
+            mask |= part.bit
+        else:
+            rest.append(part)
+    return mask, tuple(rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +133,13 @@ class All:
     """Every part holds: False as soon as one is False."""
 
     parts: tuple[Condition, ...]
+    mask: int = field(default=0, compare=False)
+    rest: tuple[Condition, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        mask, rest = _split(self.parts)
+        object.__setattr__(self, "mask", mask)
+        object.__setattr__(self, "rest", rest)
 
     def evaluate(self, case: Facts) -> Truth:
         result: Truth = True
@@ -115,21 +151,29 @@ class All:
                 result = None
         return result
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        mask = self.mask
+        if case.absent & mask:
+            return False, 0
+        unknown = mask & ~case.present
+        flips = ANY_BIT
+        if unknown:
+            # Several unknown findings are all needed: no single "yes" is enough.
+            flips = unknown if unknown & (unknown - 1) == 0 else 0
+        for part in self.rest:
+            value, part_flips = part.bits(case)
+            if value is False:
+                return False, 0
+            if value is None:
+                unknown = 1
+                flips &= part_flips
+        if not unknown:
+            return True, 0
+        return None, flips
+
     def findings(self) -> Iterator[str]:
         for part in self.parts:
             yield from part.findings()
-
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        open_sets: list[frozenset[str]] = []
-        for part in self.parts:
-            value, flips = part.flips(case)
-            if value is False:
-                return False, _NONE
-            if value is None:
-                open_sets.append(flips)
-        if not open_sets:
-            return True, _NONE
-        return None, frozenset.intersection(*open_sets)
 
     def describe(self) -> str:
         return "(" + " and ".join(p.describe() for p in self.parts) + ")"
@@ -141,6 +185,13 @@ class AtLeast:
 
     count: int
     parts: tuple[Condition, ...]
+    mask: int = field(default=0, compare=False)
+    rest: tuple[Condition, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        mask, rest = _split(self.parts)
+        object.__setattr__(self, "mask", mask)
+        object.__setattr__(self, "rest", rest)
 
     def evaluate(self, case: Facts) -> Truth:
         true = unknown = 0
@@ -156,26 +207,45 @@ class AtLeast:
             return False
         return None
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        mask = self.mask
+        true = (case.present & mask).bit_count()
+        if true >= self.count:
+            return True, 0
+        open_bits = mask & ~case.present & ~case.absent
+        unknown = open_bits.bit_count()
+        open_flips: list[int] = []
+        for part in self.rest:
+            value, part_flips = part.bits(case)
+            if value is True:
+                true += 1
+                if true >= self.count:
+                    return True, 0
+            elif value is None:
+                unknown += 1
+                open_flips.append(part_flips)
+        if true + unknown < self.count:
+            return False, 0
+        needed = self.count - true
+        if needed == 1:
+            for part_flips in open_flips:
+                open_bits |= part_flips
+            return None, open_bits
+        candidates = open_bits
+        for part_flips in open_flips:
+            candidates |= part_flips
+        flips = 0
+        while candidates:
+            bit = candidates & -candidates
+            candidates ^= bit
+            hits = (1 if open_bits & bit else 0) + sum(1 for f in open_flips if f & bit)
+            if hits >= needed:
+                flips |= bit
+        return None, flips
+
     def findings(self) -> Iterator[str]:
         for part in self.parts:
             yield from part.findings()
-
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        true = unknown = 0
-        counts: dict[str, int] = {}
-        for part in self.parts:
-            value, flips = part.flips(case)
-            if value is True:
-                true += 1
-            elif value is None:
-                unknown += 1
-                for finding_id in flips:
-                    counts[finding_id] = counts.get(finding_id, 0) + 1
-        if true >= self.count:
-            return True, _NONE
-        if true + unknown < self.count:
-            return False, _NONE
-        return None, frozenset(f for f, n in counts.items() if true + n >= self.count)
 
     def describe(self) -> str:
         joined = ", ".join(p.describe() for p in self.parts)
@@ -194,11 +264,12 @@ class Not:
         value = self.part.evaluate(case)
         return None if value is None else not value
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        value, _ = self.part.bits(case)
+        return (None if value is None else not value), 0
+
     def findings(self) -> Iterator[str]:
         yield from self.part.findings()
-
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        return self.evaluate(case), _NONE
 
     def describe(self) -> str:
         return f"not {self.part.describe()}"
@@ -222,11 +293,11 @@ class ValueCompare:
             return False if case.state(self.finding) is FindingState.ABSENT else None
         return _COMPARATORS[self.comparator](value, self.threshold)
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        return self.evaluate(case.facts), 0
+
     def findings(self) -> Iterator[str]:
         yield self.finding
-
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        return self.evaluate(case), _NONE
 
     def describe(self) -> str:
         return f"{self.finding} {self.comparator} {self.threshold:g}"
@@ -244,11 +315,11 @@ class AgeCompare:
             return None
         return _COMPARATORS[self.comparator](case.age, self.threshold)
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        return self.evaluate(case.facts), 0
+
     def findings(self) -> Iterator[str]:
         return iter(())
-
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        return self.evaluate(case), _NONE
 
     def describe(self) -> str:
         return f"age {self.comparator} {self.threshold:g}"
@@ -265,11 +336,11 @@ class SexIs:
             return None
         return case.sex is self.sex
 
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        return self.evaluate(case.facts), 0
+
     def findings(self) -> Iterator[str]:
         return iter(())
-
-    def flips(self, case: Facts) -> tuple[Truth, frozenset[str]]:
-        return self.evaluate(case), _NONE
 
     def describe(self) -> str:
         return f"sex {self.sex.value}"
@@ -284,60 +355,79 @@ class ConditionSyntaxError(ValueError):
         self.message = message
 
 
-def compile_condition(spec: Any, path: str = "when") -> Condition:
-    """Compile a YAML condition into evaluable nodes, naming ``path`` in any error."""
-    if isinstance(spec, str):
-        if not spec.strip():
-            raise ConditionSyntaxError(path, "empty finding id")
-        return Present(spec)
-    if isinstance(spec, list):
-        return All(tuple(compile_condition(s, f"{path}[{i}]") for i, s in enumerate(spec)))
-    if not isinstance(spec, dict) or len(spec) == 0:
-        raise ConditionSyntaxError(path, f"expected a finding id or a mapping, got {spec!r}")
-    keys = set(spec)
-    if keys == {"all"}:
-        return All(_compile_list(spec["all"], f"{path}.all"))
-    if keys == {"any"}:
-        return AtLeast(1, _compile_list(spec["any"], f"{path}.any"))
-    if keys == {"not"}:
-        return Not(compile_condition(spec["not"], f"{path}.not"))
-    if keys == {"at_least", "of"}:
-        count = spec["at_least"]
-        parts = _compile_list(spec["of"], f"{path}.of")
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= len(parts):
-            raise ConditionSyntaxError(
-                f"{path}.at_least", f"must be a whole number from 1 to {len(parts)}"
-            )
-        return AtLeast(count, parts)
-    if "value" in keys:
-        comparators = keys - {"value"}
-        if len(comparators) != 1 or not comparators <= set(_COMPARATORS):
-            raise ConditionSyntaxError(
-                path, f"a value condition takes one of {sorted(_COMPARATORS)}, got {sorted(keys)}"
-            )
-        (comparator,) = comparators
-        return ValueCompare(
-            str(spec["value"]), comparator, _number(spec[comparator], f"{path}.{comparator}")
-        )
-    if keys == {"age"}:
-        inner = spec["age"]
-        if not isinstance(inner, dict) or len(inner) != 1 or not set(inner) <= set(_COMPARATORS):
-            raise ConditionSyntaxError(f"{path}.age", f"takes one of {sorted(_COMPARATORS)}")
-        ((comparator, threshold),) = inner.items()
-        return AgeCompare(comparator, _number(threshold, f"{path}.age.{comparator}"))
-    if keys == {"sex"}:
-        try:
-            return SexIs(Sex(spec["sex"]))
-        except ValueError:
-            raise ConditionSyntaxError(f"{path}.sex", "must be female or male") from None
-    valid = "all, any, not, at_least+of, value+gte/gt/lte/lt, age, sex"
-    raise ConditionSyntaxError(path, f"unknown keys {sorted(keys)}; valid forms: {valid}")
+def compile_condition(
+    spec: Any, path: str = "when", index: Mapping[str, int] | None = None
+) -> Condition:
+    """Compile a YAML condition into evaluable nodes, naming ``path`` in any error.
 
+    ``index`` maps finding ids to bit positions (the knowledge base's finding order);
+    without it, :meth:`Condition.bits` is meaningless but :meth:`evaluate` still works.
+    """
+    bits = index or {}
 
-def _compile_list(spec: Any, path: str) -> tuple[Condition, ...]:
-    if not isinstance(spec, list) or not spec:
-        raise ConditionSyntaxError(path, "expected a non-empty list")
-    return tuple(compile_condition(s, f"{path}[{i}]") for i, s in enumerate(spec))
+    def build(node: Any, where: str) -> Condition:
+        if isinstance(node, str):
+            if not node.strip():
+                raise ConditionSyntaxError(where, "empty finding id")
+            return Present(node, 1 << bits[node] if node in bits else 0)
+        if isinstance(node, list):
+            return All(tuple(build(s, f"{where}[{i}]") for i, s in enumerate(node)))
+        if not isinstance(node, dict) or len(node) == 0:
+            raise ConditionSyntaxError(where, f"expected a finding id or a mapping, got {node!r}")
+        keys = set(node)
+        if keys == {"all"}:
+            return All(build_list(node["all"], f"{where}.all"))
+        if keys == {"any"}:
+            return AtLeast(1, build_list(node["any"], f"{where}.any"))
+        if keys == {"not"}:
+            return Not(build(node["not"], f"{where}.not"))
+        if keys == {"at_least", "of"}:
+            count = node["at_least"]
+            parts = build_list(node["of"], f"{where}.of")
+            if (
+                not isinstance(count, int)
+                or isinstance(count, bool)
+                or not 1 <= count <= len(parts)
+            ):
+                raise ConditionSyntaxError(
+                    f"{where}.at_least", f"must be a whole number from 1 to {len(parts)}"
+                )
+            return AtLeast(count, parts)
+        if "value" in keys:
+            comparators = keys - {"value"}
+            if len(comparators) != 1 or not comparators <= set(_COMPARATORS):
+                raise ConditionSyntaxError(
+                    where,
+                    f"a value condition takes one of {sorted(_COMPARATORS)}, got {sorted(keys)}",
+                )
+            (comparator,) = comparators
+            return ValueCompare(
+                str(node["value"]), comparator, _number(node[comparator], f"{where}.{comparator}")
+            )
+        if keys == {"age"}:
+            inner = node["age"]
+            if (
+                not isinstance(inner, dict)
+                or len(inner) != 1
+                or not set(inner) <= set(_COMPARATORS)
+            ):
+                raise ConditionSyntaxError(f"{where}.age", f"takes one of {sorted(_COMPARATORS)}")
+            ((comparator, threshold),) = inner.items()
+            return AgeCompare(comparator, _number(threshold, f"{where}.age.{comparator}"))
+        if keys == {"sex"}:
+            try:
+                return SexIs(Sex(node["sex"]))
+            except ValueError:
+                raise ConditionSyntaxError(f"{where}.sex", "must be female or male") from None
+        valid = "all, any, not, at_least+of, value+gte/gt/lte/lt, age, sex"
+        raise ConditionSyntaxError(where, f"unknown keys {sorted(keys)}; valid forms: {valid}")
+
+    def build_list(node: Any, where: str) -> tuple[Condition, ...]:
+        if not isinstance(node, list) or not node:
+            raise ConditionSyntaxError(where, "expected a non-empty list")
+        return tuple(build(s, f"{where}[{i}]") for i, s in enumerate(node))
+
+    return build(spec, path)
 
 
 def _number(value: Any, path: str) -> float:

@@ -50,6 +50,7 @@ class CompiledRule:
     unless: Condition | None
     leaves: tuple[str, ...] = ()
     unless_leaves: tuple[str, ...] = ()
+    leaf_mask: int = 0
 
     @property
     def id(self) -> str:
@@ -81,6 +82,15 @@ class KnowledgeBase:
     lexicon: Lexicon
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
     derived: Mapping[str, Condition] = field(default_factory=dict)
+    bit_of: Mapping[str, int] = field(default_factory=dict)
+    """Each finding's bit in the engine's bit sets (knowledge-base order)."""
+
+    finding_ids: tuple[str, ...] = ()
+    """Finding ids in bit order: bit ``1 << i`` is ``finding_ids[i]``."""
+
+    def finding_of_bit(self, bit: int) -> str:
+        """The finding whose (single) bit this is."""
+        return self.finding_ids[bit.bit_length() - 1]
 
     def finding(self, finding_id: str) -> Finding:
         """The finding with this id (KeyError when unknown)."""
@@ -187,7 +197,8 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     policy = _parse(Policy, _read_yaml(root / "policy.yaml"), "policy.yaml")
     lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
 
-    check = _References(findings, sources, conditions)
+    index = {finding_id: position for position, finding_id in enumerate(findings)}
+    check = _References(findings, sources, conditions, index)
     derived: dict[str, Condition] = {}
     for fid, finding in findings.items():
         check.sources(finding.sources, f"{finding_where[fid]}.sources")
@@ -223,6 +234,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
                 unless,
                 tuple(dict.fromkeys(when.findings())),
                 tuple(dict.fromkeys(unless.findings())) if unless is not None else (),
+                sum(1 << index[f] for f in dict.fromkeys(when.findings())),
             )
         )
 
@@ -276,6 +288,8 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         lexicon=lexicon,
         group_of=MappingProxyType(group_of),
         derived=MappingProxyType(derived),
+        bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
+        finding_ids=tuple(index),
     )
 
 
@@ -295,10 +309,12 @@ class _References:
         findings: Mapping[str, Finding],
         sources: Mapping[str, Source],
         conditions: Mapping[str, ConditionRef],
+        index: Mapping[str, int],
     ) -> None:
         self._findings = findings
         self._sources = sources
         self._conditions = conditions
+        self._index = index
 
     def findings(self, ids: Iterable[str], where: str) -> None:
         self._exist(ids, self._findings, "finding", where)
@@ -311,7 +327,7 @@ class _References:
 
     def condition(self, spec: Any, where: str) -> Condition:
         try:
-            compiled = compile_condition(spec, where)
+            compiled = compile_condition(spec, where, self._index)
         except ConditionSyntaxError as error:
             raise KnowledgeError(str(error)) from None
         self.findings(compiled.findings(), where)
