@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -45,9 +46,12 @@ def test_interview_is_short_and_finds_emergencies_fast(pipeline: Pipeline) -> No
     assert statistics.median(r.questions_to_emergency or 99 for r in emergency) <= 3
 
 
-@pytest.mark.skipif(not EXTRA_VIGNETTES.is_file(), reason="extra vignettes not present")
-def test_extra_vignettes_never_miss_an_emergency(pipeline: Pipeline) -> None:
-    vignettes, problems = read_vignettes(EXTRA_VIGNETTES)
+@pytest.mark.parametrize(
+    "path", sorted(EXTRA_VIGNETTES.parent.glob("*.jsonl")), ids=lambda p: p.name
+)
+def test_project_vignettes_never_miss_an_emergency(pipeline: Pipeline, path: Path) -> None:
+    """The project's own sets, written independently of the development set."""
+    vignettes, problems = read_vignettes(path)
     assert not problems
     score = score_free_text(pipeline, vignettes)
     report = score.as_dict()

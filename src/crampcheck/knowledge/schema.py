@@ -86,6 +86,9 @@ class Measure(Strict):
     cues: tuple[str, ...] = Field(
         default=(), description="words that, a few tokens before a bare number, name it"
     )
+    bare_followed_by: tuple[str, ...] = Field(
+        default=(), description="words that, right after a number with no unit, name it"
+    )
 
 
 class ConditionRef(Strict):

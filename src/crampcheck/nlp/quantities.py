@@ -59,7 +59,9 @@ class QuantityReader:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         number = f"(?P<num>{_DIGITS}|{_alternation(list(self._number_words))})"
         unit = f"(?P<unit>{_alternation(list(self._units))})"
-        self._with_unit = re.compile(rf"(?<![\w.]){number}\s*-?\s*{unit}(?![a-z])", re.IGNORECASE)
+        self._with_unit = re.compile(
+            rf"(?<![\w.]){number}\+?\s*-?\s*{unit}(?![a-z])", re.IGNORECASE
+        )
         self._phrases = {k.lower(): v for k, v in lexicon.duration_phrases.items()}
         self._phrase = (
             re.compile(
@@ -69,6 +71,18 @@ class QuantityReader:
             else None
         )
         self._measured: list[Finding] = [f for f in kb.findings.values() if f.measure is not None]
+        self._bare = [
+            (
+                f,
+                re.compile(
+                    rf"(?<![\w.])(?P<num>{_DIGITS})\s+(?:{_alternation(list(f.measure.bare_followed_by))})"
+                    r"(?![a-z])",
+                    re.IGNORECASE,
+                ),
+            )
+            for f in self._measured
+            if f.measure is not None and f.measure.bare_followed_by
+        ]
         cues = sorted({c for f in self._measured if f.measure is not None for c in f.measure.cues})
         self._cued = (
             re.compile(
@@ -83,7 +97,29 @@ class QuantityReader:
         """Every quantity in ``text`` that a finding's measure accepts."""
         found: list[Quantity] = []
         taken: list[tuple[int, int]] = []
+        for finding, pattern in self._bare:
+            measure = finding.measure
+            assert measure is not None
+            for match in pattern.finditer(text):
+                number = self._number(match.group("num"))
+                if number is None:
+                    continue
+                if measure.dimension == "temperature" and measure.max is not None:
+                    number = _celsius(number, measure.max)
+                if _in_range(number, measure.min, measure.max):
+                    found.append(
+                        Quantity(
+                            finding.id,
+                            number / measure.scale,
+                            match.start(),
+                            match.end(),
+                            match.group(0),
+                        )
+                    )
+                    taken.append(match.span("num"))
         for match in self._with_unit.finditer(text):
+            if any(s <= match.start("num") < e for s, e in taken):
+                continue
             number = self._number(match.group("num"))
             unit = self._units.get(_squash(match.group("unit")))
             if number is None or unit is None:
@@ -173,6 +209,11 @@ class QuantityReader:
             return float(cleaned.replace(",", "."))
         except ValueError:
             return None
+
+
+def _celsius(number: float, highest_celsius: float) -> float:
+    """A temperature too high to be °C for this measure is read as °F."""
+    return number if number <= highest_celsius else (number - 32) * 5 / 9
 
 
 def _squash(text: str) -> str:
