@@ -15,7 +15,14 @@ from crampcheck.domain.assessment import (
     Reason,
 )
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
-from crampcheck.engine.rules import RuleState, candidates, evaluate_rules, with_implications
+from crampcheck.engine.rules import (
+    RuleState,
+    candidates,
+    evaluate_rules,
+    to_bits,
+    with_implications,
+)
+from crampcheck.knowledge.conditions import Bits
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 MAX_CAUSES = 5
@@ -25,7 +32,8 @@ MAX_OPEN_QUESTIONS = 6
 def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Assessment:
     """Triage one case against the knowledge base."""
     case = with_implications(case, kb)
-    states = evaluate_rules(case, kb)
+    bits, _ = to_bits(case, kb)
+    states = evaluate_rules(case, kb, bits)
     fired = [state.rule for state in states if state.fired]
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
     urgency, reasons = _urgency(fired, recognised, kb)
@@ -36,8 +44,8 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
         reasons=reasons,
         kind=kind,
         kind_reasons=kind_reasons,
-        causes=_causes(case, fired, kb),
-        advice=_advice(case, urgency, kind, kb, emergency_number),
+        causes=_causes(bits, fired, kb),
+        advice=_advice(bits, urgency, kind, kb, emergency_number),
         open_questions=_open_questions(case, urgency, kind, kb, states),
         recognised_findings=recognised,
         kb_version=kb.version,
@@ -87,46 +95,62 @@ def _kind(case: Case, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[Kin
     return kb.policy.default_kind, ()
 
 
-def _causes(case: Case, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[Cause, ...]:
+def _causes(bits: Bits, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[Cause, ...]:
+    """Conditions worth naming, ranked: those a fired rule points to, then by evidence."""
     flagged_rank: dict[str, int] = {}
     for rule in fired:
         for condition_id in rule.spec.suggests:
             flagged_rank[condition_id] = max(
                 flagged_rank.get(condition_id, -1), rule.spec.level.rank
             )
-    scored: list[tuple[tuple[int, int, int], Cause]] = []
-    for order, condition in enumerate(kb.conditions.values()):
-        key_present = [f for f in condition.key if case.state(f) is FindingState.PRESENT]
-        flagged = condition.id in flagged_rank
+    present, absent = bits.present, bits.absent
+    scored: list[tuple[tuple[int, int, int], str, int, int]] = []
+    for order, (condition_id, (key, supporting, against)) in enumerate(kb.condition_masks.items()):
+        key_present = key & present
+        flagged = condition_id in flagged_rank
         if not key_present and not flagged:
             continue
-        supporting = key_present + [
-            f for f in condition.supporting if case.state(f) is FindingState.PRESENT
-        ]
-        against = [f for f in condition.against if case.state(f) is FindingState.PRESENT] + [
-            f for f in condition.key if case.state(f) is FindingState.ABSENT
-        ]
-        score = 3 * len(key_present) + len(supporting) - 2 * len(against)
+        for_mask = key_present | (supporting & present)
+        against_mask = (against & present) | (key & absent)
+        score = 3 * key_present.bit_count() + for_mask.bit_count() - 2 * against_mask.bit_count()
         if score <= 0 and not flagged:
             continue
-        cause = Cause(
-            id=condition.id,
-            name=condition.name,
-            kind=condition.kind,
-            summary=condition.summary,
-            supporting=tuple(Evidence(f, kb.findings[f].label) for f in dict.fromkeys(supporting)),
-            against=tuple(Evidence(f, kb.findings[f].label) for f in dict.fromkeys(against)),
-            source_ids=condition.sources,
-            flagged_by_rule=flagged,
-            clinician=condition.clinician,
+        scored.append(
+            (
+                (flagged_rank.get(condition_id, -1), score, -order),
+                condition_id,
+                for_mask,
+                against_mask,
+            )
         )
-        scored.append(((flagged_rank.get(condition.id, -1), score, -order), cause))
     scored.sort(key=lambda item: item[0], reverse=True)
-    return tuple(cause for _, cause in scored[:MAX_CAUSES])
+    return tuple(_cause(kb, cid, f, a, cid in flagged_rank) for _, cid, f, a in scored[:MAX_CAUSES])
+
+
+def _cause(
+    kb: KnowledgeBase, condition_id: str, for_mask: int, against_mask: int, flagged: bool
+) -> Cause:
+    condition = kb.conditions[condition_id]
+    ordered = list(dict.fromkeys(condition.key + condition.supporting + condition.against))
+
+    def evidence(mask: int) -> tuple[Evidence, ...]:
+        return tuple(Evidence(f, kb.findings[f].label) for f in ordered if kb.bit_of[f] & mask)
+
+    return Cause(
+        id=condition.id,
+        name=condition.name,
+        kind=condition.kind,
+        summary=condition.summary,
+        supporting=evidence(for_mask),
+        against=evidence(against_mask),
+        source_ids=condition.sources,
+        flagged_by_rule=flagged,
+        clinician=condition.clinician,
+    )
 
 
 def _advice(
-    case: Case, urgency: Urgency, kind: Kind, kb: KnowledgeBase, emergency_number: str
+    bits: Bits, urgency: Urgency, kind: Kind, kb: KnowledgeBase, emergency_number: str
 ) -> tuple[AdviceItem, ...]:
     items: list[AdviceItem] = []
     for advice in kb.advice:
@@ -135,15 +159,15 @@ def _advice(
             continue
         if spec.kind in ("home", "professional") and kind not in spec.kinds:
             continue
-        if advice.when is not None and advice.when.evaluate(case) is not True:
+        if advice.when is not None and advice.when.bits(bits)[0] is not True:
             continue
-        if advice.unless is not None and advice.unless.evaluate(case) is True:
+        if advice.unless is not None and advice.unless.bits(bits)[0] is True:
             continue
         cautions: list[str] = []
         omitted = False
         for condition, index in advice.cautions:
             caution = spec.cautions[index]
-            holds = condition is None or condition.evaluate(case) is True
+            holds = condition is None or condition.bits(bits)[0] is True
             if not holds:
                 continue
             if caution.omit:

@@ -70,9 +70,10 @@ class RuleState:
         return self.when is True and self.unless is not True
 
 
-def evaluate_rules(case: Case, kb: KnowledgeBase) -> list[RuleState]:
+def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> list[RuleState]:
     """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order."""
-    bits, _ = to_bits(case, kb)
+    if bits is None:
+        bits, _ = to_bits(case, kb)
     states: list[RuleState] = []
     for rule in kb.rules:
         when, decisive = rule.when.bits(bits)
@@ -131,6 +132,7 @@ def candidates(
     measured = sum(kb.bit_of.get(f, 0) for f in case.values)
     known = bits.present | bits.absent | (asked if unasked_only else measured)
     by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
+    level_rank = level.rank
     lowering: list[Candidate] = []
     for order, state in enumerate(states if states is not None else evaluate_rules(case, kb)):
         rule = state.rule
@@ -146,10 +148,11 @@ def candidates(
             continue
         if state.when is False or state.unless is True:
             continue
-        raises = spec.level > level
-        changes_kind = spec.kind is not None and spec.kind is not kind and spec.level >= level
+        rule_rank = spec.level.rank
+        raises = rule_rank > level_rank
+        changes_kind = spec.kind is not None and spec.kind is not kind and rule_rank >= level_rank
         if raises or changes_kind:
-            rank = spec.level.rank if raises else 0
+            rank = rule_rank if raises else 0
             by_rank.setdefault(rank, []).append((order, state, raises, changes_kind))
     result: list[Candidate] = []
     taken = 0

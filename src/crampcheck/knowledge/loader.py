@@ -85,6 +85,8 @@ class KnowledgeBase:
     bit_of: Mapping[str, int] = field(default_factory=dict)
     """Each finding's bit in the engine's bit sets (knowledge-base order)."""
 
+    condition_masks: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Per condition: bit sets of its key, supporting and against findings."""
     finding_ids: tuple[str, ...] = ()
     """Finding ids in bit order: bit ``1 << i`` is ``finding_ids[i]``."""
 
@@ -290,6 +292,15 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         derived=MappingProxyType(derived),
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
         finding_ids=tuple(index),
+        condition_masks=MappingProxyType(
+            {
+                cid: tuple(  # type: ignore[misc]
+                    sum(1 << index[f] for f in getattr(condition, key))
+                    for key in ("key", "supporting", "against")
+                )
+                for cid, condition in conditions.items()
+            }
+        ),
     )
 
 
