@@ -32,7 +32,8 @@ MAX_OPEN_QUESTIONS = 6
 def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Assessment:
     """Triage one case against the knowledge base."""
     case = with_implications(case, kb)
-    bits, _ = to_bits(case, kb)
+    case_bits = to_bits(case, kb)
+    bits = case_bits[0]
     states = evaluate_rules(case, kb, bits)
     fired = [state.rule for state in states if state.fired]
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
@@ -46,7 +47,7 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
         kind_reasons=kind_reasons,
         causes=_causes(bits, fired, kb),
         advice=_advice(bits, urgency, kind, kb, emergency_number),
-        open_questions=_open_questions(case, urgency, kind, kb, states),
+        open_questions=_open_questions(case, urgency, kind, kb, states, case_bits),
         recognised_findings=recognised,
         kb_version=kb.version,
         disclaimer=_fill(kb.policy.disclaimer, emergency_number),
@@ -195,11 +196,23 @@ def _advice(
 
 
 def _open_questions(
-    case: Case, urgency: Urgency, kind: Kind, kb: KnowledgeBase, states: list[RuleState]
+    case: Case,
+    urgency: Urgency,
+    kind: Kind,
+    kb: KnowledgeBase,
+    states: list[RuleState],
+    case_bits: tuple[Bits, int],
 ) -> tuple[OpenQuestion, ...]:
     questions: list[OpenQuestion] = []
     for candidate in candidates(
-        case, kb, urgency, kind, unasked_only=False, states=states, limit=MAX_OPEN_QUESTIONS
+        case,
+        kb,
+        urgency,
+        kind,
+        unasked_only=False,
+        states=states,
+        limit=MAX_OPEN_QUESTIONS,
+        case_bits=case_bits,
     ):
         finding = kb.findings[candidate.finding_id]
         questions.append(

@@ -117,6 +117,7 @@ def candidates(
     unasked_only: bool = True,
     states: list[RuleState] | None = None,
     limit: int | None = None,
+    case_bits: tuple[Bits, int] | None = None,
 ) -> list[Candidate]:
     """Unknown findings whose answer could raise the urgency above ``level`` or change ``kind``.
 
@@ -128,13 +129,15 @@ def candidates(
     level but could be cancelled by its ``unless`` makes that finding a candidate too.
     With ``limit``, levels below the one that fills the limit are not examined.
     """
-    bits, asked = to_bits(case, kb)
+    bits, asked = case_bits if case_bits is not None else to_bits(case, kb)
     measured = sum(kb.bit_of.get(f, 0) for f in case.values)
     known = bits.present | bits.absent | (asked if unasked_only else measured)
     by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
     level_rank = level.rank
     lowering: list[Candidate] = []
-    for order, state in enumerate(states if states is not None else evaluate_rules(case, kb)):
+    if states is None:
+        states = evaluate_rules(case, kb, bits)
+    for order, state in enumerate(states):
         rule = state.rule
         spec = rule.spec
         if state.when is True:

@@ -209,10 +209,25 @@ class AtLeast:
 
     def bits(self, case: Bits) -> tuple[Truth, int]:
         mask = self.mask
-        true = (case.present & mask).bit_count()
+        present = case.present
+        if self.count == 1:
+            # "any": the common case, kept free of counting.
+            if present & mask:
+                return True, 0
+            flips = mask & ~case.absent
+            undecided = bool(flips)
+            for part in self.rest:
+                value, part_flips = part.bits(case)
+                if value is True:
+                    return True, 0
+                if value is None:
+                    undecided = True
+                    flips |= part_flips
+            return (None, flips) if undecided else (False, 0)
+        true = (present & mask).bit_count()
         if true >= self.count:
             return True, 0
-        open_bits = mask & ~case.present & ~case.absent
+        open_bits = mask & ~present & ~case.absent
         unknown = open_bits.bit_count()
         open_flips: list[int] = []
         for part in self.rest:
@@ -227,13 +242,11 @@ class AtLeast:
         if true + unknown < self.count:
             return False, 0
         needed = self.count - true
-        if needed == 1:
-            for part_flips in open_flips:
-                open_bits |= part_flips
-            return None, open_bits
         candidates = open_bits
         for part_flips in open_flips:
             candidates |= part_flips
+        if needed == 1:
+            return None, candidates
         flips = 0
         while candidates:
             bit = candidates & -candidates
