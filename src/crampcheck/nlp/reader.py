@@ -10,7 +10,7 @@ contradiction never hides a warning sign.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -29,6 +29,7 @@ MAX_TEXT_CHARS = 5000
 
 _ABSENT_SUFFIX = "|absent"
 _SHADOW = "_shadow"
+_SPANS = "medspacy_spans"
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 Mention = Literal["present", "absent", "other_person", "hypothetical"]
@@ -124,16 +125,19 @@ class TextTooLongError(ValueError):
     """The text is longer than :data:`MAX_TEXT_CHARS`."""
 
 
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ud800-\udfff]"
+)
+
+
 def normalise(text: str) -> str:
-    """Same-length normalisation: curly quotes straightened, control characters blanked.
+    """Same-length normalisation: curly quotes straightened, control and invisible
+    formatting characters blanked.
 
     Offsets into the normalised text are offsets into the original one.
     """
-    text = text.translate(_QUOTES)
-    return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in "\n\t" else ch
-        for ch in text
-    )
+    return _INVISIBLE.sub(" ", text.translate(_QUOTES))
 
 
 class Reader:
@@ -146,14 +150,21 @@ class Reader:
         self._nlp.add_pipe("sentencizer")
         matcher = cast(
             Any,
-            self._nlp.add_pipe("medspacy_target_matcher", config={"phrase_matcher_attr": "NORM"}),
+            self._nlp.add_pipe(
+                "medspacy_target_matcher",
+                config={"phrase_matcher_attr": "NORM", "result_type": "group"},
+            ),
         )
         matcher.add(list(self._target_rules()))
         context = cast(
             Any,
             self._nlp.add_pipe(
                 "medspacy_context",
-                config={"rules": None, "prune_on_target_overlap": True},
+                config={
+                    "rules": None,
+                    "prune_on_target_overlap": True,
+                    "input_span_type": "group",
+                },
             ),
         )
         scope = kb.lexicon.context_max_scope
@@ -224,7 +235,7 @@ class Reader:
     def _reading(self, original: str, doc: Any) -> Reading:
         findings: list[Extracted] = []
         ignored: list[Ignored] = []
-        for ent in doc.ents:
+        for ent in doc.spans[_SPANS]:
             label: str = ent.label_
             if label == _SHADOW:
                 continue
