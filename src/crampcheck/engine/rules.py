@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
 from crampcheck.knowledge.conditions import Bits, Truth
@@ -54,8 +55,7 @@ def to_bits(case: Case, kb: KnowledgeBase) -> tuple[Bits, int]:
     return Bits(present, absent, case), asked
 
 
-@dataclass(frozen=True, slots=True)
-class RuleState:
+class RuleState(NamedTuple):
     """A rule's conditions evaluated once on a case (three-valued), with the findings
     a single "yes" to which would make its ``when`` True."""
 
@@ -94,8 +94,7 @@ def fired_rules(case: Case, kb: KnowledgeBase) -> list[CompiledRule]:
     return [state.rule for state in evaluate_rules(case, kb) if state.fired]
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """An unasked finding and the most it could change if answered yes."""
 
     finding_id: str
