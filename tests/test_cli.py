@@ -659,12 +659,12 @@ def test_interview_handles_dont_know_why_back_and_invalid_replies(
 def test_interview_dont_know_is_not_asked_again(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = interview(capsys, monkeypatch, "?\n" * 80, "--json")
+    code, out, err = interview(capsys, monkeypatch, "?\n" * 80, "--json")
     assert code == cli.EXIT_OK
-    first = re.search(r"Question 1\. (.+)", out)
+    first = re.search(r"Question 1\. (.+)", err)
     assert first
-    assert out.count(first.group(1)) == 1
-    assert last_json(out)["urgency"] in URGENCIES
+    assert err.count(first.group(1)) == 1
+    assert json.loads(out)["urgency"] in URGENCIES, "with --json, stdout is only the result"
 
 
 def test_interview_end_of_input_shows_the_result_so_far(
@@ -703,6 +703,6 @@ def test_interview_in_a_real_process() -> None:
     )
     assert done.returncode == cli.EXIT_OK, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
-    data = last_json(done.stdout)
+    data = json.loads(done.stdout)
     assert data["urgency"] in URGENCIES
-    assert "Why we ask:" in done.stdout
+    assert "Why we ask:" in done.stderr

@@ -39,11 +39,15 @@ def test_unknown_emergency_flags_are_open_questions_not_absent(kb: KnowledgeBase
     ]
     assert emergency_questions
     asked_absent = assess(
-        case(sustained_contraction=P, site_calf=P, **{q.finding_id: A for q in result.open_questions}),
+        case(
+            sustained_contraction=P, site_calf=P, **{q.finding_id: A for q in result.open_questions}
+        ),
         kb,
     )
-    assert all(q.finding_id not in {o.finding_id for o in asked_absent.open_questions}
-               for q in result.open_questions)
+    assert all(
+        q.finding_id not in {o.finding_id for o in asked_absent.open_questions}
+        for q in result.open_questions
+    )
 
 
 def test_a_mimic_sets_the_kind_to_other(kb: KnowledgeBase) -> None:
@@ -115,8 +119,10 @@ def test_no_findings_is_not_called_safe(kb: KnowledgeBase) -> None:
 
 
 def test_derived_fever_from_a_temperature(kb: KnowledgeBase) -> None:
-    hot = Case(findings={"drug_antipsychotic": P, "rigidity": P, "temperature_c": P},
-               values={"temperature_c": 38.5})
+    hot = Case(
+        findings={"drug_antipsychotic": P, "rigidity": P, "temperature_c": P},
+        values={"temperature_c": 38.5},
+    )
     assert assess(hot, kb).urgency is Urgency.EMERGENCY
 
 

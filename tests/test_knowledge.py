@@ -34,15 +34,41 @@ def test_counts_cover_every_kind_of_record(kb: KnowledgeBase) -> None:
 
 def test_every_red_flags_row_condition_is_named(kb: KnowledgeBase) -> None:
     expected = {
-        "acute_limb_ischaemia", "compartment_syndrome", "chronic_compartment_syndrome", "dvt",
-        "pulmonary_embolism", "rhabdomyolysis", "heat_cramps", "heatstroke", "stroke",
-        "cauda_equina", "back_infection_or_tumour", "mechanical_back_neck_spasm", "tetanus",
-        "hypocalcaemia", "hypokalaemia", "serotonin_syndrome", "neuroleptic_malignant_syndrome",
-        "black_widow_bite", "heart_attack", "statin_myopathy", "peripheral_artery_disease",
-        "pregnancy_cramps", "drug_induced_cramps", "secondary_cramps", "motor_neurone_disease",
-        "nerve_disease", "benign_fasciculation", "eyelid_myokymia", "hemifacial_spasm",
-        "focal_dystonia", "dehydration_electrolytes", "overuse", "nocturnal_cramps",
-        "compressed_nerve", "atherosclerosis",
+        "acute_limb_ischaemia",
+        "compartment_syndrome",
+        "chronic_compartment_syndrome",
+        "dvt",
+        "pulmonary_embolism",
+        "rhabdomyolysis",
+        "heat_cramps",
+        "heatstroke",
+        "stroke",
+        "cauda_equina",
+        "back_infection_or_tumour",
+        "mechanical_back_neck_spasm",
+        "tetanus",
+        "hypocalcaemia",
+        "hypokalaemia",
+        "serotonin_syndrome",
+        "neuroleptic_malignant_syndrome",
+        "black_widow_bite",
+        "heart_attack",
+        "statin_myopathy",
+        "peripheral_artery_disease",
+        "pregnancy_cramps",
+        "drug_induced_cramps",
+        "secondary_cramps",
+        "motor_neurone_disease",
+        "nerve_disease",
+        "benign_fasciculation",
+        "eyelid_myokymia",
+        "hemifacial_spasm",
+        "focal_dystonia",
+        "dehydration_electrolytes",
+        "overuse",
+        "nocturnal_cramps",
+        "compressed_nerve",
+        "atherosclerosis",
     }
     assert expected <= set(kb.conditions)
 
@@ -69,8 +95,11 @@ def test_every_rule_case_behaves(pipeline: Pipeline) -> None:
 def test_unknown_key_is_rejected_with_file_and_key(tmp_path: Path) -> None:
     data = _data_copy(tmp_path)
     path = data / "rules_emergency.yaml"
-    path.write_text(path.read_text().replace("    suggests: [heart_attack]",
-                                             "    suggests: [heart_attack]\n    sevrity: high", 1))
+    path.write_text(
+        path.read_text().replace(
+            "    suggests: [heart_attack]", "    suggests: [heart_attack]\n    sevrity: high", 1
+        )
+    )
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(data)  # type: ignore[arg-type]
     message = str(error.value)

@@ -166,6 +166,4 @@ def test_every_finding_keeps_its_text_span(reader: Reader) -> None:
 
 def test_batch_reads_like_single(reader: Reader) -> None:
     texts = ["calf cramp at night", "no swelling", "twitching eyelid for 3 days"]
-    assert [r.states() for r in reader.read_many(texts)] == [
-        reader.read(t).states() for t in texts
-    ]
+    assert [r.states() for r in reader.read_many(texts)] == [reader.read(t).states() for t in texts]

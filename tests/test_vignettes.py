@@ -39,8 +39,7 @@ def test_interview_is_short_and_finds_emergencies_fast(pipeline: Pipeline) -> No
     runs = [simulate_interview(pipeline, v) for v in vignettes]
     assert statistics.median(r.questions for r in runs) <= 8
     emergency = [
-        r for r, v in zip(runs, vignettes, strict=True)
-        if v.expected_urgency is Urgency.EMERGENCY
+        r for r, v in zip(runs, vignettes, strict=True) if v.expected_urgency is Urgency.EMERGENCY
     ]
     assert all(r.urgency is Urgency.EMERGENCY for r in emergency)
     assert statistics.median(r.questions_to_emergency or 99 for r in emergency) <= 3

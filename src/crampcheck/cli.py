@@ -41,13 +41,22 @@ def _age(value: str) -> int:
     return age
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one clear line and exit code 2."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_USAGE, f"crampcheck: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="crampcheck",
         description="Triage and self-care for muscle cramps and spasms. Not a diagnosis: "
         "in an emergency call 911.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     assess = commands.add_parser("assess", help="check an episode described in words")
     source = assess.add_mutually_exclusive_group(required=True)
@@ -77,8 +86,22 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
 
     kb = commands.add_parser("kb", help="knowledge-base tools")
-    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    kb_commands = kb.add_subparsers(
+        dest="kb_command", required=True, metavar="KB_COMMAND", parser_class=_Parser
+    )
     kb_commands.add_parser("check", help="validate the knowledge base and run every rule case")
+
+    serve = commands.add_parser(
+        "serve", help="run the web application (creates and migrates the database first)"
+    )
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(
+        dest="db_command", required=True, metavar="DB_COMMAND", parser_class=_Parser
+    )
+    db_commands.add_parser("upgrade", help="apply database migrations up to the newest")
     return parser
 
 
@@ -88,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(soft_wrap=False, highlight=False)
     err = Console(stderr=True, highlight=False)
     try:
+        if args.command == "serve":
+            return _serve(args, err)
+        if args.command == "db":
+            return _db_upgrade(out, err)
         if args.command == "assess":
             return _assess(args, out, err)
         if args.command == "interview":
@@ -104,6 +131,67 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("crampcheck: interrupted")
         return 130
+
+
+def _settings(err: Console, **overrides: Any) -> Any:
+    from pydantic import ValidationError
+
+    from crampcheck.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(str(p) for p in problem["loc"]) or "settings"
+            err.print(f"crampcheck: setting {where}: {problem['msg']}", markup=False)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _db_upgrade(out: Console, err: Console) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crampcheck.storage.database import current_revision, upgrade
+
+    settings = _settings(err)
+    url = settings.effective_database_url
+    try:
+        upgrade(url)
+        revision = current_revision(url)
+    except (SQLAlchemyError, OSError) as error:
+        err.print(f"crampcheck: cannot migrate the database: {error}", markup=False)
+        return EXIT_FAILED
+    out.print(f"database at migration {revision}", markup=False)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, err: Console) -> int:
+    import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crampcheck.clinic import ClinicError
+    from crampcheck.storage.database import upgrade
+    from crampcheck.web.app import create_app
+
+    settings = _settings(err, host=args.host, port=args.port)
+    try:
+        upgrade(settings.effective_database_url)
+        app = create_app(settings)
+    except ClinicError as error:
+        err.print(f"crampcheck: {error}", markup=False)
+        return EXIT_USAGE
+    except (SQLAlchemyError, OSError) as error:
+        err.print(f"crampcheck: cannot prepare the database: {error}", markup=False)
+        return EXIT_FAILED
+    err.print(f"crampcheck serving on http://{settings.host}:{settings.port}", markup=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
+    return EXIT_OK
 
 
 def _pipeline() -> Any:

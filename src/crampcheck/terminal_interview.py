@@ -60,7 +60,13 @@ def _apply(case: Case, question: Question, reply: str) -> Case:
 
 
 def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: bool = False) -> int:
-    """Ask until nothing could change the answer, then print the report."""
+    """Ask until nothing could change the answer, then print the report.
+
+    With ``as_json`` the questions go to standard error, so standard output carries
+    only the final JSON object.
+    """
+    if as_json:
+        console = Console(stderr=True, highlight=False)
     history: list[Case] = []
     console.print("crampcheck interview. If this is an emergency, call 911 now.", style="bold")
     while True:

@@ -37,7 +37,7 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
     states = evaluate_rules(case, kb, bits)
     fired = [state.rule for state in states if state.fired]
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
-    urgency, reasons = _urgency(fired, recognised, kb)
+    urgency, reasons = _urgency(fired, case, kb)
     kind, kind_reasons = _kind(case, fired, kb)
     return Assessment(
         urgency=urgency,
@@ -59,7 +59,7 @@ def _fill(text: str, emergency_number: str) -> str:
 
 
 def _urgency(
-    fired: list[CompiledRule], recognised: int, kb: KnowledgeBase
+    fired: list[CompiledRule], case: Case, kb: KnowledgeBase
 ) -> tuple[Urgency, tuple[Reason, ...]]:
     policy = kb.policy
     reasons = tuple(
@@ -68,7 +68,17 @@ def _urgency(
     )
     if reasons:
         return reasons[0].level, reasons
-    if recognised == 0:
+    flags = [f for f in kb.findings if f in kb.red_flags and case.state(f) is FindingState.PRESENT]
+    if flags:
+        text = policy.unexplained_red_flag_reason.replace(
+            "{findings}", ", ".join(kb.findings[f].label for f in flags)
+        )
+        flagged = Reason(
+            "unexplained-red-flag", policy.unexplained_red_flag_level, text, policy.sources
+        )
+        return policy.unexplained_red_flag_level, (flagged,)
+    described = any(case.state(f) is FindingState.PRESENT for f in policy.describes_episode)
+    if not described:
         fallback = Reason(
             "no-findings", policy.no_findings_level, policy.no_findings_reason, policy.sources
         )

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.conditions import Condition, ConditionSyntaxError, compile_condition
 from crampcheck.knowledge.schema import (
     Advice,
@@ -89,6 +90,9 @@ class KnowledgeBase:
     """Per condition: bit sets of its key, supporting and against findings."""
     finding_ids: tuple[str, ...] = ()
     """Finding ids in bit order: bit ``1 << i`` is ``finding_ids[i]``."""
+    red_flags: frozenset[str] = frozenset()
+    """Symptoms and signs that an urgent or emergency rule reads: warning signs that are
+    never silently taken as absent, and never lower the urgency when reported."""
 
     def finding_of_bit(self, bit: int) -> str:
         """The finding whose (single) bit this is."""
@@ -275,10 +279,23 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
                 )
             group_of[member] = group
     check.sources(policy.sources, "policy.yaml: sources")
+    check.findings(policy.describes_episode, "policy.yaml: describes_episode")
+    check.findings(policy.not_red_flags, "policy.yaml: not_red_flags")
     for i, signal in enumerate(policy.kind_signals):
         check.findings((signal.finding,), f"policy.yaml: kind_signals[{i}].finding")
 
+    red_flags = frozenset(
+        f
+        for rule in rules
+        if rule.spec.level in (Urgency.URGENT, Urgency.EMERGENCY)
+        for f in rule.leaves
+        if findings[f].category in ("symptom", "sign")
+        and findings[f].answer == "boolean"
+        and f not in policy.describes_episode
+        and f not in policy.not_red_flags
+    )
     return KnowledgeBase(
+        red_flags=red_flags,
         version=f"{policy_version(policy)}+{digest.hexdigest()[:10]}",
         sources=MappingProxyType(sources),
         findings=MappingProxyType(findings),

@@ -193,6 +193,17 @@ class Policy(Strict):
     default_reason: str
     no_findings_level: Urgency
     no_findings_reason: str
+    unexplained_red_flag_level: Urgency = Field(
+        description="the answer when a red-flag symptom is present but no rule explains it"
+    )
+    unexplained_red_flag_reason: str
+    not_red_flags: tuple[str, ...] = Field(
+        default=(), description="symptoms urgent rules read that are not warning signs alone"
+    )
+    describes_episode: tuple[str, ...] = Field(
+        description="findings that say what the episode is; without one, and with no rule "
+        "firing, the answer is no_findings_level rather than self-care"
+    )
     default_kind: Kind
     kind_signals: tuple[KindSignal, ...]
     level_actions: dict[Urgency, str]

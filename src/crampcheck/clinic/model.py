@@ -1,0 +1,95 @@
+"""A clinic described by one YAML file (the packaged default is the article's podiatrist).
+
+Another clinic is one YAML file and the ``CRAMPCHECK_CLINIC_FILE`` setting away.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_CLINIC = "auger-podiatry.yaml"
+
+
+class ClinicError(ValueError):
+    """The clinic file is missing or malformed; the message says what and where."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Location(_Strict):
+    """One place the clinic sees patients; the address when known, the city otherwise."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
+    name: str
+    city: str
+    region: str | None = None
+    address: str | None = None
+    hours: str | None = None
+
+
+class Referral(_Strict):
+    """Which kind of clinician fits a body site better than this clinic."""
+
+    site: str
+    clinician: str
+
+
+class Clinic(_Strict):
+    """The clinic shown on the clinic page and given appointment requests."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
+    name: str
+    clinician: str | None = None
+    specialty: str
+    phone: str = Field(pattern=r"^[0-9()+ .-]{7,20}$")
+    website: str | None = None
+    hours: str | None = None
+    about: str | None = None
+    source: str = Field(description="where these details come from")
+    locations: tuple[Location, ...] = Field(min_length=1)
+    sites_in_scope: tuple[str, ...] = Field(
+        description="body-site findings this clinic treats; a check elsewhere gets a referral note"
+    )
+    referrals: tuple[Referral, ...] = ()
+
+    @property
+    def phone_link(self) -> str:
+        """The phone number as a ``tel:`` link target."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+
+    def location(self, location_id: str) -> Location | None:
+        """The location with this id, if any."""
+        return next((loc for loc in self.locations if loc.id == location_id), None)
+
+
+def load_clinic(path: Path | None = None) -> Clinic:
+    """Load the clinic file (the packaged default when ``path`` is None)."""
+    try:
+        if path is None:
+            text = (resources.files("crampcheck.clinic") / "data" / DEFAULT_CLINIC).read_text(
+                encoding="utf-8"
+            )
+            where = DEFAULT_CLINIC
+        else:
+            text = path.read_text(encoding="utf-8")
+            where = str(path)
+    except OSError as error:
+        raise ClinicError(f"cannot read the clinic file {path}: {error.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ClinicError(f"{where}: not valid YAML: {error}") from None
+    try:
+        return Clinic.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()
+        )
+        raise ClinicError(f"{where}: {problems}") from None

@@ -1,0 +1,114 @@
+"""Appointment requests: validated, stored with the assessment exactly as it was shown."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crampcheck.clinic import Clinic
+from crampcheck.domain.types import Urgency
+from crampcheck.storage.tables import AppointmentRequest
+
+
+class AppointmentError(ValueError):
+    """A request that cannot be accepted; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    """What the person typed into the appointment form."""
+
+    name: str
+    phone: str | None
+    email: str | None
+    preferred_location: str | None
+    preferred_times: str | None
+    consent_to_share: bool
+
+
+def validate_request(data: RequestInput, clinic: Clinic, assessment: dict[str, Any]) -> None:
+    """Raise :class:`AppointmentError` for anything the clinic could not act on."""
+    if assessment["urgency"] == Urgency.EMERGENCY.value:
+        raise AppointmentError(
+            "check",
+            "This check points to an emergency: call the emergency number now "
+            "instead of requesting an appointment.",
+        )
+    if not data.name.strip():
+        raise AppointmentError("name", "Please give your name.")
+    if not (data.phone and data.phone.strip()) and not (data.email and data.email.strip()):
+        raise AppointmentError("phone", "Please give a phone number or an email address.")
+    if data.preferred_location and clinic.location(data.preferred_location) is None:
+        raise AppointmentError("preferred_location", "Please choose one of the clinic's locations.")
+    if not data.consent_to_share:
+        raise AppointmentError(
+            "consent_to_share", "Please agree to share your check with the clinic, or call it."
+        )
+
+
+def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """The part of an assessment the clinic needs, frozen as the person saw it."""
+    keys = (
+        "urgency",
+        "action",
+        "kind",
+        "kind_reasons",
+        "findings",
+        "reasons",
+        "causes",
+        "open_questions",
+        "kb_version",
+        "disclaimer",
+    )
+    snapshot = {key: assessment[key] for key in keys if key in assessment}
+    snapshot["description"] = text
+    return snapshot
+
+
+def create_request(
+    session: Session,
+    clinic: Clinic,
+    data: RequestInput,
+    assessment: dict[str, Any],
+    text: str | None,
+    now: datetime | None = None,
+) -> AppointmentRequest:
+    """Validate and store a request in the caller's transaction."""
+    validate_request(data, clinic, assessment)
+    request = AppointmentRequest(
+        clinic_id=clinic.id,
+        id=str(uuid.uuid4()),
+        created_at=now or datetime.now(UTC),
+        name=data.name.strip(),
+        phone=(data.phone or "").strip() or None,
+        email=(data.email or "").strip() or None,
+        preferred_location=data.preferred_location or None,
+        preferred_times=(data.preferred_times or "").strip() or None,
+        consent_to_share=data.consent_to_share,
+        urgency=assessment["urgency"],
+        kind=assessment["kind"],
+        kb_version=assessment["kb_version"],
+        status="new",
+        snapshot=snapshot_of(assessment, text),
+    )
+    session.add(request)
+    return request
+
+
+def get_request(session: Session, clinic_id: str, request_id: str) -> AppointmentRequest | None:
+    """One request of this clinic, or None."""
+    return session.scalar(
+        select(AppointmentRequest).where(
+            AppointmentRequest.clinic_id == clinic_id, AppointmentRequest.id == request_id
+        )
+    )

@@ -1,0 +1,81 @@
+"""Every setting crampcheck reads, in one place, each with its meaning.
+
+Settings come from environment variables named ``CRAMPCHECK_<NAME>`` (for example
+``CRAMPCHECK_DATABASE_URL``). Outside development, the secret key must be set: the
+built-in development key is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/crampcheck``, or ``~/.local/share/crampcheck``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "crampcheck"
+
+
+class Settings(BaseSettings):
+    """crampcheck's configuration. Each field is documented in the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="CRAMPCHECK_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        default="development",
+        description="development, test or production; production refuses the default secret",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="where the SQLite database lives (default ~/.local/share/crampcheck)",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default sqlite:///<data_dir>/crampcheck.sqlite3; "
+        "PostgreSQL as postgresql+psycopg://user@host/db",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET),
+        description="signs form tokens; must be set (long and random) outside development",
+    )
+    clinic_file: Path | None = Field(
+        default=None,
+        description="YAML file describing the clinic; default: the packaged podiatry clinic",
+    )
+    emergency_number: str = Field(
+        default="911", pattern=r"^[0-9+ ]{2,15}$", description="the number shown to call"
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=10 * 1024 * 1024,
+        description="largest request body accepted; larger bodies get 413",
+    )
+    host: str = Field(default="127.0.0.1", description="address `crampcheck serve` listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="port `crampcheck serve` uses")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment != "development" and (
+            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+            or len(self.secret_key.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "CRAMPCHECK_SECRET_KEY must be set to a random value of at least 32 "
+                f"characters when CRAMPCHECK_ENVIRONMENT is {self.environment}"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in use (the SQLite default when none is set)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'crampcheck.sqlite3'}"

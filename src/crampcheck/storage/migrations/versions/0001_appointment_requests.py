@@ -1,0 +1,46 @@
+"""Appointment requests with the assessment snapshot the person saw.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "appointment_requests",
+        sa.Column("clinic_id", sa.String(64), primary_key=True),
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("name", sa.String(120), nullable=False),
+        sa.Column("phone", sa.String(40), nullable=True),
+        sa.Column("email", sa.String(254), nullable=True),
+        sa.Column("preferred_location", sa.String(64), nullable=True),
+        sa.Column("preferred_times", sa.Text, nullable=True),
+        sa.Column("consent_to_share", sa.Boolean, nullable=False),
+        sa.Column("urgency", sa.String(16), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("kb_version", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, server_default="new"),
+        sa.Column("snapshot", sa.JSON, nullable=False),
+    )
+    op.create_index(
+        "ix_appointment_requests_clinic_status_created",
+        "appointment_requests",
+        ["clinic_id", "status", "created_at"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_appointment_requests_clinic_status_created", "appointment_requests")
+    op.drop_table("appointment_requests")

@@ -1,0 +1,1 @@
+"""The web application: JSON API and HTML pages over the same services."""

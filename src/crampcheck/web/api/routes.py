@@ -1,0 +1,192 @@
+"""The JSON API under /api/v1 (OpenAPI at /openapi.json, docs at /docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from crampcheck.domain.types import FindingState
+from crampcheck.engine.interview import next_question
+from crampcheck.services.appointments import AppointmentError, RequestInput, create_request
+from crampcheck.web.api.common import assessment_payload, run_check
+from crampcheck.web.api.schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    AssessmentOut,
+    CheckIn,
+    ClinicOut,
+    ErrorOut,
+    HealthOut,
+    InterviewOut,
+    OptionOut,
+    QuestionOut,
+)
+from crampcheck.web.deps import SessionDep, StateDep
+
+router = APIRouter(prefix="/api/v1")
+health_router = APIRouter()
+
+NEXT_STEPS = (
+    "The clinic will contact you using the details you gave, usually within one working day, "
+    "to arrange a time. If your symptoms get worse before then, use the advice in your result; "
+    "in an emergency call {emergency_number}."
+)
+
+
+@router.post("/assess", response_model=AssessmentOut, operation_id="assess", tags=["check"])
+def assess(body: CheckIn, state: StateDep) -> dict[str, Any]:
+    """Assess an episode from free text and/or structured findings."""
+    return assessment_payload(state, run_check(state, body))
+
+
+@router.post("/interview", response_model=InterviewOut, operation_id="interview", tags=["check"])
+def interview(body: CheckIn, state: StateDep) -> dict[str, Any]:
+    """Stateless adaptive interview: send what is known, get the next question or the answer."""
+    result = run_check(state, body)
+    question = next_question(result.case, state.pipeline.kb)
+    answered = sum(1 for s in result.case.findings.values() if s is not FindingState.UNKNOWN)
+    if question is None:
+        return {
+            "done": True,
+            "answered": answered,
+            "question": None,
+            "assessment": assessment_payload(state, result),
+        }
+    return {
+        "done": False,
+        "answered": answered,
+        "question": QuestionOut(
+            id=question.id,
+            text=question.text,
+            why=question.why,
+            select=question.select,
+            options=[OptionOut(id=o.finding_id, label=o.label) for o in question.options],
+            unit=question.unit,
+        ),
+        "assessment": None,
+    }
+
+
+@router.get("/knowledge/findings", operation_id="knowledge_findings", tags=["knowledge"])
+def knowledge_findings(state: StateDep) -> list[dict[str, Any]]:
+    """Every finding with its question, "why we ask", answer type and codes."""
+    return [
+        {
+            "id": f.id,
+            "label": f.label,
+            "category": f.category,
+            "question": f.question,
+            "why": f.why,
+            "answer": f.answer,
+            "unit": f.unit,
+            "codes": [c.model_dump() for c in f.codes],
+            "source_ids": list(f.sources),
+        }
+        for f in state.pipeline.kb.findings.values()
+    ]
+
+
+@router.get("/knowledge/questions", operation_id="knowledge_questions", tags=["knowledge"])
+def knowledge_questions(state: StateDep) -> list[dict[str, Any]]:
+    """The interview's grouped questions, emergency screen first."""
+    kb = state.pipeline.kb
+    return [
+        {
+            "id": g.id,
+            "text": g.text,
+            "why": g.why,
+            "select": g.select,
+            "screen": g.screen,
+            "options": [{"id": m, "label": kb.findings[m].label} for m in g.members],
+        }
+        for g in kb.groups
+    ]
+
+
+@router.get("/knowledge/conditions", operation_id="knowledge_conditions", tags=["knowledge"])
+def knowledge_conditions(state: StateDep) -> list[dict[str, Any]]:
+    """Conditions crampcheck can name as possible causes, with their evidence."""
+    return [c.model_dump(mode="json") for c in state.pipeline.kb.conditions.values()]
+
+
+@router.get("/knowledge/advice", operation_id="knowledge_advice", tags=["knowledge"])
+def knowledge_advice(state: StateDep) -> list[dict[str, Any]]:
+    """Home care, professional options and safety-net advice, with evidence and sources."""
+    number = state.settings.emergency_number
+    items = []
+    for advice in state.pipeline.kb.advice:
+        spec = advice.spec.model_dump(mode="json", exclude={"when", "unless"})
+        spec["title"] = spec["title"].replace("{emergency_number}", number)
+        spec["text"] = spec["text"].replace("{emergency_number}", number)
+        spec["cautions"] = [
+            {"text": c["text"], "source_ids": c["sources"]} for c in spec["cautions"]
+        ]
+        items.append(spec)
+    return items
+
+
+@router.get("/knowledge/sources", operation_id="knowledge_sources", tags=["knowledge"])
+def knowledge_sources(state: StateDep) -> list[dict[str, Any]]:
+    """Every public page a statement rests on."""
+    return [s.model_dump(mode="json") for s in state.pipeline.kb.sources.values()]
+
+
+@router.get("/clinic", response_model=ClinicOut, operation_id="clinic", tags=["clinic"])
+def clinic(state: StateDep) -> dict[str, Any]:
+    """The clinic: name, specialty, locations, phone and hours where known."""
+    c = state.clinic
+    return {
+        **c.model_dump(include={"id", "name", "clinician", "specialty", "phone", "hours", "about"}),
+        "phone_link": c.phone_link,
+        "locations": [loc.model_dump() for loc in c.locations],
+        "emergency_number": state.settings.emergency_number,
+    }
+
+
+@router.post(
+    "/appointment-requests",
+    response_model=AppointmentOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="create_appointment_request",
+    tags=["clinic"],
+    responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def create_appointment_request(
+    body: AppointmentIn, state: StateDep, session: SessionDep
+) -> dict[str, Any] | JSONResponse:
+    """Ask the clinic for an appointment; the check is re-assessed and stored as seen."""
+    result = run_check(state, body.check)
+    assessment = assessment_payload(state, result)
+    data = RequestInput(
+        name=body.name,
+        phone=body.phone,
+        email=str(body.email) if body.email else None,
+        preferred_location=body.preferred_location,
+        preferred_times=body.preferred_times,
+        consent_to_share=body.consent_to_share,
+    )
+    try:
+        stored = create_request(session, state.clinic, data, assessment, body.check.text)
+    except AppointmentError as error:
+        code = 409 if error.field == "check" else 422
+        return JSONResponse({"detail": error.message}, status_code=code)
+    return {
+        "id": stored.id,
+        "status": stored.status,
+        "urgency": stored.urgency,
+        "clinic": state.clinic.name,
+        "next_steps": NEXT_STEPS.format(emergency_number=state.settings.emergency_number),
+    }
+
+
+@health_router.get("/healthz", response_model=HealthOut, operation_id="health", tags=["health"])
+def healthz(session: SessionDep, state: StateDep) -> dict[str, Any]:
+    """Liveness and database reachability."""
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - report any database failure as unavailable
+        raise HTTPException(status_code=503, detail="database unavailable") from error
+    return {"status": "ok", "database": "ok", "kb_version": state.pipeline.kb.version}

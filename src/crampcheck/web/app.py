@@ -1,0 +1,62 @@
+"""The application factory: nothing is created at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from crampcheck import __version__
+from crampcheck.clinic import load_clinic
+from crampcheck.knowledge import default_knowledge
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.settings import Settings
+from crampcheck.storage.database import make_engine, session_factory
+from crampcheck.web.api.routes import health_router, router
+from crampcheck.web.pages import router as pages_router
+from crampcheck.web.security import BodyLimit, SecurityHeaders
+from crampcheck.web.state import AppState
+
+
+def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
+    """Build the application for these settings (the database must already be migrated)."""
+    settings = settings or Settings()
+    pipeline = pipeline or Pipeline(default_knowledge(), settings.emergency_number)
+    engine = make_engine(settings.effective_database_url)
+    state = AppState(
+        settings=settings,
+        pipeline=pipeline,
+        clinic=load_clinic(settings.clinic_file),
+        engine=engine,
+        sessions=session_factory(engine),
+    )
+    pipeline.reader  # noqa: B018 - load the reader now, not on the first request
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="crampcheck",
+        version=__version__,
+        description="Triage and self-care for muscle cramps and spasms. Not a diagnosis.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.crampcheck = state
+    app.include_router(router)
+    app.include_router(health_router)
+    app.include_router(pages_router)
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("crampcheck.web") / "static")),
+        name="static",
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
