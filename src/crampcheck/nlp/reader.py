@@ -215,14 +215,14 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         """Read one text (raises :class:`TextTooLongError` above the limit)."""
-        return self._reading(text, self._nlp(self._checked(text)))
+        checked = self._checked(text)
+        return self._reading(text, checked, self._nlp(checked))
 
     def read_many(self, texts: Sequence[str]) -> list[Reading]:
         """Read many texts in one batch (faster than one at a time)."""
         checked = [self._checked(t) for t in texts]
-        return [
-            self._reading(t, doc) for t, doc in zip(texts, self._nlp.pipe(checked), strict=True)
-        ]
+        docs = self._nlp.pipe(checked)
+        return [self._reading(t, c, doc) for t, c, doc in zip(texts, checked, docs, strict=True)]
 
     @staticmethod
     def _checked(text: str) -> str:
@@ -232,7 +232,7 @@ class Reader:
             )
         return normalise(text)
 
-    def _reading(self, original: str, doc: Any) -> Reading:
+    def _reading(self, original: str, normalised: str, doc: Any) -> Reading:
         findings: list[Extracted] = []
         ignored: list[Ignored] = []
         for ent in doc.spans[_SPANS]:
@@ -245,22 +245,23 @@ class Reader:
                 else (label, False)
             )
             span_text = original[ent.start_char : ent.end_char]
-            if bool(ent._.is_family):
+            categories = {modifier.category for modifier in ent._.modifiers}
+            if "FAMILY" in categories:
                 ignored.append(
                     Ignored(finding_id, "other_person", span_text, ent.start_char, ent.end_char)
                 )
                 continue
-            if bool(ent._.is_hypothetical):
+            if "HYPOTHETICAL" in categories:
                 ignored.append(
                     Ignored(finding_id, "hypothetical", span_text, ent.start_char, ent.end_char)
                 )
                 continue
-            negated = bool(ent._.is_negated)
+            negated = "NEGATED_EXISTENCE" in categories
             if denial and negated:
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT
             findings.append(Extracted(finding_id, state, span_text, ent.start_char, ent.end_char))
-        for quantity in self._quantities.read(doc.text):
+        for quantity in self._quantities.read(normalised):
             findings.append(
                 Extracted(
                     quantity.finding_id,
