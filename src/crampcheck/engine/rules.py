@@ -56,13 +56,11 @@ def to_bits(case: Case, kb: KnowledgeBase) -> tuple[Bits, int]:
 
 
 class RuleState(NamedTuple):
-    """A rule's conditions evaluated once on a case (three-valued), with the findings
-    a single "yes" to which would make its ``when`` True."""
+    """A rule's conditions evaluated once on a case (three-valued)."""
 
     rule: CompiledRule
     when: Truth
     unless: Truth
-    decisive: int = 0
 
     @property
     def fired(self) -> bool:
@@ -76,9 +74,8 @@ def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> l
         bits, _ = to_bits(case, kb)
     states: list[RuleState] = []
     for rule in kb.rules:
-        when, decisive = rule.when.bits(bits)
-        unless = None if rule.unless is None else rule.unless.bits(bits)[0]
-        states.append(RuleState(rule, when, unless, decisive))
+        unless = None if rule.unless is None else rule.unless.truth(bits)
+        states.append(RuleState(rule, rule.when.truth(bits), unless))
     return states
 
 
@@ -176,11 +173,14 @@ def candidates(
             ),
             key=lambda item: (-item[0], item[1]),
         )
+        # The findings a single "yes" to which would fire each rule, computed only for
+        # the levels actually examined.
+        decisive = {order: state.rule.when.bits(bits)[1] for _, order, state, _, _ in group}
         for decisive_pass in (True, False):
             for progress, order, state, raises, changes_kind in group:
                 open_bits = state.rule.leaf_mask & ~known & ~taken
                 if decisive_pass:
-                    open_bits &= state.decisive
+                    open_bits &= decisive[order]
                 spec = state.rule.spec
                 while open_bits:
                     bit = open_bits & -open_bits

@@ -79,6 +79,10 @@ class Condition(Protocol):
         would make the condition True on its own (empty unless the value is None)."""
         ...
 
+    def truth(self, case: Bits) -> Truth:
+        """The value alone, read from bit sets (the engine's hot path)."""
+        ...
+
     def findings(self) -> Iterator[str]:
         """Every finding id the condition reads."""
         ...
@@ -109,6 +113,13 @@ class Present:
         if case.absent & self.bit:
             return False, 0
         return None, self.bit
+
+    def truth(self, case: Bits) -> Truth:
+        if case.present & self.bit:
+            return True
+        if case.absent & self.bit:
+            return False
+        return None
 
     def findings(self) -> Iterator[str]:
         yield self.finding
@@ -170,6 +181,19 @@ class All:
         if not unknown:
             return True, 0
         return None, flips
+
+    def truth(self, case: Bits) -> Truth:
+        mask = self.mask
+        if case.absent & mask:
+            return False
+        result: Truth = None if mask & ~case.present else True
+        for part in self.rest:
+            value = part.truth(case)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
 
     def findings(self) -> Iterator[str]:
         for part in self.parts:
@@ -256,6 +280,32 @@ class AtLeast:
                 flips |= bit
         return None, flips
 
+    def truth(self, case: Bits) -> Truth:
+        mask = self.mask
+        present = case.present
+        if self.count == 1:
+            if present & mask:
+                return True
+            undecided = bool(mask & ~case.absent)
+            for part in self.rest:
+                value = part.truth(case)
+                if value is True:
+                    return True
+                if value is None:
+                    undecided = True
+            return None if undecided else False
+        true = (present & mask).bit_count()
+        unknown = (mask & ~present & ~case.absent).bit_count()
+        for part in self.rest:
+            value = part.truth(case)
+            if value is True:
+                true += 1
+            elif value is None:
+                unknown += 1
+        if true >= self.count:
+            return True
+        return False if true + unknown < self.count else None
+
     def findings(self) -> Iterator[str]:
         for part in self.parts:
             yield from part.findings()
@@ -280,6 +330,10 @@ class Not:
     def bits(self, case: Bits) -> tuple[Truth, int]:
         value, _ = self.part.bits(case)
         return (None if value is None else not value), 0
+
+    def truth(self, case: Bits) -> Truth:
+        value = self.part.truth(case)
+        return None if value is None else not value
 
     def findings(self) -> Iterator[str]:
         yield from self.part.findings()
@@ -309,6 +363,9 @@ class ValueCompare:
     def bits(self, case: Bits) -> tuple[Truth, int]:
         return self.evaluate(case.facts), 0
 
+    def truth(self, case: Bits) -> Truth:
+        return self.evaluate(case.facts)
+
     def findings(self) -> Iterator[str]:
         yield self.finding
 
@@ -331,6 +388,9 @@ class AgeCompare:
     def bits(self, case: Bits) -> tuple[Truth, int]:
         return self.evaluate(case.facts), 0
 
+    def truth(self, case: Bits) -> Truth:
+        return self.evaluate(case.facts)
+
     def findings(self) -> Iterator[str]:
         return iter(())
 
@@ -351,6 +411,9 @@ class SexIs:
 
     def bits(self, case: Bits) -> tuple[Truth, int]:
         return self.evaluate(case.facts), 0
+
+    def truth(self, case: Bits) -> Truth:
+        return self.evaluate(case.facts)
 
     def findings(self) -> Iterator[str]:
         return iter(())
