@@ -131,6 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("crampcheck: interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (for example `| head`): stop quietly.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        return EXIT_OK
 
 
 def _settings(err: Console, **overrides: Any) -> Any:

@@ -29,7 +29,13 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeaders:
-    """Adds the security headers to every HTTP response (HSTS only over HTTPS)."""
+    """Adds the security headers to every HTTP response (HSTS only over HTTPS).
+
+    Starlette answers an unhandled exception from its outermost layer, outside every
+    added middleware, so such a 500 would go out without these headers. Here an
+    exception raised before the response started is answered with a plain 500 that
+    carries them, and then re-raised so the server still logs it.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,9 +45,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https"
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 for name, value in SECURITY_HEADERS + ((HSTS,) if https else ()):
@@ -50,11 +59,21 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await _send_json(send_with_headers, 500, {"detail": "Internal Server Error"})
+            raise
 
 
 class BodyLimit:
-    """Refuses request bodies above ``max_bytes`` with 413, declared or streamed."""
+    """Refuses request bodies above ``max_bytes`` with 413, declared or streamed.
+
+    The body is read (up to the limit) before the application sees the request, then
+    handed to it in one piece. Counting inside the application's own reads would not
+    do: FastAPI turns any error raised while it reads a body into a 400.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -73,40 +92,47 @@ class BodyLimit:
                 if declared > self.max_bytes:
                     await self._too_large(send)
                     return
+        chunks: list[bytes] = []
         received = 0
-        too_large = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, too_large
+        more_body = True
+        while more_body:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away before sending the whole body
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more_body = message.get("more_body", False)
+        body: Message | None = {"type": "http.request", "body": b"".join(chunks)}
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await self._too_large(send)
+        async def replay() -> Message:
+            nonlocal body
+            if body is not None:
+                message, body = body, None
+                return message
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"The request body is larger than {self.max_bytes} bytes."}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await _send_json(
+            send, 413, {"detail": f"The request body is larger than {self.max_bytes} bytes."}
         )
-        await send({"type": "http.response.body", "body": body})
 
 
-class _BodyTooLarge(Exception):
-    """Raised inside the app when a streamed body passes the limit."""
+async def _send_json(send: Send, status: int, content: dict[str, Any]) -> None:
+    body = json.dumps(content).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

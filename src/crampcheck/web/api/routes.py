@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (OpenAPI at /openapi.json, docs at /docs)."""
+"""The JSON API under /api/v1, and /healthz (OpenAPI description at /openapi.json)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from crampcheck.domain.types import FindingState
 from crampcheck.engine.interview import next_question
 from crampcheck.services.appointments import AppointmentError, RequestInput, create_request
 from crampcheck.web.api.common import assessment_payload, run_check
+from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
     AppointmentIn,
     AppointmentOut,
@@ -26,8 +27,8 @@ from crampcheck.web.api.schemas import (
 )
 from crampcheck.web.deps import SessionDep, StateDep
 
-router = APIRouter(prefix="/api/v1")
-health_router = APIRouter()
+router = APIRouter(prefix="/api/v1", route_class=ApiRoute)
+health_router = APIRouter(route_class=ApiRoute)
 
 NEXT_STEPS = (
     "The clinic will contact you using the details you gave, usually within one working day, "
@@ -36,13 +37,27 @@ NEXT_STEPS = (
 )
 
 
-@router.post("/assess", response_model=AssessmentOut, operation_id="assess", tags=["check"])
+# response_model_exclude_unset: the assessment has exactly the keys `crampcheck assess
+# --json` prints (``notice`` only when nothing was recognised), plus ``outside_scope``.
+@router.post(
+    "/assess",
+    response_model=AssessmentOut,
+    response_model_exclude_unset=True,
+    operation_id="assess",
+    tags=["check"],
+)
 def assess(body: CheckIn, state: StateDep) -> dict[str, Any]:
     """Assess an episode from free text and/or structured findings."""
     return assessment_payload(state, run_check(state, body))
 
 
-@router.post("/interview", response_model=InterviewOut, operation_id="interview", tags=["check"])
+@router.post(
+    "/interview",
+    response_model=InterviewOut,
+    response_model_exclude_unset=True,
+    operation_id="interview",
+    tags=["check"],
+)
 def interview(body: CheckIn, state: StateDep) -> dict[str, Any]:
     """Stateless adaptive interview: send what is known, get the next question or the answer."""
     result = run_check(state, body)
@@ -152,7 +167,7 @@ def clinic(state: StateDep) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     operation_id="create_appointment_request",
     tags=["clinic"],
-    responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={409: {"model": ErrorOut}},
 )
 def create_appointment_request(
     body: AppointmentIn, state: StateDep, session: SessionDep
@@ -171,8 +186,9 @@ def create_appointment_request(
     try:
         stored = create_request(session, state.clinic, data, assessment, body.check.text)
     except AppointmentError as error:
-        code = 409 if error.field == "check" else 422
-        return JSONResponse({"detail": error.message}, status_code=code)
+        if error.field == "check":
+            return JSONResponse({"detail": error.message}, status_code=409)
+        return field_error(error.field, error.message)
     return {
         "id": stored.id,
         "status": stored.status,

@@ -1,0 +1,103 @@
+"""The check carried between pages in one hidden form field, and reading form fields.
+
+Pages keep no server-side session: every form of the check carries the whole check so
+far (the words, age, sex, explicit answers and measured values) as JSON in the hidden
+field ``state``, plus ``steps``, the findings each interview answer set (so Back can
+undo the last answer). The field is validated on every POST like any API input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from starlette.datastructures import FormData
+
+from crampcheck.knowledge import default_knowledge
+from crampcheck.web.api.schemas import CheckIn
+
+STATE_FIELD = "state"
+MAX_STATE_CHARS = 40_000
+MAX_STEPS = 80
+MAX_STEP_FINDINGS = 60
+
+
+class BadState(ValueError):
+    """The carried check is missing, too large or not valid."""
+
+
+class FlowState(CheckIn):
+    """A check in progress: what :class:`CheckIn` holds, plus the answers' history."""
+
+    steps: list[list[str]] = Field(default_factory=list, max_length=MAX_STEPS)
+
+    @field_validator("steps")
+    @classmethod
+    def _known_step_findings(cls, value: list[list[str]]) -> list[list[str]]:
+        findings = default_knowledge().findings
+        for step in value:
+            if len(step) > MAX_STEP_FINDINGS:
+                raise ValueError("a step names too many findings")
+            unknown = [f for f in step if f not in findings]
+            if unknown:
+                raise ValueError(f"unknown finding ids: {', '.join(unknown[:10])}")
+        return value
+
+    def check(self) -> CheckIn:
+        """The check alone (what run_check and the API take)."""
+        return CheckIn.model_validate(self.model_dump(exclude={"steps"}))
+
+    def encode(self) -> str:
+        """The hidden field's value."""
+        return self.model_dump_json(exclude_defaults=True)
+
+    def with_step(self, findings: dict[str, str], values: dict[str, float]) -> FlowState:
+        """This state with one more interview answer recorded."""
+        data = self.model_dump()
+        data["findings"] = {**self.findings, **findings}
+        data["values"] = {**self.values, **values}
+        data["steps"] = [*self.steps, sorted(findings)]
+        return FlowState.model_validate(data)
+
+    def without_last_step(self) -> FlowState:
+        """This state with the last interview answer undone."""
+        if not self.steps:
+            return self
+        last = set(self.steps[-1])
+        data = self.model_dump()
+        data["findings"] = {k: v for k, v in self.findings.items() if k not in last}
+        data["values"] = {k: v for k, v in self.values.items() if k not in last}
+        data["steps"] = self.steps[:-1]
+        return FlowState.model_validate(data)
+
+
+def decode_state(form: FormData) -> FlowState:
+    """The carried check from a submitted form; :class:`BadState` when it cannot be used."""
+    raw = form.get(STATE_FIELD)
+    if not isinstance(raw, str) or not raw.strip():
+        raise BadState("missing")
+    if len(raw) > MAX_STATE_CHARS:
+        raise BadState("too large")
+    try:
+        return FlowState.model_validate_json(raw)
+    except (ValidationError, ValueError, RecursionError) as error:
+        raise BadState("invalid") from error
+
+
+def text_field(form: FormData, name: str, max_chars: int = 5000) -> str:
+    """A text field's value ('' when absent, not text, or longer than ``max_chars``)."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    return value[: max_chars + 1]
+
+
+def list_field(form: FormData, name: str, limit: int = 200) -> list[str]:
+    """Every text value of a repeated field (checkboxes), at most ``limit``."""
+    return [v for v in form.getlist(name)[:limit] if isinstance(v, str)]
+
+
+def state_from_check(check: CheckIn | dict[str, Any]) -> FlowState:
+    """A fresh state holding this check and no interview history."""
+    data = check.model_dump() if isinstance(check, CheckIn) else dict(check)
+    return FlowState.model_validate(data)

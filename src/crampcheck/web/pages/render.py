@@ -1,0 +1,63 @@
+"""Jinja2 templates with gettext, and the context every page shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from crampcheck.web.i18n import translations
+from crampcheck.web.state import AppState
+
+HTMX_SCRIPT = "/static/vendor/htmx-2.0.11.min.js"
+
+
+@cache
+def environment(language: str = "en") -> Environment:
+    """The template environment for ``language``: autoescaped, gettext installed."""
+    env = Environment(
+        loader=PackageLoader("crampcheck.web", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(language), newstyle=True
+    )
+    return env
+
+
+def tel_link(number: str) -> str:
+    """A ``tel:`` link target for a phone number as people write it."""
+    return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+def page(
+    request: Request,
+    state: AppState,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    status_code: int = 200,
+    *,
+    htmx: bool = False,
+) -> HTMLResponse:
+    """Render ``template`` with the shared context (emergency number, clinic, htmx)."""
+    number = state.settings.emergency_number
+    shared: dict[str, Any] = {
+        "lang": "en",
+        "emergency_number": number,
+        "emergency_tel": tel_link(number),
+        "clinic": state.clinic,
+        "clinic_tel": tel_link(state.clinic.phone),
+        "path": request.url.path,
+        "htmx_script": HTMX_SCRIPT if htmx else None,
+    }
+    html = environment().get_template(template).render({**shared, **(context or {})})
+    return HTMLResponse(html, status_code=status_code)

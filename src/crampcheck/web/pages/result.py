@@ -1,0 +1,170 @@
+"""What the result page shows: the assessment arranged for a person, every statement cited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from crampcheck.domain.types import FindingState, Urgency
+from crampcheck.services.pipeline import CheckResult
+from crampcheck.web.api.common import assessment_payload
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.flow import FlowState
+from crampcheck.web.state import AppState
+
+
+def urgency_headings() -> dict[str, tuple[str, str]]:
+    """Per urgency level: the banner's heading and "by when" line."""
+    return {
+        Urgency.EMERGENCY.value: (_("This could be an emergency"), _("Now")),
+        Urgency.URGENT.value: (_("Be seen by a doctor today"), _("Today, within 24 hours")),
+        Urgency.DOCTOR.value: (
+            _("See a doctor soon"),
+            _("Book an appointment within the next few days to weeks"),
+        ),
+        Urgency.SELF_CARE.value: (
+            _("You can usually look after this at home"),
+            _("No appointment is needed now; see a doctor if it changes or keeps coming back"),
+        ),
+    }
+
+
+def kind_headings() -> dict[str, str]:
+    """Per kind: a plain sentence saying what the episode sounds like."""
+    return {
+        "cramp": _("This sounds like a muscle cramp"),
+        "spasm": _("This sounds like a muscle spasm (twitching)"),
+        "other": _("This may not be an ordinary cramp or spasm"),
+    }
+
+
+def evidence_labels() -> dict[str, str]:
+    """Plain words for each evidence strength in the knowledge base."""
+    return {
+        "good": _("Good evidence that it helps"),
+        "moderate": _("Moderate evidence that it helps"),
+        "mixed": _("Mixed evidence: some studies find it helps, others do not"),
+        "weak": _("Weak evidence"),
+        "against": _("The evidence says it is unlikely to help"),
+        "consensus": _("Recommended by experts; few trials"),
+    }
+
+
+@dataclass
+class Citations:
+    """Numbers for cited sources, in order of first citation."""
+
+    sources: dict[str, dict[str, Any]]
+    order: list[str] = field(default_factory=list)
+
+    def cite(self, source_ids: Iterable[str]) -> list[int]:
+        """The numbers of these sources (numbering any not yet cited)."""
+        numbers = []
+        for source_id in dict.fromkeys(source_ids):
+            if source_id not in self.sources:
+                continue
+            if source_id not in self.order:
+                self.order.append(source_id)
+            numbers.append(self.order.index(source_id) + 1)
+        return sorted(numbers)
+
+    def numbered(self) -> list[tuple[int, dict[str, Any]]]:
+        """The cited sources with their numbers."""
+        return [(n, self.sources[s]) for n, s in enumerate(self.order, start=1)]
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One finding as a person reads it back: present, absent or not sure, with their words."""
+
+    id: str
+    label: str
+    state: str
+    quotes: tuple[str, ...] = ()
+    value: float | None = None
+
+
+def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
+    """The findings read from the words, one chip each, present first, with the words quoted."""
+    reading = result.reading
+    if reading is None:
+        return []
+    states = reading.states()
+    quotes: dict[str, list[str]] = {}
+    for item in reading.findings:
+        if item.state is states[item.finding_id] and item.text not in quotes.get(
+            item.finding_id, []
+        ):
+            quotes.setdefault(item.finding_id, []).append(item.text)
+    values = reading.values()
+    chips = [
+        Chip(fid, kb_labels.get(fid, fid), st.value, tuple(quotes.get(fid, ())), values.get(fid))
+        for fid, st in states.items()
+    ]
+    return sorted(chips, key=lambda c: c.state != FindingState.PRESENT.value)
+
+
+def answer_chips(flow: FlowState, result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
+    """Explicit answers that differ from (or add to) what was read in the words."""
+    read = result.reading.states() if result.reading else {}
+    chips = []
+    for fid, st in flow.findings.items():
+        if read.get(fid) is not None and read[fid].value == st:
+            continue
+        chips.append(Chip(fid, kb_labels.get(fid, fid), st, (), flow.values.get(fid)))
+    order = {FindingState.PRESENT.value: 0, FindingState.ABSENT.value: 1}
+    return sorted(chips, key=lambda c: order.get(c.state, 2))
+
+
+def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dict[str, Any]:
+    """Everything result.html shows."""
+    kb = state.pipeline.kb
+    data = assessment_payload(state, result)
+    labels = {fid: f.label for fid, f in kb.findings.items()}
+    citations = Citations({s["id"]: s for s in data["sources"]})
+
+    final = {fid: st.value for fid, st in result.case.findings.items()}
+    read_chips = [c for c in reading_chips(result, labels) if final.get(c.id) == c.state]
+
+    reasons = [{**r, "cites": citations.cite(r["source_ids"])} for r in data["reasons"]]
+    causes = [{**c, "cites": citations.cite(c["source_ids"])} for c in data["causes"]]
+    advice = [{**a, "cites": citations.cite(a["source_ids"])} for a in data["advice"]]
+
+    def of_kind(kinds: Sequence[str]) -> list[dict[str, Any]]:
+        return [a for a in advice if a["kind"] in kinds]
+
+    scope = data.get("outside_scope")
+    heading, by_when = urgency_headings()[data["urgency"]]
+    return {
+        "data": data,
+        "urgency": data["urgency"],
+        "heading": heading,
+        "by_when": by_when,
+        "kind_heading": kind_headings()[data["kind"]],
+        "read_chips": read_chips,
+        "answer_chips": answer_chips(flow, result, labels),
+        "ignored": data["ignored_mentions"],
+        "reasons": reasons,
+        "causes": causes,
+        "first_aid": of_kind(["first_aid"]),
+        "home": of_kind(["home"]),
+        "avoid": of_kind(["avoid"]),
+        "professional": of_kind(["professional"]),
+        "safety_net": of_kind(["safety_net"]),
+        "evidence_labels": evidence_labels(),
+        "open_questions": data["open_questions"],
+        "sources": citations.numbered(),
+        "outside_scope": (
+            {
+                "sites": [labels.get(s, s) for s in scope["site_ids"]],
+                "clinicians": scope["clinicians"],
+            }
+            if scope
+            else None
+        ),
+        "offer_appointment": data["urgency"] != Urgency.EMERGENCY.value,
+        "state": flow.encode(),
+        "has_text": bool(flow.text and flow.text.strip()),
+        "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
+    }
