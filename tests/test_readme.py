@@ -193,6 +193,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setenv("CRAMPCHECK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CRAMPCHECK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CRAMPCHECK_ENVIRONMENT", raising=False)
     return tmp_path
 
 
