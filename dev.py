@@ -216,9 +216,34 @@ def cmd_run(args: list[str]) -> int:
     return 0  # not reached
 
 
+BROWSER_PACKAGES = ROOT / "tests" / "browser"
+
+
+def ensure_browser_packages() -> None:
+    """Install the npm packages the browser tests inject (axe-core), when npm exists.
+
+    Without npm the browser tests skip themselves with a reason (and fail in CI).
+    """
+    if not (BROWSER_PACKAGES / "package.json").exists():
+        return
+    if (BROWSER_PACKAGES / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm not found: browser accessibility checks will be skipped")
+        return
+    say("installing browser-test packages with npm ci")
+    code = subprocess.call(
+        [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=str(BROWSER_PACKAGES)
+    )
+    if code != 0:
+        say("npm ci failed: browser accessibility checks will be skipped")
+
+
 def cmd_test(pytest_args: list[str]) -> int:
     venv = ensure_venv()
     env = child_env(venv)
+    ensure_browser_packages()
     paths = [p for p in LINT_PATHS if (ROOT / p).is_dir()]
     missing = [p for p in LINT_PATHS if p not in paths]
     if missing:
