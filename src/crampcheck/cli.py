@@ -141,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings(err: Console, **overrides: Any) -> Any:
+    """The settings from the environment and the options; None (after one line) if invalid."""
     from pydantic import ValidationError
 
     from crampcheck.settings import Settings
@@ -148,10 +149,24 @@ def _settings(err: Console, **overrides: Any) -> Any:
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as error:
+        problems = []
         for problem in error.errors():
-            where = ".".join(str(p) for p in problem["loc"]) or "settings"
-            err.print(f"crampcheck: setting {where}: {problem['msg']}", markup=False)
-        raise SystemExit(EXIT_USAGE) from None
+            cause = problem.get("ctx", {}).get("error")
+            message = str(cause) if isinstance(cause, Exception) else problem["msg"]
+            field = ".".join(str(p) for p in problem["loc"])
+            problems.append(f"CRAMPCHECK_{field.upper()}: {message}" if field else message)
+        _say(err, "crampcheck: invalid setting: " + "; ".join(problems))
+        return None
+
+
+def _say(console: Console, message: str) -> None:
+    """Print a message on one line, however narrow the console."""
+    console.print(message, markup=False, soft_wrap=True)
+
+
+def _first_line(error: Exception) -> str:
+    """An error's message without SQLAlchemy's SQL echo and background link."""
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _db_upgrade(out: Console, err: Console) -> int:
@@ -160,18 +175,24 @@ def _db_upgrade(out: Console, err: Console) -> int:
     from crampcheck.storage.database import current_revision, upgrade
 
     settings = _settings(err)
+    if settings is None:
+        return EXIT_USAGE
     url = settings.effective_database_url
     try:
         upgrade(url)
         revision = current_revision(url)
     except (SQLAlchemyError, OSError) as error:
-        err.print(f"crampcheck: cannot migrate the database: {error}", markup=False)
+        _say(err, f"crampcheck: cannot migrate the database: {_first_line(error)}")
         return EXIT_FAILED
     out.print(f"database at migration {revision}", markup=False)
     return EXIT_OK
 
 
 def _serve(args: argparse.Namespace, err: Console) -> int:
+    settings = _settings(err, host=args.host, port=args.port)  # before the slow imports
+    if settings is None:
+        return EXIT_USAGE
+
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -179,7 +200,6 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
     from crampcheck.storage.database import upgrade
     from crampcheck.web.app import create_app
 
-    settings = _settings(err, host=args.host, port=args.port)
     try:
         upgrade(settings.effective_database_url)
         app = create_app(settings)
@@ -187,7 +207,7 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
         err.print(f"crampcheck: {error}", markup=False)
         return EXIT_USAGE
     except (SQLAlchemyError, OSError) as error:
-        err.print(f"crampcheck: cannot prepare the database: {error}", markup=False)
+        _say(err, f"crampcheck: cannot prepare the database: {_first_line(error)}")
         return EXIT_FAILED
     err.print(f"crampcheck serving on http://{settings.host}:{settings.port}", markup=False)
     uvicorn.run(
