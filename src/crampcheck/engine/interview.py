@@ -52,14 +52,19 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
     case = with_implications(case, kb)
     assessment = assess(case, kb)
-    open_ids = [c.finding_id for c in candidates(case, kb, assessment.urgency, assessment.kind)]
-    if not open_ids:
+    found = candidates(case, kb, assessment.urgency, assessment.kind)
+    if not found:
         return None
-    open_set = set(open_ids)
+    open_set = {c.finding_id for c in found}
     for group in kb.groups:
         if group.screen and any(m in open_set for m in group.members):
             return _group_question(group.id, case, kb)
-    first = open_ids[0]
+    # Among the findings that could raise the answer the most, ask a grouped question
+    # first: one tick-all-that-apply screen settles many findings, often making a
+    # single number question unnecessary.
+    top_rank = found[0].priority[0]
+    grouped = [c for c in found if c.priority[0] == top_rank and c.finding_id in kb.group_of]
+    first = (grouped[0] if grouped else found[0]).finding_id
     first_group = kb.group_of.get(first)
     if first_group is not None:
         return _group_question(first_group.id, case, kb)

@@ -227,6 +227,10 @@ class Lexicon(Strict):
     duration_phrases: dict[str, float] = Field(
         default_factory=dict, description="phrases naming a duration without a number, in minutes"
     )
+    norm_equivalents: dict[str, str] = Field(
+        default_factory=dict,
+        description="word forms read as one (did/does -> do), so a phrase matches them all",
+    )
     shadows: tuple[str, ...] = Field(
         default=(), description="longer phrases that stop a shorter word being read as a finding"
     )

@@ -98,20 +98,28 @@ class NormalisingTokenizer:
     find them all, instead of a regular expression tested on every token.
     """
 
-    def __init__(self, tokenizer: Any, stems: Iterable[str]) -> None:
+    def __init__(
+        self, tokenizer: Any, stems: Iterable[str], equivalents: dict[str, str] | None = None
+    ) -> None:
         self._tokenizer = tokenizer
+        self._equivalents = dict(equivalents or {})
         self._by_start: dict[str, list[str]] = {}
         for stem in sorted(set(stems), key=len, reverse=True):
             self._by_start.setdefault(stem[:2], []).append(stem)
 
     def __call__(self, text: str) -> Doc:
         doc: Doc = self._tokenizer(text)
+        equivalents = self._equivalents
         for token in doc:
             lower = token.lower_
             for stem in self._by_start.get(lower[:2], ()):
                 if lower.startswith(stem):
                     token.norm_ = stem + "*"
                     break
+            else:
+                same = equivalents.get(token.norm_) or equivalents.get(lower)
+                if same is not None:
+                    token.norm_ = same
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
@@ -146,7 +154,9 @@ class Reader:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
         self._nlp = spacy.blank("en")
-        self._nlp.tokenizer = NormalisingTokenizer(self._nlp.tokenizer, self._stems())
+        self._nlp.tokenizer = NormalisingTokenizer(
+            self._nlp.tokenizer, self._stems(), kb.lexicon.norm_equivalents
+        )
         self._nlp.add_pipe("sentencizer")
         matcher = cast(
             Any,
