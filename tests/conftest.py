@@ -1,13 +1,34 @@
-"""Shared fixtures: the packaged knowledge base and pipeline, loaded once per session."""
+"""Shared fixtures: the packaged knowledge base and pipeline (loaded once per session), and
+a web application on an empty database of each backend."""
 
 from __future__ import annotations
 
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from starlette.exceptions import StarletteDeprecationWarning
 
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
 from crampcheck.services.pipeline import Pipeline, default_pipeline
+from crampcheck.settings import Settings
+from crampcheck.storage.database import upgrade
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Starlette's test client warns, once, on import when it finds httpx rather than httpx2;
+# pytest turns warnings into errors, so it is imported here with that warning silenced
+# (later imports of starlette.testclient or fastapi.testclient reuse the loaded module).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV_VIGNETTES = SHARED / "vignettes" / "dev.jsonl"
@@ -22,3 +43,75 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
     return default_pipeline()
+
+
+# ---------------------------------------------------------------- web application and database
+#
+# `db_url` runs a test once per database backend: SQLite always, PostgreSQL too when
+# CRAMPCHECK_TEST_DATABASE_URL is set (those runs carry the `postgres` marker). Each test
+# gets an empty database: a new SQLite file, or a PostgreSQL schema of its own (named in
+# the URL's search_path, dropped afterwards), so tests never see each other's rows.
+# `app` is create_app() on that database after `upgrade`, sharing the session's
+# pipeline; `client` is a TestClient on it with the application's lifespan running.
+
+POSTGRES_URL = os.environ.get("CRAMPCHECK_TEST_DATABASE_URL", "").strip()
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+BACKENDS = [pytest.param("sqlite", id="sqlite")]
+if POSTGRES_URL:
+    BACKENDS.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+
+
+def pytest_report_header() -> str:
+    if POSTGRES_URL:
+        return "database backends: sqlite, postgresql (CRAMPCHECK_TEST_DATABASE_URL)"
+    return "database backends: sqlite (set CRAMPCHECK_TEST_DATABASE_URL to add postgresql)"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'crampcheck.sqlite3'}"
+        return
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def web_settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings for a test application on ``db_url`` (explicit, so no CRAMPCHECK_* leaks in)."""
+    return Settings(
+        environment="test",
+        secret_key=TEST_SECRET,
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        clinic_file=None,
+        emergency_number="911",
+        max_body_bytes=64 * 1024,
+    )
+
+
+@pytest.fixture
+def app(web_settings: Settings, pipeline: Pipeline) -> FastAPI:
+    """The application on a freshly migrated database."""
+    from crampcheck.web.app import create_app  # here, so only web tests import the web app
+
+    upgrade(web_settings.effective_database_url)
+    return create_app(web_settings, pipeline)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A test client with the application's lifespan running (the engine is disposed after)."""
+    with TestClient(app) as test_client:
+        yield test_client
