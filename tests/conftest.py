@@ -102,12 +102,14 @@ def web_settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(web_settings: Settings, pipeline: Pipeline) -> FastAPI:
-    """The application on a freshly migrated database."""
+def app(web_settings: Settings, pipeline: Pipeline) -> Iterator[FastAPI]:
+    """The application on a freshly migrated database (its engine disposed afterwards)."""
     from crampcheck.web.app import create_app  # here, so only web tests import the web app
 
     upgrade(web_settings.effective_database_url)
-    return create_app(web_settings, pipeline)
+    application = create_app(web_settings, pipeline)
+    yield application
+    application.state.crampcheck.engine.dispose()
 
 
 @pytest.fixture
@@ -115,3 +117,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A test client with the application's lifespan running (the engine is disposed after)."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """No CRAMPCHECK_* setting from the developer's shell, and a HOME of the test's own."""
+    for name in list(os.environ):
+        if name.startswith("CRAMPCHECK_") and name != "CRAMPCHECK_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return monkeypatch
