@@ -77,6 +77,7 @@ class KnowledgeBase:
     findings: Mapping[str, Finding]
     conditions: Mapping[str, ConditionRef]
     rules: tuple[CompiledRule, ...]
+    """Rules for one check (the triage engine's)."""
     advice: tuple[CompiledAdvice, ...]
     groups: tuple[QuestionGroup, ...]
     policy: Policy
@@ -88,6 +89,8 @@ class KnowledgeBase:
 
     condition_masks: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
     """Per condition: bit sets of its key, supporting and against findings."""
+    diary_rules: tuple[CompiledRule, ...] = ()
+    """Rules that read an episode diary's patterns (escalation over time)."""
     finding_ids: tuple[str, ...] = ()
     """Finding ids in bit order: bit ``1 << i`` is ``finding_ids[i]``."""
     red_flags: frozenset[str] = frozenset()
@@ -113,7 +116,7 @@ class KnowledgeBase:
         """How many records of each kind the knowledge base holds."""
         cases = sum(
             len(r.spec.cases.fire) + len(r.spec.cases.not_fire)
-            for r in self.rules
+            for r in self.rules + self.diary_rules
             if r.spec.cases is not None
         )
         return {
@@ -121,6 +124,7 @@ class KnowledgeBase:
             "findings": len(self.findings),
             "conditions": len(self.conditions),
             "rules": len(self.rules),
+            "diary_rules": len(self.diary_rules),
             "advice": len(self.advice),
             "question_groups": len(self.groups),
             "cases": cases,
@@ -284,6 +288,8 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     for i, signal in enumerate(policy.kind_signals):
         check.findings((signal.finding,), f"policy.yaml: kind_signals[{i}].finding")
 
+    diary_rules = tuple(r for r in rules if r.spec.applies_to == "diary")
+    rules = [r for r in rules if r.spec.applies_to == "check"]
     red_flags = frozenset(
         f
         for rule in rules
@@ -301,6 +307,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         findings=MappingProxyType(findings),
         conditions=MappingProxyType(conditions),
         rules=tuple(rules),
+        diary_rules=diary_rules,
         advice=tuple(advice),
         groups=tuple(groups.values()),
         policy=policy,

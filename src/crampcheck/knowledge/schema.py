@@ -50,7 +50,9 @@ class Finding(Strict):
 
     id: str
     label: str
-    category: Literal["symptom", "sign", "context", "history", "medicine", "site", "feature"]
+    category: Literal[
+        "symptom", "sign", "context", "history", "medicine", "site", "feature", "diary"
+    ]
     question: str
     why: str
     answer: Literal["boolean", "number"] = "boolean"
@@ -124,9 +126,14 @@ class RuleCases(Strict):
 
 
 class Rule(Strict):
-    """Which findings, together, set which urgency (and, optionally, kind)."""
+    """Which findings, together, set which urgency (and, optionally, kind).
+
+    ``applies_to: diary`` rules read an episode diary's patterns (episodes a week, the
+    trend, relief from home care) rather than one check.
+    """
 
     id: str
+    applies_to: Literal["check", "diary"] = "check"
     level: Urgency
     kind: Kind | None = None
     reason: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crampcheck.domain.types import FindingState, Sex
-from crampcheck.engine.rules import fired_rules, with_implications
+from crampcheck.engine.rules import fires, with_implications
 from crampcheck.knowledge.schema import RuleCase
 from crampcheck.services.pipeline import Pipeline
 
@@ -49,7 +49,8 @@ def _fired(pipeline: Pipeline, case: RuleCase) -> tuple[str, ...]:
 
         built = Case(age=case.age, sex=sex, findings=answers, values=case.values)
     built = with_implications(built, pipeline.kb)
-    return tuple(rule.id for rule in fired_rules(built, pipeline.kb))
+    kb = pipeline.kb
+    return tuple(rule.id for rule in kb.rules + kb.diary_rules if fires(rule, built))
 
 
 def audit_rules(pipeline: Pipeline) -> RuleAudit:
@@ -57,7 +58,7 @@ def audit_rules(pipeline: Pipeline) -> RuleAudit:
     missing_sources: list[str] = []
     missing_cases: list[str] = []
     outcomes: list[CaseOutcome] = []
-    for rule in pipeline.kb.rules:
+    for rule in pipeline.kb.rules + pipeline.kb.diary_rules:
         spec = rule.spec
         if not spec.sources:
             missing_sources.append(spec.id)
