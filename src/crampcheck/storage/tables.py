@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -45,3 +45,70 @@ class AppointmentRequest(Base):
     __table_args__ = (
         Index("ix_appointment_requests_clinic_status_created", "clinic_id", "status", "created_at"),
     )
+
+
+class User(Base):
+    """A person with an account (email + argon2id password hash). Owns a diary."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserSession(Base):
+    """A signed-in browser or client. Only a hash of the session token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per account and per address, to slow down guessing."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Episode(Base):
+    """One cramp or spasm in a person's diary.
+
+    ``started_at`` is when it happened; ``context`` and ``tried`` are lists of finding
+    or treatment ids; ``helped`` says whether what was tried brought relief.
+    """
+
+    __tablename__ = "episodes"
+
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    site: Mapped[str | None] = mapped_column(String(32))
+    side: Mapped[str | None] = mapped_column(String(8))
+    duration_minutes: Mapped[float | None] = mapped_column(Float)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    feel: Mapped[str] = mapped_column(String(16))
+    activity: Mapped[str | None] = mapped_column(String(32))
+    at_night: Mapped[bool] = mapped_column(Boolean, default=False)
+    context: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tried: Mapped[list[str]] = mapped_column(JSON, default=list)
+    helped: Mapped[bool | None] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_episodes_user_started", "user_id", "started_at"),)

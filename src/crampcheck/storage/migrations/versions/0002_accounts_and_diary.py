@@ -1,0 +1,81 @@
+"""Accounts, sessions, sign-in throttling and the episode diary.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("email", sa.String(254), nullable=False, unique=True),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "user_sessions",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column(
+            "user_id",
+            sa.String(36),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"])
+    op.create_table(
+        "login_throttle",
+        sa.Column("key", sa.String(80), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "episodes",
+        sa.Column(
+            "user_id",
+            sa.String(36),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("site", sa.String(32), nullable=True),
+        sa.Column("side", sa.String(8), nullable=True),
+        sa.Column("duration_minutes", sa.Float, nullable=True),
+        sa.Column("pain", sa.Integer, nullable=True),
+        sa.Column("feel", sa.String(16), nullable=False),
+        sa.Column("activity", sa.String(32), nullable=True),
+        sa.Column("at_night", sa.Boolean, nullable=False),
+        sa.Column("context", sa.JSON, nullable=False),
+        sa.Column("tried", sa.JSON, nullable=False),
+        sa.Column("helped", sa.Boolean, nullable=True),
+        sa.Column("notes", sa.Text, nullable=True),
+        sa.Column("check", sa.JSON, nullable=True),
+    )
+    op.create_index("ix_episodes_user_started", "episodes", ["user_id", "started_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_episodes_user_started", "episodes")
+    op.drop_table("episodes")
+    op.drop_table("login_throttle")
+    op.drop_index("ix_user_sessions_user_id", "user_sessions")
+    op.drop_table("user_sessions")
+    op.drop_table("users")
