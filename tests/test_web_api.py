@@ -9,9 +9,17 @@ CRAMPCHECK_TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.openapi.models import OpenAPI
@@ -558,3 +566,50 @@ def test_openapi_is_valid_and_every_operation_has_an_id(client: TestClient) -> N
     for ref in refs(schema):
         assert ref.startswith("#/components/schemas/"), ref
         assert ref.rsplit("/", 1)[1] in components, f"dangling {ref}"
+
+
+# ---------------------------------------------------------------- the real server
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.mark.slow
+def test_crampcheck_serve_really_serves(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRAMPCHECK_")}
+    env.update(CRAMPCHECK_DATA_DIR=str(tmp_path / "data"), HOME=str(tmp_path))
+    command = [str(Path(sys.executable).with_name("crampcheck")), "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=10, trust_env=False) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                assert server.poll() is None, f"serve exited: {server.communicate()[1]}"
+                try:
+                    health = http.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "serve did not answer within 60 s"
+                    time.sleep(0.1)
+            assert health.status_code == 200 and health.json()["status"] == "ok"
+            response = http.post("/api/v1/assess", json={"text": SELF_CARE_TEXT, "age": 45})
+            assert response.status_code == 200
+            assert response.json()["urgency"] == "self_care"
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert "strict-transport-security" not in response.headers
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status reports it
+    assert server.returncode in (0, -signal.SIGTERM), err
+    assert f"crampcheck serving on {base}" in err
+    assert "Traceback" not in err and "ERROR" not in err
+    assert (tmp_path / "data" / "crampcheck.sqlite3").is_file()

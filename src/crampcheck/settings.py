@@ -30,7 +30,8 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = Field(
         default="development",
-        description="development, test or production; production refuses the default secret",
+        description="development, test or production; outside development the default secret "
+        "is refused",
     )
     data_dir: Path = Field(
         default_factory=default_data_dir,
