@@ -1,0 +1,252 @@
+"""Accounts: sign-up, sign-in (throttled), sessions and password changes.
+
+Passwords are hashed with argon2id. A session is a random token held by the client;
+only its SHA-256 is stored, so a database leak does not hand out sessions. Messages
+never tell whether an email address has an account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crampcheck.storage.tables import Episode, LoginThrottle, User, UserSession
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
+SESSION_LIFETIME = timedelta(days=14)
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+SIGN_IN_FAILED = "The email address or password is not right."
+THROTTLED = "Too many attempts to sign in. Please wait 15 minutes and try again."
+SIGN_UP_FAILED = (
+    "We could not create an account with these details. If you already have an account, "
+    "sign in instead."
+)
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+_DUMMY_HASH = _hasher.hash("a password that nobody has, used to even out timing")
+
+
+class AccountError(ValueError):
+    """Input the person can fix; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class ThrottledError(AccountError):
+    """Too many failed sign-ins for this account or address."""
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Passwords too common to allow (shipped with the project)."""
+    text = (resources.files("crampcheck.services") / "data" / "common_passwords.txt").read_text(
+        encoding="utf-8"
+    )
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+def normalise_email(email: str) -> str:
+    """The address in canonical form, or :class:`AccountError` when it is not one."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise AccountError("email", "Please enter a valid email address.") from None
+
+
+def check_password(password: str, email: str | None = None) -> None:
+    """Refuse passwords that are short, very long, common, or the email address itself."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError(
+            "password", f"Please use a password of at least {PASSWORD_MIN_LENGTH} characters."
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError(
+            "password", f"Please use a password of at most {PASSWORD_MAX_LENGTH} characters."
+        )
+    lowered = password.lower()
+    if lowered in common_passwords() or (email and lowered in {email, email.split("@")[0]}):
+        raise AccountError(
+            "password", "That password is too common or too easy to guess; please choose another."
+        )
+
+
+def sign_up(session: Session, email: str, password: str, now: datetime | None = None) -> User:
+    """Create an account (in the caller's transaction)."""
+    now = now or datetime.now(UTC)
+    address = normalise_email(email)
+    check_password(password, address)
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise AccountError("email", SIGN_UP_FAILED)
+    user = User(
+        id=str(uuid.uuid4()),
+        email=address,
+        password_hash=_hasher.hash(password),
+        created_at=now,
+        password_changed_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
+    account = "acct:" + hashlib.sha256(email.encode()).hexdigest()[:64]
+    keys = [(account, MAX_FAILURES_PER_ACCOUNT)]
+    if address:
+        keys.append(("addr:" + address[:70], MAX_FAILURES_PER_ADDRESS))
+    return keys
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _throttled(session: Session, key: str, limit: int, now: datetime) -> bool:
+    row = session.get(LoginThrottle, key)
+    if row is None or now - _aware(row.window_started_at) > THROTTLE_WINDOW:
+        return False
+    return row.failures >= limit
+
+
+def _record_failure(session: Session, key: str, now: datetime) -> None:
+    row = session.get(LoginThrottle, key)
+    if row is None:
+        session.add(LoginThrottle(key=key, failures=1, window_started_at=now))
+    elif now - _aware(row.window_started_at) > THROTTLE_WINDOW:
+        row.failures = 1
+        row.window_started_at = now
+    else:
+        row.failures += 1
+
+
+def authenticate(
+    session: Session, email: str, password: str, address: str | None, now: datetime | None = None
+) -> User:
+    """The account for these credentials; the same error for an unknown email or a wrong
+    password, and :class:`ThrottledError` after too many failures."""
+    now = now or datetime.now(UTC)
+    try:
+        canonical = normalise_email(email)
+    except AccountError:
+        raise AccountError("email", SIGN_IN_FAILED) from None
+    keys = _throttle_keys(canonical, address)
+    if any(_throttled(session, key, limit, now) for key, limit in keys):
+        raise ThrottledError("email", THROTTLED)
+    user = session.scalar(select(User).where(User.email == canonical))
+    if user is None or not _verify(user.password_hash, password):
+        for key, _ in keys:
+            _record_failure(session, key, now)
+        raise AccountError("email", SIGN_IN_FAILED)
+    for key, _ in keys:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _verify(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password[:PASSWORD_MAX_LENGTH]) and (
+            stored_hash is not None
+        )
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    """A new session: the token for the client, and when it expires."""
+
+    token: str
+    expires_at: datetime
+
+
+def start_session(session: Session, user: User, now: datetime | None = None) -> StartedSession:
+    """A fresh session token for this user (a new one at every sign-in)."""
+    now = now or datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    expires = now + SESSION_LIFETIME
+    session.add(
+        UserSession(
+            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires
+        )
+    )
+    return StartedSession(token, expires)
+
+
+def user_for_session(
+    session: Session, token: str | None, now: datetime | None = None
+) -> User | None:
+    """The signed-in user for a session token, or None (unknown or expired)."""
+    if not token or len(token) > 100:
+        return None
+    now = now or datetime.now(UTC)
+    row = session.get(UserSession, _token_hash(token))
+    if row is None:
+        return None
+    if _aware(row.expires_at) <= now:
+        session.delete(row)
+        return None
+    return session.get(User, row.user_id)
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Sign out this session."""
+    if token:
+        session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, now: datetime | None = None
+) -> StartedSession:
+    """Change the password, end every session, and start a new one for this client."""
+    now = now or datetime.now(UTC)
+    if not _verify(user.password_hash, current):
+        raise AccountError("current_password", "The current password is not right.")
+    check_password(new, user.email)
+    user.password_hash = _hasher.hash(new)
+    user.password_changed_at = now
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    return start_session(session, user, now)
+
+
+def delete_account(session: Session, user: User) -> None:
+    """Delete the account and everything in it (a hard delete)."""
+    session.execute(delete(Episode).where(Episode.user_id == user.id))
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.key == "acct:" + hashlib.sha256(user.email.encode()).hexdigest()[:64]
+        )
+    )
+    session.delete(user)
+
+
+def same_token(a: str, b: str) -> bool:
+    """Constant-time comparison for tokens."""
+    return hmac.compare_digest(a.encode(), b.encode())
