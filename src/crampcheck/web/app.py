@@ -16,6 +16,7 @@ from crampcheck.services.pipeline import Pipeline
 from crampcheck.settings import Settings
 from crampcheck.storage.database import make_engine, session_factory
 from crampcheck.web.api.routes import health_router, router
+from crampcheck.web.pages import install_error_pages
 from crampcheck.web.pages import router as pages_router
 from crampcheck.web.security import BodyLimit, SecurityHeaders
 from crampcheck.web.state import AppState
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(router)
     app.include_router(health_router)
     app.include_router(pages_router)
+    install_error_pages(app)
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("crampcheck.web") / "static")),

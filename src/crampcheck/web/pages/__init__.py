@@ -1,7 +1,17 @@
-"""HTML pages (plain forms that work without JavaScript)."""
+"""HTML pages (plain forms that work without JavaScript).
+
+Every page is server-rendered from the templates in ``crampcheck/web/templates`` with
+gettext; forms POST and render (or redirect). htmx, vendored under ``static/vendor``,
+only makes the check's forms swap in place when JavaScript is on.
+"""
 
 from fastapi import APIRouter
 
-router = APIRouter(include_in_schema=False)
+from crampcheck.web.pages import check, site
+from crampcheck.web.pages.errors import install_error_pages
 
-__all__ = ["router"]
+router = APIRouter(include_in_schema=False)
+for _module in (site, check):
+    router.include_router(_module.router)
+
+__all__ = ["install_error_pages", "router"]

@@ -2,18 +2,17 @@
 
 Pages keep no server-side session: every form of the check carries the whole check so
 far (the words, age, sex, explicit answers and measured values) as JSON in the hidden
-field ``state``, plus ``steps``, the findings each interview answer set (so Back can
-undo the last answer). The field is validated on every POST like any API input.
+field ``state``, plus ``steps``, how many findings each interview answer set (so Back
+can undo the last answer). The field is validated on every POST like any API input.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, model_validator
 from starlette.datastructures import FormData
 
-from crampcheck.knowledge import default_knowledge
 from crampcheck.web.api.schemas import CheckIn
 
 STATE_FIELD = "state"
@@ -27,21 +26,22 @@ class BadState(ValueError):
 
 
 class FlowState(CheckIn):
-    """A check in progress: what :class:`CheckIn` holds, plus the answers' history."""
+    """A check in progress: what :class:`CheckIn` holds, plus the answers' history.
 
-    steps: list[list[str]] = Field(default_factory=list, max_length=MAX_STEPS)
+    ``steps`` holds, per interview answer, how many findings it set: an answer's findings
+    are always the last ones added to ``findings`` (JSON objects keep their order), so
+    Back removes the last ``steps[-1]`` of them. This keeps the hidden field small.
+    """
 
-    @field_validator("steps")
-    @classmethod
-    def _known_step_findings(cls, value: list[list[str]]) -> list[list[str]]:
-        findings = default_knowledge().findings
-        for step in value:
-            if len(step) > MAX_STEP_FINDINGS:
-                raise ValueError("a step names too many findings")
-            unknown = [f for f in step if f not in findings]
-            if unknown:
-                raise ValueError(f"unknown finding ids: {', '.join(unknown[:10])}")
-        return value
+    steps: list[int] = Field(default_factory=list, max_length=MAX_STEPS)
+
+    @model_validator(mode="after")
+    def _steps_fit(self) -> FlowState:
+        if any(not 0 <= n <= MAX_STEP_FINDINGS for n in self.steps):
+            raise ValueError("a step sets too many findings")
+        if sum(self.steps) > len(self.findings):
+            raise ValueError("the steps set more findings than the check holds")
+        return self
 
     def check(self) -> CheckIn:
         """The check alone (what run_check and the API take)."""
@@ -51,19 +51,26 @@ class FlowState(CheckIn):
         """The hidden field's value."""
         return self.model_dump_json(exclude_defaults=True)
 
+    def last_step(self) -> list[str]:
+        """The findings the last interview answer set."""
+        if not self.steps or not self.steps[-1]:
+            return []
+        return list(self.findings)[-self.steps[-1] :]
+
     def with_step(self, findings: dict[str, str], values: dict[str, float]) -> FlowState:
-        """This state with one more interview answer recorded."""
+        """This state with one more interview answer recorded (its findings last)."""
         data = self.model_dump()
-        data["findings"] = {**self.findings, **findings}
+        kept = {k: v for k, v in self.findings.items() if k not in findings}
+        data["findings"] = {**kept, **findings}
         data["values"] = {**self.values, **values}
-        data["steps"] = [*self.steps, sorted(findings)]
+        data["steps"] = [*self.steps, len(findings)]
         return FlowState.model_validate(data)
 
     def without_last_step(self) -> FlowState:
         """This state with the last interview answer undone."""
         if not self.steps:
             return self
-        last = set(self.steps[-1])
+        last = set(self.last_step())
         data = self.model_dump()
         data["findings"] = {k: v for k, v in self.findings.items() if k not in last}
         data["values"] = {k: v for k, v in self.values.items() if k not in last}

@@ -93,16 +93,36 @@ def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
     states = reading.states()
     quotes: dict[str, list[str]] = {}
     for item in reading.findings:
-        if item.state is states[item.finding_id] and item.text not in quotes.get(
-            item.finding_id, []
-        ):
-            quotes.setdefault(item.finding_id, []).append(item.text)
+        if item.state is not states[item.finding_id]:
+            continue
+        quote = item.text
+        if item.state is FindingState.ABSENT:
+            quote = _with_clause_start(reading.text, item.start, item.end)
+        if quote not in quotes.get(item.finding_id, []):
+            quotes.setdefault(item.finding_id, []).append(quote)
     values = reading.values()
     chips = [
         Chip(fid, kb_labels.get(fid, fid), st.value, tuple(quotes.get(fid, ())), values.get(fid))
         for fid, st in states.items()
     ]
     return sorted(chips, key=lambda c: c.state != FindingState.PRESENT.value)
+
+
+CLAUSE_BREAKS = ".,;:!?\n"
+MAX_CLAUSE_CHARS = 60
+
+
+def _with_clause_start(text: str, start: int, end: int) -> str:
+    """The words from the start of the clause to the end of a mention ("no swelling"),
+    so a denied finding is quoted with its denial."""
+    if not 0 <= start <= end <= len(text):
+        return text[start:end]
+    begin = max(text.rfind(ch, 0, start) for ch in CLAUSE_BREAKS) + 1
+    begin = max(begin, start - MAX_CLAUSE_CHARS)
+    quote = text[begin:end].strip()
+    if begin > 0 and begin == start - MAX_CLAUSE_CHARS:
+        quote = "…" + quote
+    return quote or text[start:end]
 
 
 def answer_chips(flow: FlowState, result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
@@ -134,6 +154,7 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
     def of_kind(kinds: Sequence[str]) -> list[dict[str, Any]]:
         return [a for a in advice if a["kind"] in kinds]
 
+    answers = answer_chips(flow, result, labels)
     scope = data.get("outside_scope")
     heading, by_when = urgency_headings()[data["urgency"]]
     return {
@@ -143,7 +164,10 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         "by_when": by_when,
         "kind_heading": kind_headings()[data["kind"]],
         "read_chips": read_chips,
-        "answer_chips": answer_chips(flow, result, labels),
+        "units": {fid: f.unit for fid, f in kb.findings.items() if f.unit},
+        "answer_chips": [c for c in answers if c.state != FindingState.ABSENT.value],
+        "answered_no": [c.label for c in answers if c.state == FindingState.ABSENT.value],
+        "kind_reasons": [k for k in data["kind_reasons"] if k not in {r["text"] for r in reasons}],
         "ignored": data["ignored_mentions"],
         "reasons": reasons,
         "causes": causes,

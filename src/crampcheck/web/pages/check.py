@@ -1,0 +1,355 @@
+"""The check: describe it in your own words, or answer one question at a time; then the result.
+
+Both ways meet: the words are read back as findings the person confirms or corrects,
+then the engine's next questions follow until nothing could change the answer. An
+emergency ends the check at once. Every step is a plain form POST; the check so far
+travels in a hidden field (see :mod:`crampcheck.web.pages.flow`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
+
+from crampcheck.domain.types import Case, FindingState, Urgency
+from crampcheck.engine.interview import AnswerError, Question, answer, next_question, question_by_id
+from crampcheck.engine.rules import candidates, with_implications
+from crampcheck.nlp.reader import MAX_TEXT_CHARS
+from crampcheck.services.pipeline import CheckResult
+from crampcheck.web.api.common import run_check
+from crampcheck.web.deps import StateDep
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.flow import (
+    BadState,
+    FlowState,
+    decode_state,
+    list_field,
+    text_field,
+)
+from crampcheck.web.pages.render import page
+from crampcheck.web.pages.result import reading_chips, result_context
+from crampcheck.web.state import AppState
+
+router = APIRouter(include_in_schema=False)
+
+SEXES = ("female", "male")
+MAX_NUMBER = 100_000.0
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form (a malformed body becomes a 400 page, never a 500)."""
+    return await request.form(max_files=0, max_fields=400)
+
+
+def bad_state_page(request: Request, state: AppState) -> HTMLResponse:
+    """The page for a check whose carried answers cannot be used."""
+    return page(
+        request,
+        state,
+        "error.html",
+        {
+            "title": _("We could not continue your check"),
+            "message": _(
+                "The answers carried over from the last page were missing, damaged or too "
+                "long, so nothing was assessed and nothing was saved. Please start the check "
+                "again."
+            ),
+            "show_restart": True,
+        },
+        status_code=400,
+    )
+
+
+# ----------------------------------------------------------------- describe it in words
+
+
+@router.get("/check")
+def describe_form(request: Request, state: StateDep) -> HTMLResponse:
+    """Describe the episode in your own words."""
+    return _describe_page(request, state, {"text": "", "age": "", "sex": ""}, {})
+
+
+def _describe_page(
+    request: Request,
+    state: AppState,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> HTMLResponse:
+    return page(
+        request,
+        state,
+        "check_describe.html",
+        {"form": values, "errors": errors, "max_chars": MAX_TEXT_CHARS},
+        status_code=422 if errors else 200,
+        htmx=True,
+    )
+
+
+@router.post("/check")
+async def describe_submit(request: Request, state: StateDep) -> HTMLResponse:
+    """Read the words, then show what was read (or the result, for an emergency)."""
+    form = await read_form(request)
+    text = text_field(form, "text", MAX_TEXT_CHARS)
+    age_raw = text_field(form, "age", 20).strip()
+    sex = text_field(form, "sex", 20).strip()
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["text"] = _("Please describe what is happening, in a few words.")
+    elif len(text) > MAX_TEXT_CHARS:
+        errors["text"] = _("Please shorten your description to %(count)d characters or fewer.") % {
+            "count": MAX_TEXT_CHARS
+        }
+    age: int | None = None
+    if age_raw:
+        try:
+            age = int(age_raw)
+        except ValueError:
+            age = -1
+        if not 0 <= age <= 120:
+            errors["age"] = _("Please give your age in whole years (0 to 120), or leave it empty.")
+    if sex and sex not in SEXES:
+        errors["sex"] = _("Please choose one of the options, or leave it empty.")
+    if errors:
+        values = {"text": text[:MAX_TEXT_CHARS], "age": age_raw[:3], "sex": sex}
+        return _describe_page(request, state, values, errors)
+    flow = FlowState.model_validate({"text": text, "age": age, "sex": sex or None})
+    result = run_check(state, flow.check())
+    if result.assessment.urgency is Urgency.EMERGENCY:
+        return result_page(request, state, flow, result)
+    return confirm_page(request, state, flow, result)
+
+
+def confirm_page(
+    request: Request, state: AppState, flow: FlowState, result: CheckResult | None = None
+) -> HTMLResponse:
+    """What was read in the words, as chips to confirm or correct."""
+    if result is None:
+        result = run_check(state, flow.check())
+    labels = {fid: f.label for fid, f in state.pipeline.kb.findings.items()}
+    chips = reading_chips(result, labels)
+    ticked = {}
+    for chip in chips:
+        answered = flow.findings.get(chip.id)
+        if chip.state == FindingState.PRESENT.value:
+            ticked[chip.id] = answered != FindingState.ABSENT.value
+        else:
+            ticked[chip.id] = answered != FindingState.UNKNOWN.value
+    fresh = FlowState.model_validate({"text": flow.text, "age": flow.age, "sex": flow.sex})
+    return page(
+        request,
+        state,
+        "check_confirm.html",
+        {
+            "present": [c for c in chips if c.state == FindingState.PRESENT.value],
+            "absent": [c for c in chips if c.state == FindingState.ABSENT.value],
+            "ticked": ticked,
+            "ignored": result.reading.ignored if result.reading else (),
+            "units": {fid: f.unit for fid, f in state.pipeline.kb.findings.items() if f.unit},
+            "text": flow.text,
+            "state": fresh.encode(),
+        },
+        htmx=True,
+    )
+
+
+@router.post("/check/confirm")
+async def confirm_submit(request: Request, state: StateDep) -> HTMLResponse:
+    """Take the confirmed or corrected findings, then go on to the questions."""
+    form = await read_form(request)
+    try:
+        flow = decode_state(form)
+    except BadState:
+        return bad_state_page(request, state)
+    if not (flow.text and flow.text.strip()):
+        return bad_state_page(request, state)
+    if text_field(form, "action", 20) == "edit":
+        values = {"text": flow.text, "age": "" if flow.age is None else str(flow.age)}
+        return _describe_page(request, state, {**values, "sex": flow.sex or ""}, {})
+    words_only = FlowState.model_validate({"text": flow.text, "age": flow.age, "sex": flow.sex})
+    result = run_check(state, words_only.check())
+    read = result.reading.states() if result.reading else {}
+    present = set(list_field(form, "present"))
+    absent = set(list_field(form, "absent"))
+    findings: dict[str, str] = {}
+    for fid, read_state in read.items():
+        if read_state is FindingState.PRESENT:
+            findings[fid] = "present" if fid in present else "absent"
+        else:
+            findings[fid] = "absent" if fid in absent else "unknown"
+    flow = FlowState.model_validate({**words_only.model_dump(), "findings": findings})
+    return continue_check(request, state, flow)
+
+
+# ----------------------------------------------------------------- one question at a time
+
+
+@router.get("/check/questions")
+def questions_start(request: Request, state: StateDep) -> HTMLResponse:
+    """Start the question-by-question check."""
+    return continue_check(request, state, FlowState())
+
+
+def continue_check(
+    request: Request,
+    state: AppState,
+    flow: FlowState,
+    prefill: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The next question, or the result when nothing could change it (or on an emergency)."""
+    result = run_check(state, flow.check())
+    if result.assessment.urgency is Urgency.EMERGENCY:
+        return result_page(request, state, flow, result)
+    question = next_question(result.case, state.pipeline.kb)
+    if question is None:
+        return result_page(request, state, flow, result)
+    return question_page(request, state, flow, result, question, prefill=prefill)
+
+
+def _questions_left(result: CheckResult, state: AppState) -> int:
+    """About how many questions are still open (an estimate for the progress bar)."""
+    kb = state.pipeline.kb
+    case = with_implications(result.case, kb)
+    open_ids = candidates(case, kb, result.assessment.urgency, result.assessment.kind)
+    return len({getattr(kb.group_of.get(c.finding_id), "id", c.finding_id) for c in open_ids})
+
+
+def question_page(
+    request: Request,
+    state: AppState,
+    flow: FlowState,
+    result: CheckResult,
+    question: Question,
+    *,
+    error: str | None = None,
+    typed: str = "",
+    prefill: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """One question, with progress, Back, Don't know and why we ask."""
+    number = len(flow.steps) + 1
+    total = max(number, number - 1 + _questions_left(result, state))
+    prefill = prefill or {}
+    return page(
+        request,
+        state,
+        "check_question.html",
+        {
+            "question": question,
+            "number": number,
+            "total": total,
+            "state": flow.encode(),
+            "error": error,
+            "typed": typed or prefill.get("value", ""),
+            "chosen": {fid for fid, st in prefill.get("findings", {}).items() if st == "present"},
+            "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
+        },
+        status_code=422 if error else 200,
+        htmx=True,
+    )
+
+
+@router.post("/check/questions")
+async def questions_submit(request: Request, state: StateDep) -> HTMLResponse:
+    """Record an answer (or go back), then show the next question or the result."""
+    form = await read_form(request)
+    try:
+        flow = decode_state(form)
+    except BadState:
+        return bad_state_page(request, state)
+    action = text_field(form, "action", 20)
+    if action == "back":
+        return _go_back(request, state, flow)
+    if action == "restart":
+        return continue_check(request, state, FlowState())
+
+    result = run_check(state, flow.check())
+    try:
+        question = question_by_id(text_field(form, "question", 100), result.case, state.pipeline.kb)
+    except AnswerError:
+        return bad_state_page(request, state)
+    typed = text_field(form, "number", 40).strip()
+    try:
+        new_case = _answer(result, question, action, form, typed)
+    except AnswerError as error:
+        return question_page(
+            request, state, flow, result, question, error=str(error), typed=typed[:40]
+        )
+    option_ids = [o.finding_id for o in question.options]
+    findings = {f: new_case.findings[f].value for f in option_ids if f in new_case.findings}
+    values = {
+        f: new_case.values[f]
+        for f in option_ids
+        if question.select == "number" and f in new_case.values
+    }
+    try:
+        flow = flow.with_step(findings, values)
+    except ValueError:
+        return bad_state_page(request, state)
+    return continue_check(request, state, flow)
+
+
+def _answer(
+    result: CheckResult, question: Question, action: str, form: FormData, typed: str
+) -> Case:
+    """The case with this question answered; :class:`AnswerError` with a message otherwise."""
+    case = result.case
+    if action == "dont_know":
+        return answer(case, question, dont_know=True)
+    if question.select in ("many", "one"):
+        chosen = [c for c in list_field(form, "chosen") if c]
+        options = {o.finding_id for o in question.options}
+        if any(c not in options for c in chosen):
+            raise AnswerError(_("Please choose from the answers shown."))
+        if question.select == "one" and len(chosen) > 1:
+            raise AnswerError(_("Please choose only one answer."))
+        return answer(case, question, chosen=chosen)
+    if question.select == "boolean":
+        if action in ("yes", "no"):
+            return answer(case, question, yes=action == "yes")
+        raise AnswerError(_("Please answer Yes, No or Don't know."))
+    return answer(case, question, number=parse_number(typed, question.unit))
+
+
+def _go_back(request: Request, state: AppState, flow: FlowState) -> HTMLResponse:
+    if flow.steps:
+        last = flow.last_step()
+        prefill: dict[str, Any] = {"findings": {f: flow.findings.get(f) for f in last}}
+        for f in last:
+            if f in flow.values:
+                prefill["value"] = _format_number(flow.values[f])
+        return continue_check(request, state, flow.without_last_step(), prefill=prefill)
+    if flow.text and flow.text.strip():
+        return confirm_page(request, state, flow)
+    return continue_check(request, state, flow)
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+# ----------------------------------------------------------------- the result
+
+
+def result_page(
+    request: Request, state: AppState, flow: FlowState, result: CheckResult
+) -> HTMLResponse:
+    """The result of a finished check."""
+    return page(request, state, "result.html", result_context(state, flow, result))
+
+
+def parse_number(typed: str, unit: str | None) -> float:
+    """A typed number (comma or point decimals); :class:`AnswerError` when it is not one."""
+    cleaned = typed.strip().replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
+        raise AnswerError(
+            _("Please type a number from 0 to 100000 (%(unit)s), or choose Don't know.")
+            % {"unit": unit or _("units")}
+        )
+    return number
