@@ -23,6 +23,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.openapi.models import OpenAPI
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -30,6 +31,7 @@ from crampcheck import cli
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
 from crampcheck.storage.tables import AppointmentRequest
+from crampcheck.web.api.schemas import AssessmentOut, InterviewOut
 
 SELF_CARE_TEXT = "My calf cramped at night for a minute and it went away after I stretched it."
 EMERGENCY_TEXT = (
@@ -56,6 +58,12 @@ ASSESSMENT_KEYS = {
     "disclaimer",
     "outside_scope",
 }
+
+
+def conforms(model: type[BaseModel], data: dict[str, Any]) -> None:
+    """``data`` is exactly what ``model`` declares (the routes return JSON directly)."""
+    dumped = model.model_validate(data).model_dump(mode="json", by_alias=True, exclude_unset=True)
+    assert dumped == data
 
 
 def stored_requests(app: FastAPI) -> list[AppointmentRequest]:
@@ -101,6 +109,7 @@ def test_assess_returns_what_the_command_line_prints(
     response = client.post("/api/v1/assess", json=body)
     assert response.status_code == 200
     got = response.json()
+    conforms(AssessmentOut, got)
     assert set(got) == set(expected) | {"outside_scope"}
     assert got["urgency"] == expected["urgency"]
     assert got["kind"] == expected["kind"]
@@ -127,6 +136,7 @@ def test_assess_structured_findings_without_text(client: TestClient) -> None:
     response = client.post("/api/v1/assess", json={"findings": findings, "age": 45})
     assert response.status_code == 200
     data = response.json()
+    conforms(AssessmentOut, data)
     assert set(data) == ASSESSMENT_KEYS
     assert data["urgency"] == "self_care" and data["kind"] == "cramp"
     assert {f["id"]: f["state"] for f in data["findings"]} == findings
@@ -149,6 +159,7 @@ def test_assess_explicit_answers_win_over_the_text(client: TestClient) -> None:
 
 def test_assess_with_nothing_recognised_says_so(client: TestClient) -> None:
     data = client.post("/api/v1/assess", json={"text": "hello there"}).json()
+    conforms(AssessmentOut, data)
     assert data["notice"]
     assert data["urgency"] != "self_care"
     assert client.post("/api/v1/assess", json={}).status_code == 200
@@ -285,6 +296,7 @@ def _interview(client: TestClient, findings: dict[str, str]) -> tuple[list[str],
         response = client.post("/api/v1/interview", json={"findings": findings, "age": 50})
         assert response.status_code == 200
         data = response.json()
+        conforms(InterviewOut, data)
         assert set(data) == {"done", "answered", "question", "assessment"}
         assert data["answered"] >= answered
         answered = data["answered"]

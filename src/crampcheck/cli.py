@@ -25,6 +25,12 @@ EXIT_UNREADABLE = 3
 EXIT_PARTIAL = 4
 MIN_AGE, MAX_AGE = 0, 120
 BATCH_SIZE = 256
+# How `crampcheck serve` runs uvicorn (bench/bench_api.py serves with the same options).
+SERVER_OPTIONS: dict[str, Any] = {
+    "log_level": "warning",
+    "access_log": False,
+    "proxy_headers": False,
+}
 
 
 class InputError(ValueError):
@@ -210,14 +216,7 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
         _say(err, f"crampcheck: cannot prepare the database: {_first_line(error)}")
         return EXIT_FAILED
     err.print(f"crampcheck serving on http://{settings.host}:{settings.port}", markup=False)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,
-    )
+    uvicorn.run(app, host=settings.host, port=settings.port, **SERVER_OPTIONS)
     return EXIT_OK
 
 

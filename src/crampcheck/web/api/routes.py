@@ -22,8 +22,6 @@ from crampcheck.web.api.schemas import (
     ErrorOut,
     HealthOut,
     InterviewOut,
-    OptionOut,
-    QuestionOut,
 )
 from crampcheck.web.deps import SessionDep, StateDep
 
@@ -37,52 +35,53 @@ NEXT_STEPS = (
 )
 
 
-# response_model_exclude_unset: the assessment has exactly the keys `crampcheck assess
-# --json` prints (``notice`` only when nothing was recognised), plus ``outside_scope``.
-@router.post(
-    "/assess",
-    response_model=AssessmentOut,
-    response_model_exclude_unset=True,
-    operation_id="assess",
-    tags=["check"],
-)
-def assess(body: CheckIn, state: StateDep) -> dict[str, Any]:
+# The check routes are CPU-bound (reading the text and assessing it take about half a
+# millisecond) and touch no database, so they run on the event loop: as plain `def`
+# routes each request would hop to one of the threadpool's 40 threads, which then
+# contend for the GIL, and under load that made the slowest requests several times
+# slower. They also return the assessment as a ready JSONResponse: re-validating and
+# re-serialising the ~16 KB payload through the response model cost more than the
+# assessment itself. The response models still describe the responses in the OpenAPI
+# document, and tests/test_web_api.py holds every response to them. The assessment has
+# exactly the keys `crampcheck assess --json` prints, plus ``outside_scope``.
+
+
+@router.post("/assess", response_model=AssessmentOut, operation_id="assess", tags=["check"])
+async def assess(body: CheckIn, state: StateDep) -> JSONResponse:
     """Assess an episode from free text and/or structured findings."""
-    return assessment_payload(state, run_check(state, body))
+    return JSONResponse(assessment_payload(state, run_check(state, body)))
 
 
-@router.post(
-    "/interview",
-    response_model=InterviewOut,
-    response_model_exclude_unset=True,
-    operation_id="interview",
-    tags=["check"],
-)
-def interview(body: CheckIn, state: StateDep) -> dict[str, Any]:
+@router.post("/interview", response_model=InterviewOut, operation_id="interview", tags=["check"])
+async def interview(body: CheckIn, state: StateDep) -> JSONResponse:
     """Stateless adaptive interview: send what is known, get the next question or the answer."""
     result = run_check(state, body)
     question = next_question(result.case, state.pipeline.kb)
     answered = sum(1 for s in result.case.findings.values() if s is not FindingState.UNKNOWN)
     if question is None:
-        return {
-            "done": True,
+        return JSONResponse(
+            {
+                "done": True,
+                "answered": answered,
+                "question": None,
+                "assessment": assessment_payload(state, result),
+            }
+        )
+    return JSONResponse(
+        {
+            "done": False,
             "answered": answered,
-            "question": None,
-            "assessment": assessment_payload(state, result),
+            "question": {
+                "id": question.id,
+                "text": question.text,
+                "why": question.why,
+                "select": question.select,
+                "options": [{"id": o.finding_id, "label": o.label} for o in question.options],
+                "unit": question.unit,
+            },
+            "assessment": None,
         }
-    return {
-        "done": False,
-        "answered": answered,
-        "question": QuestionOut(
-            id=question.id,
-            text=question.text,
-            why=question.why,
-            select=question.select,
-            options=[OptionOut(id=o.finding_id, label=o.label) for o in question.options],
-            unit=question.unit,
-        ),
-        "assessment": None,
-    }
+    )
 
 
 @router.get("/knowledge/findings", operation_id="knowledge_findings", tags=["knowledge"])
