@@ -660,3 +660,31 @@ def test_pages_work_with_htmx_but_do_not_need_it(client: TestClient) -> None:
     boosted = client.get("/check/questions", headers={"HX-Request": "true"}).text
     assert "autofocus" in boosted
     assert "htmx" not in client.get("/").text
+
+
+def test_template_text_goes_through_gettext() -> None:
+    """Words a person reads are never written into a template outside _()."""
+    from crampcheck.web.pages.render import environment
+
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):
+        assert env.loader is not None
+        source = env.loader.get_source(env, name)[0]
+        env.parse(source)  # every template compiles
+        bare = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", source, flags=re.S)
+        bare = re.sub(r"<[^>]*>|\b(?:aria|data)-[a-z]+=\"[^\"]*\"|/openapi\.json", " ", bare)
+        bare = re.sub(r'"[^"]*"', " ", bare)
+        assert not re.findall(r"[A-Za-z]{2,}", bare), name
+    assert list(env.extract_translations(env.loader.get_source(env, "home.html")[0]))
+
+
+def test_a_denied_cause_is_worded_as_denied(client: TestClient) -> None:
+    html, _steps = check_text(client, SELF_CARE_TEXT)
+    assert "you said no to “not much to drink”" in html
+
+
+def test_the_stylesheet_is_mobile_first_with_a_print_layout(client: TestClient) -> None:
+    css = client.get("/static/site.css").text
+    assert "@media print" in css and ":focus-visible" in css
+    assert "@media (min-width" in css and "@media (max-width" not in css
+    assert len(css.encode()) < 16 * 1024

@@ -137,6 +137,24 @@ def answer_chips(flow: FlowState, result: CheckResult, kb_labels: dict[str, str]
     return sorted(chips, key=lambda c: order.get(c.state, 2))
 
 
+def _against(
+    condition_id: str, labels: list[str], result: CheckResult, state: AppState
+) -> list[str]:
+    """The evidence against a cause, in words: a key finding the person denied reads
+    "you said no to ...", not as if it were present."""
+    kb = state.pipeline.kb
+    condition = kb.conditions.get(condition_id)
+    denied = {
+        kb.findings[f].label
+        for f in (condition.key if condition else ())
+        if result.case.state(f) is FindingState.ABSENT
+    }
+    return [
+        _("you said no to “%(label)s”") % {"label": label} if label in denied else label
+        for label in labels
+    ]
+
+
 def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dict[str, Any]:
     """Everything result.html shows."""
     kb = state.pipeline.kb
@@ -148,7 +166,14 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
     read_chips = [c for c in reading_chips(result, labels) if final.get(c.id) == c.state]
 
     reasons = [{**r, "cites": citations.cite(r["source_ids"])} for r in data["reasons"]]
-    causes = [{**c, "cites": citations.cite(c["source_ids"])} for c in data["causes"]]
+    causes = [
+        {
+            **c,
+            "against": _against(c["id"], c["against"], result, state),
+            "cites": citations.cite(c["source_ids"]),
+        }
+        for c in data["causes"]
+    ]
     advice = [{**a, "cites": citations.cite(a["source_ids"])} for a in data["advice"]]
 
     def of_kind(kinds: Sequence[str]) -> list[dict[str, Any]]:
