@@ -127,7 +127,7 @@ def test_derived_fever_from_a_temperature(kb: KnowledgeBase) -> None:
 
 
 def test_implied_findings(kb: KnowledgeBase) -> None:
-    result = assess(case(drug_loop_diuretic=P, sustained_contraction=P), kb)
+    result = assess(case(drug_loop_diuretic=P, sustained_contraction=P, new_medicine=P), kb)
     assert "drug-related-cramps" in {r.rule_id for r in result.reasons}
 
 

@@ -91,18 +91,25 @@ def _urgency(
 
 def _kind(case: Case, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[Kind, tuple[str, ...]]:
     kinded = [r for r in fired if r.spec.kind is not None]
+    signal = next(
+        (s for s in kb.policy.kind_signals if case.state(s.finding) is FindingState.PRESENT), None
+    )
     if kinded:
         top_level = max(r.spec.level.rank for r in kinded)
         top = [r for r in kinded if r.spec.level.rank == top_level]
-        # Among equally urgent rules, a mimic ("other") outranks a true cramp or spasm:
-        # it is the explanation that changes what the person must do.
-        top.sort(key=lambda r: r.spec.kind is not Kind.OTHER)
-        chosen = top[0].spec.kind
+        kinds = {r.spec.kind for r in top}
+        if Kind.OTHER in kinds:
+            # A mimic outranks a true cramp or spasm: it changes what the person must do.
+            chosen: Kind | None = Kind.OTHER
+        elif len(kinds) > 1 and signal is not None and signal.kind in kinds:
+            # Equally urgent rules disagree: the person's own words decide.
+            chosen = signal.kind
+        else:
+            chosen = top[0].spec.kind
         assert chosen is not None
         return chosen, tuple(r.spec.reason for r in top if r.spec.kind is chosen)
-    for signal in kb.policy.kind_signals:
-        if case.state(signal.finding) is FindingState.PRESENT:
-            return signal.kind, (signal.reason,)
+    if signal is not None:
+        return signal.kind, (signal.reason,)
     return kb.policy.default_kind, ()
 
 

@@ -242,6 +242,12 @@ class Lexicon(Strict):
         default=(), description="longer phrases that stop a shorter word being read as a finding"
     )
     context_rules: tuple[ContextRuleSpec, ...] = ()
+    list_connectors: tuple[str, ...] = Field(
+        default=(), description="tokens that join list items a modifier spreads across"
+    )
+    decimal_word: str | None = Field(
+        default=None, description="the word for a decimal point in numbers written in words"
+    )
     context_max_scope: int = Field(
         default=6, ge=1, description="how many tokens a negation or other modifier reaches"
     )

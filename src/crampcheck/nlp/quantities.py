@@ -57,7 +57,19 @@ class QuantityReader:
             for spec in units.values():
                 for word in spec.words:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
-        number = f"(?P<num>{_DIGITS}|{_alternation(list(self._number_words))})"
+        self._decimal = (lexicon.decimal_word or "").lower()
+        simple = [
+            w
+            for w, v in self._number_words.items()
+            if " " not in w and v == int(v) and w not in _NOT_IN_COMPOUNDS
+        ]
+        digit_words = [w for w in simple if 0 <= self._number_words[w] <= 9]
+        compound = rf"(?:{_alternation(simple)})(?:[ -](?:{_alternation(simple)}))*"
+        if self._decimal and digit_words:
+            compound += (
+                rf"(?:\s+{re.escape(self._decimal)}(?:\s+(?:{_alternation(digit_words)}))+)?"
+            )
+        number = f"(?P<num>{_DIGITS}|{compound}|{_alternation(list(self._number_words))})"
         unit = f"(?P<unit>{_alternation(list(self._units))})"
         self._with_unit = re.compile(
             rf"(?<![\w.]){number}\+?\s*-?\s*{unit}(?![a-z])", re.IGNORECASE
@@ -86,7 +98,7 @@ class QuantityReader:
         cues = sorted({c for f in self._measured if f.measure is not None for c in f.measure.cues})
         self._cued = (
             re.compile(
-                rf"(?P<cue>{_alternation(cues)})[^.\d]{{0,30}}?(?P<num>{_DIGITS})(?![\d/])",
+                rf"(?P<cue>{_alternation(cues)})[^.\d]{{0,30}}?(?P<num>{_DIGITS}|{compound})(?![\d/])",
                 re.IGNORECASE,
             )
             if cues
@@ -176,6 +188,24 @@ class QuantityReader:
                         break
         return found
 
+    def _compound(self, words: list[str]) -> float | None:
+        """ "thirty eight point five" -> 38.5; "forty-two" -> 42."""
+        whole = 0.0
+        decimals = ""
+        in_decimals = False
+        for word in words:
+            if word == self._decimal:
+                in_decimals = True
+                continue
+            value = self._number_words.get(word)
+            if value is None:
+                return None
+            if in_decimals:
+                decimals += str(int(value))
+            else:
+                whole += value
+        return whole + (float("0." + decimals) if decimals else 0.0)
+
     def _accepting(
         self, dimension: str, base: float, after: str, before: str, unit: _Unit | None
     ) -> Iterator[Finding]:
@@ -205,6 +235,9 @@ class QuantityReader:
         cleaned = _squash(token)
         if cleaned in self._number_words:
             return float(self._number_words[cleaned])
+        words = cleaned.replace("-", " ").split()
+        if words and all(w in self._number_words or w == self._decimal for w in words):
+            return self._compound(words)
         try:
             return float(cleaned.replace(",", "."))
         except ValueError:
@@ -214,6 +247,9 @@ class QuantityReader:
 def _celsius(number: float, highest_celsius: float) -> float:
     """A temperature too high to be °C for this measure is read as °F."""
     return number if number <= highest_celsius else (number - 32) * 5 / 9
+
+
+_NOT_IN_COMPOUNDS = frozenset({"a", "an", "few", "several", "couple"})
 
 
 def _squash(text: str) -> str:

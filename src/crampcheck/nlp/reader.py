@@ -88,6 +88,16 @@ class Reading:
         return Case(age=age, sex=sex, findings=self.states(), values=self.values())
 
 
+def _scope_of(direction: str, scope: int) -> int:
+    """A terminator's own reach is one token.
+
+    medspaCy checks that a terminator's scope overlaps a modifier's before it cuts the
+    modifier short, and its overlap test misses a scope that wholly contains the other;
+    a one-token scope around the terminator always overlaps instead.
+    """
+    return 1 if direction == "TERMINATE" else scope
+
+
 class NormalisingTokenizer:
     """spaCy's tokenizer, then wildcard norms: a token starting with a lexicon stem
     written ``cramp*`` gets the NORM ``cramp*``.
@@ -145,7 +155,11 @@ def normalise(text: str) -> str:
 
     Offsets into the normalised text are offsets into the original one.
     """
-    return _INVISIBLE.sub(" ", text.translate(_QUOTES))
+    cleaned = _INVISIBLE.sub(" ", text.translate(_QUOTES))
+    lowered = cleaned.lower()
+    # Lower case helps the tokenizer ("CAN'T" splits like "can't"), but only when it keeps
+    # every offset (a few characters change length when lowered).
+    return lowered if len(lowered) == len(cleaned) else cleaned
 
 
 class Reader:
@@ -190,12 +204,13 @@ class Reader:
                     rule.category,
                     pattern=list(rule.pattern) if rule.pattern else None,
                     direction=rule.direction,
-                    max_scope=rule.max_scope or scope,
+                    max_scope=rule.max_scope or _scope_of(rule.direction, scope),
                 )
                 for rule in kb.lexicon.context_rules
             ]
         )
         self._quantities = QuantityReader(kb)
+        self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
 
     def _phrases(self) -> Iterable[tuple[str, str]]:
         for finding in self._kb.findings.values():
@@ -242,9 +257,44 @@ class Reader:
             )
         return normalise(text)
 
+    def _spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
+        """Indexes of spans negated by reaching along a list from a negated neighbour.
+
+        "No swelling, redness, numbness or weakness": the negation's own reach may end
+        before the last items; items joined only by list words share its negation.
+        """
+        connectors = self._connectors
+        spans = sorted(
+            (s for s in doc.spans[_SPANS] if s.label_ != _SHADOW), key=lambda s: (s.start, s.end)
+        )
+        negated = {
+            i
+            for i, span in enumerate(spans)
+            if any(m.category == "NEGATED_EXISTENCE" for m in span._.modifiers)
+        }
+        spread: set[int] = set()
+        for direction in (1, -1):
+            order = range(len(spans)) if direction == 1 else range(len(spans) - 1, -1, -1)
+            previous: int | None = None
+            for i in order:
+                if previous is not None and (previous in negated or previous in spread):
+                    left, right = (
+                        (spans[previous], spans[i])
+                        if direction == 1
+                        else (spans[i], spans[previous])
+                    )
+                    between = doc[left.end : right.start]
+                    if all(t.lower_ in connectors for t in between) and i not in negated:
+                        spread.add(i)
+                previous = i
+        return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread}
+
     def _reading(self, original: str, normalised: str, doc: Any) -> Reading:
         findings: list[Extracted] = []
         ignored: list[Ignored] = []
+        spread: set[tuple[int, int, str]] = (
+            self._spread_negation(doc) if self._connectors else set()
+        )
         for ent in doc.spans[_SPANS]:
             label: str = ent.label_
             if label == _SHADOW:
@@ -266,7 +316,7 @@ class Reader:
                     Ignored(finding_id, "hypothetical", span_text, ent.start_char, ent.end_char)
                 )
                 continue
-            negated = "NEGATED_EXISTENCE" in categories
+            negated = "NEGATED_EXISTENCE" in categories or (ent.start, ent.end, label) in spread
             if denial and negated:
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT
