@@ -2,8 +2,9 @@
 
 The emergency screen comes first; after it, the question whose answer could raise
 the urgency the most (or change the kind). The interview stops as soon as no
-remaining answer could change either. Questions and their "why we ask" come from
-the knowledge base; grouped findings are asked as one tick-all-that-apply question.
+remaining answer could change either, and at once when the answer is an emergency.
+Questions and their "why we ask" come from the knowledge base; grouped findings are
+asked as one tick-all-that-apply question.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from crampcheck.domain.types import Case, FindingState
+from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.assess import assess
 from crampcheck.engine.rules import candidates, is_unasked, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -52,6 +53,9 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
     case = with_implications(case, kb)
     assessment = assess(case, kb)
+    if assessment.urgency is Urgency.EMERGENCY:
+        # Nothing can raise it further, and a person in danger should act, not answer.
+        return None
     found = candidates(case, kb, assessment.urgency, assessment.kind)
     if not found:
         return None

@@ -87,7 +87,7 @@ def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
 
 def _findings(result: CheckResult, kb: KnowledgeBase) -> list[dict[str, Any]]:
     if result.reading is not None:
-        return [
+        read = [
             {
                 "id": f.finding_id,
                 "label": kb.findings[f.finding_id].label,
@@ -99,6 +99,22 @@ def _findings(result: CheckResult, kb: KnowledgeBase) -> list[dict[str, Any]]:
             }
             for f in result.reading.findings
         ]
+        # Answers given beside the words (the interview, or corrected chips) count too.
+        states = result.reading.states()
+        answered = [
+            {
+                "id": finding_id,
+                "label": kb.findings[finding_id].label if finding_id in kb.findings else finding_id,
+                "state": state.value,
+                "text": None,
+                "start": None,
+                "end": None,
+                "value": result.case.value(finding_id),
+            }
+            for finding_id, state in result.case.findings.items()
+            if states.get(finding_id) is not state
+        ]
+        return read + answered
     return [
         {
             "id": finding_id,
