@@ -108,7 +108,26 @@ def _parser() -> argparse.ArgumentParser:
         dest="db_command", required=True, metavar="DB_COMMAND", parser_class=_Parser
     )
     db_commands.add_parser("upgrade", help="apply database migrations up to the newest")
+
+    demo = commands.add_parser(
+        "demo-data", help="write synthetic diaries (marked as synthetic) for demos and benchmarks"
+    )
+    demo.add_argument("--patients", type=_positive, required=True, help="accounts to create")
+    demo.add_argument(
+        "--episodes", type=_positive, required=True, help="episodes to spread between them"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if not 1 <= number <= 100_000_000:
+        raise argparse.ArgumentTypeError("must be from 1 to 100000000")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, err)
         if args.command == "db":
             return _db_upgrade(out, err)
+        if args.command == "demo-data":
+            return _demo_data(args, out, err)
         if args.command == "assess":
             return _assess(args, out, err)
         if args.command == "interview":
@@ -191,6 +212,35 @@ def _db_upgrade(out: Console, err: Console) -> int:
         _say(err, f"crampcheck: cannot migrate the database: {_first_line(error)}")
         return EXIT_FAILED
     out.print(f"database at migration {revision}", markup=False)
+    return EXIT_OK
+
+
+def _demo_data(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crampcheck.services.demo_data import DEMO_DOMAIN, DEMO_PASSWORD, generate
+    from crampcheck.storage.database import make_engine, upgrade
+
+    if args.episodes < args.patients:
+        err.print("crampcheck: error: --episodes must be at least --patients", markup=False)
+        return EXIT_USAGE
+    settings = _settings(err)
+    url = settings.effective_database_url
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            summary = generate(engine, args.patients, args.episodes, seed=args.seed)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, OSError) as error:
+        err.print(f"crampcheck: cannot write the demo data: {error}".splitlines()[0], markup=False)
+        return EXIT_FAILED
+    out.print(
+        f"wrote {summary.patients} synthetic accounts (demo-N@{DEMO_DOMAIN}, password "
+        f"'{DEMO_PASSWORD}') and {summary.episodes} episodes in {summary.seconds:.1f} s",
+        markup=False,
+    )
     return EXIT_OK
 
 
