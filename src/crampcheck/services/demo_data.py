@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, func, insert, select
 
 from crampcheck.services.accounts import _hasher
 from crampcheck.storage.tables import Episode, User
@@ -107,10 +107,20 @@ def generate(
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     password_hash = _hasher.hash(DEMO_PASSWORD)
+    with engine.connect() as connection:
+        # Number after any synthetic accounts already there, so a second run adds more.
+        first = (
+            connection.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(User.email.like(f"demo-%@{DEMO_DOMAIN}"))
+            )
+            or 0
+        )
     users = [
         {
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "email": f"demo-{i:07d}@{DEMO_DOMAIN}",
+            "email": f"demo-{first + i:07d}@{DEMO_DOMAIN}",
             "password_hash": password_hash,
             "created_at": now - timedelta(days=200),
             "password_changed_at": now - timedelta(days=200),
