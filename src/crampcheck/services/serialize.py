@@ -86,47 +86,43 @@ def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _findings(result: CheckResult, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """What was read in the words (with the span it came from), then any answers given
+    beside the words (the interview, or corrected chips), which have no span."""
+    rows: list[dict[str, Any]] = []
+    read_states = {}
     if result.reading is not None:
-        read = [
-            {
-                "id": f.finding_id,
-                "label": kb.findings[f.finding_id].label,
-                "state": f.state.value,
-                "text": f.text,
-                "start": f.start,
-                "end": f.end,
-                "value": f.value,
-            }
+        read_states = result.reading.states()
+        rows = [
+            _finding_row(kb, f.finding_id, f.state.value, f.value, f.text, f.start, f.end)
             for f in result.reading.findings
         ]
-        # Answers given beside the words (the interview, or corrected chips) count too.
-        states = result.reading.states()
-        answered = [
-            {
-                "id": finding_id,
-                "label": kb.findings[finding_id].label if finding_id in kb.findings else finding_id,
-                "state": state.value,
-                "text": None,
-                "start": None,
-                "end": None,
-                "value": result.case.value(finding_id),
-            }
-            for finding_id, state in result.case.findings.items()
-            if states.get(finding_id) is not state
-        ]
-        return read + answered
-    return [
-        {
-            "id": finding_id,
-            "label": kb.findings[finding_id].label if finding_id in kb.findings else finding_id,
-            "state": state.value,
-            "text": None,
-            "start": None,
-            "end": None,
-            "value": result.case.value(finding_id),
-        }
+    rows.extend(
+        _finding_row(kb, finding_id, state.value, result.case.value(finding_id))
         for finding_id, state in result.case.findings.items()
-    ]
+        if read_states.get(finding_id) is not state
+    )
+    return rows
+
+
+def _finding_row(
+    kb: KnowledgeBase,
+    finding_id: str,
+    state: str,
+    value: float | None,
+    text: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> dict[str, Any]:
+    finding = kb.findings.get(finding_id)
+    return {
+        "id": finding_id,
+        "label": finding.label if finding is not None else finding_id,
+        "state": state,
+        "text": text,
+        "start": start,
+        "end": end,
+        "value": value,
+    }
 
 
 def cited_source_ids(assessment: Assessment) -> list[str]:
