@@ -57,9 +57,12 @@ FALLBACK_TEXT = (
 # ---------------------------------------------------------------- the server (child process)
 
 
-def serve(port: int, data_dir: Path, cpu: int | None, profile_to: Path | None) -> None:
+def serve(
+    port: int, data_dir: Path, cpu: int | None, profile_to: Path | None, gc_freeze: bool
+) -> None:
     """Run the application as `crampcheck serve` does, plus the bare endpoint; with
-    ``profile_to``, under cProfile (stats written there when the server stops)."""
+    ``profile_to``, under cProfile (stats written there when the server stops); without
+    ``gc_freeze``, as serve did before it froze the loaded objects (for comparison)."""
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
     os.environ["CRAMPCHECK_DATA_DIR"] = str(data_dir)
@@ -77,6 +80,13 @@ def serve(port: int, data_dir: Path, cpu: int | None, profile_to: Path | None) -
     async def bare() -> dict[str, str]:
         return {"status": "ok"}
 
+    if not gc_freeze:
+        import uvicorn
+
+        from crampcheck.cli import SERVER_OPTIONS
+
+        uvicorn.run(app, host=HOST, port=port, **SERVER_OPTIONS)
+        return
     if profile_to is None:
         serve_app(app, HOST, port)
         return
@@ -227,34 +237,69 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120)
         time.sleep(0.2)
 
 
-def profile_in_process(text: str, repeats: int = 300) -> None:
-    """Where one /assess request's time goes, measured in this process."""
-    import warnings
-
-    from fastapi.encoders import jsonable_encoder
+def profile_in_process(text: str, repeats: int = 400) -> None:
+    """Where one request's time goes, measured in this process: each stage of /assess, and
+    whole requests driven straight into the ASGI application (no HTTP, no sockets)."""
+    from starlette.responses import JSONResponse
 
     from crampcheck.services.pipeline import default_pipeline
     from crampcheck.settings import Settings
     from crampcheck.storage.database import upgrade
     from crampcheck.web.api.common import assessment_payload, run_check
-    from crampcheck.web.api.schemas import AssessmentOut, CheckIn
+    from crampcheck.web.api.schemas import CheckIn
     from crampcheck.web.app import create_app
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from starlette.testclient import TestClient
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         upgrade(settings.effective_database_url)
-        pipeline = default_pipeline()
-        app = create_app(settings, pipeline)
+        app = create_app(settings, default_pipeline())
+
+        @app.post(BARE, include_in_schema=False)
+        async def bare() -> dict[str, str]:
+            return {"status": "ok"}
+
+        import gc
+
+        gc.collect()
+        gc.freeze()  # as serve_app does
         state = app.state.crampcheck
         raw = json.dumps({"text": text}).encode()
         check = CheckIn.model_validate_json(raw)
         result = run_check(state, check)
         payload = assessment_payload(state, result)
-        model = AssessmentOut.model_validate(payload)
+
+        def asgi_request(path: str) -> Any:
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": path,
+                "raw_path": path.encode(),
+                "root_path": "",
+                "query_string": b"",
+                "headers": [
+                    (b"host", b"127.0.0.1"),
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(raw)).encode()),
+                ],
+                "client": ("127.0.0.1", 1),
+                "server": ("127.0.0.1", 80),
+                "state": {},
+            }
+
+            async def receive() -> dict[str, Any]:
+                return {"type": "http.request", "body": raw, "more_body": False}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    assert message["status"] == 200, message
+
+            async def call() -> None:
+                await app(scope, receive, send)
+
+            return call
 
         def per_call_us(function: Any) -> float:
             function()
@@ -263,34 +308,41 @@ def profile_in_process(text: str, repeats: int = 300) -> None:
                 function()
             return (time.perf_counter() - start) / repeats * 1e6
 
+        def per_request_us(path: str) -> float:
+            call = asgi_request(path)
+
+            async def many() -> float:
+                await call()
+                start = time.perf_counter()
+                for _ in range(repeats):
+                    await call()
+                return (time.perf_counter() - start) / repeats * 1e6
+
+            return asyncio.run(many())
+
         stages = [
-            ("parse + validate the body (CheckIn)", lambda: CheckIn.model_validate_json(raw)),
+            ("read the body into CheckIn", lambda: CheckIn.model_validate_json(raw)),
             ("reader + engine (run_check)", lambda: run_check(state, check)),
-            ("assessment_payload (to dict + scope)", lambda: assessment_payload(state, result)),
             (
-                "response model: validate (AssessmentOut)",
-                lambda: AssessmentOut.model_validate(payload),
+                "assessment_payload (to dict + clinic scope)",
+                lambda: assessment_payload(state, result),
             ),
-            (
-                "response model: dump + jsonable_encoder",
-                lambda: jsonable_encoder(model.model_dump(mode="json", exclude_unset=True)),
-            ),
-            ("json.dumps of the response", lambda: json.dumps(payload).encode()),
+            ("JSONResponse of the 16 KB assessment", lambda: JSONResponse(payload)),
         ]
-        print(f"\nwhere one assess request's time goes (in process, {repeats} calls each):")
+        print(f"\nwhere one request's time goes (in process, {repeats} calls each):")
         for name, function in stages:
-            print(f"  {name:<44} {per_call_us(function):8.0f} µs")
-        with TestClient(app) as client:
-            body = {"text": text}
-            whole = per_call_us(lambda: client.post(ASSESS, json=body))
-            bare = per_call_us(lambda: client.get("/healthz"))
-        print(f"  {'whole request through TestClient':<44} {whole:8.0f} µs")
-        print(f"  {'GET /healthz through TestClient':<44} {bare:8.0f} µs")
+            print(f"  {name:<46} {per_call_us(function):8.0f} µs")
+        assess_us, bare_us = per_request_us(ASSESS), per_request_us(BARE)
+        print(f"  {'whole POST /api/v1/assess through the ASGI app':<46} {assess_us:8.0f} µs")
+        print(f"  {'whole POST /bench/bare through the ASGI app':<46} {bare_us:8.0f} µs")
 
 
-def start_server(port: int, data_dir: Path, cpu: int | None, profile_to: Path | None) -> Any:
+def start_server(
+    port: int, data_dir: Path, cpu: int | None, profile_to: Path | None, gc_freeze: bool = True
+) -> Any:
     command = [sys.executable, __file__, "--serve", str(port), str(data_dir)]
     command += ["-" if cpu is None else str(cpu), "-" if profile_to is None else str(profile_to)]
+    command += ["freeze" if gc_freeze else "no-freeze"]
     server = subprocess.Popen(command)
     try:
         wait_ready(f"http://{HOST}:{port}", server)
@@ -327,17 +379,26 @@ def main(argv: list[str] | None = None) -> int:
         help="then profile a second server under assess load, and break one request down",
     )
     parser.add_argument(
-        "--serve", nargs=4, metavar=("PORT", "DATA_DIR", "CPU", "PROFILE"), help=argparse.SUPPRESS
+        "--no-gc-freeze",
+        action="store_true",
+        help="serve without freezing the loaded objects (what crampcheck serve did before)",
+    )
+    parser.add_argument(
+        "--serve",
+        nargs=5,
+        metavar=("PORT", "DATA_DIR", "CPU", "PROFILE", "FREEZE"),
+        help=argparse.SUPPRESS,
     )
     args = parser.parse_args(argv)
 
     if args.serve:
-        port_arg, data_dir, cpu_arg, profile_arg = args.serve
+        port_arg, data_dir, cpu_arg, profile_arg, freeze_arg = args.serve
         serve(
             int(port_arg),
             Path(data_dir),
             None if cpu_arg == "-" else int(cpu_arg),
             None if profile_arg == "-" else Path(profile_arg),
+            freeze_arg == "freeze",
         )
         return 0
 
@@ -360,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"loader:    {loader}, {args.connections} connections, {args.seconds:g} s x {args.rounds}"
     )
+    if args.no_gc_freeze:
+        print("server:    --no-gc-freeze: loaded objects NOT frozen (unlike crampcheck serve)")
     print(f"request:   POST {ASSESS} with a {len(text)}-character vignette:\n           {text!r}")
     if loader == "python" and loader_cpu is not None:
         os.sched_setaffinity(0, {loader_cpu})
@@ -374,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                 return run_wrk(base + path, body, seconds, args.connections, loader_cpu, tmp)
             return run_python(base + path, body, seconds, args.connections, args.max_requests)
 
-        server = start_server(port, tmp / "data", server_cpu, None)
+        server = start_server(port, tmp / "data", server_cpu, None, not args.no_gc_freeze)
         try:
             import httpx
 
