@@ -69,7 +69,9 @@ class Pipeline:
         answers: Mapping[str, FindingState] | None,
         values: Mapping[str, float] | None,
     ) -> CheckResult:
-        case = reading.to_case(age, sex).with_answers(answers, values)
+        case = reading.to_case(age, sex)
+        if answers or values:
+            case = case.with_answers(answers, values)
         return CheckResult(case, assess(case, self.kb, self.emergency_number), reading)
 
 
