@@ -37,6 +37,10 @@ class InputError(ValueError):
     """Input the user can fix; the message says what was wrong."""
 
 
+class _InvalidSettings(Exception):
+    """The settings are invalid; the one-line message has been printed already."""
+
+
 def _age(value: str) -> int:
     try:
         age = int(value)
@@ -152,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         err.print(f"crampcheck: {error}", markup=False)
         return EXIT_USAGE
+    except _InvalidSettings:
+        return EXIT_USAGE
     except KnowledgeError as error:
         err.print(f"crampcheck: the knowledge base is invalid: {error}", markup=False)
         return EXIT_FAILED
@@ -168,7 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings(err: Console, **overrides: Any) -> Any:
-    """The settings from the environment and the options; None (after one line) if invalid."""
+    """The settings from the environment and the options; if they are invalid, one line
+    saying why and :class:`_InvalidSettings` (exit code 2)."""
     from pydantic import ValidationError
 
     from crampcheck.settings import Settings
@@ -183,7 +190,7 @@ def _settings(err: Console, **overrides: Any) -> Any:
             field = ".".join(str(p) for p in problem["loc"])
             problems.append(f"CRAMPCHECK_{field.upper()}: {message}" if field else message)
         _say(err, "crampcheck: invalid setting: " + "; ".join(problems))
-        return None
+        raise _InvalidSettings from None
 
 
 def _say(console: Console, message: str) -> None:
@@ -202,8 +209,6 @@ def _db_upgrade(out: Console, err: Console) -> int:
     from crampcheck.storage.database import current_revision, upgrade
 
     settings = _settings(err)
-    if settings is None:
-        return EXIT_USAGE
     url = settings.effective_database_url
     try:
         upgrade(url)
@@ -246,8 +251,6 @@ def _demo_data(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _serve(args: argparse.Namespace, err: Console) -> int:
     settings = _settings(err, host=args.host, port=args.port)  # before the slow imports
-    if settings is None:
-        return EXIT_USAGE
 
     from sqlalchemy.exc import SQLAlchemyError
 
