@@ -113,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     db_commands.add_parser("upgrade", help="apply database migrations up to the newest")
 
+    backup = commands.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("file", type=Path, help="where to write the backup")
+    restore = commands.add_parser(
+        "restore", help="replace the database's contents with a backup (stop the server first)"
+    )
+    restore.add_argument("file", type=Path, help="a file written by crampcheck backup")
+
     demo = commands.add_parser(
         "demo-data", help="write synthetic diaries (marked as synthetic) for demos and benchmarks"
     )
@@ -144,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, err)
         if args.command == "db":
             return _db_upgrade(out, err)
+        if args.command in ("backup", "restore"):
+            return _backup_or_restore(args, out, err)
         if args.command == "demo-data":
             return _demo_data(args, out, err)
         if args.command == "assess":
@@ -217,6 +226,24 @@ def _db_upgrade(out: Console, err: Console) -> int:
         _say(err, f"crampcheck: cannot migrate the database: {_first_line(error)}")
         return EXIT_FAILED
     out.print(f"database at migration {revision}", markup=False)
+    return EXIT_OK
+
+
+def _backup_or_restore(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from crampcheck.storage.backup import BackupError, backup, restore
+
+    settings = _settings(err)
+    url = settings.effective_database_url
+    try:
+        if args.command == "backup":
+            backup(url, args.file)
+            out.print(f"backed up the database to {args.file}", markup=False)
+        else:
+            restore(url, args.file)
+            out.print(f"restored the database from {args.file}", markup=False)
+    except (BackupError, OSError) as error:
+        err.print(f"crampcheck: {error}", markup=False)
+        return EXIT_FAILED
     return EXIT_OK
 
 
