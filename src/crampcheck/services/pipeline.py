@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.types import Case, FindingState, Sex
@@ -25,10 +25,18 @@ class CheckResult:
 class Pipeline:
     """The knowledge base and the reader, loaded once and reused for every check."""
 
+    READING_CACHE_SIZE = 512
+    """The stateless interview sends the same description with every answer, so recent
+    readings are kept (they are immutable) rather than read again at each step."""
+
     def __init__(self, kb: KnowledgeBase, emergency_number: str = "911") -> None:
         self.kb = kb
         self.emergency_number = emergency_number
         self._reader: Reader | None = None
+        self._read = lru_cache(maxsize=self.READING_CACHE_SIZE)(self._read_uncached)
+
+    def _read_uncached(self, text: str) -> Reading:
+        return self.reader.read(text)
 
     @property
     def reader(self) -> Reader:
@@ -50,7 +58,7 @@ class Pipeline:
         values: Mapping[str, float] | None = None,
     ) -> CheckResult:
         """Read a description, add any explicit answers (they win), and assess it."""
-        reading = self.reader.read(text)
+        reading = self._read(text)
         return self._finish(reading, age, sex, answers, values)
 
     def check_texts(self, items: Sequence[tuple[str, int | None, Sex | None]]) -> list[CheckResult]:
