@@ -226,8 +226,12 @@ class QuantityReader:
             if measure.not_followed_by and _starts_with_any(after, measure.not_followed_by):
                 continue
             if dimension == "temperature" and measure.cues and not measure.followed_by:
-                explicit = unit is not None and unit.word.lower() not in ("degrees", "degree", "°")
-                if not explicit and not any(c in before for c in measure.cues):
+                # A body temperature is named as one ("temperature", "fever" ...) before or
+                # just after the number; otherwise a temperature is the weather's.
+                named = any(c in before for c in measure.cues) or any(
+                    c in after[:16] for c in measure.cues
+                )
+                if not named:
                     continue
             yield finding
 
