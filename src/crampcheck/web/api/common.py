@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crampcheck.domain.types import Case, FindingState, Sex
+from crampcheck.domain.types import Case, FindingState, Sex, Urgency
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.services.scope import scope_note
 from crampcheck.services.serialize import result_to_dict
@@ -26,7 +26,12 @@ def assessment_payload(state: AppState, result: CheckResult) -> dict[str, Any]:
     """The assessment as JSON-ready data, with the clinic-scope note when it applies."""
     data = result_to_dict(result, state.pipeline.kb)
     present = [f for f, s in result.case.findings.items() if s is FindingState.PRESENT]
-    note = scope_note(state.clinic, present)
+    # In an emergency the only advice is to call for help, not which clinic fits better.
+    note = (
+        None
+        if result.assessment.urgency is Urgency.EMERGENCY
+        else scope_note(state.clinic, present)
+    )
     data["outside_scope"] = (
         {"site_ids": list(note.site_ids), "clinicians": list(note.clinicians)} if note else None
     )
