@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, case, func, select
@@ -175,9 +175,9 @@ def list_episodes(
     """This person's episodes, newest first, filtered and paged."""
     query: Select[Episode] = select(Episode).where(Episode.user_id == user_id)
     if since is not None:
-        query = query.where(Episode.started_at >= since)
+        query = query.where(Episode.started_at >= _utc(since))
     if until is not None:
-        query = query.where(Episode.started_at < until)
+        query = query.where(Episode.started_at < _utc(until))
     if site is not None:
         query = query.where(Episode.site == site)
     query = query.order_by(Episode.started_at.desc()).limit(min(limit, 500)).offset(offset)
@@ -185,8 +185,9 @@ def list_episodes(
 
 
 def _apply(episode: Episode, data: EpisodeInput) -> None:
-    started = data.started_at if data.started_at.tzinfo else data.started_at.replace(tzinfo=UTC)
-    episode.started_at = started
+    # Stored in UTC: SQLite keeps the wall time without its offset, so a time given in
+    # another zone would otherwise sort and compare wrongly there.
+    episode.started_at = _utc(data.started_at)
     episode.feel = data.feel
     episode.site = data.site
     episode.side = data.side
@@ -240,10 +241,17 @@ WEEKS = 12
 
 
 def patterns(
-    session: Session, user_id: str, kb: KnowledgeBase, now: datetime | None = None
+    session: Session,
+    user_id: str,
+    kb: KnowledgeBase,
+    now: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> Patterns:
-    """Measure this person's diary and apply the knowledge base's diary rules."""
-    now = now or datetime.now(UTC)
+    """Measure this person's diary and apply the knowledge base's diary rules.
+
+    Hours of the day and calendar days are those of ``zone``, the person's time zone.
+    """
+    now = _utc(now) if now else datetime.now(UTC)
     week_starts = [now - timedelta(weeks=WEEKS - i) for i in range(WEEKS + 1)]
     mine = Episode.user_id == user_id
     in_week = [
@@ -300,9 +308,9 @@ def patterns(
     pains = sorted(e.pain for e in recent if e.pain is not None)
     hours = [0] * 24
     for e in recent:
-        hours[_aware(e.started_at).hour] += 1
+        hours[_aware(e.started_at).astimezone(zone).hour] += 1
     home_care = _home_care(recent)
-    factors, enough = _factors(recent, now, diary_days)
+    factors, enough = _factors(recent, now, diary_days, zone)
     metrics = _metrics(recent, weekly, diary_days, night, total, now)
     escalations = _escalate(kb, metrics)
     return Patterns(
@@ -326,6 +334,11 @@ def patterns(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a time without a zone is taken to be UTC already)."""
+    return _aware(moment).astimezone(UTC)
 
 
 def _median(values: list[float]) -> float | None:
@@ -359,7 +372,7 @@ def _home_care(episodes: list[Episode]) -> tuple[tuple[str, int, int], ...]:
 
 
 def _factors(
-    episodes: list[Episode], now: datetime, diary_days: int
+    episodes: list[Episode], now: datetime, diary_days: int, zone: tzinfo = UTC
 ) -> tuple[tuple[tuple[str, float, float, int, int], ...], bool]:
     """Episodes a day on days with and without each context factor.
 
@@ -369,7 +382,8 @@ def _factors(
         return (), False
     by_day: dict[str, list[Episode]] = {}
     for episode in episodes:
-        by_day.setdefault(_aware(episode.started_at).date().isoformat(), []).append(episode)
+        day = _aware(episode.started_at).astimezone(zone).date().isoformat()
+        by_day.setdefault(day, []).append(episode)
     days = min(diary_days, 84)
     results = []
     for factor in CONTEXTS:
