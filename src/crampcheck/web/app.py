@@ -15,6 +15,8 @@ from crampcheck.knowledge import default_knowledge
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.settings import Settings
 from crampcheck.storage.database import make_engine, session_factory
+from crampcheck.web.api import account as account_api
+from crampcheck.web.api import diary as diary_api
 from crampcheck.web.api.routes import health_router, router
 from crampcheck.web.pages import install_error_pages
 from crampcheck.web.pages import router as pages_router
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     )
     app.state.crampcheck = state
     app.include_router(router)
+    app.include_router(account_api.router)
+    app.include_router(diary_api.router)
     app.include_router(health_router)
     app.include_router(pages_router)
     install_error_pages(app)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -222,3 +223,192 @@ class HealthOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+# ---------------------------------------------------------------- accounts and the diary
+
+Feel = Literal["cramp", "twitch", "other"]
+Site = Literal[
+    "site_calf",
+    "site_foot",
+    "site_thigh",
+    "site_leg",
+    "site_hand",
+    "site_arm",
+    "site_back",
+    "site_neck",
+    "site_eyelid",
+    "site_face",
+    "site_abdomen",
+]
+Side = Literal["left", "right", "both"]
+Activity = Literal["exercise", "resting", "sleeping", "walking", "writing", "working", "other"]
+Context = Literal[
+    "hot_environment", "low_fluid", "poor_sleep", "new_medicine", "stress", "caffeine", "pregnant"
+]
+Treatment = Literal["stretching", "massage", "heat", "cold", "fluids", "nsaid"]
+
+
+class SignUpIn(_In):
+    """A new account: an email address and a password of at least 10 characters."""
+
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SignInIn(_In):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordIn(_In):
+    """Change the password: every session ends and a new one starts for this client."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class DeleteAccountIn(_In):
+    """The password again, to confirm deleting the account and everything in it."""
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class AccountOut(BaseModel):
+    id: str
+    email: str
+    created_at: datetime
+
+
+class SessionOut(BaseModel):
+    """A session: send ``token`` as ``Authorization: Bearer <token>`` (browsers get a cookie)."""
+
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    account: AccountOut
+
+
+class EpisodeIn(_In):
+    """One episode. A time without a zone is taken as UTC."""
+
+    started_at: datetime
+    feel: Feel = "cramp"
+    site: Site | None = None
+    side: Side | None = None
+    duration_minutes: float | None = Field(default=None, ge=0, le=1440, allow_inf_nan=False)
+    pain: int | None = Field(default=None, ge=0, le=10, description="0 (none) to 10 (worst)")
+    activity: Activity | None = None
+    at_night: bool = False
+    context: list[Context] = Field(default_factory=list, max_length=20)
+    tried: list[Treatment] = Field(default_factory=list, max_length=20)
+    helped: bool | None = Field(default=None, description="whether what was tried helped")
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class EpisodeOut(BaseModel):
+    id: str
+    started_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    feel: Feel
+    site: Site | None
+    side: Side | None
+    duration_minutes: float | None
+    pain: int | None
+    activity: Activity | None
+    at_night: bool
+    context: list[Context]
+    tried: list[Treatment]
+    helped: bool | None
+    notes: str | None
+    check: dict[str, Any] | None = Field(description="the check this episode was saved from")
+
+
+class EpisodePageOut(BaseModel):
+    """A page of episodes, newest first; ``next_offset`` is null on the last page."""
+
+    items: list[EpisodeOut]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class SiteCountOut(BaseModel):
+    site: str
+    episodes: int
+
+
+class HomeCareOut(BaseModel):
+    treatment: str
+    tried: int
+    followed_by_relief: int
+
+
+class FactorOut(BaseModel):
+    """Episodes a day on days with the factor and on days without it."""
+
+    context: str
+    episodes_a_day_with: float
+    episodes_a_day_without: float
+    days_with: int
+    days_without: int
+
+
+class EscalationOut(BaseModel):
+    rule_id: str
+    level: str
+    reason: str
+    source_ids: list[str]
+    sources: list[SourceOut]
+
+
+class PatternsOut(BaseModel):
+    """What the diary shows, with the counts behind it. Not a diagnosis."""
+
+    total: int
+    diary_days: int
+    weekly_counts: list[int] = Field(description="episodes in each of the last 12 weeks")
+    trend: Literal["more", "fewer", "the same", "not enough data"]
+    night_share: float | None
+    sites: list[SiteCountOut]
+    median_duration_minutes: float | None
+    median_pain: float | None
+    hours: list[int] = Field(description="episodes in the last 12 weeks by hour of day, 0-23")
+    pain_by_week: list[float | None]
+    home_care: list[HomeCareOut]
+    factors: list[FactorOut]
+    enough_for_factors: bool
+    metrics: dict[str, float]
+    escalations: list[EscalationOut]
+
+
+class ExportedEpisodeOut(BaseModel):
+    id: str
+    started_at: str
+    feel: str
+    site: str | None
+    side: str | None
+    duration_minutes: float | None
+    pain: int | None
+    activity: str | None
+    at_night: bool
+    context: list[str]
+    tried: list[str]
+    helped: bool | None
+    notes: str | None
+    check: dict[str, Any] | None
+
+
+class ExportAccountOut(BaseModel):
+    id: str
+    email: str
+    created_at: str
+
+
+class ExportOut(BaseModel):
+    """Everything crampcheck holds about the person (``format=json``)."""
+
+    exported_at: str
+    account: ExportAccountOut
+    episodes: list[ExportedEpisodeOut]
