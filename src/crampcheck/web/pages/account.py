@@ -1,0 +1,506 @@
+"""Account pages: sign up, sign in and out, change the password, time zone, download my
+data, and delete the account (after the password is given again).
+
+Every form carries a CSRF token (see :mod:`crampcheck.web.auth`); a form with a problem
+comes back with a message beside each field and what was typed (never a password).
+The routes are plain ``def`` (run off the event loop): password hashing is slow on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from crampcheck.services import accounts
+from crampcheck.services.accounts import (
+    PASSWORD_MIN_LENGTH,
+    AccountError,
+    ThrottledError,
+)
+from crampcheck.web.api.diary import export_response, time_zone
+from crampcheck.web.auth import (
+    DbDep,
+    SignedIn,
+    anonymous_csrf,
+    anonymous_csrf_valid,
+    clear_session_cookie,
+    client_address,
+    cookie_token,
+    session_csrf,
+    session_csrf_valid,
+    set_form_cookie,
+    set_session_cookie,
+    signed_in,
+)
+from crampcheck.web.deps import StateDep
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.check import read_form
+from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.render import not_found, page
+from crampcheck.web.state import AppState
+
+router = APIRouter(include_in_schema=False)
+
+TZ_COOKIE = "crampcheck_tz"
+TZ_MAX_AGE = 365 * 24 * 60 * 60
+MAX_PASSWORD_CHARS = 1024
+_NEXT = re.compile(r"^/(?:diary|account)(?:/[A-Za-z0-9_./-]*)?(?:\?[A-Za-z0-9_=&%.-]*)?$")
+
+
+async def form_data(request: Request) -> FormData:
+    """The submitted form, read before a plain ``def`` route runs."""
+    return await read_form(request)
+
+
+FormDep = Annotated[FormData, Depends(form_data)]
+
+
+# ---------------------------------------------------------------- shared by the signed-in pages
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: a page of the diary or account, never another site."""
+    if value and _NEXT.match(value) and "//" not in value and ".." not in value:
+        return value
+    return "/diary"
+
+
+def to_sign_in(request: Request) -> RedirectResponse:
+    """Send someone who is not signed in to the sign-in page (and drop a stale cookie)."""
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    if request.method != "GET":
+        target = "/diary"
+    response = RedirectResponse(f"/account/signin?next={quote(safe_next(target))}", 303)
+    if cookie_token(request):
+        clear_session_cookie(response, request)
+    return response
+
+
+def page_user(request: Request, db: DbDep) -> SignedIn | None:
+    """The person signed in with the session cookie, if any."""
+    return signed_in(request, db)
+
+
+def csrf_failed(request: Request, state: AppState) -> HTMLResponse:
+    """The answer to a form whose security token does not match."""
+    return page(
+        request,
+        state,
+        "error.html",
+        {
+            "title": _("We could not use this form"),
+            "message": _(
+                "The form's security check did not match. This happens when the form was "
+                "open for a long time, was sent from another site, or cookies are blocked. "
+                "Nothing was changed. Please go back, reload the page and try again."
+            ),
+        },
+        status_code=400,
+    )
+
+
+def zone_name(request: Request) -> str:
+    """The person's time zone from its cookie ('' when unknown)."""
+    name = request.cookies.get(TZ_COOKIE, "")
+    return name if time_zone(name) is not None else ""
+
+
+def remember_zone(response: Response, request: Request, name: str) -> None:
+    """Keep a time zone the browser reported or the person chose (when it is a real one)."""
+    if name and time_zone(name) is not None and name != request.cookies.get(TZ_COOKIE):
+        response.set_cookie(
+            TZ_COOKIE,
+            name,
+            max_age=TZ_MAX_AGE,
+            path="/",
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="lax",
+        )
+
+
+# ---------------------------------------------------------------- sign up
+
+
+def _anonymous_page(
+    request: Request,
+    state: AppState,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    nonce, token = anonymous_csrf(request, state)
+    response = page(
+        request,
+        state,
+        template,
+        {**context, "csrf_token": token, "tz": zone_name(request)},
+        status_code=status_code,
+    )
+    set_form_cookie(response, request, nonce)
+    return response
+
+
+def _signup_page(
+    request: Request,
+    state: AppState,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return _anonymous_page(
+        request,
+        state,
+        "account_signup.html",
+        {"form": values, "errors": errors, "min_length": PASSWORD_MIN_LENGTH},
+        status_code,
+    )
+
+
+@router.get("/account/signup")
+def signup_form(request: Request, state: StateDep) -> HTMLResponse:
+    """Create an account to keep a diary."""
+    return _signup_page(request, state, {"email": ""}, {})
+
+
+@router.post("/account/signup")
+def signup_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Create the account, sign in and go to the diary."""
+    if not anonymous_csrf_valid(request, state, form):
+        return csrf_failed(request, state)
+    email = text_field(form, "email", 254).strip()
+    password = text_field(form, "password", MAX_PASSWORD_CHARS)
+    again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
+    errors: dict[str, str] = {}
+    address = ""
+    if not email:
+        errors["email"] = _("Please enter your email address.")
+    else:
+        try:
+            address = accounts.normalise_email(email)
+        except AccountError as error:
+            errors["email"] = _(error.message)
+    try:
+        accounts.check_password(password, address or None)
+    except AccountError as error:
+        errors["password"] = _(error.message)
+    if "password" not in errors and again != password:
+        errors["password_again"] = _("The two passwords are not the same. Please type it again.")
+    if not errors:
+        try:
+            user = accounts.sign_up(db, email, password)
+        except AccountError as error:
+            errors[error.field if error.field in ("email", "password") else "email"] = _(
+                error.message
+            )
+    if errors:
+        return _signup_page(request, state, {"email": email[:254]}, errors, 422)
+    started = accounts.start_session(db, user)
+    response = RedirectResponse("/diary?welcome=1", status_code=303)
+    set_session_cookie(response, request, started)
+    remember_zone(response, request, text_field(form, "tz", 64))
+    return response
+
+
+# ---------------------------------------------------------------- sign in and out
+
+
+def _signin_page(
+    request: Request,
+    state: AppState,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    notice: str | None = None,
+) -> HTMLResponse:
+    return _anonymous_page(
+        request,
+        state,
+        "account_signin.html",
+        {"form": values, "errors": errors, "notice": notice},
+        status_code,
+    )
+
+
+@router.get("/account/signin")
+def signin_form(
+    request: Request,
+    state: StateDep,
+    next_page: Annotated[str | None, Query(alias="next")] = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    """Sign in to see your diary."""
+    notices = {
+        "signed_out": _("You are signed out."),
+        "deleted": _("Your account and your diary were deleted."),
+    }
+    return _signin_page(
+        request,
+        state,
+        {"email": "", "next": safe_next(next_page)},
+        {},
+        notice=notices.get(done or ""),
+    )
+
+
+@router.post("/account/signin")
+def signin_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Check the email address and password; a new session on success."""
+    if not anonymous_csrf_valid(request, state, form):
+        return csrf_failed(request, state)
+    email = text_field(form, "email", 254).strip()
+    password = text_field(form, "password", MAX_PASSWORD_CHARS)
+    values = {"email": email[:254], "next": safe_next(text_field(form, "next", 200))}
+    errors: dict[str, str] = {}
+    if not email:
+        errors["email"] = _("Please enter your email address.")
+    if not password:
+        errors["password"] = _("Please enter your password.")
+    if errors:
+        return _signin_page(request, state, values, errors, 422)
+    try:
+        user = accounts.authenticate(db, email, password, client_address(request))
+    except ThrottledError as error:
+        return _signin_page(request, state, values, {"email": _(error.message)}, 429)
+    except AccountError as error:
+        return _signin_page(request, state, values, {"email": _(error.message)}, 422)
+    accounts.end_session(db, cookie_token(request))
+    started = accounts.start_session(db, user)
+    response = RedirectResponse(values["next"], status_code=303)
+    set_session_cookie(response, request, started)
+    remember_zone(response, request, text_field(form, "tz", 64))
+    return response
+
+
+@router.post("/account/signout")
+def signout(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """End this session and forget the cookie."""
+    token = cookie_token(request)
+    if token is not None and not session_csrf_valid(state, token, form):
+        return csrf_failed(request, state)
+    accounts.end_session(db, token)
+    response = RedirectResponse("/account/signin?done=signed_out", status_code=303)
+    clear_session_cookie(response, request)
+    return response
+
+
+# ---------------------------------------------------------------- the account page
+
+
+@router.get("/account")
+def account_home(request: Request, state: StateDep, db: DbDep, done: str | None = None) -> Response:
+    """The account: email, password, time zone, download my data, delete."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    notices = {
+        "password": _("Your password was changed. Any other device you used was signed out."),
+        "timezone": _("Your time zone was saved."),
+    }
+    return page(
+        request,
+        state,
+        "account_home.html",
+        {
+            "email": who.user.email,
+            "created": who.user.created_at.date().isoformat(),
+            "zone": zone_name(request),
+            "notice": notices.get(done or ""),
+        },
+    )
+
+
+def _password_page(
+    request: Request,
+    state: AppState,
+    who: SignedIn,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        state,
+        "account_password.html",
+        {
+            "errors": errors,
+            "csrf_token": session_csrf(state, who.token),
+            "min_length": PASSWORD_MIN_LENGTH,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/account/password")
+def password_form(request: Request, state: StateDep, db: DbDep) -> Response:
+    """Change the password."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    return _password_page(request, state, who, {})
+
+
+@router.post("/account/password")
+def password_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Change the password: every session ends, this browser gets a new one."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    if not session_csrf_valid(state, who.token, form):
+        return csrf_failed(request, state)
+    current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
+    new = text_field(form, "new_password", MAX_PASSWORD_CHARS)
+    again = text_field(form, "new_password_again", MAX_PASSWORD_CHARS)
+    errors: dict[str, str] = {}
+    if not current:
+        errors["current_password"] = _("Please enter your current password.")
+    try:
+        accounts.check_password(new, who.user.email)
+    except AccountError as error:
+        errors["new_password"] = _(error.message)
+    if "new_password" not in errors and again != new:
+        errors["new_password_again"] = _(
+            "The two new passwords are not the same. Please type it again."
+        )
+    if not errors:
+        try:
+            started = accounts.change_password(db, who.user, current, new)
+        except AccountError as error:
+            field = "new_password" if error.field == "password" else error.field
+            errors[field] = _(error.message)
+    if errors:
+        return _password_page(request, state, who, errors, 422)
+    response = RedirectResponse("/account?done=password", status_code=303)
+    set_session_cookie(response, request, started)
+    return response
+
+
+# ---------------------------------------------------------------- time zone
+
+
+def _zone_page(
+    request: Request,
+    state: AppState,
+    who: SignedIn,
+    value: str,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        state,
+        "account_timezone.html",
+        {
+            "form": {"tz": value},
+            "errors": errors,
+            "zones": sorted(available_timezones()),
+            "csrf_token": session_csrf(state, who.token),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/account/timezone")
+def zone_form(request: Request, state: StateDep, db: DbDep) -> Response:
+    """Choose the time zone the diary's times are in."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    return _zone_page(request, state, who, zone_name(request), {})
+
+
+@router.post("/account/timezone")
+def zone_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Keep the chosen time zone (in a cookie of this browser)."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    if not session_csrf_valid(state, who.token, form):
+        return csrf_failed(request, state)
+    name = text_field(form, "tz", 64).strip()
+    if time_zone(name) is None:
+        message = _("Please choose a time zone from the list, such as America/Denver.")
+        return _zone_page(request, state, who, name[:64], {"tz": message}, 422)
+    response = RedirectResponse("/account?done=timezone", status_code=303)
+    remember_zone(response, request, name)
+    return response
+
+
+# ---------------------------------------------------------------- download my data
+
+
+@router.get("/account/export/{kind}")
+def export_download(request: Request, state: StateDep, db: DbDep, kind: str) -> Response:
+    """Everything held about the person: JSON, the episodes as CSV, or a FHIR R4 Bundle."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    kinds: dict[str, Literal["json", "csv", "fhir"]] = {
+        "json": "json",
+        "csv": "csv",
+        "fhir": "fhir",
+    }
+    if kind not in kinds:
+        return not_found(request, state)
+    return export_response(db, who.user, state.pipeline.kb, kinds[kind])
+
+
+# ---------------------------------------------------------------- delete the account
+
+
+def _delete_page(
+    request: Request,
+    state: AppState,
+    who: SignedIn,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        state,
+        "account_delete.html",
+        {"errors": errors, "csrf_token": session_csrf(state, who.token), "email": who.user.email},
+        status_code=status_code,
+    )
+
+
+@router.get("/account/delete")
+def delete_form(request: Request, state: StateDep, db: DbDep) -> Response:
+    """What deleting removes, and the password to confirm it."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    return _delete_page(request, state, who, {})
+
+
+@router.post("/account/delete")
+def delete_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Delete the account and its diary for good, once the password is right."""
+    who = page_user(request, db)
+    if who is None:
+        return to_sign_in(request)
+    if not session_csrf_valid(state, who.token, form):
+        return csrf_failed(request, state)
+    password = text_field(form, "password", MAX_PASSWORD_CHARS)
+    if not password:
+        return _delete_page(
+            request, state, who, {"password": _("Please enter your password.")}, 422
+        )
+    try:
+        accounts.authenticate(db, who.user.email, password, client_address(request))
+    except ThrottledError as error:
+        return _delete_page(request, state, who, {"password": _(error.message)}, 429)
+    except AccountError:
+        message = _("That password is not right. Your account was not deleted.")
+        return _delete_page(request, state, who, {"password": message}, 422)
+    accounts.delete_account(db, who.user)
+    response = RedirectResponse("/account/signin?done=deleted", status_code=303)
+    clear_session_cookie(response, request)
+    return response
