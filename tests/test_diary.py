@@ -640,3 +640,37 @@ def test_diary_pages_carry_no_inline_code_or_other_hosts(
             assert url in allowed, f"{path}: {url}"
     js = client.get("/static/tz.js")
     assert js.status_code == 200 and "Intl.DateTimeFormat" in js.text
+
+
+@pytest.mark.parametrize(
+    ("data", "files", "content_type"),
+    [
+        (None, {"when": ("a.txt", b"now", "text/plain")}, None),
+        (b"--x\r\nnonsense", None, "multipart/form-data; boundary=x"),
+        (b"when=%ff%fe", None, "application/x-www-form-urlencoded"),
+        (b"{}", None, "application/json"),
+    ],
+)
+def test_malformed_form_bodies_never_cause_a_server_error(
+    client: TestClient, app: FastAPI, data: Any, files: Any, content_type: str | None
+) -> None:
+    page_sign_up(client, "ana@example.com")
+    episode_id = log(app, user_id(app, "ana@example.com"))
+    headers = {"content-type": content_type} if content_type else {}
+    for path in (
+        "/account/signup",
+        "/account/signin",
+        "/account/signout",
+        "/account/password",
+        "/account/delete",
+        "/account/timezone",
+        "/diary/new",
+        f"/diary/{episode_id}/edit",
+        f"/diary/{episode_id}/delete",
+        "/diary/save-check",
+    ):
+        response = client.post(path, content=data, files=files, headers=headers)
+        assert response.status_code < 500, path
+        assert response.headers["content-type"].startswith("text/html"), path
+    assert len(episodes(app)) == 1
+    assert client.get("/diary").status_code == 200, "still signed in"

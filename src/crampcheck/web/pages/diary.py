@@ -388,7 +388,7 @@ def parse_episode(
         duration_minutes=duration,
         pain=pain,
         activity=values["activity"] or None,
-        at_night=values["at_night"] or values["when"] == "last_night" and not values["at"],
+        at_night=values["at_night"] or (values["when"] == "last_night" and not values["at"]),
         context=tuple(values["context"]),
         tried=tuple(values["tried"]),
         helped={"yes": True, "no": False}.get(values["helped"]),
