@@ -18,10 +18,11 @@ def get_state(request: Request) -> AppState:
 
 
 def get_session(state: Annotated[AppState, Depends(get_state)]) -> Iterator[Session]:
-    """A database session committed at the end of the request, rolled back on error."""
+    """A database session committed when the route returns - before the response is
+    sent, so an acknowledged write is a committed one - and rolled back on error."""
     with state.sessions() as session, session.begin():
         yield session
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
