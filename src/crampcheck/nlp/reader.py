@@ -207,7 +207,16 @@ class Reader:
                     max_scope=rule.max_scope or _scope_of(rule.direction, scope),
                 )
                 for rule in kb.lexicon.context_rules
+                if rule.category != "TERMINATE"
             ]
+        )
+        # Terminators ("but", ",", "and my" ...) are applied here rather than by ConText:
+        # as ConText modifiers, every comma cost a scope computation against every
+        # finding; here it is one scan of the words between a modifier and its finding.
+        self._terminators = tuple(
+            tuple(t.lower_ for t in self._nlp.make_doc(rule.literal))
+            for rule in kb.lexicon.context_rules
+            if rule.category == "TERMINATE"
         )
         self._quantities = QuantityReader(kb)
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
@@ -257,6 +266,26 @@ class Reader:
             )
         return normalise(text)
 
+    def _categories(self, doc: Any, span: Any) -> set[str]:
+        """The modifier categories that reach this span, less those cut off by a
+        terminator between the modifier and the span."""
+        categories: set[str] = set()
+        for modifier in span._.modifiers:
+            start, end = modifier.modifier_span
+            between = doc[end : span.start] if end <= span.start else doc[span.end : start]
+            if not self._terminated(between):
+                categories.add(modifier.category)
+        return categories
+
+    def _terminated(self, tokens: Any) -> bool:
+        words = [t.lower_ for t in tokens]
+        for phrase in self._terminators:
+            size = len(phrase)
+            for i in range(len(words) - size + 1):
+                if tuple(words[i : i + size]) == phrase:
+                    return True
+        return False
+
     def _spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
         """Indexes of spans negated by reaching along a list from a negated neighbour.
 
@@ -268,9 +297,7 @@ class Reader:
             (s for s in doc.spans[_SPANS] if s.label_ != _SHADOW), key=lambda s: (s.start, s.end)
         )
         negated = {
-            i
-            for i, span in enumerate(spans)
-            if any(m.category == "NEGATED_EXISTENCE" for m in span._.modifiers)
+            i for i, span in enumerate(spans) if "NEGATED_EXISTENCE" in self._categories(doc, span)
         }
         spread: set[int] = set()
         for direction in (1, -1):
@@ -305,7 +332,7 @@ class Reader:
                 else (label, False)
             )
             span_text = original[ent.start_char : ent.end_char]
-            categories = {modifier.category for modifier in ent._.modifiers}
+            categories = self._categories(doc, ent)
             if "FAMILY" in categories:
                 ignored.append(
                     Ignored(finding_id, "other_person", span_text, ent.start_char, ent.end_char)
