@@ -74,8 +74,10 @@ def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> l
         bits, _ = to_bits(case, kb)
     states: list[RuleState] = []
     for rule in kb.rules:
-        unless = None if rule.unless is None else rule.unless.truth(bits)
-        states.append(RuleState(rule, rule.when.truth(bits), unless))
+        when = rule.when.truth(bits)
+        # "unless" only matters for a rule that holds or still could.
+        unless = None if rule.unless is None or when is False else rule.unless.truth(bits)
+        states.append(RuleState(rule, when, unless))
     return states
 
 
