@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -43,6 +44,11 @@ class Pipeline:
         """The free-text reader, built on first use (it takes a moment to load)."""
         if self._reader is None:
             self._reader = Reader(self.kb)
+            # The knowledge base and the language pipeline live as long as the process:
+            # freezing them keeps the garbage collector from walking ~200,000 objects
+            # again at every full collection (about a tenth of the time of a check).
+            gc.collect()
+            gc.freeze()
         return self._reader
 
     def check_case(self, case: Case) -> CheckResult:
