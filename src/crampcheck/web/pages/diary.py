@@ -348,6 +348,13 @@ def parse_episode(
         started = preset_time(values["when"], now)
     else:
         errors["when"] = _("Please choose when it happened, or give the date and time.")
+    if started is not None:
+        # The time's limits are checked here too, so a time in the future is reported
+        # together with any other field's problem rather than after it is fixed.
+        try:
+            diary.validate_episode(EpisodeInput(started_at=started), datetime.now(UTC))
+        except EpisodeError as error:
+            errors["at"] = _(error.message)
     for name, allowed in (
         ("site", SITES),
         ("side", SIDES),
