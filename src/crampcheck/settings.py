@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+# A known placeholder that Settings refuses outside development (bandit B105).
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # nosec B105
 
 
 def default_data_dir() -> Path:

@@ -19,7 +19,8 @@ from sqlalchemy import Engine, func, insert, select
 from crampcheck.services.accounts import _hasher
 from crampcheck.storage.tables import Episode, User
 
-DEMO_PASSWORD = "synthetic diary password"
+# Published, synthetic accounts only (bandit B105).
+DEMO_PASSWORD = "synthetic diary password"  # nosec B105
 DEMO_DOMAIN = "example.invalid"
 SYNTHETIC_NOTE = "synthetic demo episode"
 BATCH = 20_000
@@ -105,7 +106,8 @@ def generate(
 
     started = time.perf_counter()
     now = now or datetime.now(UTC)
-    rng = random.Random(seed)
+    # Reproducible synthetic data, not security (bandit B311).
+    rng = random.Random(seed)  # nosec B311
     password_hash = _hasher.hash(DEMO_PASSWORD)
     with engine.connect() as connection:
         # Number after any synthetic accounts already there, so a second run adds more.

@@ -55,7 +55,8 @@ def session_payload(started: StartedSession, user: User) -> dict[str, Any]:
     """A new session as the API returns it."""
     return {
         "token": started.token,
-        "token_type": "bearer",
+        # The OAuth token type, not a password (bandit B105).
+        "token_type": "bearer",  # nosec B105
         "expires_at": started.expires_at,
         "account": account_payload(user),
     }
