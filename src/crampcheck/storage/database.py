@@ -2,6 +2,10 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL``: a write that was acknowledged
 survives a crash of the process or the machine. Foreign keys are enforced.
+
+Engines hide statement parameters from their errors: a database error's message would
+otherwise carry the row's values (an email address, a name, a password hash), and an
+unexpected one ends up in the server's log with its traceback.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ SQLITE_PRAGMAS = (
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; creates the SQLite file's folder when needed."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
