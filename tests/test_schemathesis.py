@@ -23,7 +23,10 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
     not_a_server_error,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -43,12 +46,16 @@ with warnings.catch_warnings():
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 25
+EXAMPLES = 50
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    response_headers_conformance,
+    # Invalid requests must be refused (4xx), and a session must matter where documented.
+    negative_data_rejection,
+    ignored_auth,
 ]
 PASSWORD = "correct horse battery staple"
 # These end the session they are sent with (or every session of the account), so each
@@ -179,6 +186,29 @@ def test_the_document_covers_the_api(api_schema: Any) -> None:
     assert "/api/v1/assess" in paths and "/api/v1/episodes/{episode_id}" in paths
     assert "/healthz" in paths
     assert not any(p.startswith("/account") for p in paths), "pages stay out of the document"
+
+
+@pytest.mark.parametrize(
+    "query", ["since=0", "until=0.0", "since=1700000000", "until=2025-01-20", "since=yesterday"]
+)
+def test_times_in_the_query_must_be_dates_and_times(api: Api, query: str) -> None:
+    """Found by the fuzzing: a number was read as seconds since 1970 (until=0.0 was
+    1 January 1970) and a bare date as midnight, although the document says date-time."""
+    response = api.client.get(
+        f"/api/v1/episodes?{query}", headers={"authorization": f"Bearer {api.shared_token}"}
+    )
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("started_at", [0, 1700000000, "1700000000", "2025-01-20"])
+def test_an_episode_time_must_be_a_date_and_time(api: Api, started_at: object) -> None:
+    response = api.client.post(
+        "/api/v1/episodes",
+        json={"started_at": started_at},
+        headers={"authorization": f"Bearer {api.shared_token}"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "started_at"]
 
 
 def test_anonymous(api_schema: Any) -> None:

@@ -23,6 +23,7 @@ from crampcheck.storage.tables import Episode, User
 from crampcheck.web.api.account import UNAUTHORIZED
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
+    DateTimeText,
     EpisodeIn,
     EpisodeOut,
     EpisodePageOut,
@@ -171,8 +172,8 @@ def create_episode(body: EpisodeIn, who: UserDep, db: DbDep) -> Any:
 def list_episodes(
     who: UserDep,
     db: DbDep,
-    since: Annotated[datetime | None, Query(description="from this time (inclusive)")] = None,
-    until: Annotated[datetime | None, Query(description="before this time")] = None,
+    since: Annotated[DateTimeText | None, Query(description="from this time (inclusive)")] = None,
+    until: Annotated[DateTimeText | None, Query(description="before this time")] = None,
     site: Site | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
 from crampcheck.knowledge import default_knowledge
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
@@ -249,6 +250,23 @@ Context = Literal[
 Treatment = Literal["stretching", "massage", "heat", "cold", "fluids", "nsaid"]
 
 
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_time_text(value: Any) -> Any:
+    """Refuse anything but a date and time in ISO 8601 / RFC 3339 form, as documented:
+    pydantic alone reads a number, or a string of digits, as seconds since 1970 (so
+    ``until=0`` meant 1 January 1970) and a bare date as midnight."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_TIME.match(value.strip()):
+        raise ValueError("Please give a date and time such as 2025-01-20T06:30:00Z.")
+    return value
+
+
+DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+
+
 class SignUpIn(_In):
     """A new account: an email address and a password of at least 10 characters."""
 
@@ -292,7 +310,7 @@ class SessionOut(BaseModel):
 class EpisodeIn(_In):
     """One episode. A time without a zone is taken as UTC."""
 
-    started_at: datetime
+    started_at: DateTimeText
     feel: Feel = "cramp"
     site: Site | None = None
     side: Side | None = None
