@@ -256,6 +256,11 @@ def cmd_test(pytest_args: list[str]) -> int:
         ("ruff format --check " + " ".join(paths), [ruff, "format", "--check", *paths], False),
         ("mypy", [str(venv_tool(venv, "mypy"))], False),
         (
+            "bandit -r src/crampcheck",
+            [str(venv_tool(venv, "bandit")), "-q", "-c", "pyproject.toml", "-r", "src/crampcheck"],
+            False,
+        ),
+        (
             " ".join(["pytest", *pytest_args]),
             [str(venv_tool(venv, "pytest")), *pytest_args],
             True,
