@@ -10,6 +10,7 @@ parameters are read from each stored hash, so the code under test is unchanged.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -590,3 +591,32 @@ def test_sign_in_and_sign_up_pages_have_one_heading_and_labels(client: TestClien
             assert f'<label for="{name}">' in html and f'id="{name}"' in html
         assert len(forms_of(html)) == 1
         assert '<script src="/static/tz.js" defer></script>' in html
+
+
+def test_a_lost_sign_up_race_is_refused_not_crashed(tmp_path: Path) -> None:
+    """Two sign-ups for one address at once: the loser gets the usual refusal, and its
+    transaction stays usable (the insert is undone on a savepoint)."""
+    from unittest import mock
+
+    from sqlalchemy import func, select
+
+    from crampcheck.services import accounts
+    from crampcheck.storage.database import make_engine, session_factory, transaction, upgrade
+    from crampcheck.storage.tables import User
+
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        accounts.sign_up(session, "race@example.com", "correct horse battery")
+    with transaction(factory) as session:
+        real_scalar = session.scalar
+        with (
+            mock.patch.object(session, "scalar", return_value=None),
+            pytest.raises(accounts.AccountError) as refused,
+        ):
+            accounts.sign_up(session, "race@example.com", "another horse battery")
+        assert refused.value.message == accounts.SIGN_UP_FAILED
+        assert real_scalar(select(func.count()).select_from(User)) == 1
+    engine.dispose()

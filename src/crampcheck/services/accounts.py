@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.storage.tables import Episode, LoginThrottle, User, UserSession
@@ -105,8 +106,13 @@ def sign_up(session: Session, email: str, password: str, now: datetime | None = 
         created_at=now,
         password_changed_at=now,
     )
-    session.add(user)
-    session.flush()
+    try:
+        # A savepoint: if another sign-up for the same address wins the race between the
+        # check above and this insert, only this insert is undone.
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise AccountError("email", SIGN_UP_FAILED) from None
     return user
 
 
