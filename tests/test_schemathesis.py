@@ -1,6 +1,7 @@
 """The whole OpenAPI document, fuzzed with schemathesis: every operation of the JSON API
-gets generated requests, anonymous and signed in, and every response must be free of
-server errors and match what the document promises (status code, content type, body).
+gets generated valid and invalid requests, anonymous and signed in; every response must
+be free of server errors and match what the document promises (status code, content
+type, headers, body), and invalid requests must be refused with a 4xx.
 
 The application is created in-process on a SQLite database in a temporary directory
 (after ``upgrade``) and called through schemathesis's ASGI transport, so no server runs.
