@@ -23,15 +23,20 @@ PAIN_SEVERITY_LOINC = ("72514-3", "Pain severity - 0-10 verbal numeric rating [S
 CRAMPCHECK = "urn:crampcheck"
 
 
-def _code(feel: str) -> dict[str, Any]:
-    if feel == "twitch":
-        return {
-            "coding": [{"system": ICD10, "code": "R25.3", "display": "Fasciculation"}],
-            "text": "Muscle twitching",
-        }
+FEEL_FINDING = {
+    "twitch": "twitching",
+    "cramp": "sustained_contraction",
+    "other": "involuntary_spasm",
+}
+"""Which knowledge-base finding an episode's feel is; its ICD-10-CM code codes the episode."""
+
+
+def _code(feel: str, kb: KnowledgeBase) -> dict[str, Any]:
+    finding = kb.findings[FEEL_FINDING.get(feel, "sustained_contraction")]
+    codes = finding.codes or kb.findings["sustained_contraction"].codes
     return {
-        "coding": [{"system": ICD10, "code": "R25.2", "display": "Cramp and spasm"}],
-        "text": "Muscle cramp or spasm",
+        "coding": [{"system": ICD10, "code": c.code, "display": c.display} for c in codes],
+        "text": finding.label,
     }
 
 
@@ -102,7 +107,7 @@ def episode_observation(episode: Episode, patient_ref: str, kb: KnowledgeBase) -
                 ]
             }
         ],
-        "code": _code(episode.feel),
+        "code": _code(episode.feel, kb),
         "subject": {"reference": patient_ref},
         "effectiveDateTime": _iso(episode.started_at),
         "issued": _iso(episode.created_at),
