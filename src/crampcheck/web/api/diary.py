@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary, export
 from crampcheck.services.diary import EpisodeError, EpisodeInput, Patterns
+from crampcheck.services.export import episode_dict
 from crampcheck.storage.tables import Episode, User
 from crampcheck.web.api.account import UNAUTHORIZED
 from crampcheck.web.api.errors import ApiRoute, field_error
@@ -50,24 +51,12 @@ def _utc(moment: datetime) -> datetime:
 
 
 def episode_payload(episode: Episode) -> dict[str, Any]:
-    """One episode as the API shows it."""
+    """One episode as the API shows it: the export's fields, with times as datetimes."""
     return {
-        "id": episode.id,
+        **episode_dict(episode),
         "started_at": _utc(episode.started_at),
         "created_at": _utc(episode.created_at),
         "updated_at": _utc(episode.updated_at),
-        "feel": episode.feel,
-        "site": episode.site,
-        "side": episode.side,
-        "duration_minutes": episode.duration_minutes,
-        "pain": episode.pain,
-        "activity": episode.activity,
-        "at_night": episode.at_night,
-        "context": list(episode.context or []),
-        "tried": list(episode.tried or []),
-        "helped": episode.helped,
-        "notes": episode.notes,
-        "check": episode.check,
     }
 
 
