@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
@@ -21,28 +21,7 @@ from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.storage.tables import Episode
 
 Feel = Literal["cramp", "twitch", "other"]
-FEELS: tuple[str, ...] = ("cramp", "twitch", "other")
-SIDES: tuple[str, ...] = ("left", "right", "both")
-ACTIVITIES: tuple[str, ...] = (
-    "exercise",
-    "resting",
-    "sleeping",
-    "walking",
-    "writing",
-    "working",
-    "other",
-)
-CONTEXTS: tuple[str, ...] = (
-    "hot_environment",
-    "low_fluid",
-    "poor_sleep",
-    "new_medicine",
-    "stress",
-    "caffeine",
-    "pregnant",
-)
-TREATMENTS: tuple[str, ...] = ("stretching", "massage", "heat", "cold", "fluids", "nsaid")
-SITES: tuple[str, ...] = (
+Site = Literal[
     "site_calf",
     "site_foot",
     "site_thigh",
@@ -54,7 +33,19 @@ SITES: tuple[str, ...] = (
     "site_eyelid",
     "site_face",
     "site_abdomen",
-)
+]
+Side = Literal["left", "right", "both"]
+Activity = Literal["exercise", "resting", "sleeping", "walking", "writing", "working", "other"]
+Context = Literal[
+    "hot_environment", "low_fluid", "poor_sleep", "new_medicine", "stress", "caffeine", "pregnant"
+]
+Treatment = Literal["stretching", "massage", "heat", "cold", "fluids", "nsaid"]
+FEELS: tuple[str, ...] = get_args(Feel)
+SIDES: tuple[str, ...] = get_args(Side)
+ACTIVITIES: tuple[str, ...] = get_args(Activity)
+CONTEXTS: tuple[str, ...] = get_args(Context)
+TREATMENTS: tuple[str, ...] = get_args(Treatment)
+SITES: tuple[str, ...] = get_args(Site)
 MIN_DIARY_DAYS_FOR_PATTERNS = 10
 MIN_DAYS_WITH_AND_WITHOUT = 3
 

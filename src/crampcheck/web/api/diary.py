@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary, export
-from crampcheck.services.diary import EpisodeError, EpisodeInput, Patterns
+from crampcheck.services.diary import EpisodeError, EpisodeInput, Patterns, Site
 from crampcheck.services.export import episode_dict
 from crampcheck.storage.tables import Episode, User
 from crampcheck.web.api.account import UNAUTHORIZED
@@ -31,7 +31,6 @@ from crampcheck.web.api.schemas import (
     ErrorOut,
     ExportOut,
     PatternsOut,
-    Site,
 )
 from crampcheck.web.auth import DbDep, UserDep
 from crampcheck.web.deps import StateDep

@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, fi
 
 from crampcheck.knowledge import default_knowledge
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
+from crampcheck.services.diary import Activity, Context, Feel, Side, Site, Treatment
 
 State = Literal["present", "absent", "unknown"]
 MAX_ANSWERS = 300
@@ -228,26 +229,7 @@ class ErrorOut(BaseModel):
 
 # ---------------------------------------------------------------- accounts and the diary
 
-Feel = Literal["cramp", "twitch", "other"]
-Site = Literal[
-    "site_calf",
-    "site_foot",
-    "site_thigh",
-    "site_leg",
-    "site_hand",
-    "site_arm",
-    "site_back",
-    "site_neck",
-    "site_eyelid",
-    "site_face",
-    "site_abdomen",
-]
-Side = Literal["left", "right", "both"]
-Activity = Literal["exercise", "resting", "sleeping", "walking", "writing", "working", "other"]
-Context = Literal[
-    "hot_environment", "low_fluid", "poor_sleep", "new_medicine", "stress", "caffeine", "pregnant"
-]
-Treatment = Literal["stretching", "massage", "heat", "cold", "fluids", "nsaid"]
+# The diary's vocabularies are defined once, by the diary service.
 
 
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
