@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, delete, inspect, select
+from sqlalchemy import Engine, TableClause, column, delete, inspect, select, table
 from sqlalchemy.orm import Session
 
 from crampcheck.storage.database import alembic_config, current_revision, make_engine, upgrade
@@ -63,11 +63,16 @@ def request_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def first_requests_table() -> TableClause:
+    """appointment_requests with only the columns migration 0001 created."""
+    columns = AppointmentRequest.__table__.c
+    return table("appointment_requests", *(column(n, columns[n].type) for n in request_rows()[0]))
+
+
 def read_requests(engine: Engine) -> list[dict[str, Any]]:
+    first = first_requests_table()
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(AppointmentRequest.__table__).order_by(AppointmentRequest.id)
-        ).mappings()
+        rows = connection.execute(select(first).order_by(first.c.id)).mappings()
         return [{**row, "created_at": utc(row["created_at"])} for row in rows]
 
 
@@ -83,7 +88,7 @@ def test_upgrade_from_first_migration_keeps_appointment_requests(db_url: str) ->
         assert table_names(engine) & APP_TABLES == {"appointment_requests"}
         rows = request_rows()
         with engine.begin() as connection:
-            connection.execute(AppointmentRequest.__table__.insert(), rows)
+            connection.execute(first_requests_table().insert(), rows)
         assert read_requests(engine) == rows
     finally:
         engine.dispose()
@@ -94,6 +99,16 @@ def test_upgrade_from_first_migration_keeps_appointment_requests(db_url: str) ->
     try:
         assert table_names(engine) >= APP_TABLES
         assert read_requests(engine) == rows  # nothing lost, every field as written
+        with engine.connect() as connection:
+            orders = {
+                urgency: order
+                for urgency, order in connection.execute(
+                    select(AppointmentRequest.urgency, AppointmentRequest.urgency_order)
+                )
+            }
+        # 0003 sorts the inbox on urgency_order; known levels are back-filled, and levels
+        # this version does not know sort with the most urgent (0), never last.
+        assert orders == {"urgent": 1, "emergency": 0, "routine": 0, "soon": 0}
 
         # The new tables work: an account with a session, a throttle entry and a diary;
         # deleting the account takes its sessions and episodes with it.
@@ -183,7 +198,7 @@ def test_downgrade_to_base_and_up_again_on_an_empty_database(db_url: str) -> Non
         assert table_names(engine) >= APP_TABLES
         rows = request_rows()[:3]
         with engine.begin() as connection:
-            connection.execute(AppointmentRequest.__table__.insert(), rows)
+            connection.execute(first_requests_table().insert(), rows)
         assert read_requests(engine) == rows
     finally:
         engine.dispose()

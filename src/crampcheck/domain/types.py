@@ -50,6 +50,12 @@ class Urgency(StrEnum):
         return self.rank >= other.rank
 
 
+def urgency_order(level: Urgency) -> int:
+    """0 for the most urgent level, then 1, 2, ...: an ascending sort puts the most
+    urgent first (the clinic's inbox)."""
+    return len(_URGENCY_ORDER) - 1 - level.rank
+
+
 _URGENCY_ORDER = (Urgency.SELF_CARE, Urgency.DOCTOR, Urgency.URGENT, Urgency.EMERGENCY)
 _URGENCY_RANK = {level: rank for rank, level in enumerate(_URGENCY_ORDER)}
 

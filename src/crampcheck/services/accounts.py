@@ -102,7 +102,7 @@ def sign_up(session: Session, email: str, password: str, now: datetime | None = 
     user = User(
         id=str(uuid.uuid4()),
         email=address,
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         created_at=now,
         password_changed_at=now,
     )
@@ -116,8 +116,11 @@ def sign_up(session: Session, email: str, password: str, now: datetime | None = 
     return user
 
 
-def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
-    account = "acct:" + hashlib.sha256(email.encode()).hexdigest()[:64]
+def throttle_keys(email: str, address: str | None, realm: str = "acct") -> list[tuple[str, int]]:
+    """The throttle counters a sign-in touches: one for the account (by a hash of its
+    address, in its ``realm``: patients and staff count apart) and one for the client's
+    network address, each with its limit."""
+    account = f"{realm}:" + hashlib.sha256(email.encode()).hexdigest()[:64]
     keys = [(account, MAX_FAILURES_PER_ACCOUNT)]
     if address:
         keys.append(("addr:" + address[:70], MAX_FAILURES_PER_ADDRESS))
@@ -146,6 +149,27 @@ def _record_failure(session: Session, key: str, now: datetime) -> None:
         row.failures += 1
 
 
+def check_credentials(
+    session: Session,
+    keys: list[tuple[str, int]],
+    stored_hash: str | None,
+    password: str,
+    now: datetime,
+) -> bool:
+    """Verify a password under throttling: :class:`ThrottledError` when a counter is
+    full; otherwise True (and the counters cleared) or False (and the failure counted).
+    ``stored_hash`` is None for an unknown account, which still costs one hash."""
+    if any(_throttled(session, key, limit, now) for key, limit in keys):
+        raise ThrottledError("email", THROTTLED)
+    if not verify_password(stored_hash, password):
+        for key, _ in keys:
+            _record_failure(session, key, now)
+        return False
+    for key, _ in keys:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    return True
+
+
 def authenticate(
     session: Session, email: str, password: str, address: str | None, now: datetime | None = None
 ) -> User:
@@ -156,22 +180,23 @@ def authenticate(
         canonical = normalise_email(email)
     except AccountError:
         raise AccountError("email", SIGN_IN_FAILED) from None
-    keys = _throttle_keys(canonical, address)
-    if any(_throttled(session, key, limit, now) for key, limit in keys):
-        raise ThrottledError("email", THROTTLED)
     user = session.scalar(select(User).where(User.email == canonical))
-    if user is None or not _verify(user.password_hash, password):
-        for key, _ in keys:
-            _record_failure(session, key, now)
+    keys = throttle_keys(canonical, address)
+    stored = user.password_hash if user else None
+    if not check_credentials(session, keys, stored, password, now) or user is None:
         raise AccountError("email", SIGN_IN_FAILED)
-    for key, _ in keys:
-        session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
 
 
-def _verify(stored_hash: str | None, password: str) -> bool:
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether the password matches; an unknown account (None) costs the same time."""
     try:
         return _hasher.verify(stored_hash or _DUMMY_HASH, password[:PASSWORD_MAX_LENGTH]) and (
             stored_hash is not None
@@ -180,7 +205,8 @@ def _verify(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a session token: its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -199,7 +225,7 @@ def start_session(session: Session, user: User, now: datetime | None = None) -> 
     expires = now + SESSION_LIFETIME
     session.add(
         UserSession(
-            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires
+            token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires
         )
     )
     return StartedSession(token, expires)
@@ -212,7 +238,7 @@ def user_for_session(
     if not token or len(token) > 100:
         return None
     now = now or datetime.now(UTC)
-    row = session.get(UserSession, _token_hash(token))
+    row = session.get(UserSession, token_hash(token))
     if row is None:
         return None
     if _aware(row.expires_at) <= now:
@@ -224,7 +250,7 @@ def user_for_session(
 def end_session(session: Session, token: str | None) -> None:
     """Sign out this session."""
     if token:
-        session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+        session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
 
 
 def change_password(
@@ -232,10 +258,10 @@ def change_password(
 ) -> StartedSession:
     """Change the password, end every session, and start a new one for this client."""
     now = now or datetime.now(UTC)
-    if not _verify(user.password_hash, current):
+    if not verify_password(user.password_hash, current):
         raise AccountError("current_password", "The current password is not right.")
     check_password(new, user.email)
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = hash_password(new)
     user.password_changed_at = now
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     return start_session(session, user, now)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
-from crampcheck.domain.types import Urgency
+from crampcheck.domain.types import Urgency, urgency_order
 from crampcheck.storage.tables import AppointmentRequest
 
 
@@ -82,8 +82,10 @@ def create_request(
     assessment: dict[str, Any],
     text: str | None,
     now: datetime | None = None,
+    user_id: str | None = None,
 ) -> AppointmentRequest:
-    """Validate and store a request in the caller's transaction."""
+    """Validate and store a request in the caller's transaction; ``user_id`` links it
+    to the signed-in person's account (so a shared diary can go with it)."""
     validate_request(data, clinic, assessment)
     request = AppointmentRequest(
         clinic_id=clinic.id,
@@ -100,6 +102,8 @@ def create_request(
         kb_version=assessment["kb_version"],
         status="new",
         snapshot=snapshot_of(assessment, text),
+        user_id=user_id,
+        urgency_order=urgency_order(Urgency(assessment["urgency"])),
     )
     session.add(request)
     return request

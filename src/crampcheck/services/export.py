@@ -80,12 +80,16 @@ def export_csv(session: Session, user: User) -> str:
     for episode in _episodes(session, user):
         row = episode_dict(episode)
         writer.writerow(
-            [";".join(row[c]) if c in ("context", "tried") else _cell(row[c]) for c in CSV_COLUMNS]
+            [
+                ";".join(row[c]) if c in ("context", "tried") else safe_cell(row[c])
+                for c in CSV_COLUMNS
+            ]
         )
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
+def safe_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
     if value is None:
         return ""
     text = str(value)

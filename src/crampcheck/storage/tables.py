@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -41,9 +52,159 @@ class AppointmentRequest(Base):
     kb_version: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="new")
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    urgency_order: Mapped[int] = mapped_column(Integer, default=0)
+    """0 for the most urgent level, counting up to self-care: the inbox sorts on it
+    ascending, then by age, which one plain index serves."""
+    status_changed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    decline_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     __table_args__ = (
         Index("ix_appointment_requests_clinic_status_created", "clinic_id", "status", "created_at"),
+        Index(
+            "ix_appointment_requests_inbox",
+            "clinic_id",
+            "status",
+            "urgency_order",
+            "created_at",
+        ),
+        Index(
+            "ix_appointment_requests_inbox_all",
+            "clinic_id",
+            "urgency_order",
+            "created_at",
+        ),
+    )
+
+
+class RequestStatusChange(Base):
+    """One step of a request's workflow (new -> contacted -> booked -> closed, or
+    declined with a reason): who moved it, when, from what to what."""
+
+    __tablename__ = "request_status_changes"
+
+    clinic_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    staff_id: Mapped[str] = mapped_column(String(36))
+    staff_name: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["clinic_id", "request_id"],
+            ["appointment_requests.clinic_id", "appointment_requests.id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_request_status_changes_request", "clinic_id", "request_id", "at"),
+    )
+
+
+class ClinicRecord(Base):
+    """A clinic of this installation, as loaded from its clinic file (``definition``)."""
+
+    __tablename__ = "clinics"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffMember(Base):
+    """Someone who works at a clinic: front desk, clinician or admin.
+
+    Staff sign in with an email address that is unique across the installation, so the
+    sign-in form needs no clinic; everything they see is scoped to ``clinic_id``.
+    """
+
+    __tablename__ = "staff"
+
+    clinic_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffSession(Base):
+    """A signed-in staff browser or client; only a hash of the token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clinic_id: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["clinic_id", "staff_id"], ["staff.clinic_id", "staff.id"], ondelete="CASCADE"
+        ),
+        Index("ix_staff_sessions_staff", "clinic_id", "staff_id"),
+    )
+
+
+class DiaryShare(Base):
+    """A patient's permission for one clinic to read their diary.
+
+    Staff see the diary only while ``revoked_at`` is empty; revoking keeps the row so
+    the clinic can tell when access ended.
+    """
+
+    __tablename__ = "diary_shares"
+
+    clinic_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    __table_args__ = (Index("ix_diary_shares_user", "user_id"),)
+
+
+class AuditEvent(Base):
+    """One staff read or change of patient data, written in the same transaction.
+
+    The application never updates or deletes these rows, and the database refuses to
+    (triggers in migration 0003).
+    """
+
+    __tablename__ = "audit_events"
+
+    clinic_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    staff_id: Mapped[str] = mapped_column(String(36))
+    staff_email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[str | None] = mapped_column(String(36))
+    patient_ref: Mapped[str | None] = mapped_column(String(80))
+    address: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_audit_events_clinic_at", "clinic_id", "at"),
+        Index("ix_audit_events_clinic_request", "clinic_id", "request_id"),
     )
 
 

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from crampcheck import __version__
 from crampcheck.clinic import load_clinic
 from crampcheck.knowledge import default_knowledge
+from crampcheck.services.clinics import ensure_registered
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.settings import Settings
 from crampcheck.storage.database import make_engine, session_factory
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         engine=engine,
         sessions=session_factory(engine),
     )
+    ensure_registered(engine, state.clinic)
     pipeline.reader  # noqa: B018 - load the reader now, not on the first request
 
     @asynccontextmanager

@@ -43,6 +43,11 @@ NOT_SIGNED_IN = "Not signed in."
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
+def looks_like_token(value: str | None) -> bool:
+    """Whether a cookie or header value has the shape of one of our tokens."""
+    return value is not None and _TOKEN.match(value) is not None
+
+
 def _https(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -141,7 +146,8 @@ UserDep = Annotated[SignedIn, Depends(require_user)]
 # ---------------------------------------------------------------- form tokens (CSRF)
 
 
-def _sign(state: AppState, purpose: str, nonce: str) -> str:
+def sign(state: AppState, purpose: str, nonce: str) -> str:
+    """HMAC-SHA256 of purpose and nonce under the secret key (a form token)."""
     key = state.settings.secret_key.get_secret_value().encode()
     return hmac.new(key, f"{purpose}:{nonce}".encode(), hashlib.sha256).hexdigest()
 
@@ -152,7 +158,7 @@ def _session_nonce(token: str) -> str:
 
 def session_csrf(state: AppState, token: str) -> str:
     """The form token for a signed-in session."""
-    return _sign(state, "session-form", _session_nonce(token))
+    return sign(state, "session-form", _session_nonce(token))
 
 
 def session_csrf_valid(state: AppState, token: str, form: FormData) -> bool:
@@ -172,7 +178,7 @@ def form_nonce(request: Request) -> str | None:
 def anonymous_csrf(request: Request, state: AppState) -> tuple[str, str]:
     """(nonce, token) for a form shown before sign-in (a new nonce when there is none)."""
     nonce = form_nonce(request) or secrets.token_urlsafe(32)
-    return nonce, _sign(state, "account-form", nonce)
+    return nonce, sign(state, "account-form", nonce)
 
 
 def anonymous_csrf_valid(request: Request, state: AppState, form: FormData) -> bool:
@@ -181,7 +187,7 @@ def anonymous_csrf_valid(request: Request, state: AppState, form: FormData) -> b
     sent = form.get(CSRF_FIELD)
     if nonce is None or not isinstance(sent, str):
         return False
-    return hmac.compare_digest(sent.encode(), _sign(state, "account-form", nonce).encode())
+    return hmac.compare_digest(sent.encode(), sign(state, "account-form", nonce).encode())
 
 
 def set_form_cookie(response: Response, request: Request, nonce: str) -> None:

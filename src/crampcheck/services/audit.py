@@ -1,0 +1,137 @@
+"""The audit trail: every staff read or change of patient data, and staff management.
+
+An event is added to the caller's transaction, so it is written exactly when the read
+or change it records is (a failed change leaves neither). Events are append-only: the
+application has no way to edit or delete them and the database refuses to.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from crampcheck.services.export import safe_cell
+from crampcheck.storage.tables import AuditEvent, StaffMember
+
+
+class AuditAction(StrEnum):
+    """What a staff member did."""
+
+    VIEW_INBOX = "view_inbox"
+    VIEW_REQUEST = "view_request"
+    CHANGE_STATUS = "change_status"
+    VIEW_SUMMARY_PDF = "view_summary_pdf"
+    EXPORT_FHIR = "export_fhir"
+    VIEW_DIARY_CHART = "view_diary_chart"
+    ADD_STAFF = "add_staff"
+    DEACTIVATE_STAFF = "deactivate_staff"
+    ACTIVATE_STAFF = "activate_staff"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_AUDIT = "export_audit"
+    SIGN_IN = "sign_in"
+    SIGN_OUT = "sign_out"
+
+
+def record(
+    session: Session,
+    actor: StaffMember,
+    action: AuditAction,
+    *,
+    address: str | None,
+    request_id: str | None = None,
+    patient_ref: str | None = None,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Add an audit event to the caller's transaction."""
+    event = AuditEvent(
+        clinic_id=actor.clinic_id,
+        id=str(uuid.uuid4()),
+        at=now or datetime.now(UTC),
+        staff_id=actor.id,
+        staff_email=actor.email,
+        role=actor.role,
+        action=action.value,
+        request_id=request_id,
+        patient_ref=patient_ref,
+        address=(address or "")[:80] or None,
+        detail=detail[:2000] if detail else None,
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an admin narrows the log to; None means any."""
+
+    action: str | None = None
+    staff_email: str | None = None
+    request_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _filtered(clinic_id: str, where: AuditFilter) -> Select[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.clinic_id == clinic_id)
+    if where.action:
+        query = query.where(AuditEvent.action == where.action)
+    if where.staff_email:
+        query = query.where(AuditEvent.staff_email == where.staff_email.strip().lower())
+    if where.request_id:
+        query = query.where(AuditEvent.request_id == where.request_id)
+    if where.since:
+        query = query.where(AuditEvent.at >= where.since)
+    if where.until:
+        query = query.where(AuditEvent.at < where.until)
+    return query
+
+
+def list_events(
+    session: Session, clinic_id: str, where: AuditFilter, *, limit: int = 100, offset: int = 0
+) -> tuple[list[AuditEvent], int]:
+    """One page of this clinic's events, newest first, and how many match in all."""
+    query = _filtered(clinic_id, where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+CSV_COLUMNS = (
+    "at",
+    "staff_email",
+    "role",
+    "action",
+    "request_id",
+    "patient_ref",
+    "address",
+    "detail",
+)
+
+
+def events_csv(events: Sequence[AuditEvent]) -> str:
+    """The events as CSV (cells that a spreadsheet would run as formulas are quoted)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event in events:
+        writer.writerow(
+            [event.at.isoformat()]
+            + [safe_cell(getattr(event, column)) for column in CSV_COLUMNS[1:]]
+        )
+    return out.getvalue()
+
+
+def all_events(session: Session, clinic_id: str, where: AuditFilter) -> list[AuditEvent]:
+    """Every matching event of this clinic, newest first (for the CSV export)."""
+    return list(session.scalars(_filtered(clinic_id, where).order_by(AuditEvent.at.desc())))

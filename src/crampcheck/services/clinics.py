@@ -1,0 +1,62 @@
+"""The clinics of an installation: registered from clinic files, read back by id.
+
+The clinic a patient sees on the public pages is the one the settings name (the
+article's podiatrist by default); it is registered when the app starts. More clinics
+join with ``crampcheck clinic init FILE``; each clinic's staff see only its own rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crampcheck.clinic import Clinic
+from crampcheck.storage.tables import ClinicRecord
+
+
+def register_clinic(session: Session, clinic: Clinic, now: datetime | None = None) -> bool:
+    """Insert the clinic, or update its definition; True when it was new."""
+    now = now or datetime.now(UTC)
+    definition = clinic.model_dump(mode="json")
+    row = session.get(ClinicRecord, clinic.id)
+    if row is None:
+        session.add(
+            ClinicRecord(
+                id=clinic.id,
+                name=clinic.name,
+                definition=definition,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return True
+    if row.definition != definition or row.name != clinic.name:
+        row.definition = definition
+        row.name = clinic.name
+        row.updated_at = now
+    return False
+
+
+def ensure_registered(engine: Engine, clinic: Clinic) -> None:
+    """Register the installation's public clinic if it is not yet (idempotent)."""
+    try:
+        with Session(engine) as session, session.begin():
+            if session.get(ClinicRecord, clinic.id) is None:
+                register_clinic(session, clinic)
+    except IntegrityError:
+        pass  # another process registered it between the look-up and the insert
+
+
+def get_clinic(session: Session, clinic_id: str) -> Clinic | None:
+    """A registered clinic by id."""
+    row = session.get(ClinicRecord, clinic_id)
+    return Clinic.model_validate(row.definition) if row is not None else None
+
+
+def list_clinics(session: Session) -> list[Clinic]:
+    """Every registered clinic, by name."""
+    rows = session.scalars(select(ClinicRecord).order_by(ClinicRecord.name))
+    return [Clinic.model_validate(row.definition) for row in rows]

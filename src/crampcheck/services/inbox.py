@@ -1,0 +1,198 @@
+"""The clinic's inbox: appointment requests by urgency, then by how long they waited,
+and their workflow (new -> contacted -> booked -> closed, or declined with a reason).
+
+Every query is scoped by the clinic; a request of another clinic does not exist here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, load_only
+
+from crampcheck.domain.types import Urgency
+from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
+
+
+class Status(StrEnum):
+    """Where a request is in the clinic's workflow."""
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    BOOKED = "booked"
+    CLOSED = "closed"
+    DECLINED = "declined"
+
+
+NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
+    Status.NEW: (Status.CONTACTED, Status.BOOKED, Status.DECLINED),
+    Status.CONTACTED: (Status.BOOKED, Status.DECLINED),
+    Status.BOOKED: (Status.CLOSED, Status.DECLINED),
+    Status.CLOSED: (),
+    Status.DECLINED: (),
+}
+"""The moves the workflow allows; closed and declined are final."""
+
+OPEN_STATUSES = (Status.NEW, Status.CONTACTED, Status.BOOKED)
+PAGE_SIZE = 50
+MAX_REASON = 1000
+
+
+class WorkflowError(ValueError):
+    """A status change the workflow does not allow; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows: a status (or ``open``/``all``), a location, an urgency."""
+
+    status: str = "open"
+    location: str | None = None
+    urgency: str | None = None
+
+    def validated(self) -> InboxFilter:
+        """This filter, or :class:`WorkflowError` naming the value that is not known."""
+        if self.status not in {"open", "all", *Status}:
+            raise WorkflowError("status", "Unknown status filter.")
+        if self.urgency is not None and self.urgency not in set(Urgency):
+            raise WorkflowError("urgency", "Unknown urgency filter.")
+        return self
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the inbox and the number of requests that match the filter."""
+
+    requests: list[AppointmentRequest]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+
+
+_LIST_COLUMNS = (
+    AppointmentRequest.clinic_id,
+    AppointmentRequest.id,
+    AppointmentRequest.created_at,
+    AppointmentRequest.name,
+    AppointmentRequest.urgency,
+    AppointmentRequest.urgency_order,
+    AppointmentRequest.kind,
+    AppointmentRequest.status,
+    AppointmentRequest.preferred_location,
+    AppointmentRequest.status_changed_at,
+)
+
+
+def _where(clinic_id: str, where: InboxFilter) -> Select[AppointmentRequest]:
+    query = select(AppointmentRequest).where(AppointmentRequest.clinic_id == clinic_id)
+    if where.status == "open":
+        query = query.where(AppointmentRequest.status.in_([s.value for s in OPEN_STATUSES]))
+    elif where.status != "all":
+        query = query.where(AppointmentRequest.status == where.status)
+    if where.location:
+        query = query.where(AppointmentRequest.preferred_location == where.location)
+    if where.urgency:
+        query = query.where(AppointmentRequest.urgency == where.urgency)
+    return query
+
+
+def inbox(session: Session, clinic_id: str, where: InboxFilter, page: int = 1) -> InboxPage:
+    """Requests sorted most urgent first, then oldest first (longest waiting)."""
+    where = where.validated()
+    query = _where(clinic_id, where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = session.scalars(
+        query.options(load_only(*_LIST_COLUMNS))
+        .order_by(
+            AppointmentRequest.urgency_order,
+            AppointmentRequest.created_at,
+            AppointmentRequest.id,
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    counts: dict[str, int] = {
+        status: count
+        for status, count in session.execute(
+            select(AppointmentRequest.status, func.count())
+            .where(AppointmentRequest.clinic_id == clinic_id)
+            .group_by(AppointmentRequest.status)
+        )
+    }
+    return InboxPage(list(rows), total, page, pages, counts)
+
+
+def get_request(session: Session, clinic_id: str, request_id: str) -> AppointmentRequest | None:
+    """One request of this clinic, or None (also for another clinic's request)."""
+    if len(request_id) > 36:
+        return None
+    return session.get(AppointmentRequest, (clinic_id, request_id))
+
+
+def history(session: Session, request: AppointmentRequest) -> list[RequestStatusChange]:
+    """The request's status changes, oldest first."""
+    return list(
+        session.scalars(
+            select(RequestStatusChange)
+            .where(
+                RequestStatusChange.clinic_id == request.clinic_id,
+                RequestStatusChange.request_id == request.id,
+            )
+            .order_by(RequestStatusChange.at)
+        )
+    )
+
+
+def change_status(
+    session: Session,
+    request: AppointmentRequest,
+    actor: StaffMember,
+    to: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> RequestStatusChange:
+    """Move a request on; declining needs a reason. Records who and when."""
+    now = now or datetime.now(UTC)
+    try:
+        target = Status(to)
+    except ValueError:
+        raise WorkflowError("status", "Unknown status.") from None
+    current = Status(request.status)
+    if target not in NEXT_STATUSES[current]:
+        raise WorkflowError(
+            "status", f"A request that is {current.value} cannot be moved to {target.value}."
+        )
+    reason = " ".join((reason or "").split()) or None
+    if target is Status.DECLINED and reason is None:
+        raise WorkflowError("reason", "Please give the reason for declining.")
+    if reason is not None and len(reason) > MAX_REASON:
+        raise WorkflowError("reason", f"Please keep the reason under {MAX_REASON} characters.")
+    change = RequestStatusChange(
+        clinic_id=request.clinic_id,
+        id=str(uuid.uuid4()),
+        request_id=request.id,
+        at=now,
+        staff_id=actor.id,
+        staff_name=actor.name,
+        from_status=current.value,
+        to_status=target.value,
+        reason=reason,
+    )
+    session.add(change)
+    request.status = target.value
+    request.status_changed_at = now
+    if target is Status.DECLINED:
+        request.decline_reason = reason
+    return change
