@@ -18,10 +18,11 @@ from crampcheck.settings import Settings
 from crampcheck.storage.database import make_engine, session_factory
 from crampcheck.web.api import account as account_api
 from crampcheck.web.api import diary as diary_api
+from crampcheck.web.api import staff as staff_api
 from crampcheck.web.api.routes import health_router, router
 from crampcheck.web.pages import account as account_pages
 from crampcheck.web.pages import diary as diary_pages
-from crampcheck.web.pages import install_error_pages
+from crampcheck.web.pages import install_error_pages, staff_admin, staff_inbox, staff_session
 from crampcheck.web.pages import router as pages_router
 from crampcheck.web.security import BodyLimit, SecurityHeaders
 from crampcheck.web.state import AppState
@@ -59,10 +60,14 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(router)
     app.include_router(account_api.router)
     app.include_router(diary_api.router)
+    app.include_router(staff_api.router)
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(account_pages.router)
     app.include_router(diary_pages.router)
+    app.include_router(staff_session.router)
+    app.include_router(staff_inbox.router)
+    app.include_router(staff_admin.router)
     install_error_pages(app)
     app.mount(
         "/static",

@@ -1,0 +1,7 @@
+"""Clinic staff: staff."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/staff", tags=["staff"])
