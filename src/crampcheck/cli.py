@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
+from crampcheck import cli_clinic
 from crampcheck.domain.types import Case, Sex
 from crampcheck.knowledge.loader import KnowledgeError
 
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         "--episodes", type=_positive, required=True, help="episodes to spread between them"
     )
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    cli_clinic.add_commands(commands, _Parser)
     return parser
 
 
@@ -155,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup_or_restore(args, out, err)
         if args.command == "demo-data":
             return _demo_data(args, out, err)
+        if args.command in ("clinic", "staff", "report"):
+            return cli_clinic.run(args, out, err, _settings(err))
         if args.command == "assess":
             return _assess(args, out, err)
         if args.command == "interview":

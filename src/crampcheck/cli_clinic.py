@@ -1,0 +1,192 @@
+"""The clinic commands of the ``crampcheck`` command line.
+
+``clinic init FILE`` registers (or updates) a clinic from its clinic file; ``clinic
+list`` shows the registered clinics; ``staff add`` creates a staff account (the
+password is asked twice at a terminal, or read from standard input with
+``--password-stdin``); ``report REQUEST_ID -o FILE`` writes a request's one-page PDF
+summary, recorded in the clinic's audit trail as a read from the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    """Add ``clinic``, ``staff`` and ``report`` to the command line's sub-commands."""
+    clinic = commands.add_parser("clinic", help="clinics of this installation")
+    clinic_commands = clinic.add_subparsers(
+        dest="clinic_command", required=True, metavar="CLINIC_COMMAND", parser_class=parser_class
+    )
+    init = clinic_commands.add_parser("init", help="register or update a clinic from its file")
+    init.add_argument("file", type=Path, help="a clinic file (YAML)")
+    clinic_commands.add_parser("list", help="list the registered clinics")
+
+    staff = commands.add_parser("staff", help="clinic staff accounts")
+    staff_commands = staff.add_subparsers(
+        dest="staff_command", required=True, metavar="STAFF_COMMAND", parser_class=parser_class
+    )
+    add = staff_commands.add_parser("add", help="create a staff account at a clinic")
+    add.add_argument("--clinic", required=True, help="the clinic's id")
+    add.add_argument(
+        "--role", required=True, choices=("clinician", "front_desk", "admin"), help="their role"
+    )
+    add.add_argument("--email", required=True, help="the address they sign in with")
+    add.add_argument("--name", required=True, help="their name as colleagues see it")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of asking for it",
+    )
+
+    report = commands.add_parser("report", help="write a request's one-page PDF summary")
+    report.add_argument("request_id", help="the appointment request's id")
+    report.add_argument("-o", "--output", type=Path, required=True, help="the PDF to write")
+    report.add_argument("--clinic", help="the clinic's id (when ids could repeat)")
+
+
+def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> int:
+    """Run one of the clinic commands; returns the exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crampcheck.clinic import ClinicError, load_clinic
+    from crampcheck.services.clinics import ensure_registered
+    from crampcheck.storage.database import make_engine, upgrade
+
+    url = settings.effective_database_url
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        # The installation's public clinic (the settings' clinic file) always exists.
+        ensure_registered(engine, load_clinic(settings.clinic_file))
+    except ClinicError as error:
+        _say(err, f"crampcheck: {error}")
+        return EXIT_USAGE
+    except (SQLAlchemyError, OSError) as error:
+        _say(err, f"crampcheck: cannot open the database: {_first_line(error)}")
+        return EXIT_FAILED
+    try:
+        if args.command == "clinic":
+            if args.clinic_command == "init":
+                return _clinic_init(engine, args.file, out, err)
+            return _clinic_list(engine, out)
+        if args.command == "staff":
+            return _staff_add(engine, args, out, err)
+        return _report(engine, args, out, err)
+    except SQLAlchemyError as error:
+        _say(err, f"crampcheck: database error: {_first_line(error)}")
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+
+
+def _say(console: Console, message: str) -> None:
+    console.print(message, markup=False, soft_wrap=True)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _clinic_init(engine: Any, file: Path, out: Console, err: Console) -> int:
+    from sqlalchemy.orm import Session
+
+    from crampcheck.clinic import ClinicError, load_clinic
+    from crampcheck.services.clinics import register_clinic
+
+    try:
+        clinic = load_clinic(file)
+    except ClinicError as error:
+        _say(err, f"crampcheck: {error}")
+        return EXIT_USAGE
+    with Session(engine) as session, session.begin():
+        new = register_clinic(session, clinic)
+    verb = "registered" if new else "updated"
+    _say(out, f"{verb} clinic {clinic.id} ({clinic.name}) with {len(clinic.locations)} locations")
+    return EXIT_OK
+
+
+def _clinic_list(engine: Any, out: Console) -> int:
+    from sqlalchemy.orm import Session
+
+    from crampcheck.services.clinics import list_clinics
+
+    with Session(engine) as session:
+        clinics = list_clinics(session)
+    if not clinics:
+        _say(out, "no clinics registered yet (crampcheck clinic init FILE)")
+    for clinic in clinics:
+        places = ", ".join(location.id for location in clinic.locations)
+        _say(out, f"{clinic.id}\t{clinic.name}\t{places}")
+    return EXIT_OK
+
+
+def _password(args: argparse.Namespace, err: Console) -> str | None:
+    """The new member's password from standard input or asked twice at a terminal."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        _say(err, "crampcheck: no terminal to ask for the password; use --password-stdin")
+        return None
+    first = getpass.getpass("Password for the new staff member: ")
+    if getpass.getpass("The same password again: ") != first:
+        _say(err, "crampcheck: the two passwords differ")
+        return None
+    return first
+
+
+def _staff_add(engine: Any, args: argparse.Namespace, out: Console, err: Console) -> int:
+    from sqlalchemy.orm import Session
+
+    from crampcheck.services.accounts import AccountError
+    from crampcheck.services.staff import add_staff
+
+    password = _password(args, err)
+    if password is None:
+        return EXIT_USAGE
+    try:
+        with Session(engine) as session, session.begin():
+            member = add_staff(
+                session,
+                clinic_id=args.clinic,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=password,
+            )
+            summary = f"added {member.role} {member.email} to clinic {member.clinic_id}"
+    except AccountError as error:
+        _say(err, f"crampcheck: {error.message}")
+        return EXIT_USAGE
+    _say(out, summary)
+    return EXIT_OK
+
+
+def _report(engine: Any, args: argparse.Namespace, out: Console, err: Console) -> int:
+    from sqlalchemy.orm import Session
+
+    from crampcheck.services.summary_report import ReportError, operator_report
+
+    try:
+        with Session(engine) as session, session.begin():
+            pdf = operator_report(session, args.request_id, args.clinic)
+    except ReportError as error:
+        _say(err, f"crampcheck: {error}")
+        return EXIT_FAILED
+    try:
+        args.output.write_bytes(pdf)
+    except OSError as error:
+        _say(err, f"crampcheck: cannot write {args.output}: {error.strerror}")
+        return EXIT_FAILED
+    _say(out, f"wrote the summary of request {args.request_id} to {args.output}")
+    return EXIT_OK

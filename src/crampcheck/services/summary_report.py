@@ -1,0 +1,109 @@
+"""What the clinic takes away from a request: the one-page PDF summary and the FHIR
+Bundle, each with the diary only while the patient shares it with the clinic.
+
+Used by the staff pages, the staff API and ``crampcheck report``; the caller records
+the read in the audit trail (the command line as an operator event, here).
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crampcheck.clinic import Clinic
+from crampcheck.knowledge import KnowledgeBase, default_knowledge
+from crampcheck.services.clinics import get_clinic
+from crampcheck.services.sharing import is_shared
+from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode
+
+OPERATOR_ROLE = "operator"
+"""The role written in the audit trail for reads made from the command line by
+whoever runs the installation (they hold the database itself, not a staff account)."""
+
+
+class ReportError(ValueError):
+    """The summary cannot be made; the message says why."""
+
+
+def shared_episodes(session: Session, request: AppointmentRequest) -> list[Episode] | None:
+    """The patient's diary, oldest first, if it is shared with the request's clinic now;
+    None when it is not (or the request came without an account)."""
+    if not is_shared(session, request.user_id, request.clinic_id):
+        return None
+    return list(
+        session.scalars(
+            select(Episode).where(Episode.user_id == request.user_id).order_by(Episode.started_at)
+        )
+    )
+
+
+def request_pdf(
+    session: Session, request: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+) -> bytes:
+    """The one-page PDF summary of a request."""
+    from crampcheck.report.pdf import summary_pdf
+    from crampcheck.report.summary import build_summary
+
+    summary = build_summary(request, shared_episodes(session, request), kb, clinic)
+    return summary_pdf(summary)
+
+
+def request_fhir(
+    session: Session, request: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+) -> dict[str, Any]:
+    """The request as a FHIR R4 Bundle (validated with fhir.resources)."""
+    from crampcheck.fhir.request import request_bundle
+
+    return request_bundle(request, shared_episodes(session, request), kb, clinic)
+
+
+def _find(session: Session, request_id: str, clinic_id: str | None) -> AppointmentRequest:
+    query = select(AppointmentRequest).where(AppointmentRequest.id == request_id.strip())
+    if clinic_id:
+        query = query.where(AppointmentRequest.clinic_id == clinic_id)
+    found = list(session.scalars(query.limit(2)))
+    if not found:
+        raise ReportError(f"there is no appointment request {request_id!r}")
+    if len(found) > 1:
+        raise ReportError(f"request {request_id!r} exists at several clinics; add --clinic")
+    return found[0]
+
+
+def operator_report(
+    session: Session, request_id: str, clinic_id: str | None, now: datetime | None = None
+) -> bytes:
+    """The PDF summary for ``crampcheck report``, recorded in the clinic's audit trail
+    as a read by the operator (the login name of whoever ran the command)."""
+    request = _find(session, request_id, clinic_id)
+    clinic = get_clinic(session, request.clinic_id)
+    if clinic is None:
+        raise ReportError(f"the request's clinic {request.clinic_id!r} is not registered")
+    pdf = request_pdf(session, request, default_knowledge(), clinic)
+    session.add(
+        AuditEvent(
+            clinic_id=request.clinic_id,
+            id=str(uuid.uuid4()),
+            at=now or datetime.now(UTC),
+            staff_id="-",
+            staff_email=f"command line ({_login_name()})"[:254],
+            role=OPERATOR_ROLE,
+            action="view_summary_pdf",
+            request_id=request.id,
+            patient_ref=f"request:{request.id}",
+            address=None,
+            detail="crampcheck report",
+        )
+    )
+    return pdf
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
