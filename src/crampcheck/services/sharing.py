@@ -7,10 +7,12 @@ next page a clinician opens no longer shows it).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crampcheck.services.clinics import get_clinic
 from crampcheck.storage.tables import DiaryShare
 
 
@@ -57,3 +59,25 @@ def shares_of(session: Session, user_id: str) -> list[DiaryShare]:
             .order_by(DiaryShare.shared_at.desc())
         )
     )
+
+
+def sharing_rows(db: Session, user_id: str, public_clinic_id: str) -> dict[str, Any]:
+    """What the account page shows about sharing: each share, and whether this site's
+    clinic can be offered a new one."""
+    rows = []
+    active_ids = set()
+    for share in shares_of(db, user_id):
+        clinic = get_clinic(db, share.clinic_id)
+        active = share.revoked_at is None
+        if active:
+            active_ids.add(share.clinic_id)
+        rows.append(
+            {
+                "clinic_id": share.clinic_id,
+                "clinic_name": clinic.name if clinic else share.clinic_id,
+                "since": share.shared_at.date().isoformat(),
+                "until": share.revoked_at.date().isoformat() if share.revoked_at else None,
+                "active": active,
+            }
+        )
+    return {"shares": rows, "can_share_public": public_clinic_id not in active_ids}

@@ -18,12 +18,14 @@ from crampcheck.settings import Settings
 from crampcheck.storage.database import make_engine, session_factory
 from crampcheck.web.api import account as account_api
 from crampcheck.web.api import diary as diary_api
+from crampcheck.web.api import sharing as sharing_api
 from crampcheck.web.api import staff as staff_api
 from crampcheck.web.api.routes import health_router, router
 from crampcheck.web.pages import account as account_pages
 from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages import install_error_pages, staff_admin, staff_inbox, staff_session
 from crampcheck.web.pages import router as pages_router
+from crampcheck.web.pages import sharing as sharing_pages
 from crampcheck.web.security import BodyLimit, SecurityHeaders
 from crampcheck.web.state import AppState
 
@@ -60,11 +62,13 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(router)
     app.include_router(account_api.router)
     app.include_router(diary_api.router)
+    app.include_router(sharing_api.router)
     app.include_router(staff_api.router)
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(account_pages.router)
     app.include_router(diary_pages.router)
+    app.include_router(sharing_pages.router)
     app.include_router(staff_session.router)
     app.include_router(staff_inbox.router)
     app.include_router(staff_admin.router)

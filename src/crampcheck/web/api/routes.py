@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from crampcheck.domain.types import FindingState
 from crampcheck.engine.interview import next_question
 from crampcheck.services.appointments import AppointmentError, RequestInput, create_request
+from crampcheck.services.sharing import share_diary
 from crampcheck.web.api.common import assessment_payload, run_check
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
@@ -23,6 +24,7 @@ from crampcheck.web.api.schemas import (
     HealthOut,
     InterviewOut,
 )
+from crampcheck.web.auth import signed_in
 from crampcheck.web.deps import SessionDep, StateDep
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute)
@@ -169,9 +171,14 @@ def clinic(state: StateDep) -> dict[str, Any]:
     responses={409: {"model": ErrorOut}},
 )
 def create_appointment_request(
-    body: AppointmentIn, state: StateDep, session: SessionDep
+    body: AppointmentIn, request: Request, state: StateDep, session: SessionDep
 ) -> dict[str, Any] | JSONResponse:
-    """Ask the clinic for an appointment; the check is re-assessed and stored as seen."""
+    """Ask the clinic for an appointment; the check is re-assessed and stored as seen.
+    Signed in, the request is linked to the account, and ``share_diary`` shares the
+    diary with the clinic too."""
+    who = signed_in(request, session)
+    if body.share_diary and who is None:
+        return field_error("share_diary", "Sign in to share your diary with the clinic.")
     result = run_check(state, body.check)
     assessment = assessment_payload(state, result)
     data = RequestInput(
@@ -183,17 +190,27 @@ def create_appointment_request(
         consent_to_share=body.consent_to_share,
     )
     try:
-        stored = create_request(session, state.clinic, data, assessment, body.check.text)
+        stored = create_request(
+            session,
+            state.clinic,
+            data,
+            assessment,
+            body.check.text,
+            user_id=who.user.id if who else None,
+        )
     except AppointmentError as error:
         if error.field == "check":
             return JSONResponse({"detail": error.message}, status_code=409)
         return field_error(error.field, error.message)
+    if body.share_diary and who is not None:
+        share_diary(session, who.user.id, state.clinic.id)
     return {
         "id": stored.id,
         "status": stored.status,
         "urgency": stored.urgency,
         "clinic": state.clinic.name,
         "next_steps": NEXT_STEPS.format(emergency_number=state.settings.emergency_number),
+        "diary_shared": bool(body.share_diary and who is not None),
     }
 
 

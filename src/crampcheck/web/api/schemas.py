@@ -184,6 +184,11 @@ class AppointmentIn(_In):
     preferred_location: str | None = Field(default=None, max_length=64)
     preferred_times: str | None = Field(default=None, max_length=500)
     consent_to_share: bool
+    share_diary: bool = Field(
+        default=False,
+        description="also share the signed-in person's diary with the clinic "
+        "(revocable from the account); needs a session",
+    )
     check: CheckIn
 
 
@@ -193,6 +198,7 @@ class AppointmentOut(BaseModel):
     urgency: str
     clinic: str
     next_steps: str
+    diary_shared: bool
 
 
 class LocationOut(BaseModel):

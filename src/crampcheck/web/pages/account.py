@@ -23,6 +23,7 @@ from crampcheck.services.accounts import (
     AccountError,
     ThrottledError,
 )
+from crampcheck.services.sharing import sharing_rows
 from crampcheck.web.api.diary import export_response, time_zone
 from crampcheck.web.auth import (
     DbDep,
@@ -304,6 +305,8 @@ def account_home(request: Request, state: StateDep, db: DbDep, done: str | None 
     notices = {
         "password": _("Your password was changed. Any other device you used was signed out."),
         "timezone": _("Your time zone was saved."),
+        "shared": _("Your diary is now shared with the clinic."),
+        "revoked": _("You stopped sharing your diary; the clinic can no longer see it."),
     }
     return page(
         request,
@@ -314,6 +317,8 @@ def account_home(request: Request, state: StateDep, db: DbDep, done: str | None 
             "created": who.user.created_at.date().isoformat(),
             "zone": zone_name(request),
             "notice": notices.get(done or ""),
+            "csrf_token": session_csrf(state, who.token),
+            **sharing_rows(db, who.user.id, state.clinic.id),
         },
     )
 

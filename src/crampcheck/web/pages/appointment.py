@@ -26,10 +26,12 @@ from crampcheck.services.appointments import (
     create_request,
     get_request,
 )
+from crampcheck.services.sharing import share_diary
 from crampcheck.storage.database import transaction
 from crampcheck.web.api.common import assessment_payload, run_check
 from crampcheck.web.api.routes import NEXT_STEPS
 from crampcheck.web.api.schemas import AppointmentIn
+from crampcheck.web.auth import signed_in
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.check import bad_state_page, read_form
@@ -167,7 +169,7 @@ async def appointment_new(request: Request, state: StateDep) -> Response:
     urgency = run_check(state, flow.check()).assessment.urgency
     if urgency is Urgency.EMERGENCY:
         return emergency_page(request, state)
-    values = dict.fromkeys(FIELDS, "")
+    values: dict[str, Any] = {**dict.fromkeys(FIELDS, ""), "share_diary": False}
     return form_page(request, state, flow, values, {}, urgency.value)
 
 
@@ -176,6 +178,7 @@ def _typed(form: FormData) -> dict[str, Any]:
         name: text_field(form, name, LIMITS[name] * 2).strip() for name in LIMITS
     }
     values["consent_to_share"] = text_field(form, "consent_to_share", 10) == "yes"
+    values["share_diary"] = text_field(form, "share_diary", 10) == "yes"
     return values
 
 
@@ -236,7 +239,17 @@ async def appointment_submit(request: Request, state: StateDep) -> Response:
     )
     try:
         with transaction(state.sessions) as session:
-            stored = create_request(session, state.clinic, data, assessment, flow.text)
+            who = signed_in(request, session)
+            stored = create_request(
+                session,
+                state.clinic,
+                data,
+                assessment,
+                flow.text,
+                user_id=who.user.id if who else None,
+            )
+            if who is not None and values["share_diary"]:
+                share_diary(session, who.user.id, state.clinic.id)
             request_id = stored.id
     except AppointmentError as error:
         if error.field == "check":
