@@ -1,0 +1,186 @@
+"""The clinic commands: ``clinic init`` / ``clinic list``, ``staff add`` and ``report``.
+
+They run in-process through ``crampcheck.cli.main`` against a database of the test's own
+(SQLite, and PostgreSQL when CRAMPCHECK_TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess  # nosec B404 - pdftotext on a file the test wrote
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crampcheck import cli
+from crampcheck.clinic import load_clinic
+from crampcheck.services import accounts
+from crampcheck.services.appointments import RequestInput, create_request
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.serialize import result_to_dict
+from crampcheck.storage.database import make_engine
+from crampcheck.storage.tables import AuditEvent, StaffMember
+from tests.test_accounts import fast_hashing_for_tests
+
+PASSWORD = "plum orbit lantern 42"
+
+
+@pytest.fixture(autouse=True)
+def database(db_url: str, clean_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch) -> str:
+    clean_env.setenv("CRAMPCHECK_DATABASE_URL", db_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    fast_hashing_for_tests(monkeypatch)
+    return db_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
+    import sys
+
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = cli.main(list(argv))
+    finally:
+        sys.stdin = old
+    captured = capsys.readouterr()
+    return code, captured.out, " ".join(captured.err.split())
+
+
+def other_clinic_file(tmp_path: Path) -> Path:
+    data = load_clinic().model_dump(mode="json", exclude_none=True)
+    data.update(id="north-foot", name="North Foot Clinic")
+    path = tmp_path / "north.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_clinic_init_registers_then_updates_and_list_shows_both(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = other_clinic_file(tmp_path)
+    code, out, _ = run(capsys, "clinic", "init", str(path))
+    assert code == 0 and "registered clinic north-foot (North Foot Clinic)" in out
+    code, out, _ = run(capsys, "clinic", "init", str(path))
+    assert code == 0 and "clinic north-foot (North Foot Clinic) is already up to date" in out
+    path.write_text(path.read_text().replace("North Foot Clinic", "North Foot & Ankle"))
+    code, out, _ = run(capsys, "clinic", "init", str(path))
+    assert code == 0 and "updated clinic north-foot (North Foot & Ankle)" in out
+    code, out, _ = run(capsys, "clinic", "list")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["auger-podiatry", "north-foot"]
+
+
+def test_a_bad_clinic_file_is_refused_with_a_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: Not An Id\nname: x\n", encoding="utf-8")
+    code, _, err = run(capsys, "clinic", "init", str(bad))
+    assert code == 2 and "bad.yaml" in err and "Traceback" not in err
+    code, _, err = run(capsys, "clinic", "init", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "cannot read the clinic file" in err
+
+
+def test_staff_add_with_a_password_from_stdin(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    argv = ("staff", "add", "--clinic", "auger-podiatry", "--role", "front_desk")
+    who = ("--email", "Desk@Example.com", "--name", "Dee Desk", "--password-stdin")
+    code, out, _ = run(capsys, *argv, *who, stdin=PASSWORD + "\n")
+    assert code == 0 and "added front_desk desk@example.com to clinic auger-podiatry" in out
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session:
+            (member,) = session.scalars(select(StaffMember))
+            assert member.password_hash.startswith("$argon2id$")
+            assert PASSWORD not in member.password_hash
+    finally:
+        engine.dispose()
+    code, _, err = run(capsys, *argv, *who, stdin=PASSWORD + "\n")
+    assert code == 2 and "already exists" in err
+
+
+@pytest.mark.parametrize(
+    ("changes", "stdin", "message"),
+    [
+        ({"--clinic": "nowhere"}, PASSWORD, "There is no clinic 'nowhere'"),
+        ({}, "short", "at least 10 characters"),
+        ({}, "password123", "too common"),
+        ({"--email": "not an address"}, PASSWORD, "valid email address"),
+    ],
+)
+def test_staff_add_refuses_bad_input(
+    capsys: pytest.CaptureFixture[str], changes: dict[str, str], stdin: str, message: str
+) -> None:
+    options = {
+        "--clinic": "auger-podiatry",
+        "--role": "clinician",
+        "--email": "doc@example.com",
+        "--name": "Dr Doc",
+    }
+    options.update(changes)
+    argv = ["staff", "add", *[part for pair in options.items() for part in pair]]
+    code, _, err = run(capsys, *argv, "--password-stdin", stdin=stdin + "\n")
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_staff_add_without_a_terminal_asks_for_password_stdin(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ("staff", "add", "--clinic", "auger-podiatry", "--role", "admin")
+    code, _, err = run(capsys, *argv, "--email", "a@example.com", "--name", "A")
+    assert code == 2 and "--password-stdin" in err
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*argv, "--email", "a@example.com"])
+    assert exited.value.code == 2 and "--name" in capsys.readouterr().err
+
+
+def test_report_writes_the_pdf_and_audits_it(
+    capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path, pipeline: Pipeline
+) -> None:
+    assert run(capsys, "clinic", "list")[0] == 0  # registers the public clinic
+    result = pipeline.check_text("Calf cramps most nights for a month, I take simvastatin.")
+    assessment = result_to_dict(result, pipeline.kb)
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session, session.begin():
+            stored = create_request(
+                session,
+                load_clinic(),
+                RequestInput("Ana Example", "(801) 555-0100", None, None, None, True),
+                assessment,
+                "Calf cramps most nights for a month, I take simvastatin.",
+            )
+            request_id = stored.id
+        output = tmp_path / "summary.pdf"
+        code, out, err = run(capsys, "report", request_id, "-o", str(output))
+        assert code == 0, err
+        assert f"wrote the summary of request {request_id}" in out
+        assert output.read_bytes().startswith(b"%PDF")
+        if shutil.which("pdftotext"):
+            text = subprocess.run(  # nosec B603 B607
+                ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
+            ).stdout
+            assert "Ana Example" in text
+        with Session(engine) as session:
+            (event,) = session.scalars(select(AuditEvent))
+            assert (event.request_id, event.role) == (request_id, "operator")
+            assert event.staff_email.startswith("command line (")
+    finally:
+        engine.dispose()
+    code, _, err = run(capsys, "report", "no-such-request", "-o", str(tmp_path / "x.pdf"))
+    assert code == 1 and "there is no appointment request 'no-such-request'" in err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_report_output_that_cannot_be_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "report", "x", "-o", str(tmp_path / "missing-dir" / "x.pdf"))
+    assert code == 1 and "Traceback" not in err
+
+
+_ = accounts  # the hashing parameters are patched through this module
