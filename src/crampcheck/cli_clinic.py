@@ -110,9 +110,12 @@ def _clinic_init(engine: Any, file: Path, out: Console, err: Console) -> int:
         _say(err, f"crampcheck: {error}")
         return EXIT_USAGE
     with Session(engine) as session, session.begin():
-        new = register_clinic(session, clinic)
-    verb = "registered" if new else "updated"
-    _say(out, f"{verb} clinic {clinic.id} ({clinic.name}) with {len(clinic.locations)} locations")
+        done = register_clinic(session, clinic)
+    if done == "unchanged":
+        _say(out, f"clinic {clinic.id} ({clinic.name}) is already up to date")
+    else:
+        places = len(clinic.locations)
+        _say(out, f"{done} clinic {clinic.id} ({clinic.name}) with {places} locations")
     return EXIT_OK
 
 

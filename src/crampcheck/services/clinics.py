@@ -8,6 +8,7 @@ join with ``crampcheck clinic init FILE``; each clinic's staff see only its own 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,10 @@ from crampcheck.clinic import Clinic
 from crampcheck.storage.tables import ClinicRecord
 
 
-def register_clinic(session: Session, clinic: Clinic, now: datetime | None = None) -> bool:
-    """Insert the clinic, or update its definition; True when it was new."""
+def register_clinic(
+    session: Session, clinic: Clinic, now: datetime | None = None
+) -> Literal["registered", "updated", "unchanged"]:
+    """Insert the clinic, or update its definition; says which it did."""
     now = now or datetime.now(UTC)
     definition = clinic.model_dump(mode="json")
     row = session.get(ClinicRecord, clinic.id)
@@ -32,12 +35,13 @@ def register_clinic(session: Session, clinic: Clinic, now: datetime | None = Non
                 updated_at=now,
             )
         )
-        return True
-    if row.definition != definition or row.name != clinic.name:
-        row.definition = definition
-        row.name = clinic.name
-        row.updated_at = now
-    return False
+        return "registered"
+    if row.definition == definition and row.name == clinic.name:
+        return "unchanged"
+    row.definition = definition
+    row.name = clinic.name
+    row.updated_at = now
+    return "updated"
 
 
 def ensure_registered(engine: Engine, clinic: Clinic) -> None:
