@@ -1,0 +1,571 @@
+"""What the clinic's one-page summary of an appointment request shows, as plain data.
+
+A clinician reads it in a minute before calling the person back: who asked and how to
+reach them, how urgent the check said it was and which knowledge-base rules decided
+that (each with its sources), what the person said in their own words, the causes the
+check named as possible (never a diagnosis), the medicines and conditions they
+mentioned, and, when they share their episode diary, how often and how painful the
+episodes have been and what home care did.
+
+Everything about the check comes from the request's snapshot: the assessment exactly
+as the person saw it, so the page says what they were told even after the knowledge
+base changes. Only the titles of cited sources and the category of each finding are
+looked up in the current knowledge base. The diary's figures and charts are those of
+the person's own patterns page: :func:`crampcheck.services.diary.patterns` measures
+them and the diary page's chart data and SVG charts draw them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from crampcheck.clinic import Clinic
+from crampcheck.domain.types import FindingState, Kind, Urgency
+from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services import diary
+from crampcheck.services.diary import Patterns
+from crampcheck.storage.tables import AppointmentRequest, Base, Episode
+from crampcheck.web import charts
+from crampcheck.web.i18n import _
+from crampcheck.web.pages import diary as diary_page
+
+MEDICINE_CATEGORIES = frozenset({"medicine"})
+"""Knowledge-base finding categories listed under "Medications mentioned"."""
+CONDITION_CATEGORIES = frozenset({"history"})
+"""Knowledge-base finding categories listed under "Conditions and history mentioned"."""
+
+URGENCY_LABELS: Mapping[Urgency, tuple[str, str]] = {
+    Urgency.EMERGENCY: ("Emergency", "the check told the person to call the emergency number"),
+    Urgency.URGENT: ("Urgent", "to be seen today, within 24 hours"),
+    Urgency.DOCTOR: ("See a doctor", "an appointment within days to weeks"),
+    Urgency.SELF_CARE: ("Self-care", "home care; no appointment needed for now"),
+}
+"""Per urgency level, for a clinician: its name and how soon the person should be seen."""
+
+KIND_LABELS: Mapping[Kind, str] = {
+    Kind.CRAMP: "Muscle cramp",
+    Kind.SPASM: "Muscle spasm (twitching)",
+    Kind.OTHER: "Not clearly an ordinary cramp or spasm",
+}
+"""What the check took the episode to be, in words."""
+
+STATE_LABELS: Mapping[str, str] = {
+    FindingState.PRESENT.value: "said yes",
+    FindingState.ABSENT.value: "said no",
+    FindingState.UNKNOWN.value: "not sure",
+}
+
+TREND_LABELS: Mapping[str, str] = {
+    "more": "more often",
+    "fewer": "less often",
+    "the same": "about the same",
+    "not enough data": "too few episodes to tell a trend",
+}
+"""The diary service's trend (last 4 weeks against the 4 before) in words."""
+
+DIARY_USER = "shared-diary"
+"""The owner given to the shared episodes in the private database they are measured in."""
+
+
+# ---------------------------------------------------------------- what the page holds
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A source a statement rests on; ``title`` is None when the current knowledge base
+    no longer has it (the id, as the person was shown it, still identifies it)."""
+
+    id: str
+    title: str | None
+    publisher: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule that fired in the check: what it says, at which urgency, and why (sources)."""
+
+    rule_id: str
+    level: str
+    text: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """One finding of the check: its label, what the person said about it ("said yes",
+    "said no", "not sure"), the words of theirs it was read from, and a measured value
+    (such as minutes or days) when there is one. ``answered`` marks an answer given to
+    a question or a chip rather than read in the description."""
+
+    id: str
+    label: str
+    state: str
+    words: tuple[str, ...]
+    value: str | None
+    answered: bool
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, self.state)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A possible cause the check named ("could be", never a diagnosis), with the
+    findings for and against it and who usually sees it."""
+
+    name: str
+    summary: str
+    supporting: tuple[str, ...]
+    against: tuple[str, ...]
+    clinician: str | None
+    flagged_by_rule: bool
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One of the diary's charts: title, text alternative and the SVG markup (drawn by
+    :mod:`crampcheck.web.charts`, which escapes every text it writes)."""
+
+    title: str
+    description: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class HomeCare:
+    """One home treatment in the diary's last 12 weeks: how often it was tried and how
+    often relief followed."""
+
+    treatment: str
+    tried: int
+    relieved: int
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A diary rule that says it is time to see a doctor, with its sources."""
+
+    text: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class DiaryFigures:
+    """The shared diary: counts behind every statement, the two charts, home care."""
+
+    total: int
+    diary_days: int
+    last_4_weeks: int
+    previous_4_weeks: int
+    per_week: str
+    trend: str
+    night: str | None
+    sites: tuple[tuple[str, int], ...]
+    median_duration: str | None
+    median_pain: str | None
+    weekly_chart: Chart
+    pain_chart: Chart
+    home_care: tuple[HomeCare, ...]
+    episodes_with_care: int
+    care_helped: int
+    care_did_not_help: int
+    care_not_recorded: int
+    escalations: tuple[Escalation, ...]
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """Everything the clinic's one-page summary shows, ready to render."""
+
+    request_id: str
+    clinic_name: str
+    clinic_phone: str
+    received_at: datetime
+    printed_at: datetime
+    status: str
+    name: str
+    phone: str | None
+    email: str | None
+    location: str | None
+    preferred_times: str | None
+    urgency: str
+    urgency_label: str
+    urgency_when: str
+    action: str | None
+    kind: str
+    kind_label: str
+    kind_reasons: tuple[str, ...]
+    description: str | None
+    reasons: tuple[Reason, ...]
+    findings: tuple[FindingLine, ...]
+    medicines: tuple[FindingLine, ...]
+    conditions: tuple[FindingLine, ...]
+    causes: tuple[Cause, ...]
+    diary: DiaryFigures | None
+    sources: tuple[SourceRef, ...]
+    """Every source the page cites, in order of first citation (listed once, at the end)."""
+    kb_version: str
+    current_kb_version: str
+    disclaimer: str | None
+
+    @property
+    def diary_shared(self) -> bool:
+        return self.diary is not None
+
+
+# ---------------------------------------------------------------- building it
+
+
+def build_summary(
+    request: AppointmentRequest,
+    episodes: Sequence[Episode] | None,
+    kb: KnowledgeBase,
+    clinic: Clinic,
+    now: datetime | None = None,
+) -> RequestSummary:
+    """The summary of ``request`` for ``clinic``.
+
+    ``episodes`` is the person's diary when they share it (None when they do not; an
+    empty list is a shared diary with nothing in it). ``now`` is the time the page is
+    printed, and the end of the diary's last 12 weeks.
+    """
+    now = _aware(now) if now is not None else datetime.now(UTC)
+    snapshot: Mapping[str, Any] = request.snapshot or {}
+    urgency = str(snapshot.get("urgency") or request.urgency)
+    kind = str(snapshot.get("kind") or request.kind)
+    urgency_label, urgency_when = _urgency_words(urgency)
+    lines = findings_of(_finding_rows(snapshot), kb)
+    reasons = reasons_of(snapshot, kb)
+    causes = causes_of(snapshot, lines, kb)
+    figures = None if episodes is None else diary_figures(episodes, kb, now)
+    return RequestSummary(
+        request_id=request.id,
+        clinic_name=clinic.name,
+        clinic_phone=clinic.phone,
+        received_at=_aware(request.created_at),
+        printed_at=now,
+        status=request.status,
+        name=request.name,
+        phone=request.phone,
+        email=request.email,
+        location=location_of(request.preferred_location, clinic),
+        preferred_times=request.preferred_times,
+        urgency=urgency,
+        urgency_label=urgency_label,
+        urgency_when=urgency_when,
+        action=snapshot.get("action"),
+        kind=kind,
+        kind_label=_kind_words(kind),
+        kind_reasons=tuple(str(k) for k in snapshot.get("kind_reasons") or ()),
+        description=snapshot.get("description"),
+        reasons=reasons,
+        findings=tuple(line for line in lines if _category(kb, line.id) not in _MENTIONED),
+        medicines=tuple(line for line in lines if _category(kb, line.id) in MEDICINE_CATEGORIES),
+        conditions=tuple(line for line in lines if _category(kb, line.id) in CONDITION_CATEGORIES),
+        causes=causes,
+        diary=figures,
+        sources=cited(reasons, causes, figures),
+        kb_version=str(snapshot.get("kb_version") or request.kb_version),
+        current_kb_version=kb.version,
+        disclaimer=snapshot.get("disclaimer"),
+    )
+
+
+_MENTIONED = MEDICINE_CATEGORIES | CONDITION_CATEGORIES
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time with its zone (SQLite returns UTC times without one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _urgency_words(urgency: str) -> tuple[str, str]:
+    try:
+        return URGENCY_LABELS[Urgency(urgency)]
+    except ValueError:
+        return urgency, ""
+
+
+def _kind_words(kind: str) -> str:
+    try:
+        return KIND_LABELS[Kind(kind)]
+    except ValueError:
+        return kind
+
+
+def location_of(location_id: str | None, clinic: Clinic) -> str | None:
+    """The preferred location in words (its name, and the address or city when they add
+    something), or the stored id when the clinic no longer lists it."""
+    if not location_id:
+        return None
+    location = clinic.location(location_id)
+    if location is None:
+        return location_id
+    where = location.address or location.city
+    return location.name if where == location.name else f"{location.name} ({where})"
+
+
+def sources_of(source_ids: Iterable[str], kb: KnowledgeBase) -> tuple[SourceRef, ...]:
+    """The cited sources with their titles from the knowledge base, in citation order."""
+    refs = []
+    for source_id in dict.fromkeys(source_ids):
+        source = kb.sources.get(source_id)
+        refs.append(
+            SourceRef(
+                id=source_id,
+                title=source.title if source else None,
+                publisher=source.publisher if source else None,
+                year=source.year if source else None,
+            )
+        )
+    return tuple(refs)
+
+
+def cited(
+    reasons: Iterable[Reason], causes: Iterable[Cause], diary: DiaryFigures | None
+) -> tuple[SourceRef, ...]:
+    """Every source the page cites, once each, in order of first citation."""
+    groups = [r.sources for r in reasons] + [c.sources for c in causes]
+    groups += [e.sources for e in diary.escalations] if diary is not None else []
+    return tuple({ref.id: ref for group in groups for ref in group}.values())
+
+
+def reasons_of(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> tuple[Reason, ...]:
+    """The rules that fired in the check, as the person was shown them, most urgent first
+    (the engine's order)."""
+    return tuple(
+        Reason(
+            rule_id=str(r.get("rule_id", "")),
+            level=str(r.get("level", "")),
+            text=str(r.get("text", "")),
+            sources=sources_of(r.get("source_ids") or (), kb),
+        )
+        for r in snapshot.get("reasons") or ()
+    )
+
+
+# ---------------------------------------------------------------- findings in their own words
+
+
+def _finding_rows(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [row for row in snapshot.get("findings") or () if isinstance(row, Mapping)]
+
+
+def _category(kb: KnowledgeBase, finding_id: str) -> str | None:
+    finding = kb.findings.get(finding_id)
+    return finding.category if finding is not None else None
+
+
+def final_states(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """One state per finding, as the check used it: an answer given beside the words
+    (a row without words) wins; otherwise any mention saying yes wins over "no"
+    (the reader's rule), else the last mention's state."""
+    read: dict[str, str] = {}
+    answered: dict[str, str] = {}
+    for row in rows:
+        finding_id, state = str(row.get("id")), str(row.get("state"))
+        if row.get("text") is None:
+            answered[finding_id] = state
+        elif read.get(finding_id) != FindingState.PRESENT.value:
+            read[finding_id] = state
+    return {**read, **answered}
+
+
+def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[FindingLine, ...]:
+    """Each finding once, in the order it was first mentioned, with the person's words
+    that say what the check took it to be ("said yes" first, then "said no", then
+    "not sure")."""
+    states = final_states(rows)
+    words: dict[str, list[str]] = {}
+    values: dict[str, float] = {}
+    answered: set[str] = set()
+    labels: dict[str, str] = {}
+    for row in rows:
+        finding_id = str(row.get("id"))
+        labels.setdefault(finding_id, str(row.get("label") or finding_id))
+        if row.get("state") != states[finding_id]:
+            continue
+        text = row.get("text")
+        if text is None:
+            answered.add(finding_id)
+        elif text not in words.setdefault(finding_id, []):
+            words[finding_id].append(str(text))
+        value = row.get("value")
+        if isinstance(value, int | float):
+            values[finding_id] = max(float(value), values.get(finding_id, float(value)))
+    lines = [
+        FindingLine(
+            id=finding_id,
+            label=labels[finding_id],
+            state=state,
+            words=tuple(words.get(finding_id, ())),
+            value=_with_unit(values.get(finding_id), kb, finding_id),
+            answered=finding_id in answered,
+        )
+        for finding_id, state in states.items()
+    ]
+    order = {s.value: i for i, s in enumerate(FindingState)}
+    return tuple(sorted(lines, key=lambda line: order.get(line.state, len(order))))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+def _with_unit(value: float | None, kb: KnowledgeBase, finding_id: str) -> str | None:
+    if value is None:
+        return None
+    finding = kb.findings.get(finding_id)
+    unit = finding.unit if finding is not None else None
+    return f"{_number(value)} {unit}" if unit else _number(value)
+
+
+# ---------------------------------------------------------------- possible causes
+
+
+def causes_of(
+    snapshot: Mapping[str, Any], lines: Sequence[FindingLine], kb: KnowledgeBase
+) -> tuple[Cause, ...]:
+    """The possible causes the check named, with the evidence for and against each."""
+    denied = {line.label for line in lines if line.state == FindingState.ABSENT.value}
+    return tuple(_cause(c, denied, kb) for c in snapshot.get("causes") or ())
+
+
+def _cause(cause: Mapping[str, Any], denied: set[str], kb: KnowledgeBase) -> Cause:
+    return Cause(
+        name=str(cause.get("name", "")),
+        summary=str(cause.get("summary", "")),
+        supporting=tuple(str(x) for x in cause.get("for") or ()),
+        against=_against(str(cause.get("id")), cause.get("against") or (), denied, kb),
+        clinician=cause.get("clinician"),
+        flagged_by_rule=bool(cause.get("flagged_by_rule")),
+        sources=sources_of(cause.get("source_ids") or (), kb),
+    )
+
+
+def _against(
+    condition_id: str, labels: Iterable[str], denied: set[str], kb: KnowledgeBase
+) -> tuple[str, ...]:
+    """The evidence against a cause in words: a key finding of the cause that the person
+    denied reads "said no to ..." (as on the person's result page), not as if present."""
+    condition = kb.conditions.get(condition_id)
+    keys = {kb.findings[f].label for f in condition.key if f in kb.findings} if condition else set()
+    return tuple(
+        f"said no to “{label}”" if label in denied and label in keys else str(label)
+        for label in labels
+    )
+
+
+# ---------------------------------------------------------------- the shared diary
+
+
+def diary_patterns(episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime) -> Patterns:
+    """The diary service's own measurement of these episodes.
+
+    :func:`crampcheck.services.diary.patterns` measures a person's diary with queries,
+    so the shared episodes are copied into a private in-memory database and measured
+    there: the figures are exactly those of the person's patterns page (same weeks,
+    same rules), and the clinic's database is never touched.
+    """
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        Base.metadata.create_all(engine, tables=[Base.metadata.tables[Episode.__tablename__]])
+        with Session(engine) as session:
+            session.add_all(_copy(episode, i) for i, episode in enumerate(episodes))
+            session.flush()
+            return diary.patterns(session, DIARY_USER, kb, now=now, zone=UTC)
+    finally:
+        engine.dispose()
+
+
+def _copy(episode: Episode, index: int) -> Episode:
+    """A detached copy of an episode (every column), owned by :data:`DIARY_USER`, its
+    time in UTC as the diary service stores it."""
+    columns = {attr.key: getattr(episode, attr.key) for attr in inspect(Episode).column_attrs}
+    columns.update(
+        user_id=DIARY_USER,
+        id=str(index),
+        started_at=_aware(episode.started_at).astimezone(UTC),
+    )
+    return Episode(**columns)
+
+
+def diary_charts(found: Patterns, now: datetime) -> tuple[Chart, Chart]:
+    """Episodes per week and average pain per week: the diary page's two charts, drawn
+    with its titles, labels and settings (weeks in UTC)."""
+    data = diary_page.chart_data(found, now, UTC)
+    weekly, pain = data["weekly"], data["pain"]
+    weekly_svg = charts.bar_chart(
+        weekly["title"],
+        weekly["alt"],
+        weekly["labels"],
+        list(found.weekly_counts),
+        y_label=_("episodes"),
+        label_every=3,
+    )
+    pain_svg = charts.line_chart(
+        pain["title"],
+        pain["alt"],
+        pain["labels"],
+        list(found.pain_by_week),
+        y_label=_("pain, 0 to 10"),
+        label_every=3,
+    )
+    return (
+        Chart(weekly["title"], weekly["alt"], weekly_svg),
+        Chart(pain["title"], pain["alt"], pain_svg),
+    )
+
+
+def diary_figures(episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime) -> DiaryFigures:
+    """What the shared diary shows: how many episodes and how often (the last 4 weeks
+    against the 4 before), where, how long and how painful typically, the charts, what
+    home care was tried and whether relief followed, and the diary rules that say it is
+    time to see a doctor."""
+    found = diary_patterns(episodes, kb, now)
+    weekly_chart, pain_chart = diary_charts(found, now)
+    sites, treatments = diary_page.site_labels(), diary_page.treatment_labels()
+    with_care = [e for e in episodes if e.tried]
+    return DiaryFigures(
+        total=found.total,
+        diary_days=found.diary_days,
+        last_4_weeks=sum(found.weekly_counts[-4:]),
+        previous_4_weeks=sum(found.weekly_counts[-8:-4]),
+        per_week=_number(found.metrics.get("episodes_per_week", 0.0)),
+        trend=TREND_LABELS.get(found.trend, found.trend),
+        night=None if found.night_share is None else f"{round(found.night_share * 100)}%",
+        sites=tuple((sites.get(s, s), n) for s, n in found.sites),
+        median_duration=None if found.median_duration is None else _number(found.median_duration),
+        median_pain=None if found.median_pain is None else _number(found.median_pain),
+        weekly_chart=weekly_chart,
+        pain_chart=pain_chart,
+        home_care=tuple(HomeCare(treatments.get(t, t), n, m) for t, n, m in found.home_care),
+        episodes_with_care=len(with_care),
+        care_helped=sum(1 for e in with_care if e.helped is True),
+        care_did_not_help=sum(1 for e in with_care if e.helped is False),
+        care_not_recorded=sum(1 for e in with_care if e.helped is None),
+        escalations=escalations_of(found, kb),
+    )
+
+
+def escalations_of(found: Patterns, kb: KnowledgeBase) -> tuple[Escalation, ...]:
+    """The diary rules that fired, in the few words the diary's summary for the clinic
+    uses, each with its sources."""
+    phrases = diary_page.escalation_phrases()
+    return tuple(
+        Escalation(
+            text=phrases.get(e.rule_id, e.reason),
+            sources=sources_of(e.source_ids, kb),
+        )
+        for e in found.escalations
+    )

@@ -1,0 +1,490 @@
+"""The clinic's one-page PDF summary of an appointment request.
+
+A real check (the packaged pipeline) is frozen into an in-memory appointment request the
+way the appointment service stores it; the diary is Episode objects built in memory. The
+PDF is read back with poppler's ``pdftotext -layout`` and ``pdfinfo``: without them the
+PDF tests are skipped, except in CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crampcheck.clinic import Clinic, load_clinic
+from crampcheck.domain.types import Urgency
+from crampcheck.knowledge import KnowledgeBase
+from crampcheck.knowledge.schema import Finding
+from crampcheck.report.pdf import RefuseAllFetcher, html_to_pdf, summary_html, summary_pdf
+from crampcheck.report.summary import (
+    CONDITION_CATEGORIES,
+    MEDICINE_CATEGORIES,
+    URGENCY_LABELS,
+    RequestSummary,
+    build_summary,
+    causes_of,
+    final_states,
+    findings_of,
+)
+from crampcheck.services.appointments import snapshot_of
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.serialize import result_to_dict
+from crampcheck.storage.tables import AppointmentRequest, Episode
+
+NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
+TYPICAL_TEXT = (
+    "For about three months I get painful cramps in my right calf most nights and they "
+    "wake me up. They last about 5 minutes. I started taking furosemide in the spring and "
+    "I also take atorvastatin. I have diabetes. No swelling. Stretching helps a bit but "
+    "massage doesn't."
+)
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_IMAGE = "<img src=http://example.com/x>"
+
+
+# ---------------------------------------------------------------- reading a PDF back
+
+
+def _poppler(tool: str) -> str:
+    """The path of a poppler tool: skipped when missing, a failure in CI."""
+    path = shutil.which(tool)
+    if path is None:
+        message = f"{tool} (poppler-utils) is not installed, so the PDF cannot be read back"
+        if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+            pytest.fail(f"{message}; CI must install poppler-utils")
+        pytest.skip(message)
+    return path
+
+
+def pdf_text(pdf: bytes, tmp: Path) -> str:
+    """The PDF's text as ``pdftotext -layout`` lays it out (columns side by side)."""
+    path = tmp / "summary.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        [_poppler("pdftotext"), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return done.stdout
+
+
+def pdf_pages(pdf: bytes, tmp: Path) -> int:
+    """The number of pages ``pdfinfo`` reports."""
+    path = tmp / "pages.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        [_poppler("pdfinfo"), str(path)], capture_output=True, text=True, check=True, timeout=30
+    )
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("Pages:")]
+    return int(line.split()[1])
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed, so a sentence wrapped over full-width lines reads whole."""
+    return " ".join(text.split())
+
+
+GUTTER = 2
+"""Characters left of a heading still taken as its column (a box's padding)."""
+
+
+def under(text: str, heading: str, until: str) -> str:
+    """The text below ``heading`` in its own column of the -layout output, up to the
+    heading ``until`` in the same column (both headings of one unbreakable block)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if heading in line)
+    column = max(lines[start].index(heading) - GUTTER, 0)
+    width = max(len(line) for line in lines) // 2
+    below = []
+    for line in lines[start + 1 :]:
+        part = line[column : column + width]
+        if until in part:
+            return "\n".join(below)
+        below.append(part)
+    raise AssertionError(f"{until!r} is not below {heading!r} in the same column")
+
+
+# ---------------------------------------------------------------- a request and a diary
+
+
+def make_request(pipeline: Pipeline, clinic: Clinic, text: str) -> AppointmentRequest:
+    """An appointment request as the appointment service stores it, kept in memory."""
+    assessment = result_to_dict(pipeline.check_text(text, 67, None), pipeline.kb)
+    return AppointmentRequest(
+        clinic_id=clinic.id,
+        id="5b0e7c2a-3d4f-4a1b-9c8d-7e6f5a4b3c2d",
+        created_at=NOW - timedelta(hours=3),
+        name="Ana Example",
+        phone="(801) 555-0100",
+        email="ana@example.org",
+        preferred_location="sandy",
+        preferred_times="weekday mornings",
+        consent_to_share=True,
+        urgency=assessment["urgency"],
+        kind=assessment["kind"],
+        kb_version=assessment["kb_version"],
+        status="new",
+        snapshot=snapshot_of(assessment, text),
+    )
+
+
+def episode(at: datetime, index: int, **fields: Any) -> Episode:
+    values: dict[str, Any] = {
+        "user_id": "someone",
+        "id": f"00000000-0000-4000-8000-{index:012d}",
+        "started_at": at,
+        "created_at": at,
+        "updated_at": at,
+        "site": "site_calf",
+        "side": "right",
+        "duration_minutes": 5.0,
+        "pain": 5,
+        "feel": "cramp",
+        "activity": None,
+        "at_night": True,
+        "context": [],
+        "tried": [],
+        "helped": None,
+        "notes": None,
+        "check": None,
+    }
+    values.update(fields)
+    return Episode(**values)
+
+
+def three_month_diary() -> list[Episode]:
+    """About three months of a typical diary: a cramp every two or three days, mostly
+    at night in the calf, stretching or massage tried, relief now and then."""
+    episodes = []
+    for index, day in enumerate(d for d in range(1, 92) if d % 5 in (0, 2)):
+        tried = [["stretching"], ["stretching", "massage"], [], ["fluids"]][index % 4]
+        episodes.append(
+            episode(
+                NOW - timedelta(days=day, hours=index % 7),
+                index,
+                site="site_foot" if index % 6 == 0 else "site_calf",
+                pain=3 + (index * 5) % 7,
+                duration_minutes=float(2 + index % 9),
+                at_night=index % 4 != 3,
+                tried=tried,
+                helped=[True, False, None][index % 3] if tried else None,
+            )
+        )
+    return episodes
+
+
+@dataclass(frozen=True)
+class Rendered:
+    summary: RequestSummary
+    html: str
+    pdf: bytes
+    text: str
+
+
+@pytest.fixture(scope="module")
+def clinic() -> Clinic:
+    return load_clinic()
+
+
+@pytest.fixture(scope="module")
+def typical(pipeline: Pipeline, clinic: Clinic) -> AppointmentRequest:
+    return make_request(pipeline, clinic, TYPICAL_TEXT)
+
+
+def render(summary: RequestSummary, tmp: Path) -> Rendered:
+    pdf = summary_pdf(summary)
+    return Rendered(summary, summary_html(summary), pdf, pdf_text(pdf, tmp))
+
+
+@pytest.fixture(scope="module")
+def shared(
+    typical: AppointmentRequest,
+    pipeline: Pipeline,
+    clinic: Clinic,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Rendered:
+    summary = build_summary(typical, three_month_diary(), pipeline.kb, clinic, now=NOW)
+    return render(summary, tmp_path_factory.mktemp("shared"))
+
+
+@pytest.fixture(scope="module")
+def not_shared(
+    typical: AppointmentRequest,
+    pipeline: Pipeline,
+    clinic: Clinic,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Rendered:
+    summary = build_summary(typical, None, pipeline.kb, clinic, now=NOW)
+    return render(summary, tmp_path_factory.mktemp("not-shared"))
+
+
+# ---------------------------------------------------------------- what the page says
+
+
+def test_the_page_says_who_asked_how_urgent_and_why(shared: Rendered, kb: KnowledgeBase) -> None:
+    text, summary = shared.text, shared.summary
+    assert "Ana Example" in text and "(801) 555-0100" in text and "ana@example.org" in text
+    assert "Sandy" in text and "weekday mornings" in text
+    label, _when = URGENCY_LABELS[Urgency(summary.urgency)]
+    assert f"Triage: {label}" in text
+    assert summary.action and squash(summary.action) in squash(text)
+
+    reason = summary.reasons[0]
+    source = kb.sources[reason.sources[0].id]
+    assert reason.rule_id in text
+    assert source.id in text and source.title in text
+
+
+def test_the_page_quotes_the_patients_own_words(shared: Rendered) -> None:
+    text = shared.text
+    assert "“painful”" in text and "“furosemide”" in text and "“three months”" in text
+    # A denied finding is listed as denied, with the word it was read from.
+    assert "Said no to" in text and "“swelling”" in text
+    own_words = under(text, "In the patient’s own words:", "WHY THIS URGENCY")
+    assert squash(TYPICAL_TEXT) in squash(own_words)
+
+
+def test_the_page_carries_the_kb_version_and_the_disclaimer(
+    shared: Rendered, kb: KnowledgeBase
+) -> None:
+    assert shared.summary.kb_version == kb.version
+    assert kb.version in shared.text
+    assert shared.summary.disclaimer
+    assert squash(shared.summary.disclaimer) in squash(shared.text)
+
+
+def test_possible_causes_are_could_be_never_a_diagnosis(shared: Rendered) -> None:
+    assert shared.summary.causes
+    assert "could be; not a diagnosis" in shared.text.lower()
+    assert shared.summary.causes[0].name in shared.text
+    for rendered in (shared.html, shared.text):
+        assert "you have" not in rendered.lower()
+
+
+# ---------------------------------------------------------------- medicines and conditions
+
+
+def test_a_medicine_in_the_description_is_listed_under_medications(shared: Rendered) -> None:
+    medicines = under(shared.text, "MEDICATIONS MENTIONED", "CONDITIONS AND HISTORY")
+    assert "“atorvastatin”" in medicines and "“furosemide”" in medicines
+    assert "statin" in medicines
+    conditions = under(shared.text, "CONDITIONS AND HISTORY MENTIONED", "POSSIBLE CAUSES")
+    assert "“diabetes”" in conditions and "atorvastatin" not in conditions
+    ids = {line.id for line in shared.summary.medicines}
+    assert {"drug_statin", "drug_loop_diuretic"} <= ids
+    assert not ids & {line.id for line in shared.summary.findings}
+
+
+def test_medicines_and_conditions_are_the_knowledge_bases_categories(kb: KnowledgeBase) -> None:
+    categories = set(typing.get_args(Finding.model_fields["category"].annotation))
+    assert categories >= MEDICINE_CATEGORIES and categories >= CONDITION_CATEGORIES
+    assert not MEDICINE_CATEGORIES & CONDITION_CATEGORIES
+    rows = [
+        {"id": f.id, "label": f.label, "state": "present", "text": f.id, "value": None}
+        for f in kb.findings.values()
+    ]
+    lines = findings_of(rows, kb)
+    assert len(lines) == len(kb.findings)
+    medicines = {f.id for f in kb.findings.values() if f.category in MEDICINE_CATEGORIES}
+    history = {f.id for f in kb.findings.values() if f.category in CONDITION_CATEGORIES}
+    assert medicines and history
+    for line in lines:
+        category = kb.findings[line.id].category
+        assert (line.id in medicines) == (category == "medicine")
+        assert (line.id in history) == (category == "history")
+
+
+# ---------------------------------------------------------------- the diary
+
+
+def test_a_shared_diary_shows_its_charts_and_figures(shared: Rendered) -> None:
+    diary = shared.summary.diary
+    assert diary is not None and diary.total == len(three_month_diary())
+    text = shared.text
+    assert "Episodes per week, last 12 weeks" in text
+    assert "Average pain per week (0 to 10), last 12 weeks" in text
+    assert f"{diary.total} episodes over {diary.diary_days} days" in text
+    assert f"Last 4 weeks: {diary.last_4_weeks}" in text
+    assert "Diary not shared" not in text
+    # The charts are the diary's own SVG, inline (no image is fetched).
+    assert diary.weekly_chart.svg in shared.html and diary.pain_chart.svg in shared.html
+    assert "<img" not in shared.html
+
+
+def test_what_was_tried_and_what_helped(shared: Rendered) -> None:
+    diary = shared.summary.diary
+    assert diary is not None
+    treatments = {h.treatment: (h.tried, h.relieved) for h in diary.home_care}
+    assert set(treatments) == {"Stretching", "Massage", "Water or a sports drink"}
+    assert all(0 < relieved < tried for tried, relieved in treatments.values())
+    tried = [e for e in three_month_diary() if e.tried]
+    assert diary.episodes_with_care == len(tried)
+    assert diary.care_helped == sum(1 for e in tried if e.helped is True)
+    assert diary.care_not_recorded == sum(1 for e in tried if e.helped is None)
+    assert "What was tried and what helped" in shared.text
+    table = under(shared.text, "Home care (last 12 weeks)", "Something was tried in")
+    (line,) = [x for x in table.splitlines() if "Stretching" in x]
+    assert line.split() == ["Stretching", *(str(n) for n in treatments["Stretching"])]
+
+
+def test_diary_figures_are_those_of_the_diary_service(kb: KnowledgeBase, clinic: Clinic) -> None:
+    """Two episodes in each of the last 12 weeks, pain 2 then 6 in the latest week: the
+    weekly counts, the pain series and the trend are the diary service's."""
+    episodes = [
+        episode(NOW - timedelta(weeks=week, days=1, hours=hour), week * 2 + i, pain=2 + 4 * i)
+        for week in range(12)
+        for i, hour in enumerate((1, 5))
+    ]
+    request = AppointmentRequest(
+        clinic_id=clinic.id,
+        id="r",
+        created_at=NOW,
+        name="B",
+        phone="1",
+        email=None,
+        preferred_location=None,
+        preferred_times=None,
+        consent_to_share=True,
+        urgency="doctor",
+        kind="cramp",
+        kb_version=kb.version,
+        status="new",
+        snapshot={},
+    )
+    diary = build_summary(request, episodes, kb, clinic, now=NOW).diary
+    assert diary is not None
+    assert (diary.total, diary.last_4_weeks, diary.previous_4_weeks) == (24, 8, 8)
+    assert diary.per_week == "2" and diary.trend == "about the same"
+    assert diary.median_pain == "4" and diary.median_duration == "5"
+    assert diary.weekly_chart.title == "Episodes per week, last 12 weeks"
+    assert diary.weekly_chart.svg.count("<rect") == 1 + 12  # background and 12 bars
+    assert diary.pain_chart.svg.count("<circle") == 12
+
+
+def test_a_diary_not_shared_is_said_plainly(not_shared: Rendered, tmp_path: Path) -> None:
+    assert not_shared.summary.diary is None
+    assert "Diary not shared" in not_shared.text
+    assert "did not share an episode diary" in not_shared.text
+    assert "Episodes per week" not in not_shared.text
+    assert pdf_pages(not_shared.pdf, tmp_path) == 1
+
+
+def test_a_shared_diary_without_episodes_says_so(
+    typical: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+) -> None:
+    summary = build_summary(typical, [], kb, clinic, now=NOW)
+    assert summary.diary is not None and summary.diary.total == 0
+    html = summary_html(summary)
+    assert "no episodes yet" in html and "Diary not shared" not in html
+
+
+def test_a_typical_request_with_a_three_month_diary_fits_on_one_page(
+    shared: Rendered, tmp_path: Path
+) -> None:
+    assert pdf_pages(shared.pdf, tmp_path) == 1
+
+
+# ---------------------------------------------------------------- findings and causes
+
+
+def test_one_state_per_finding_as_the_check_used_it(kb: KnowledgeBase) -> None:
+    rows = [
+        {"id": "pain", "label": "pain", "state": "absent", "text": "pain"},
+        {"id": "pain", "label": "pain", "state": "present", "text": "painful"},
+        {"id": "swelling", "label": "swelling", "state": "present", "text": "swollen"},
+        {"id": "swelling", "label": "swelling", "state": "absent", "text": None},
+    ]
+    assert final_states(rows) == {"pain": "present", "swelling": "absent"}
+    lines = {line.id: line for line in findings_of(rows, kb)}
+    assert lines["pain"].words == ("painful",) and not lines["pain"].answered
+    assert lines["swelling"].words == () and lines["swelling"].answered
+
+
+def test_a_denied_key_finding_reads_said_no(kb: KnowledgeBase) -> None:
+    condition = next(c for c in kb.conditions.values() if c.key)
+    label = kb.findings[condition.key[0]].label
+    rows = [{"id": condition.key[0], "label": label, "state": "absent", "text": "no"}]
+    snapshot = {"causes": [{"id": condition.id, "name": condition.name, "against": [label]}]}
+    (cause,) = causes_of(snapshot, findings_of(rows, kb), kb)
+    assert cause.against == (f"said no to “{label}”",)
+
+
+# ---------------------------------------------------------------- nothing hostile, nothing fetched
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """Every attempt to resolve a name or open a connection, refused and recorded."""
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("the network is off in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    yield attempts
+
+
+def test_hostile_text_is_escaped_and_nothing_is_fetched(
+    pipeline: Pipeline,
+    clinic: Clinic,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_network: list[object],
+) -> None:
+    asked: list[str] = []
+    refuse = RefuseAllFetcher.fetch
+
+    def spy(self: RefuseAllFetcher, url: str, headers: object = None) -> None:
+        asked.append(url)
+        refuse(self, url, headers)
+
+    monkeypatch.setattr(RefuseAllFetcher, "fetch", spy)
+    text = f"{TYPICAL_TEXT} {HOSTILE} {HOSTILE_IMAGE}"
+    request = make_request(pipeline, clinic, text)
+    request.name = "Ana <b>Example</b>"
+    request.preferred_times = '"><img src="file:///etc/passwd">'
+    summary = build_summary(request, three_month_diary(), pipeline.kb, clinic, now=NOW)
+
+    html = summary_html(summary)
+    assert HOSTILE not in html and HOSTILE_IMAGE not in html and "<b>Example" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and "<script" not in html
+
+    pdf = summary_pdf(summary)
+    shown = pdf_text(pdf, tmp_path)
+    assert HOSTILE in shown and "Ana <b>Example</b>" in shown
+    assert asked == [] and no_network == []
+
+
+def test_the_renderer_refuses_every_url(no_network: list[object]) -> None:
+    html = (
+        '<link rel="stylesheet" href="http://example.com/a.css">'
+        '<style>@import url("https://example.com/b.css");'
+        'p { background: url("file:///etc/passwd"); }</style>'
+        '<p>x</p><img src="http://example.com/x"><img src="data:image/png;base64,AAAA">'
+    )
+    fetcher = RefuseAllFetcher()
+    pdf = html_to_pdf(html, fetcher)
+    assert pdf.startswith(b"%PDF")
+    assert set(fetcher.refused) == {
+        "http://example.com/a.css",
+        "https://example.com/b.css",
+        "file:///etc/passwd",
+        "http://example.com/x",
+        "data:image/png;base64,AAAA",
+    }
+    assert no_network == []
