@@ -219,8 +219,12 @@ class StartedSession:
 
 
 def start_session(session: Session, user: User, now: datetime | None = None) -> StartedSession:
-    """A fresh session token for this user (a new one at every sign-in)."""
+    """A fresh session token for this user (a new one at every sign-in); the user's
+    expired sessions are removed at the same time."""
     now = now or datetime.now(UTC)
+    session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
     token = secrets.token_urlsafe(32)
     expires = now + SESSION_LIFETIME
     session.add(

@@ -116,8 +116,16 @@ class StartedStaffSession:
 def start_staff_session(
     session: Session, member: StaffMember, now: datetime | None = None
 ) -> StartedStaffSession:
-    """A fresh session token (a new one at every sign-in)."""
+    """A fresh session token (a new one at every sign-in); the member's expired
+    sessions are removed at the same time."""
     now = now or datetime.now(UTC)
+    session.execute(
+        delete(StaffSession).where(
+            StaffSession.clinic_id == member.clinic_id,
+            StaffSession.staff_id == member.id,
+            StaffSession.expires_at <= now,
+        )
+    )
     token = secrets.token_urlsafe(32)
     expires = now + STAFF_SESSION_LIFETIME
     session.add(
