@@ -1,7 +1,392 @@
-"""Clinic staff: staff inbox."""
+"""The clinic's inbox and its requests, for signed-in staff (see :mod:`staff_session`).
+
+- ``GET /staff``: the requests, most urgent first and then longest waiting, filtered
+  by status, location and urgency, paged; a banner counts the open urgent ones.
+- ``GET /staff/requests/{id}``: who asked and how to reach them, the status with its
+  history and a form offering only the moves the workflow allows; for clinicians
+  (``READ_CLINICAL``) also the check exactly as the person saw it, their diary while
+  they share it with this clinic, and the summary PDF and FHIR export.
+- ``POST /staff/requests/{id}/status``: move the request on (CSRF-checked).
+- ``GET /staff/requests/{id}/summary.pdf``, ``/fhir``, ``/charts/{name}.svg``:
+  clinicians only; the diary goes with them only while it is shared.
+
+Everything is scoped to the member's clinic: another clinic's request is a 404, as if
+it did not exist. Every read and change is written to the audit trail in the route's
+own transaction (committed with it, or not at all). The routes are plain ``def``:
+the PDF is rendered on the spot and the database is used throughout.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from crampcheck.services import inbox as inbox_service
+from crampcheck.services.audit import AuditAction
+from crampcheck.services.inbox import MAX_REASON, WorkflowError
+from crampcheck.services.roles import Permission
+from crampcheck.services.sharing import is_shared
+from crampcheck.services.summary_report import request_fhir, request_pdf
+from crampcheck.storage.tables import AppointmentRequest
+from crampcheck.web.auth import DbDep, client_address
+from crampcheck.web.deps import StateDep
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.account import FormDep
+from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.staff_session import (
+    no_store,
+    staff_csrf_failed,
+    staff_guard,
+    staff_page,
+)
+from crampcheck.web.pages.staff_views import (
+    CHARTS,
+    FILTER_FIELDS,
+    FilterInput,
+    attachment,
+    audit,
+    chart_svg,
+    contact_view,
+    diary_view,
+    download_name,
+    filter_detail,
+    filter_query,
+    history_rows,
+    inbox_row,
+    is_urgent,
+    kind_labels,
+    member_clinic,
+    next_statuses,
+    open_urgent_count,
+    parse_filter,
+    shared_patterns,
+    show_time,
+    snapshot_view,
+    status_filter_choices,
+    status_labels,
+    urgency_filter_labels,
+    urgency_labels,
+    waiting_text,
+)
+from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_csrf_valid, staff_signed_in
+from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
+
+REQUEST_FIELDS = ("status", "reason")
+
+
+# ---------------------------------------------------------------- shared
+
+
+def missing_page(request: Request, state: AppState, who: StaffSignedIn) -> HTMLResponse:
+    """The 404 for a request that is not this clinic's (or does not exist)."""
+    return staff_page(
+        request,
+        state,
+        who,
+        "staff_forbidden.html",
+        {
+            "title": _("There is no such request"),
+            "message": _(
+                "This clinic has no appointment request at this address. It may have been "
+                "typed wrongly; the inbox lists every request."
+            ),
+        },
+        status_code=404,
+    )
+
+
+def find_request(db: Session, who: StaffSignedIn, request_id: str) -> AppointmentRequest | None:
+    """A request of the member's clinic, or None (another clinic's included)."""
+    return inbox_service.get_request(db, who.member.clinic_id, request_id)
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+def _inbox_context(
+    db: Session, state: AppState, who: StaffSignedIn, given: FilterInput
+) -> tuple[dict[str, Any], str | None]:
+    """The inbox page's context, and the audit detail when requests were listed (None
+    when the filter was refused and nothing was read)."""
+    clinic = member_clinic(db, state, who.member)
+    parsed = parse_filter(given, clinic)
+    context: dict[str, Any] = {
+        "errors": parsed.errors,
+        "fields": FILTER_FIELDS,
+        "where": parsed.where,
+        "status_choices": status_filter_choices(),
+        "locations": [(loc.id, loc.name) for loc in clinic.locations],
+        "urgencies": list(urgency_filter_labels().items()),
+        "open_urgent": open_urgent_count(db, who.member.clinic_id),
+        "urgent_query": "status=open&urgency=urgent",
+        "rows": [],
+        "total": 0,
+        "page_number": 1,
+        "pages": 1,
+        "previous": None,
+        "next": None,
+    }
+    if parsed.errors:
+        return context, None
+    found = inbox_service.inbox(db, who.member.clinic_id, parsed.where, parsed.page)
+    now = datetime.now(UTC)
+    context.update(
+        rows=[inbox_row(r, clinic, now) for r in found.requests],
+        total=found.total,
+        page_number=found.page,
+        pages=found.pages,
+        previous=filter_query(parsed.where, found.page - 1) if found.page > 1 else None,
+        next=filter_query(parsed.where, found.page + 1) if found.page < found.pages else None,
+    )
+    return context, filter_detail(parsed.where, found.page)
+
+
+@router.get("/staff")
+def inbox_page(
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    location: Annotated[str | None, Query(max_length=64)] = None,
+    urgency: Annotated[str | None, Query(max_length=20)] = None,
+    page_number: Annotated[str | None, Query(alias="page", max_length=10)] = None,
+) -> Response:
+    """The clinic's appointment requests, most urgent first, then longest waiting."""
+    who = staff_guard(request, state, db, Permission.HANDLE_REQUESTS)
+    if isinstance(who, Response):
+        return who
+    given = FilterInput(status, location, urgency, page_number)
+    context, detail = _inbox_context(db, state, who, given)
+    if detail is None:
+        return staff_page(request, state, who, "staff_inbox.html", context, status_code=422)
+    audit(db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail)
+    return staff_page(request, state, who, "staff_inbox.html", context)
+
+
+# ---------------------------------------------------------------- one request
+
+
+def _clinical_context(
+    db: Session, state: AppState, who: StaffSignedIn, found: AppointmentRequest
+) -> dict[str, Any]:
+    """The check as the person saw it and their shared diary (clinicians only)."""
+    if not who.can(Permission.READ_CLINICAL):
+        return {"clinical": False, "diary_shared": False, "diary": None}
+    kb = state.pipeline.kb
+    snapshot = snapshot_view(found.snapshot or {}, kb)
+    user_id = found.user_id
+    shared = user_id is not None and is_shared(db, user_id, who.member.clinic_id)
+    return {
+        "clinical": True,
+        "snapshot": snapshot,
+        "units": snapshot["units"],
+        "has_account": user_id is not None,
+        "diary_shared": shared,
+        "diary": diary_view(db, user_id, kb, datetime.now(UTC)) if shared and user_id else None,
+    }
+
+
+def _view_detail(context: dict[str, Any], refused: str | None) -> str:
+    """What the request page showed, for the audit trail."""
+    if not context["clinical"]:
+        shown = "contact and status"
+    elif context["diary_shared"]:
+        shown = "contact, status, check and shared diary"
+    else:
+        shown = "contact, status and check"
+    return f"{shown}; after a refused status change: {refused}" if refused else shown
+
+
+def request_page(
+    request: Request,
+    state: AppState,
+    db: Session,
+    who: StaffSignedIn,
+    found: AppointmentRequest,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The request page, recorded in the audit trail as a read of the request."""
+    clinic = member_clinic(db, state, who.member)
+    labels = status_labels()
+    context: dict[str, Any] = {
+        "id": found.id,
+        "contact": contact_view(found, clinic),
+        "urgent": is_urgent(found),
+        "urgency": found.urgency,
+        "urgency_label": urgency_labels().get(found.urgency, found.urgency),
+        "kind_label": kind_labels().get(found.kind, found.kind),
+        "waiting": waiting_text(found.created_at, datetime.now(UTC)),
+        "status": found.status,
+        "status_label": labels.get(found.status, found.status),
+        "status_changed": show_time(found.status_changed_at),
+        "decline_reason": found.decline_reason or "",
+        "history": history_rows(inbox_service.history(db, found)),
+        "next_statuses": [(s.value, labels[s.value]) for s in next_statuses(found)],
+        "form": form or {"status": "", "reason": ""},
+        "errors": errors or {},
+        "fields": REQUEST_FIELDS,
+        "max_reason": MAX_REASON,
+        "notice": notice,
+        "csrf_token": staff_csrf(state, who.token),
+        **_clinical_context(db, state, who, found),
+    }
+    refused = "; ".join((errors or {}).values()) or None
+    detail = _view_detail(context, refused)
+    audit(db, who.member, AuditAction.VIEW_REQUEST, client_address(request), found, detail)
+    return staff_page(request, state, who, "staff_request.html", context, status_code)
+
+
+@router.get("/staff/requests/{request_id}")
+def request_detail(
+    request: Request, state: StateDep, db: DbDep, request_id: str, done: str | None = None
+) -> Response:
+    """One request: contact, status and history; the clinical detail for clinicians."""
+    who = staff_guard(request, state, db, Permission.HANDLE_REQUESTS)
+    if isinstance(who, Response):
+        return who
+    found = find_request(db, who, request_id)
+    if found is None:
+        return missing_page(request, state, who)
+    notice = None
+    if done == "status":
+        label = status_labels().get(found.status, found.status)
+        notice = _("The request is now: %(status)s.") % {"status": label}
+    return request_page(request, state, db, who, found, notice=notice)
+
+
+def workflow_message(error: WorkflowError, found: AppointmentRequest, target: str) -> str:
+    """A refused move in words the page can translate."""
+    if error.field == "reason":
+        return _(error.message)
+    labels = status_labels()
+    if target not in labels:
+        return _("Please choose one of the statuses offered.")
+    return _("A request that is %(current)s cannot be moved to %(target)s.") % {
+        "current": labels.get(found.status, found.status).lower(),
+        "target": labels[target].lower(),
+    }
+
+
+@router.post("/staff/requests/{request_id}/status")
+def status_submit(
+    request: Request, state: StateDep, db: DbDep, form: FormDep, request_id: str
+) -> Response:
+    """Move the request on; declining needs a reason. Who and when are recorded."""
+    who = staff_guard(request, state, db, Permission.HANDLE_REQUESTS)
+    if isinstance(who, Response):
+        return who
+    if not staff_csrf_valid(state, who.token, form):
+        return staff_csrf_failed(request, state, who)
+    found = find_request(db, who, request_id)
+    if found is None:
+        return missing_page(request, state, who)
+    target = text_field(form, "status", 20).strip()
+    reason = text_field(form, "reason", MAX_REASON + 1)
+    values = {"status": target, "reason": reason[: MAX_REASON + 1]}
+    if not target:
+        errors = {"status": _("Please choose the request's new status.")}
+        return request_page(
+            request, state, db, who, found, form=values, errors=errors, status_code=422
+        )
+    try:
+        change = inbox_service.change_status(db, found, who.member, target, reason)
+    except WorkflowError as error:
+        errors = {error.field: workflow_message(error, found, target)}
+        return request_page(
+            request, state, db, who, found, form=values, errors=errors, status_code=422
+        )
+    detail = f"{change.from_status}->{change.to_status}"
+    if change.reason:
+        detail += f": {change.reason}"
+    audit(db, who.member, AuditAction.CHANGE_STATUS, client_address(request), found, detail)
+    return no_store(RedirectResponse(f"/staff/requests/{found.id}?done=status", status_code=303))
+
+
+# ---------------------------------------------------------------- downloads and charts
+
+
+def _clinical_request(
+    request: Request, state: AppState, db: Session, request_id: str
+) -> tuple[StaffSignedIn, AppointmentRequest] | Response:
+    """The member (a clinician) and the request, or the response to send instead."""
+    who = staff_guard(request, state, db, Permission.READ_CLINICAL)
+    if isinstance(who, Response):
+        return who
+    found = find_request(db, who, request_id)
+    if found is None:
+        return missing_page(request, state, who)
+    return who, found
+
+
+def _shared_detail(db: Session, found: AppointmentRequest) -> str:
+    shared = is_shared(db, found.user_id, found.clinic_id)
+    return "with the shared diary" if shared else "without a diary (not shared)"
+
+
+@router.get("/staff/requests/{request_id}/summary.pdf")
+def summary_download(request: Request, state: StateDep, db: DbDep, request_id: str) -> Response:
+    """The one-page summary for a clinician, as a PDF download."""
+    found = _clinical_request(request, state, db, request_id)
+    if isinstance(found, Response):
+        return found
+    who, appointment = found
+    clinic = member_clinic(db, state, who.member)
+    pdf = request_pdf(db, appointment, state.pipeline.kb, clinic)
+    detail = _shared_detail(db, appointment)
+    audit(
+        db, who.member, AuditAction.VIEW_SUMMARY_PDF, client_address(request), appointment, detail
+    )
+    return attachment(pdf, "application/pdf", download_name(appointment, "pdf"))
+
+
+@router.get("/staff/requests/{request_id}/fhir")
+def fhir_download(request: Request, state: StateDep, db: DbDep, request_id: str) -> Response:
+    """The request as a FHIR R4 Bundle, as a download."""
+    found = _clinical_request(request, state, db, request_id)
+    if isinstance(found, Response):
+        return found
+    who, appointment = found
+    clinic = member_clinic(db, state, who.member)
+    bundle = request_fhir(db, appointment, state.pipeline.kb, clinic)
+    detail = _shared_detail(db, appointment)
+    audit(db, who.member, AuditAction.EXPORT_FHIR, client_address(request), appointment, detail)
+    body = json.dumps(bundle, ensure_ascii=False)
+    return attachment(body, "application/fhir+json", download_name(appointment, "fhir.json"))
+
+
+@router.get("/staff/requests/{request_id}/charts/{name}.svg")
+def diary_chart(
+    request: Request, state: StateDep, db: DbDep, request_id: str, name: str
+) -> Response:
+    """One chart of a shared diary, for a clinician, while the person shares it.
+
+    An image answers with a bare status, not a page: 401 without a staff session, 403
+    for a role without clinical access, 404 for another clinic's request, an unknown
+    chart, or a diary that is not (or no longer) shared.
+    """
+    bare = {"Cache-Control": "no-store"}
+    who = staff_signed_in(request, db, cookie=True)
+    if who is None:
+        return Response(status_code=401, headers=bare)
+    if not who.can(Permission.READ_CLINICAL):
+        return Response(status_code=403, headers=bare)
+    found = find_request(db, who, request_id)
+    if found is None or found.user_id is None or name not in CHARTS:
+        return Response(status_code=404, headers=bare)
+    if not is_shared(db, found.user_id, who.member.clinic_id):
+        return Response(status_code=404, headers=bare)
+    now = datetime.now(UTC)
+    svg = chart_svg(name, shared_patterns(db, found.user_id, state.pipeline.kb, now), now)
+    audit(db, who.member, AuditAction.VIEW_DIARY_CHART, client_address(request), found, name)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,686 @@
+"""The staff inbox and request pages, used as a browser would with JavaScript off: the
+inbox's order (urgent, then doctor, then self-care; oldest first within a level), its
+filters and pages, the urgent marking (badge, row class, banner), what each role sees of
+a request (front desk and admin: contact and status; clinicians: the check as the
+person saw it and their diary while it is shared), one clinic never reaching another's
+requests, the workflow (allowed and refused moves, a reason to decline, who and when),
+CSRF, the audit event of every read and change (in the route's own transaction), and
+the summary PDF, the FHIR bundle and the diary charts.
+
+Runs on the ``app``/``client`` fixtures of conftest.py, so on SQLite and, when
+CRAMPCHECK_TEST_DATABASE_URL is set, on PostgreSQL. Staff and their sessions are made
+with the services (``add_staff``, ``start_staff_session``); requests are made with
+``create_request`` from real assessments of the app's own pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fhir.resources.R4B.bundle import Bundle
+from markupsafe import escape
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from crampcheck.clinic import load_clinic
+from crampcheck.services import accounts, diary, inbox, roles
+from crampcheck.services.appointments import RequestInput, create_request
+from crampcheck.services.clinics import register_clinic
+from crampcheck.services.diary import EpisodeInput
+from crampcheck.services.roles import Permission, Role
+from crampcheck.services.sharing import revoke_share, share_diary
+from crampcheck.services.staff import add_staff, start_staff_session
+from crampcheck.storage.tables import AppointmentRequest, AuditEvent, RequestStatusChange
+from crampcheck.web.api.common import assessment_payload, run_check
+from crampcheck.web.api.schemas import CheckIn
+from crampcheck.web.pages import staff_inbox
+from tests.test_accounts import fast_hashing_for_tests
+from tests.test_web_pages import form_to, submit
+
+PASSWORD = "plum orbit lantern 42"
+STAFF_COOKIE = "crampcheck_staff"
+OTHER_CLINIC = "other-clinic"
+URGENT_TEXT = (
+    "My left calf has been swollen, red and warm for two days and the cramp will not go "
+    "away after a long flight. No fever."
+)
+DOCTOR_TEXT = "My hand keeps cramping when I write for a long time, it goes when I stop."
+SELF_CARE_TEXT = "I get a calf cramp at night after running; it eases when I stretch"
+URGENT_BADGE = "Urgent — contact within 24 hours"
+CLINICAL_HEADING = "The check, as the person saw it"
+CLINICIANS_ONLY = "is for clinicians"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_hashing_for_tests(monkeypatch)
+
+
+# -------------------------------------------------------- helpers (shared with the API tests)
+
+
+def add_member(app: FastAPI, role: str, *, clinic_id: str | None = None, name: str = "") -> str:
+    """A staff member added with the service, signed in with the service; their token."""
+    state = app.state.crampcheck
+    clinic = clinic_id or state.clinic.id
+    email = f"{role}-{clinic}@clinic.example"
+    with state.sessions() as session, session.begin():
+        member = add_staff(
+            session,
+            clinic_id=clinic,
+            email=email,
+            name=name or f"{role.replace('_', ' ').title()} of {clinic}",
+            role=role,
+            password=PASSWORD,
+        )
+        return start_staff_session(session, member).token
+
+
+def add_other_clinic(app: FastAPI) -> None:
+    """A second clinic of the installation (a changed copy of the packaged one)."""
+    clinic = load_clinic().model_copy(update={"id": OTHER_CLINIC, "name": "Other Clinic"})
+    with app.state.crampcheck.sessions() as session, session.begin():
+        register_clinic(session, clinic)
+
+
+def make_request(
+    app: FastAPI,
+    text: str = URGENT_TEXT,
+    *,
+    name: str = "Ana Lima",
+    age: timedelta = timedelta(hours=1),
+    location: str | None = "sandy",
+    user_id: str | None = None,
+    clinic_id: str | None = None,
+) -> str:
+    """An appointment request made from a real check of ``text``; its id."""
+    state = app.state.crampcheck
+    assessment = assessment_payload(state, run_check(state, CheckIn(text=text)))
+    clinic = state.clinic
+    if clinic_id is not None:
+        clinic = clinic.model_copy(update={"id": clinic_id})
+    data = RequestInput(
+        name=name,
+        phone="(801) 555-0100",
+        email="ana+clinic@example.com",
+        preferred_location=location,
+        preferred_times="Weekday mornings",
+        consent_to_share=True,
+    )
+    with state.sessions() as session, session.begin():
+        created = datetime.now(UTC) - age
+        request = create_request(
+            session, clinic, data, assessment, text, now=created, user_id=user_id
+        )
+        return request.id
+
+
+def make_patient(app: FastAPI, email: str = "patient@example.com", episodes: int = 3) -> str:
+    """A patient account with a few diary episodes; its id."""
+    with app.state.crampcheck.sessions() as session, session.begin():
+        user = accounts.sign_up(session, email, PASSWORD)
+        now = datetime.now(UTC)
+        for day in range(episodes):
+            diary.log_episode(
+                session,
+                user.id,
+                EpisodeInput(
+                    started_at=now - timedelta(days=day + 1, hours=3),
+                    site="site_calf",
+                    pain=6,
+                    duration_minutes=4,
+                    tried=("stretching",),
+                    helped=True,
+                ),
+            )
+        return user.id
+
+
+def set_sharing(app: FastAPI, user_id: str, shared: bool, clinic_id: str | None = None) -> None:
+    state = app.state.crampcheck
+    with state.sessions() as session, session.begin():
+        if shared:
+            share_diary(session, user_id, clinic_id or state.clinic.id)
+        else:
+            revoke_share(session, user_id, clinic_id or state.clinic.id)
+
+
+def as_member(client: TestClient, token: str) -> TestClient:
+    """The client, holding only this staff session's cookie (sent to /staff only)."""
+    client.cookies.clear()
+    client.cookies.set(STAFF_COOKIE, token, domain="testserver.local", path="/staff")
+    return client
+
+
+def events(app: FastAPI, action: str | None = None) -> list[AuditEvent]:
+    with app.state.crampcheck.sessions() as session:
+        query = select(AuditEvent).order_by(AuditEvent.at)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        return list(session.scalars(query))
+
+
+def stored(app: FastAPI, request_id: str) -> AppointmentRequest:
+    with app.state.crampcheck.sessions() as session:
+        found = session.scalar(
+            select(AppointmentRequest).where(AppointmentRequest.id == request_id)
+        )
+        assert found is not None
+        return found
+
+
+def inbox_names(html: str) -> list[str]:
+    """The names in the inbox's rows, in order."""
+    return re.findall(r'<th scope="row"><a href="/staff/requests/[^"]+">([^<]+)</a></th>', html)
+
+
+def change(client: TestClient, request_id: str, **fields: str) -> Any:
+    """Submit the request page's status form with these fields."""
+    html = client.get(f"/staff/requests/{request_id}").text
+    return submit(client, form_to(html, f"/staff/requests/{request_id}/status"), change=fields)
+
+
+# ---------------------------------------------------------------- guards
+
+
+def test_without_a_staff_session_the_pages_send_to_sign_in(
+    app: FastAPI, client: TestClient
+) -> None:
+    request_id = make_request(app)
+    for path, back in (
+        ("/staff?status=all", "/staff%3Fstatus%3Dall"),
+        (f"/staff/requests/{request_id}", f"/staff/requests/{request_id}"),
+    ):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/staff/signin?next={back}"
+    posted = client.post(
+        f"/staff/requests/{request_id}/status",
+        data={"status": "contacted"},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303 and posted.headers["location"] == "/staff/signin?next=/staff"
+    assert stored(app, request_id).status == "new"
+    # A patient's session counts for nothing here.
+    patient = accounts_token(app)
+    client.cookies.set("crampcheck_session", patient)
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+    assert events(app) == []
+
+
+def accounts_token(app: FastAPI) -> str:
+    with app.state.crampcheck.sessions() as session, session.begin():
+        user = accounts.sign_up(session, "someone@example.com", PASSWORD)
+        return accounts.start_session(session, user).token
+
+
+def test_a_role_without_the_permission_gets_403(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = make_request(app)
+    token = add_member(app, "admin")
+    monkeypatch.setitem(roles.ROLE_PERMISSIONS, Role.ADMIN, frozenset({Permission.MANAGE_STAFF}))
+    as_member(client, token)
+    assert client.get("/staff").status_code == 403
+    assert client.get(f"/staff/requests/{request_id}").status_code == 403
+    assert events(app) == []
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+def test_the_inbox_lists_urgent_then_doctor_then_self_care_oldest_first(
+    app: FastAPI, client: TestClient
+) -> None:
+    make_request(app, SELF_CARE_TEXT, name="Self Care Old", age=timedelta(days=5))
+    make_request(app, DOCTOR_TEXT, name="Doctor New", age=timedelta(hours=2))
+    make_request(app, URGENT_TEXT, name="Urgent New", age=timedelta(minutes=5))
+    make_request(app, DOCTOR_TEXT, name="Doctor Old", age=timedelta(days=2))
+    make_request(app, URGENT_TEXT, name="Urgent Old", age=timedelta(hours=30))
+    as_member(client, add_member(app, "front_desk"))
+    response = client.get("/staff")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert inbox_names(response.text) == [
+        "Urgent Old",
+        "Urgent New",
+        "Doctor Old",
+        "Doctor New",
+        "Self Care Old",
+    ]
+    html = response.text
+    assert "30 hours" in html and "5 minutes" in html and "2 days" in html
+    assert "Sandy" in html and "Cramp" in html
+
+
+def test_the_inbox_filters_by_status_location_and_urgency(app: FastAPI, client: TestClient) -> None:
+    make_request(app, URGENT_TEXT, name="At Sandy", location="sandy")
+    make_request(app, DOCTOR_TEXT, name="At West Jordan", location="west-jordan")
+    declined = make_request(app, SELF_CARE_TEXT, name="Declined One", location=None)
+    as_member(client, add_member(app, "front_desk"))
+    assert change(client, declined, status="declined", reason="Not our field").status_code == 303
+
+    assert inbox_names(client.get("/staff").text) == ["At Sandy", "At West Jordan"]
+    assert inbox_names(client.get("/staff?status=declined").text) == ["Declined One"]
+    assert len(inbox_names(client.get("/staff?status=all").text)) == 3
+    assert inbox_names(client.get("/staff?location=west-jordan").text) == ["At West Jordan"]
+    assert inbox_names(client.get("/staff?urgency=urgent").text) == ["At Sandy"]
+    assert inbox_names(client.get("/staff?status=all&urgency=self_care").text) == ["Declined One"]
+    assert inbox_names(client.get("/staff?status=new&location=sandy&urgency=doctor").text) == []
+    # The filter form offers the clinic's locations and keeps the choice.
+    html = client.get("/staff?location=west-jordan").text
+    assert '<option value="west-jordan" selected>West Jordan</option>' in html
+    assert '<option value="salt-lake-city">Salt Lake City</option>' in html
+    before = len(events(app, "view_inbox"))
+    for query in ("status=lost", "location=paris", "urgency=soon", "page=0", "page=x"):
+        refused = client.get(f"/staff?{query}")
+        assert refused.status_code == 422, query
+        assert 'class="error-summary"' in refused.text and inbox_names(refused.text) == []
+    assert len(events(app, "view_inbox")) == before, "nothing listed, nothing recorded"
+
+
+def test_the_inbox_has_pages(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_request(app, DOCTOR_TEXT, name=f"Person {n}", age=timedelta(hours=10 - n))
+    as_member(client, add_member(app, "front_desk"))
+    first = client.get("/staff?urgency=doctor").text
+    assert inbox_names(first) == ["Person 0", "Person 1"]
+    assert "Page 1 of 3." in first and "5 requests match." in first
+    assert 'href="/staff?status=open&amp;urgency=doctor&amp;page=2" rel="next"' in first
+    second = client.get("/staff?status=open&urgency=doctor&page=2").text
+    assert inbox_names(second) == ["Person 2", "Person 3"]
+    assert 'href="/staff?status=open&amp;urgency=doctor" rel="prev"' in second
+    last = client.get("/staff?urgency=doctor&page=99").text
+    assert inbox_names(last) == ["Person 4"] and 'rel="next"' not in last
+
+
+def test_urgent_requests_cannot_be_missed(app: FastAPI, client: TestClient) -> None:
+    urgent = make_request(app, URGENT_TEXT, name="Urgent Person")
+    make_request(app, URGENT_TEXT, name="Other Urgent")
+    make_request(app, DOCTOR_TEXT, name="Doctor Person")
+    as_member(client, add_member(app, "front_desk"))
+    html = client.get("/staff").text
+    assert "2 open requests must be contacted within 24 hours" in html
+    assert html.count(f'<strong class="badge badge-urgent">{URGENT_BADGE}</strong>') == 2
+    rows = re.findall(r'<tr class="inbox-row ([^"]+)">\s*<td>(.*?)</td>', html, re.S)
+    marked = {cells for classes, cells in rows if "row-urgent" in classes}
+    assert len(rows) == 3 and len(marked) == 1 and URGENT_BADGE in marked.pop()
+    assert 'href="/staff?status=open&amp;urgency=urgent"' in html
+    page = client.get(f"/staff/requests/{urgent}").text
+    assert URGENT_BADGE in page and "request-urgent" in page
+    # Once handled, an urgent request no longer counts in the banner.
+    assert change(client, urgent, status="declined", reason="Sent to the ED").status_code == 303
+    assert "1 open request must be contacted within 24 hours" in client.get("/staff").text
+
+
+# ---------------------------------------------------------------- what each role sees
+
+
+def test_front_desk_and_admin_see_contact_and_status_but_no_clinical_detail(
+    app: FastAPI, client: TestClient
+) -> None:
+    user_id = make_patient(app)
+    set_sharing(app, user_id, True)
+    request_id = make_request(app, user_id=user_id)
+    for role in ("front_desk", "admin"):
+        as_member(client, add_member(app, role))
+        response = client.get(f"/staff/requests/{request_id}")
+        assert response.status_code == 200
+        html = response.text
+        assert "Ana Lima" in html and "Weekday mornings" in html
+        assert 'href="tel:8015550100"' in html
+        assert 'href="mailto:ana+clinic@example.com"' in html
+        assert "Sandy (Sandy, Utah)" in html
+        assert CLINICIANS_ONLY in html
+        assert CLINICAL_HEADING not in html and "Their diary" not in html
+        assert "two days" not in html, "the person's words are clinical detail"
+        assert "summary.pdf" not in html and "/fhir" not in html
+        for path in ("summary.pdf", "fhir"):
+            assert client.get(f"/staff/requests/{request_id}/{path}").status_code == 403
+        assert client.get(f"/staff/requests/{request_id}/charts/weekly.svg").status_code == 403
+
+
+def test_a_clinician_sees_the_check_exactly_as_the_person_saw_it(
+    app: FastAPI, client: TestClient
+) -> None:
+    request_id = make_request(app, URGENT_TEXT)
+    snapshot = stored(app, request_id).snapshot
+    as_member(client, add_member(app, "clinician"))
+    html = client.get(f"/staff/requests/{request_id}").text
+    assert CLINICAL_HEADING in html and CLINICIANS_ONLY not in html
+    assert "Be seen by a doctor today" in html  # the heading the person saw
+    assert escape(snapshot["action"]) in html
+    for reason in snapshot["reasons"]:
+        assert escape(reason["text"]) in html
+    assert "“swollen”" in html and "you wrote" in html  # their own words on a chip
+    assert "No fever." in html  # the description as they typed it
+    for cause in snapshot["causes"]:
+        assert escape(f"Could be: {cause['name']}") in html
+    assert f"Knowledge base version {snapshot['kb_version']}." in html
+    assert escape(snapshot["disclaimer"]) in html
+    assert 'id="source-1"' in html and 'href="#source-1"' in html
+    assert "The request was sent without an account" in html
+    assert f'href="/staff/requests/{request_id}/summary.pdf"' in html
+    assert f'href="/staff/requests/{request_id}/fhir"' in html
+
+
+def test_a_denied_finding_reads_as_the_person_saw_it(app: FastAPI, client: TestClient) -> None:
+    request_id = make_request(app, URGENT_TEXT)
+    as_member(client, add_member(app, "clinician"))
+    html = client.get(f"/staff/requests/{request_id}").text
+    assert (
+        '<span class="chip-no">No</span> a fever <span class="quote">you wrote “No fever”' in html
+    )
+
+
+def test_the_diary_shows_only_while_it_is_shared(app: FastAPI, client: TestClient) -> None:
+    user_id = make_patient(app, episodes=4)
+    request_id = make_request(app, user_id=user_id)
+    as_member(client, add_member(app, "clinician"))
+    chart = f"/staff/requests/{request_id}/charts/weekly.svg"
+
+    not_shared = client.get(f"/staff/requests/{request_id}").text
+    assert "does not share their diary" in not_shared and "charts/weekly.svg" not in not_shared
+    assert client.get(chart).status_code == 404
+
+    set_sharing(app, user_id, True)
+    shared = client.get(f"/staff/requests/{request_id}").text
+    assert "4 episodes over" in shared
+    for name in ("weekly", "hours", "pain"):
+        assert f'src="/staff/requests/{request_id}/charts/{name}.svg"' in shared
+        svg = client.get(f"/staff/requests/{request_id}/charts/{name}.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+        assert svg.text.startswith("<svg") and "<script" not in svg.text
+    assert "Stretching: tried 4 times, followed by relief 4 times." in shared
+    assert client.get(f"/staff/requests/{request_id}/charts/other.svg").status_code == 404
+
+    set_sharing(app, user_id, False)
+    revoked = client.get(f"/staff/requests/{request_id}").text
+    assert "does not share their diary" in revoked and "episodes over" not in revoked
+    assert client.get(chart).status_code == 404
+    charts_read = events(app, "view_diary_chart")
+    assert [e.detail for e in charts_read] == ["weekly", "hours", "pain"]
+
+
+# ---------------------------------------------------------------- one clinic, never another's
+
+
+def test_another_clinics_request_does_not_exist_here(app: FastAPI, client: TestClient) -> None:
+    add_other_clinic(app)
+    user_id = make_patient(app)
+    set_sharing(app, user_id, True)
+    ours = make_request(app, name="Our Patient", user_id=user_id)
+    theirs = make_request(app, name="Their Patient", clinic_id=OTHER_CLINIC)
+    as_member(client, add_member(app, "clinician", clinic_id=OTHER_CLINIC))
+    assert inbox_names(client.get("/staff").text) == ["Their Patient"]
+    assert "Other Clinic" in client.get("/staff").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff").text)
+    assert csrf is not None
+    for path in ("", "/summary.pdf", "/fhir"):
+        response = client.get(f"/staff/requests/{ours}{path}")
+        assert response.status_code == 404, path
+        assert "Our Patient" not in response.text
+    assert client.get(f"/staff/requests/{ours}/charts/weekly.svg").status_code == 404
+    posted = client.post(
+        f"/staff/requests/{ours}/status",
+        data={"csrf_token": csrf.group(1), "status": "contacted"},
+    )
+    assert posted.status_code == 404 and stored(app, ours).status == "new"
+    assert client.get(f"/staff/requests/{theirs}").status_code == 200
+    assert client.get("/staff/requests/" + "x" * 500).status_code == 404
+    assert {e.request_id for e in events(app) if e.request_id} == {theirs}
+
+
+# ---------------------------------------------------------------- the workflow
+
+
+def test_the_workflow_moves_on_and_records_who_and_when(app: FastAPI, client: TestClient) -> None:
+    request_id = make_request(app)
+    as_member(client, add_member(app, "front_desk", name="Dana Desk"))
+    page = client.get(f"/staff/requests/{request_id}").text
+    form = form_to(page, f"/staff/requests/{request_id}/status")
+    offered = {value for name, value in form.checkboxes if name == "status"}
+    assert offered == {"contacted", "booked", "declined"}
+    assert "Nobody has moved this request yet." in page
+
+    response = change(client, request_id, status="contacted", reason="Left a voicemail")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/staff/requests/{request_id}?done=status"
+    after = client.get(response.headers["location"]).text
+    assert "The request is now: Contacted." in after
+    assert "Dana Desk" in after and "New to Contacted" in after and "Left a voicemail" in after
+    form = form_to(after, f"/staff/requests/{request_id}/status")
+    assert {v for n, v in form.checkboxes if n == "status"} == {"booked", "declined"}
+    row = stored(app, request_id)
+    assert row.status == "contacted" and row.status_changed_at is not None
+
+    assert change(client, request_id, status="booked").status_code == 303
+    assert change(client, request_id, status="closed").status_code == 303
+    final = client.get(f"/staff/requests/{request_id}").text
+    assert f"/staff/requests/{request_id}/status" not in final
+    assert "nothing more can be done with it here" in final
+    with app.state.crampcheck.sessions() as session:
+        moves = list(session.scalars(select(RequestStatusChange).order_by(RequestStatusChange.at)))
+    assert [(m.from_status, m.to_status, m.staff_name) for m in moves] == [
+        ("new", "contacted", "Dana Desk"),
+        ("contacted", "booked", "Dana Desk"),
+        ("booked", "closed", "Dana Desk"),
+    ]
+
+
+def test_refused_moves_are_shown_with_422_and_change_nothing(
+    app: FastAPI, client: TestClient
+) -> None:
+    request_id = make_request(app)
+    as_member(client, add_member(app, "front_desk"))
+    refused = change(client, request_id, status="closed")
+    assert refused.status_code == 422
+    assert "A request that is new cannot be moved to closed." in refused.text
+    assert 'class="error-summary"' in refused.text and 'href="#status"' in refused.text
+
+    no_reason = change(client, request_id, status="declined", reason="   ")
+    assert no_reason.status_code == 422
+    assert "Please give the reason for declining." in no_reason.text
+    assert 'aria-invalid="true" aria-describedby="reason-error reason-hint"' in no_reason.text
+
+    nothing = change(client, request_id, status="")
+    assert (
+        nothing.status_code == 422 and "Please choose the request&#39;s new status." in nothing.text
+    )
+    unknown = change(client, request_id, status="lost")
+    assert (
+        unknown.status_code == 422 and "Please choose one of the statuses offered." in unknown.text
+    )
+    too_long = change(client, request_id, status="declined", reason="x" * 1001)
+    assert too_long.status_code == 422 and "under 1000 characters" in too_long.text
+    assert stored(app, request_id).status == "new"
+    assert events(app, "change_status") == []
+
+    declined = change(client, request_id, status="declined", reason="Outside our scope")
+    assert declined.status_code == 303
+    row = stored(app, request_id)
+    assert row.status == "declined" and row.decline_reason == "Outside our scope"
+    page = client.get(f"/staff/requests/{request_id}").text
+    assert "Reason for declining:" in page and "Outside our scope" in page
+    again = client.post(
+        f"/staff/requests/{request_id}/status",
+        data={"csrf_token": csrf_of(page), "status": "booked"},
+    )
+    assert again.status_code == 422 and stored(app, request_id).status == "declined"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_the_status_form_needs_its_csrf_token(app: FastAPI, client: TestClient) -> None:
+    request_id = make_request(app)
+    other = add_member(app, "clinician")
+    as_member(client, other)
+    others_token = csrf_of(client.get(f"/staff/requests/{request_id}").text)
+    as_member(client, add_member(app, "front_desk"))
+    path = f"/staff/requests/{request_id}/status"
+    for data in ({"status": "contacted"}, {"status": "contacted", "csrf_token": others_token}):
+        response = client.post(path, data=data)
+        assert response.status_code == 400
+        assert "We could not use this form" in response.text
+    assert stored(app, request_id).status == "new"
+    assert events(app, "change_status") == []
+
+
+# ---------------------------------------------------------------- the audit trail
+
+
+def test_every_read_and_change_is_audited(app: FastAPI, client: TestClient) -> None:
+    user_id = make_patient(app)
+    set_sharing(app, user_id, True)
+    request_id = make_request(app, user_id=user_id)
+    as_member(client, add_member(app, "clinician"))
+    client.get("/staff?urgency=urgent")
+    client.get(f"/staff/requests/{request_id}")
+    change(client, request_id, status="contacted", reason="Called")
+    client.get(f"/staff/requests/{request_id}/summary.pdf")
+    client.get(f"/staff/requests/{request_id}/fhir")
+    client.get(f"/staff/requests/{request_id}/charts/pain.svg")
+    found = [(e.action, e.request_id, e.detail) for e in events(app)]
+    assert found == [
+        ("view_inbox", None, "status=open location=any urgency=urgent page=1"),
+        ("view_request", request_id, "contact, status, check and shared diary"),
+        ("view_request", request_id, "contact, status, check and shared diary"),
+        ("change_status", request_id, "new->contacted: Called"),
+        ("view_summary_pdf", request_id, "with the shared diary"),
+        ("export_fhir", request_id, "with the shared diary"),
+        ("view_diary_chart", request_id, "pain"),
+    ]
+    for event in events(app):
+        assert event.address == "testclient" and event.role == "clinician"
+        assert event.staff_email == "clinician-auger-podiatry@clinic.example"
+        assert event.patient_ref == (f"request:{request_id}" if event.request_id else None)
+
+
+def test_a_refused_change_records_the_read_but_no_change(app: FastAPI, client: TestClient) -> None:
+    request_id = make_request(app)
+    as_member(client, add_member(app, "front_desk"))
+    page = client.get(f"/staff/requests/{request_id}").text
+    before = len(events(app))
+    refused = client.post(
+        f"/staff/requests/{request_id}/status",
+        data={"csrf_token": csrf_of(page), "status": "closed"},
+    )
+    assert refused.status_code == 422
+    new = events(app)[before:]
+    assert [e.action for e in new] == ["view_request"], "the page shown again is a read"
+    assert new[0].detail is not None and "refused status change" in new[0].detail
+
+
+def test_the_audit_event_is_written_with_the_change_or_not_at_all(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change and its event share the route's transaction: when anything fails
+    after both were added, neither is kept."""
+    request_id = make_request(app)
+    client = TestClient(app, raise_server_exceptions=False)
+    as_member(client, add_member(app, "front_desk"))
+    page = client.get(f"/staff/requests/{request_id}").text
+    before = len(events(app))
+    real_audit = staff_inbox.audit
+
+    def audit_then_fail(*args: Any, **kwargs: Any) -> None:
+        real_audit(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(staff_inbox, "audit", audit_then_fail)
+    response = client.post(
+        f"/staff/requests/{request_id}/status",
+        data={"csrf_token": csrf_of(page), "status": "contacted"},
+    )
+    assert response.status_code == 500
+    assert stored(app, request_id).status == "new"
+    assert len(events(app)) == before
+    with app.state.crampcheck.sessions() as session:
+        assert session.scalars(select(RequestStatusChange)).first() is None
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def test_the_summary_pdf_and_the_fhir_bundle(app: FastAPI, client: TestClient) -> None:
+    user_id = make_patient(app, episodes=2)
+    request_id = make_request(app, user_id=user_id)
+    as_member(client, add_member(app, "clinician"))
+
+    pdf = client.get(f"/staff/requests/{request_id}/summary.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"] == (
+        f'attachment; filename="crampcheck-request-{request_id}.pdf"'
+    )
+    assert pdf.headers["cache-control"] == "no-store"
+
+    def observations() -> int:
+        response = client.get(f"/staff/requests/{request_id}/fhir")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/fhir+json"
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="crampcheck-request-{request_id}.fhir.json"'
+        )
+        bundle = json.loads(response.text)
+        Bundle.model_validate(bundle)
+        kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+        assert "ServiceRequest" in kinds and "RiskAssessment" in kinds
+        return kinds.count("Observation")
+
+    assert observations() == 0, "no diary while it is not shared"
+    set_sharing(app, user_id, True)
+    assert observations() == 2
+    set_sharing(app, user_id, False)
+    assert observations() == 0
+    details = [e.detail for e in events(app, "export_fhir")]
+    assert details == [
+        "without a diary (not shared)",
+        "with the shared diary",
+        "without a diary (not shared)",
+    ]
+
+
+# ---------------------------------------------------------------- what the pages may contain
+
+
+def test_staff_pages_have_no_inline_script_or_style_and_no_other_hosts(
+    app: FastAPI, client: TestClient
+) -> None:
+    user_id = make_patient(app)
+    set_sharing(app, user_id, True)
+    request_id = make_request(app, user_id=user_id)
+    as_member(client, add_member(app, "clinician"))
+    pages = {
+        "inbox": client.get("/staff").text,
+        "request": client.get(f"/staff/requests/{request_id}").text,
+        "refused": change(client, request_id, status="closed").text,
+        "filter refused": client.get("/staff?status=lost").text,
+    }
+    allowed = {s.url for s in app.state.crampcheck.pipeline.kb.sources.values() if s.url}
+    for name, html in pages.items():
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), name
+        assert "<style" not in html and not re.search(r"\sstyle=", html), name
+        assert not re.search(r"\son[a-z]+=", html), name
+        assert '<link rel="stylesheet" href="/static/staff_inbox.css">' in html, name
+        for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+            if src.startswith(("http://", "https://")):
+                assert src.replace("&amp;", "&") in allowed, f"{name}: {src}"
+            else:
+                assert src.startswith(("/", "#", "tel:", "mailto:", "data:")), f"{name}: {src}"
+        for form in re.findall(r'<form method="post"[^>]*>.*?</form>', html, re.S):
+            assert 'name="csrf_token"' in form, name
+    css = client.get("/static/staff_inbox.css")
+    assert css.status_code == 200 and "url(" not in css.text and "@import" not in css.text
