@@ -1,7 +1,440 @@
-"""Clinic staff: staff admin."""
+"""The staff app's admin pages: the clinic's team and its audit log.
+
+``/staff/team`` (MANAGE_STAFF) lists the clinic's staff, adds a member with an initial
+password under the project's password rules, and activates or deactivates members
+(deactivating ends their sessions; nobody can deactivate themselves). Each change is
+an audit event naming the member and role, never a password.
+
+``/staff/audit`` (READ_AUDIT) shows the clinic's audit events newest first, filtered
+by action, staff email, request and dates (UTC), a page at a time; ``/staff/audit.csv``
+downloads the filtered events. Reading and exporting are audited too. There is no
+way here to edit or delete an event. Everything is scoped to the member's clinic.
+
+The routes are plain ``def`` (run off the event loop): password hashing is slow on purpose.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, QueryParams
+
+from crampcheck.services import staff as staff_service
+from crampcheck.services.accounts import (
+    PASSWORD_MIN_LENGTH,
+    AccountError,
+    check_password,
+    normalise_email,
+)
+from crampcheck.services.audit import (
+    AuditAction,
+    AuditFilter,
+    all_events,
+    events_csv,
+    list_events,
+    record,
+)
+from crampcheck.services.roles import Permission, Role
+from crampcheck.storage.tables import AuditEvent, StaffMember
+from crampcheck.web.auth import DbDep, client_address
+from crampcheck.web.deps import StateDep
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.account import MAX_PASSWORD_CHARS, FormDep
+from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.staff_session import (
+    no_store,
+    role_label,
+    staff_csrf_failed,
+    staff_guard,
+    staff_page,
+)
+from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_csrf_valid
+from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
+
+TEAM_PATH = "/staff/team"
+AUDIT_PATH = "/staff/audit"
+AUDIT_PAGE_SIZE = 50
+MAX_PAGE = 100_000
+ADD_FIELDS = ("name", "email", "role", "password", "password_again")
+
+
+# ---------------------------------------------------------------- the team
+
+
+def _member_row(member: StaffMember, me: StaffMember) -> dict[str, Any]:
+    """One staff member as the team table shows them."""
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "role": role_label(member.role),
+        "active": member.active,
+        "added": member.created_at.date().isoformat(),
+        "is_self": member.id == me.id,
+    }
+
+
+def _team_page(
+    request: Request,
+    state: AppState,
+    db: Session,
+    who: StaffSignedIn,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The team table and the form to add a member (with what was typed, on error)."""
+    members = staff_service.list_staff(db, who.member.clinic_id)
+    return staff_page(
+        request,
+        state,
+        who,
+        "staff_team.html",
+        {
+            "members": [_member_row(m, who.member) for m in members],
+            "roles": [(role.value, role_label(role.value)) for role in Role],
+            "form": values or {"name": "", "email": "", "role": Role.FRONT_DESK.value},
+            "errors": errors or {},
+            "notice": notice,
+            "min_length": PASSWORD_MIN_LENGTH,
+            "csrf_token": staff_csrf(state, who.token),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(TEAM_PATH)
+def team(request: Request, state: StateDep, db: DbDep, done: str | None = None) -> Response:
+    """The clinic's staff, and adding, activating and deactivating them."""
+    who = staff_guard(request, state, db, Permission.MANAGE_STAFF)
+    if isinstance(who, Response):
+        return who
+    notices = {
+        "added": _("The staff member was added. They can sign in with the password you gave."),
+        "deactivated": _("The staff member was deactivated and signed out everywhere."),
+        "activated": _("The staff member can sign in again."),
+    }
+    return _team_page(request, state, db, who, notice=notices.get(done or ""))
+
+
+def _add_form_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
+    """What is wrong with the add-a-member form before anything is written."""
+    errors: dict[str, str] = {}
+    if not values["name"].strip():
+        errors["name"] = _("Please enter the staff member's name.")
+    address = ""
+    if not values["email"]:
+        errors["email"] = _("Please enter their work email address.")
+    else:
+        try:
+            address = normalise_email(values["email"])
+        except AccountError as error:
+            errors["email"] = _(error.message)
+    if values["role"] not in {role.value for role in Role}:
+        errors["role"] = _("Please choose a role.")
+    try:
+        check_password(password, address or None)
+    except AccountError as error:
+        errors["password"] = _(error.message)
+    if "password" not in errors and again != password:
+        errors["password_again"] = _("The two passwords are not the same. Please type it again.")
+    return errors
+
+
+@router.post(TEAM_PATH)
+def team_add(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Add a staff member to this clinic with an initial password."""
+    who = staff_guard(request, state, db, Permission.MANAGE_STAFF)
+    if isinstance(who, Response):
+        return who
+    if not staff_csrf_valid(state, who.token, form):
+        return staff_csrf_failed(request, state, who)
+    values = {
+        "name": text_field(form, "name", 120).strip(),
+        "email": text_field(form, "email", 254).strip(),
+        "role": text_field(form, "role", 16),
+    }
+    password = text_field(form, "password", MAX_PASSWORD_CHARS)
+    errors = _add_form_errors(values, password, text_field(form, "password_again", 1024))
+    if not errors:
+        try:
+            member = staff_service.add_staff(
+                db,
+                clinic_id=who.member.clinic_id,
+                email=values["email"],
+                name=values["name"],
+                role=values["role"],
+                password=password,
+            )
+        except AccountError as error:
+            errors[error.field if error.field in ADD_FIELDS else "email"] = _(error.message)
+    if errors:
+        values = {key: value[:254] for key, value in values.items()}
+        return _team_page(request, state, db, who, values=values, errors=errors, status_code=422)
+    detail = f"Added {member.name} <{member.email}> as {member.role}"
+    record(db, who.member, AuditAction.ADD_STAFF, address=client_address(request), detail=detail)
+    return no_store(RedirectResponse(f"{TEAM_PATH}?done=added", status_code=303))
+
+
+def _set_active(
+    request: Request,
+    state: AppState,
+    db: Session,
+    form: FormData,
+    staff_id: str,
+    active: bool,
+) -> Response:
+    """Activate or deactivate a member of the signed-in admin's clinic."""
+    who = staff_guard(request, state, db, Permission.MANAGE_STAFF)
+    if isinstance(who, Response):
+        return who
+    if not staff_csrf_valid(state, who.token, form):
+        return staff_csrf_failed(request, state, who)
+    if staff_id == who.member.id and not active:
+        message = _("You cannot deactivate yourself. Ask another admin if you are leaving.")
+        return _team_page(request, state, db, who, errors={"team": message}, status_code=422)
+    member = db.get(StaffMember, (who.member.clinic_id, staff_id[:36]))
+    if member is None:
+        return _no_such_member(request, state, who)
+    if member.active != active:
+        staff_service.set_active(db, who.member.clinic_id, member.id, active)
+        action = AuditAction.ACTIVATE_STAFF if active else AuditAction.DEACTIVATE_STAFF
+        verb = "Activated" if active else "Deactivated"
+        detail = f"{verb} {member.name} <{member.email}>, {member.role}"
+        record(db, who.member, action, address=client_address(request), detail=detail)
+    done = "activated" if active else "deactivated"
+    return no_store(RedirectResponse(f"{TEAM_PATH}?done={done}", status_code=303))
+
+
+def _no_such_member(request: Request, state: AppState, who: StaffSignedIn) -> HTMLResponse:
+    """404: no member with this id at the admin's clinic (another clinic's look the same)."""
+    return staff_page(
+        request,
+        state,
+        who,
+        "staff_forbidden.html",
+        {
+            "title": _("There is no such staff member"),
+            "message": _("Nobody with this id works at your clinic. Nothing was changed."),
+        },
+        status_code=404,
+    )
+
+
+@router.post(TEAM_PATH + "/{staff_id}/deactivate")
+def team_deactivate(
+    request: Request, state: StateDep, db: DbDep, form: FormDep, staff_id: str
+) -> Response:
+    """Deactivate a member: they can no longer sign in, and their sessions end."""
+    return _set_active(request, state, db, form, staff_id, active=False)
+
+
+@router.post(TEAM_PATH + "/{staff_id}/activate")
+def team_activate(
+    request: Request, state: StateDep, db: DbDep, form: FormDep, staff_id: str
+) -> Response:
+    """Let a deactivated member sign in again."""
+    return _set_active(request, state, db, form, staff_id, active=True)
+
+
+# ---------------------------------------------------------------- the audit log
+
+
+def action_label(action: str) -> str:
+    """An audit action as people read it."""
+    labels = {
+        AuditAction.VIEW_INBOX.value: _("Viewed the inbox"),
+        AuditAction.VIEW_REQUEST.value: _("Viewed a request"),
+        AuditAction.CHANGE_STATUS.value: _("Changed a request's status"),
+        AuditAction.VIEW_SUMMARY_PDF.value: _("Opened a summary PDF"),
+        AuditAction.EXPORT_FHIR.value: _("Exported FHIR"),
+        AuditAction.VIEW_DIARY_CHART.value: _("Viewed a diary chart"),
+        AuditAction.ADD_STAFF.value: _("Added a staff member"),
+        AuditAction.DEACTIVATE_STAFF.value: _("Deactivated a staff member"),
+        AuditAction.ACTIVATE_STAFF.value: _("Activated a staff member"),
+        AuditAction.VIEW_AUDIT.value: _("Viewed the audit log"),
+        AuditAction.EXPORT_AUDIT.value: _("Exported the audit log"),
+        AuditAction.SIGN_IN.value: _("Signed in"),
+        AuditAction.SIGN_OUT.value: _("Signed out"),
+    }
+    return labels.get(action, action)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """The audit page's filters as typed (``values``), as a filter, and their problems."""
+
+    where: AuditFilter
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    page: int = 1
+
+
+def _param(params: QueryParams, name: str, max_chars: int) -> str:
+    return (params.get(name) or "").strip()[:max_chars]
+
+
+def _day(values: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
+    """A YYYY-MM-DD filter date, or None (and a message when it is not one)."""
+    if not values[name]:
+        return None
+    try:
+        return date.fromisoformat(values[name])
+    except ValueError:
+        errors[name] = _("Please enter a date as YYYY-MM-DD, such as 2026-03-31.")
+        return None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def read_audit_query(params: QueryParams) -> AuditQuery:
+    """The filters from the query string: dates are whole UTC days, both ends included."""
+    values = {
+        "action": _param(params, "action", 40),
+        "staff_email": _param(params, "staff_email", 254),
+        "request_id": _param(params, "request_id", 36),
+        "from": _param(params, "from", 10),
+        "to": _param(params, "to", 10),
+    }
+    errors: dict[str, str] = {}
+    if values["action"] and values["action"] not in {a.value for a in AuditAction}:
+        errors["action"] = _("Please choose an action from the list.")
+    since, until = _day(values, "from", errors), _day(values, "to", errors)
+    if since and until and until < since:
+        errors["to"] = _("The end date is before the start date.")
+    raw_page = params.get("page") or "1"
+    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) <= MAX_PAGE else 1
+    where = AuditFilter(
+        action=values["action"] or None,
+        staff_email=values["staff_email"] or None,
+        request_id=values["request_id"] or None,
+        since=_midnight(since) if since else None,
+        until=_midnight(until) + timedelta(days=1) if until else None,
+    )
+    return AuditQuery(where, values, errors, page)
+
+
+def _describe(query: AuditQuery) -> str:
+    """The filters in use, for an audit event's detail."""
+    used = [f"{name}={value}" for name, value in query.values.items() if value]
+    return "; ".join(used) or "no filters"
+
+
+def _query_string(query: AuditQuery, page: int | None = None) -> str:
+    """The filters (and a page) as a query string, for links."""
+    pairs = [(name, value) for name, value in query.values.items() if value]
+    if page is not None and page > 1:
+        pairs.append(("page", str(page)))
+    return urlencode(pairs)
+
+
+def _at(moment: datetime) -> str:
+    """An event's time in UTC, as people read it."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _event_row(event: AuditEvent) -> dict[str, Any]:
+    """One audit event as the audit table shows it."""
+    return {
+        "at": _at(event.at),
+        "staff_email": event.staff_email,
+        "role": role_label(event.role),
+        "action": action_label(event.action),
+        "request_id": event.request_id,
+        "patient_ref": event.patient_ref,
+        "address": event.address,
+        "detail": event.detail,
+    }
+
+
+def _pages(query: AuditQuery, total: int) -> dict[str, Any]:
+    """Where this page starts and ends, and the links to its neighbours."""
+    last = max(1, -(-total // AUDIT_PAGE_SIZE))
+    first_shown = (query.page - 1) * AUDIT_PAGE_SIZE + 1
+    return {
+        "total": total,
+        "first": first_shown if total else 0,
+        "last_shown": min(total, query.page * AUDIT_PAGE_SIZE),
+        "page": query.page,
+        "pages": last,
+        "prev": _query_string(query, query.page - 1) if query.page > 1 else None,
+        "next": _query_string(query, query.page + 1) if query.page < last else None,
+    }
+
+
+def _audit_page(
+    request: Request,
+    state: AppState,
+    who: StaffSignedIn,
+    query: AuditQuery,
+    events: list[AuditEvent],
+    total: int,
+) -> HTMLResponse:
+    """The filter form, one page of events and the pager (422 with messages on error)."""
+    return staff_page(
+        request,
+        state,
+        who,
+        "staff_audit.html",
+        {
+            "form": query.values,
+            "errors": query.errors,
+            "actions": [(a.value, action_label(a.value)) for a in AuditAction],
+            "events": [_event_row(event) for event in events],
+            "pager": _pages(query, total),
+            "csv_link": AUDIT_PATH + ".csv?" + _query_string(query),
+        },
+        status_code=422 if query.errors else 200,
+    )
+
+
+@router.get(AUDIT_PATH)
+def audit(request: Request, state: StateDep, db: DbDep) -> Response:
+    """The clinic's audit events, newest first, filtered and a page at a time."""
+    who = staff_guard(request, state, db, Permission.READ_AUDIT)
+    if isinstance(who, Response):
+        return who
+    query = read_audit_query(request.query_params)
+    if query.errors:
+        return _audit_page(request, state, who, query, [], 0)
+    offset = (query.page - 1) * AUDIT_PAGE_SIZE
+    events, total = list_events(
+        db, who.member.clinic_id, query.where, limit=AUDIT_PAGE_SIZE, offset=offset
+    )
+    detail = f"page {query.page}; {_describe(query)}"
+    record(db, who.member, AuditAction.VIEW_AUDIT, address=client_address(request), detail=detail)
+    return _audit_page(request, state, who, query, events, total)
+
+
+@router.get(AUDIT_PATH + ".csv")
+def audit_csv(request: Request, state: StateDep, db: DbDep) -> Response:
+    """Every filtered event of the clinic as a CSV download."""
+    who = staff_guard(request, state, db, Permission.READ_AUDIT)
+    if isinstance(who, Response):
+        return who
+    query = read_audit_query(request.query_params)
+    if query.errors:
+        return _audit_page(request, state, who, query, [], 0)
+    events = all_events(db, who.member.clinic_id, query.where)
+    detail = f"{len(events)} events; {_describe(query)}"
+    record(db, who.member, AuditAction.EXPORT_AUDIT, address=client_address(request), detail=detail)
+    name = f"audit-log-{who.member.clinic_id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    response = Response(
+        events_csv(events),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+    return no_store(response)
