@@ -6,9 +6,15 @@
 - adding a warning sign never lowers the urgency;
 - every statement shown cites sources that exist, each with a title and a publisher.
 
+Texts are empty or blank, unicode of every category, control and format characters,
+right-to-left marks, emoji, sentences in eleven other languages mixed with English,
+phrases from the lexicon with quantities and negations, and texts at (and just over) the
+length limit; structured cases take every finding in every state with extreme values.
+
 The default runs are small so the suite stays quick. The ``slow`` tests repeat the
-same properties with more than 10,000 examples in all; nothing deselects them, so
-``python3 dev.py test`` and CI run them too (skip them locally with ``-m "not slow"``).
+same properties with more than 10,000 examples in all (8,500 cases, 2,000 texts);
+nothing deselects them, so ``python3 dev.py test`` and CI run them too (skip them
+locally with ``-m "not slow"``).
 """
 
 from __future__ import annotations
@@ -174,8 +180,28 @@ def long_texts(draw: st.DrawFn) -> str:
     return (piece * (length // len(piece) + 1))[:length]
 
 
+OTHER_LANGUAGES = [
+    "Tengo calambres en la pantorrilla por la noche desde hace dos semanas.",
+    "J'ai une crampe au mollet, très douloureuse, depuis 10 minutes.",
+    "Ich habe seit gestern Wadenkrämpfe und Brustschmerzen.",
+    "Estou com cãibra na perna e febre alta.",
+    "У меня судороги в ноге уже 20 минут, очень больно.",
+    "小腿抽筋，晚上睡觉时很疼，持续了五分钟。",
+    "夜中にふくらはぎがつって、痛みが10分続きました。",
+    "أعاني من تشنج في عضلة الساق منذ ساعة",
+    "मुझे रात में पिंडली में ऐंठन होती है",
+    "종아리에 쥐가 나서 너무 아파요",
+    "Kramp i leggen, 8/10, for 15 minutter siden.",
+]
+other_languages = st.lists(
+    st.one_of(st.sampled_from(OTHER_LANGUAGES), st.sampled_from(PHRASES), st.sampled_from(GLUE)),
+    min_size=1,
+    max_size=12,
+).map(" ".join)
+
 texts = st.one_of(
     emptyish,
+    other_languages,
     st.text(max_size=200),
     st.text(any_char, max_size=300),
     phrase_soup,
