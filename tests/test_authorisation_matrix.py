@@ -112,6 +112,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # the staff app
     **{(m, "/staff/signin"): P for m in ("GET", "POST")},
     ("POST", "/staff/signout"): P,
+    **{(m, "/staff/password"): Access.STAFF for m in ("GET", "POST")},
     ("POST", "/api/staff/session"): P,
     ("DELETE", "/api/staff/session"): Access.STAFF,
     ("GET", "/staff"): Access.HANDLE,

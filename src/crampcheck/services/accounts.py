@@ -260,15 +260,29 @@ def end_session(session: Session, token: str | None) -> None:
 def change_password(
     session: Session, user: User, current: str, new: str, now: datetime | None = None
 ) -> StartedSession:
-    """Change the password, end every session, and start a new one for this client."""
+    """Change the password, end every session, and start a new one for this client.
+    Wrong current passwords count towards the account's sign-in throttle, so a stolen
+    session cannot be used to guess the password."""
     now = now or datetime.now(UTC)
-    if not verify_password(user.password_hash, current):
-        raise AccountError("current_password", "The current password is not right.")
+    verify_current(session, throttle_keys(user.email, None), user.password_hash, current, now)
     check_password(new, user.email)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     return start_session(session, user, now)
+
+
+def verify_current(
+    session: Session, keys: list[tuple[str, int]], stored_hash: str, current: str, now: datetime
+) -> None:
+    """Check the current password before a change, under the account's throttle:
+    :class:`AccountError` (or :class:`ThrottledError`) on the ``current_password`` field."""
+    try:
+        right = check_credentials(session, keys, stored_hash, current, now)
+    except ThrottledError:
+        raise ThrottledError("current_password", THROTTLED) from None
+    if not right:
+        raise AccountError("current_password", "The current password is not right.")
 
 
 def delete_account(session: Session, user: User) -> None:

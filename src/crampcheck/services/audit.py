@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     EXPORT_AUDIT = "export_audit"
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
+    CHANGE_PASSWORD = "change_password"
 
 
 def record(

@@ -26,6 +26,7 @@ from crampcheck.services.accounts import (
     normalise_email,
     throttle_keys,
     token_hash,
+    verify_current,
 )
 from crampcheck.services.roles import Role
 from crampcheck.storage.tables import ClinicRecord, StaffMember, StaffSession
@@ -162,6 +163,25 @@ def end_staff_session(session: Session, token: str | None) -> None:
     """Sign this staff session out."""
     if token:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+
+
+def change_staff_password(
+    session: Session, member: StaffMember, current: str, new: str, now: datetime | None = None
+) -> StartedStaffSession:
+    """Change a member's own password (the current one checked under the throttle), end
+    every session of theirs, and start a new one for this client."""
+    now = now or datetime.now(UTC)
+    keys = throttle_keys(member.email, None, realm="staff")
+    verify_current(session, keys, member.password_hash, current, now)
+    check_password(new, member.email)
+    member.password_hash = hash_password(new)
+    member.password_changed_at = now
+    session.execute(
+        delete(StaffSession).where(
+            StaffSession.clinic_id == member.clinic_id, StaffSession.staff_id == member.id
+        )
+    )
+    return start_staff_session(session, member, now)
 
 
 def list_staff(session: Session, clinic_id: str) -> list[StaffMember]:

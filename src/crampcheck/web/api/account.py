@@ -132,7 +132,7 @@ def sign_out(request: Request, who: UserDep, db: DbDep) -> Response:
     "/auth/password",
     response_model=SessionOut,
     operation_id="change_password",
-    responses=UNAUTHORIZED,
+    responses={**UNAUTHORIZED, 429: {"model": ErrorOut, "description": "Too many attempts"}},
 )
 def change_password(
     body: PasswordIn, request: Request, response: Response, who: UserDep, db: DbDep
@@ -140,6 +140,8 @@ def change_password(
     """Change the password. Every session of the account ends; a new one is returned."""
     try:
         started = accounts.change_password(db, who.user, body.current_password, body.new_password)
+    except ThrottledError as error:
+        return throttled(error)
     except AccountError as error:
         field = "new_password" if error.field == "password" else error.field
         return field_error(field, error.message)

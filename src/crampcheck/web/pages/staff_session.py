@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, object_session
 
 from crampcheck.services import staff as staff_service
-from crampcheck.services.accounts import AccountError, ThrottledError
+from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError, ThrottledError
 from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.roles import Permission, Role
 from crampcheck.storage.tables import ClinicRecord, StaffMember
@@ -285,4 +285,79 @@ def signout(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Resp
     staff_service.end_staff_session(db, token)
     response = RedirectResponse(f"{SIGN_IN_PATH}?done=signed_out", status_code=303)
     clear_staff_cookie(response, request)
+    return no_store(response)
+
+
+# ---------------------------------------------------------------- own password
+
+
+def _password_page(
+    request: Request,
+    state: AppState,
+    who: StaffSignedIn,
+    errors: dict[str, str],
+    status_code: int = 200,
+    notice: str | None = None,
+) -> HTMLResponse:
+    return staff_page(
+        request,
+        state,
+        who,
+        "staff_password.html",
+        {
+            "errors": errors,
+            "csrf_token": staff_csrf(state, who.token),
+            "min_length": PASSWORD_MIN_LENGTH,
+            "notice": notice,
+        },
+        status_code,
+    )
+
+
+@router.get("/staff/password")
+def password_form(
+    request: Request, state: StateDep, db: DbDep, done: str | None = None
+) -> Response:
+    """Change one's own password (every staff member may)."""
+    who = staff_guard(request, state, db)
+    if not isinstance(who, StaffSignedIn):
+        return who
+    notice = (
+        _("Your password was changed. Everywhere else you were signed in is signed out.")
+        if done == "changed"
+        else None
+    )
+    return _password_page(request, state, who, {}, notice=notice)
+
+
+@router.post("/staff/password")
+def password_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+    """Check the current password (throttled), set the new one, end every other session."""
+    who = staff_guard(request, state, db)
+    if not isinstance(who, StaffSignedIn):
+        return who
+    if not staff_csrf_valid(state, who.token, form):
+        return staff_csrf_failed(request, state, who)
+    current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
+    new = text_field(form, "new_password", MAX_PASSWORD_CHARS)
+    again = text_field(form, "new_password_again", MAX_PASSWORD_CHARS)
+    errors: dict[str, str] = {}
+    if not current:
+        errors["current_password"] = _("Please enter your current password.")
+    elif again != new:
+        errors["new_password_again"] = _(
+            "The two new passwords are not the same. Please type it again."
+        )
+    started = None
+    if not errors:
+        try:
+            started = staff_service.change_staff_password(db, who.member, current, new)
+        except AccountError as error:
+            field = "new_password" if error.field == "password" else error.field
+            errors[field] = _(error.message)
+    if started is None:
+        return _password_page(request, state, who, errors, 422)
+    record(db, who.member, AuditAction.CHANGE_PASSWORD, address=client_address(request))
+    response = RedirectResponse("/staff/password?done=changed", status_code=303)
+    set_staff_cookie(response, request, started.token)
     return no_store(response)
