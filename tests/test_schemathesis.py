@@ -1,5 +1,6 @@
 """The whole OpenAPI document, fuzzed with schemathesis: every operation of the JSON API
-gets generated valid and invalid requests, anonymous and signed in; every response must
+gets generated valid and invalid requests, anonymous, signed in as a patient and signed
+in as clinic staff; every response must
 be free of server errors and match what the document promises (status code, content
 type, headers, body), and invalid requests must be refused with a 4xx.
 
@@ -89,6 +90,37 @@ class Api:
         token: str = response.json()["token"]
         self.client.cookies.clear()
         return token
+
+    def staff_token(self, role: str = "clinician") -> str:
+        """A new session of a staff member of the app's clinic (a new member each time)."""
+        from crampcheck.services.staff import add_staff, start_staff_session
+
+        state = self.client.app.state.crampcheck  # type: ignore[attr-defined]
+        with state.sessions() as session, session.begin():
+            member = add_staff(
+                session,
+                clinic_id=state.clinic.id,
+                email=f"staff{next(self.numbers)}@clinic.example",
+                name="Fuzz Staff",
+                role=role,
+                password=PASSWORD,
+            )
+            return start_staff_session(session, member).token
+
+    def appointment_request(self) -> str:
+        """The id of a new appointment request to the app's clinic."""
+        response = self.client.post(
+            "/api/v1/appointment-requests",
+            json={
+                "name": "Fuzz Patient",
+                "phone": "(801) 555-0100",
+                "consent_to_share": True,
+                "check": {"text": "Calf cramps most nights for a month."},
+            },
+        )
+        assert response.status_code == 201, response.text
+        request_id: str = response.json()["id"]
+        return request_id
 
     def episode(self) -> str:
         """The id of a new episode of the shared account."""
@@ -253,3 +285,29 @@ def test_signed_in(api_schema: Any, api: Api) -> None:
     }
     for operation_id, status in expected.items():
         assert status in statuses(seen, operation_id), (operation_id, statuses(seen, operation_id))
+
+
+STAFF_ENDS_SESSION = {"staff_sign_out"}
+
+
+def test_staff_signed_in(api_schema: Any, api: Api) -> None:
+    """Every operation with a clinician's bearer token: the staff API works, and every
+    patient operation treats the staff token as no session at all."""
+    examples = itertools.count()
+    token = api.staff_token()
+
+    def prepare(operation_id: str, mode: GenerationMode, case: schemathesis.Case) -> dict[str, str]:
+        alternate = next(examples) % 2 == 0
+        owned = "request_id" in (case.path_parameters or {})
+        if mode is GenerationMode.POSITIVE and alternate and owned:
+            case.path_parameters["request_id"] = api.appointment_request()
+        if operation_id in STAFF_ENDS_SESSION:
+            return {"authorization": f"Bearer {api.staff_token()}"}
+        return {"authorization": f"Bearer {token}"}
+
+    seen = fuzz_all(api_schema, prepare)
+    for operation_id in ("staff_inbox", "staff_get_request", "staff_request_fhir"):
+        assert 200 in statuses(seen, operation_id), (operation_id, statuses(seen, operation_id))
+    assert 204 in statuses(seen, "staff_sign_out")
+    for operation_id in ("list_episodes", "diary_patterns", "export_data", "list_shares"):
+        assert statuses(seen, operation_id) == {401}, operation_id
