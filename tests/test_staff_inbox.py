@@ -97,10 +97,13 @@ def make_request(
     location: str | None = "sandy",
     user_id: str | None = None,
     clinic_id: str | None = None,
+    answers: dict[str, str] | None = None,
 ) -> str:
-    """An appointment request made from a real check of ``text``; its id."""
+    """An appointment request made from a real check of ``text`` (and ``answers``);
+    its id."""
     state = app.state.crampcheck
-    assessment = assessment_payload(state, run_check(state, CheckIn(text=text)))
+    check = CheckIn.model_validate({"text": text, "findings": answers or {}})
+    assessment = assessment_payload(state, run_check(state, check))
     clinic = state.clinic
     if clinic_id is not None:
         clinic = clinic.model_copy(update={"id": clinic_id})
@@ -379,6 +382,17 @@ def test_a_denied_finding_reads_as_the_person_saw_it(app: FastAPI, client: TestC
     assert (
         '<span class="chip-no">No</span> a fever <span class="quote">you wrote “No fever”' in html
     )
+
+
+def test_a_cause_against_which_the_person_said_no_reads_as_they_saw_it(
+    app: FastAPI, client: TestClient
+) -> None:
+    text = "My leg cramps after running, it eases when I stretch"
+    request_id = make_request(app, text, answers={"low_fluid": "absent"})
+    as_member(client, add_member(app, "clinician"))
+    html = client.get(f"/staff/requests/{request_id}").text
+    assert "<strong>Points against it:</strong> you said no to “not much to drink”" in html
+    assert "<strong>They said no to:</strong> not much to drink." in html
 
 
 def test_the_diary_shows_only_while_it_is_shared(app: FastAPI, client: TestClient) -> None:
