@@ -25,6 +25,7 @@ from crampcheck.knowledge.conditions import Condition, ConditionSyntaxError, com
 from crampcheck.knowledge.schema import (
     Advice,
     ConditionRef,
+    DiaryMapping,
     Finding,
     Lexicon,
     Policy,
@@ -36,6 +37,7 @@ from crampcheck.knowledge.schema import (
 M = TypeVar("M", bound=BaseModel)
 
 DATA_PACKAGE = "crampcheck.knowledge.data"
+DIARY_MAPPING_FILE = "diary_mapping.yaml"
 
 
 class KnowledgeError(ValueError):
@@ -82,6 +84,8 @@ class KnowledgeBase:
     groups: tuple[QuestionGroup, ...]
     policy: Policy
     lexicon: Lexicon
+    diary_mapping: DiaryMapping
+    """What a diary episode's answers, and the diary's escalations, mean as findings."""
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
     derived: Mapping[str, Condition] = field(default_factory=dict)
     bit_of: Mapping[str, int] = field(default_factory=dict)
@@ -206,6 +210,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     groups, group_where = _by_id(_records(QuestionGroup, root / "questions.yaml", "groups"))
     policy = _parse(Policy, _read_yaml(root / "policy.yaml"), "policy.yaml")
     lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
+    diary_mapping = _parse(DiaryMapping, _read_yaml(root / DIARY_MAPPING_FILE), DIARY_MAPPING_FILE)
 
     index = {finding_id: position for position, finding_id in enumerate(findings)}
     check = _References(findings, sources, conditions, index)
@@ -290,6 +295,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
 
     diary_rules = tuple(r for r in rules if r.spec.applies_to == "diary")
     rules = [r for r in rules if r.spec.applies_to == "check"]
+    _check_diary_mapping(diary_mapping, check, findings, {r.id for r in diary_rules})
     red_flags = frozenset(
         f
         for rule in rules
@@ -312,6 +318,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         groups=tuple(groups.values()),
         policy=policy,
         lexicon=lexicon,
+        diary_mapping=diary_mapping,
         group_of=MappingProxyType(group_of),
         derived=MappingProxyType(derived),
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
@@ -326,6 +333,62 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
             }
         ),
     )
+
+
+def _check_diary_mapping(
+    mapping: DiaryMapping,
+    check: _References,
+    findings: Mapping[str, Finding],
+    diary_rule_ids: set[str],
+) -> None:
+    """Every finding, source and diary rule the diary mapping names must exist, and the
+    quantities it fills must be number findings."""
+    where = DIARY_MAPPING_FILE
+    episode, request = mapping.episode, mapping.request
+    for name in ("feel", "side", "activity", "tried"):
+        answers: dict[str, str] = getattr(episode, name)
+        for answer, finding_id in answers.items():
+            check.findings((finding_id,), f"{where}: episode.{name}.{answer}")
+    for kind, feel in episode.feel_of_kind.items():
+        if feel not in episode.feel:
+            raise KnowledgeError(
+                f"{where}: episode.feel_of_kind.{kind}: unknown feel answer '{feel}' "
+                f"(not in episode.feel)"
+            )
+    singles = {
+        "episode.at_night": episode.at_night,
+        "episode.duration": episode.duration,
+        "episode.pain_score": episode.pain_score,
+        "episode.pain": episode.pain,
+        "episode.severe_pain.finding": episode.severe_pain.finding,
+        "episode.helped": episode.helped,
+        "episode.not_helped.finding": episode.not_helped.finding,
+        "request.diary_days": request.diary_days,
+        "request.night": request.night,
+    }
+    for key, finding_id in singles.items():
+        check.findings((finding_id,), f"{where}: {key}")
+    check.findings(episode.not_helped_from, f"{where}: episode.not_helped_from")
+    check.sources(episode.severe_pain.sources, f"{where}: episode.severe_pain.sources")
+    check.sources(episode.not_helped.sources, f"{where}: episode.not_helped.sources")
+    numbers = {
+        "episode.duration": episode.duration,
+        "episode.pain_score": episode.pain_score,
+        "request.diary_days": request.diary_days,
+    }
+    for name in ("frequent", "recurrent"):
+        threshold = getattr(request, name)
+        check.findings((threshold.finding,), f"{where}: request.{name}.finding")
+        check.findings((threshold.metric,), f"{where}: request.{name}.metric")
+        check.sources(threshold.sources, f"{where}: request.{name}.sources")
+        numbers[f"request.{name}.metric"] = threshold.metric
+    for key, finding_id in numbers.items():
+        if findings[finding_id].answer != "number":
+            raise KnowledgeError(f"{where}: {key}: '{finding_id}' is not a number finding")
+    for rule_id, finding_ids in request.escalations.items():
+        if rule_id not in diary_rule_ids:
+            raise KnowledgeError(f"{where}: request.escalations: unknown diary rule '{rule_id}'")
+        check.findings(finding_ids, f"{where}: request.escalations.{rule_id}")
 
 
 def policy_version(policy: Policy) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from crampcheck.domain.types import FindingState, Urgency
+from crampcheck.knowledge import KnowledgeBase
 from crampcheck.services import diary
 from crampcheck.services.diary import (
     ACTIVITIES,
@@ -67,30 +68,6 @@ _ID = re.compile(r"^[0-9a-f-]{36}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 PRESETS = ("now", "this_morning", "last_night", "yesterday")
 CHARTS = ("weekly", "pain", "hours")
-
-# What an episode's answers mean for a check (finding ids of the knowledge base).
-TRIED_FINDINGS = {
-    "stretching": "stretching_tried",
-    "massage": "massage_tried",
-    "heat": "heat_tried",
-    "cold": "heat_tried",
-    "fluids": "fluids_tried",
-}
-ACTIVITY_FINDINGS = {"exercise": "exertion", "resting": "at_rest", "sleeping": "at_night"}
-SIDE_FINDINGS = {"left": "side_left", "right": "side_right", "both": "both_sides"}
-FEEL_FINDINGS = {"cramp": "sustained_contraction", "twitch": "twitching"}
-SEVERE_PAIN = 7
-FREQUENT_PER_WEEK = 3
-# What each diary escalation says in the check's terms, for an appointment request.
-ESCALATION_FINDINGS = {
-    "diary-keeps-recurring": ("recurrent",),
-    "diary-frequent": ("frequent", "recurrent"),
-    "diary-more-frequent": ("recurrent",),
-    "diary-home-care-not-helping": ("home_care_failed", "recurrent"),
-    "diary-disturbing-sleep": ("sleep_disrupted", "at_night"),
-    "diary-severe-episodes": ("pain_severe",),
-}
-
 
 # ---------------------------------------------------------------- words for the choices
 
@@ -743,39 +720,41 @@ def month_page(
 # ---------------------------------------------------------------- checks
 
 
-def episode_check(episode: Episode) -> CheckIn:
-    """An episode as a check: its answers as the knowledge base's findings."""
+def episode_check(episode: Episode, kb: KnowledgeBase) -> CheckIn:
+    """An episode as a check: its answers as the knowledge base's findings (what each
+    answer means is the knowledge base's diary mapping)."""
+    means = kb.diary_mapping.episode
     findings: dict[str, str] = {}
     values: dict[str, float] = {}
     present = "present"
     if episode.site:
         findings[episode.site] = present
-    if episode.side in SIDE_FINDINGS:
-        findings[SIDE_FINDINGS[episode.side]] = present
-    if episode.feel in FEEL_FINDINGS:
-        findings[FEEL_FINDINGS[episode.feel]] = present
+    if episode.side in means.side:
+        findings[means.side[episode.side]] = present
+    if episode.feel in means.feel:
+        findings[means.feel[episode.feel]] = present
     if episode.duration_minutes is not None:
-        findings["episode_minutes"] = present
-        values["episode_minutes"] = episode.duration_minutes
+        findings[means.duration] = present
+        values[means.duration] = episode.duration_minutes
     if episode.pain is not None:
-        findings["pain_score"] = present
-        values["pain_score"] = float(episode.pain)
-        findings["pain"] = present if episode.pain > 0 else "absent"
-        if episode.pain >= SEVERE_PAIN:
-            findings["pain_severe"] = present
-    if episode.activity in ACTIVITY_FINDINGS:
-        findings[ACTIVITY_FINDINGS[episode.activity]] = present
+        findings[means.pain_score] = present
+        values[means.pain_score] = float(episode.pain)
+        findings[means.pain] = present if episode.pain > 0 else "absent"
+        if episode.pain >= means.severe_pain.at_least:
+            findings[means.severe_pain.finding] = present
+    if episode.activity in means.activity:
+        findings[means.activity[episode.activity]] = present
     if episode.at_night:
-        findings["at_night"] = present
+        findings[means.at_night] = present
     for context in episode.context or []:
         findings[context] = present
     for treatment in episode.tried or []:
-        if treatment in TRIED_FINDINGS:
-            findings[TRIED_FINDINGS[treatment]] = present
+        if treatment in means.tried:
+            findings[means.tried[treatment]] = present
     if episode.tried and episode.helped is True:
-        findings["resolved"] = present
-    elif episode.tried and episode.helped is False and episode.feel == "cramp":
-        findings["cramp_not_easing"] = present
+        findings[means.helped] = present
+    elif episode.tried and episode.helped is False and episode.feel in means.not_helped.feels:
+        findings[means.not_helped.finding] = present
     return CheckIn.model_validate({"findings": findings, "values": values})
 
 
@@ -788,7 +767,7 @@ def check_episode(request: Request, state: StateDep, db: DbDep, episode_id: str)
     episode = _own(db, who, episode_id)
     if episode is None:
         return not_found(request, state)
-    flow = FlowState.model_validate(episode_check(episode).model_dump())
+    flow = FlowState.model_validate(episode_check(episode, state.pipeline.kb).model_dump())
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)
     return page(request, state, "result.html", {**context, "diary_episode": episode.id})
@@ -798,29 +777,44 @@ def _present(result: CheckResult) -> set[str]:
     return {f for f, s in result.case.findings.items() if s is FindingState.PRESENT}
 
 
+def _answer(answers: dict[str, str], present: set[str]) -> str | None:
+    """The first answer whose finding is present."""
+    return next((a for a, f in answers.items() if f in present), None)
+
+
 def episode_from_check(
-    flow: FlowState, result: CheckResult, assessment: dict[str, Any], now: datetime
+    flow: FlowState,
+    result: CheckResult,
+    assessment: dict[str, Any],
+    now: datetime,
+    kb: KnowledgeBase,
 ) -> EpisodeInput:
     """A diary episode from a finished check, the check kept with it as it was shown."""
+    means = kb.diary_mapping.episode
     present = _present(result)
     case = result.case
     site = next((s for s in SITES if s in present), None)
-    side = next((s for s, f in SIDE_FINDINGS.items() if f in present), None)
+    side = _answer(means.side, present)
     kind = assessment["kind"]
-    if kind == "spasm" or ("twitching" in present and "sustained_contraction" not in present):
+    twitching, contraction = means.feel.get("twitch"), means.feel.get("cramp")
+    feel_of_kind = means.feel_of_kind.get(kind)
+    if feel_of_kind == "twitch" or (twitching in present and contraction not in present):
         feel = "twitch"
-    elif kind == "cramp" or "sustained_contraction" in present:
+    elif feel_of_kind == "cramp" or contraction in present:
         feel = "cramp"
     else:
         feel = "other"
-    minutes = case.value("episode_minutes")
-    score = case.value("pain_score")
-    activity = next((a for a, f in ACTIVITY_FINDINGS.items() if f in present), None)
-    tried = tuple(t for t, f in TRIED_FINDINGS.items() if f in present and t != "cold")
+    minutes = case.value(means.duration)
+    score = case.value(means.pain_score)
+    # The at-night tick carries an activity that means being at night (sleeping).
+    activity = _answer({a: f for a, f in means.activity.items() if f != means.at_night}, present)
+    # Each finding reads back as the first answer that means it.
+    first_answer = {f: a for a, f in reversed(means.tried.items())}
+    tried = tuple(t for t, f in means.tried.items() if f in present and first_answer[f] == t)
     helped: bool | None = None
-    if "resolved" in present:
+    if means.helped in present:
         helped = True
-    elif "cramp_not_easing" in present or "home_care_failed" in present:
+    elif any(f in present for f in means.not_helped_from):
         helped = False
     check = {
         "checked_at": now.isoformat(),
@@ -845,8 +839,8 @@ def episode_from_check(
         side=side,
         duration_minutes=None if minutes is None else min(max(minutes, 0.0), 1440.0),
         pain=None if score is None else min(max(round(score), 0), 10),
-        activity=activity if activity != "sleeping" else None,
-        at_night="at_night" in present,
+        activity=activity,
+        at_night=means.at_night in present,
         context=tuple(c for c in CONTEXTS if c in present),
         tried=tried,
         helped=helped,
@@ -871,7 +865,10 @@ def save_check(request: Request, state: StateDep, db: DbDep, form: FormDep) -> R
     now = datetime.now(UTC)
     try:
         episode = diary.log_episode(
-            db, who.user.id, episode_from_check(flow, result, assessment, now), now
+            db,
+            who.user.id,
+            episode_from_check(flow, result, assessment, now, state.pipeline.kb),
+            now,
         )
     except EpisodeError:
         return bad_state_page(request, state)
@@ -1076,28 +1073,31 @@ def escalation_phrases() -> dict[str, str]:
     }
 
 
-def diary_flow(found: Patterns, counts: Counts, summary: str, kb_findings: set[str]) -> FlowState:
+def diary_flow(found: Patterns, counts: Counts, summary: str, kb: KnowledgeBase) -> FlowState:
     """The diary as a check for an appointment request: the summary in words, the
-    measured patterns as values, and what each escalation means as findings."""
+    measured patterns as values, and what each escalation means as findings (what the
+    patterns and escalations mean is the knowledge base's diary mapping)."""
+    means = kb.diary_mapping.request
     findings: dict[str, str] = {}
     values: dict[str, float] = {}
     for metric, value in found.metrics.items():
-        if metric in kb_findings and math.isfinite(value) and 0 <= value <= 100_000:
+        if metric in kb.findings and math.isfinite(value) and 0 <= value <= 100_000:
             findings[metric] = "present"
             values[metric] = value
     # What the diary measured is stated outright: answers win over what is read in the
     # summary's words ("At night: 0 of 6" mentions the night, but says no to it).
-    values["history_days"] = float(found.diary_days)
-    findings["history_days"] = "present"
-    findings["at_night"] = "present" if counts.night else "absent"
-    per_week = found.metrics.get("episodes_per_week", 0.0)
-    findings["frequent"] = "present" if per_week >= FREQUENT_PER_WEEK else "absent"
-    if found.metrics.get("weeks_with_episodes", 0.0) >= 2:
-        findings["recurrent"] = "present"
+    values[means.diary_days] = float(found.diary_days)
+    findings[means.diary_days] = "present"
+    findings[means.night] = "present" if counts.night else "absent"
+    for threshold in (means.frequent, means.recurrent):
+        if found.metrics.get(threshold.metric, 0.0) >= threshold.at_least:
+            findings[threshold.finding] = "present"
+        elif threshold.below is not None:
+            findings[threshold.finding] = threshold.below
     for escalation in found.escalations:
-        for finding in ESCALATION_FINDINGS.get(escalation.rule_id, ()):
+        for finding in means.escalations.get(escalation.rule_id, ()):
             findings[finding] = "present"
-    if found.sites and found.sites[0][0] in kb_findings:
+    if found.sites and found.sites[0][0] in kb.findings:
         findings[found.sites[0][0]] = "present"
     return FlowState.model_validate({"text": summary, "findings": findings, "values": values})
 
@@ -1158,9 +1158,7 @@ def patterns_page(request: Request, state: StateDep, db: DbDep) -> Response:
             "min_each": diary.MIN_DAYS_WITH_AND_WITHOUT,
             "escalations": escalations,
             "summary": summary if offer else "",
-            "appointment_state": (
-                diary_flow(found, counts, summary, set(kb.findings)).encode() if offer else ""
-            ),
+            "appointment_state": (diary_flow(found, counts, summary, kb).encode() if offer else ""),
             "charts": chart_data(found, now, zone),
             "zone_label": zone_label,
             "doctor": urgency_headings()[Urgency.DOCTOR.value][0],
