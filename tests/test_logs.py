@@ -1,12 +1,15 @@
 """No personal data in the server's log: `crampcheck serve`, at its default log level,
 runs a whole flow (a check with free text, sign-up, a diary episode, appointment
-requests, and the errors people make on the way) and its stdout and stderr must not
+requests, a clinician reading the request through the API, the pages, the FHIR export
+and the summary PDF, and the errors people make on the way) and its stdout and stderr must not
 contain the person's name, email address, phone number, password, session token or
 any of their own words."""
 
 from __future__ import annotations
 
 import re
+import subprocess  # nosec B404 - the project's own command line
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,6 +43,8 @@ def forbidden(tokens: list[str]) -> list[str]:
         "013-7946",
         PASSWORD,
         *tokens,
+        STAFF_EMAIL,
+        STAFF_PASSWORD,
         FREE_TEXT,
         "Zephyrine",
         "axolotl",
@@ -54,6 +59,56 @@ def forbidden(tokens: list[str]) -> list[str]:
         "$argon2",
     ]
     return [w for w in words if w]
+
+
+STAFF_EMAIL = "periwinkle.osgood.4410@clinic.example"
+STAFF_PASSWORD = "tamarind-lighthouse-5821"
+
+
+def read_as_clinic_staff(http: httpx.Client, server: Server, request_id: str) -> list[str]:
+    """A clinician reads the request every way the clinic can: the API, the FHIR export,
+    the request page and the summary PDF (WeasyPrint logs through ``logging``); one wrong
+    password first. Returns the staff session tokens used."""
+    added = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-c",
+            "import sys; from crampcheck.cli import main; sys.exit(main())",
+            "staff",
+            "add",
+            "--clinic",
+            "auger-podiatry",
+            "--role",
+            "clinician",
+            "--email",
+            STAFF_EMAIL,
+            "--name",
+            "Periwinkle Osgood",
+            "--password-stdin",
+        ],
+        input=STAFF_PASSWORD + "\n",
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    wrong = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD + "x"}
+    assert http.post("/api/staff/session", json=wrong).status_code == 401  # noqa: PLR2004
+    session = http.post(
+        "/api/staff/session", json={"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    )
+    assert session.status_code == 200, session.text  # noqa: PLR2004
+    token = session.json()["token"]
+    staff = {"Authorization": f"Bearer {token}"}
+    for path in ("", f"/{request_id}", f"/{request_id}/fhir"):
+        assert http.get(f"/api/staff/requests{path}", headers=staff).status_code == 200  # noqa: PLR2004
+    cookie = {"Cookie": f"crampcheck_staff={token}"}
+    for path in ("", "/summary.pdf"):
+        page = http.get(f"/staff/requests/{request_id}{path}", headers=cookie)
+        assert page.status_code == 200, page.text[:300]  # noqa: PLR2004
+    assert http.get("/staff", headers=cookie).status_code == 200  # noqa: PLR2004
+    return [token]
 
 
 def sign_up_racing(base_url: str) -> int:
@@ -109,8 +164,13 @@ def test_the_log_holds_no_personal_data(tmp_path: Path, server_factory: list[Ser
             "consent_to_share": True,
             "check": check,
         }
-        requested = http.post("/api/v1/appointment-requests", json=appointment)
+        requested = http.post(
+            "/api/v1/appointment-requests",
+            json={**appointment, "share_diary": True},
+            headers=bearer,
+        )
         assert requested.status_code == 201, requested.text  # noqa: PLR2004
+        staff_tokens = read_as_clinic_staff(http, server, requested.json()["id"])
         no_consent = http.post(
             "/api/v1/appointment-requests", json={**appointment, "consent_to_share": False}
         )
@@ -138,5 +198,5 @@ def test_the_log_holds_no_personal_data(tmp_path: Path, server_factory: list[Ser
 
     log = log_file.read_text(errors="replace")
     assert "crampcheck serving on" in log  # the capture works
-    leaks = [w for w in forbidden(tokens) if w.lower() in log.lower()]
+    leaks = [w for w in forbidden(tokens + staff_tokens) if w.lower() in log.lower()]
     assert not leaks, f"the log holds personal data: {leaks}\n{log[-3000:]}"
