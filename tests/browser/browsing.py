@@ -290,3 +290,14 @@ class Tab:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_bytes() != image:
             path.write_bytes(image)
+
+    def screenshot_from(self, element: Locator, path: Path) -> None:
+        """The viewport scrolled so ``element`` is at its top, written only when it
+        changed (PNG): for a part of a long page."""
+        element.evaluate(
+            "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 16)"
+        )
+        image = self.page.screenshot(animations="disabled", caret="hide")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != image:
+            path.write_bytes(image)

@@ -2,10 +2,14 @@
 
 ``server`` runs ``crampcheck serve`` from .venv on a free port with a data folder of its
 own (one per test session), waits for /healthz, and stops it afterwards; its log must
-show no traceback. ``browser`` is /usr/bin/chromium, headless. ``tab`` (390 x 844) and
-``narrow_tab`` (360 x 780) are pages in fresh browser contexts, each wrapped in a
+show no traceback. :func:`serving` does the same for a module that wants a server of
+its own, and :meth:`Server.crampcheck` runs a command line against a server's data
+(``staff add``, ``clinic init``). ``browser`` is /usr/bin/chromium, headless. ``tab``
+(390 x 844) and ``narrow_tab`` (360 x 780) are pages in fresh browser contexts, each wrapped in a
 :class:`~tests.browser.browsing.Tab`; after every test no page may have asked another
 host for anything, hit the Content Security Policy or thrown a script error.
+:func:`tabs_on` opens as many such pages as a test needs (one per person), on any
+server, with the same checks when it ends.
 
 Without Chromium or axe-core the tests skip, saying why; with ``CI=true`` they fail
 instead, so CI can never pass by skipping them. (.ci/run installs Chromium and npm;
@@ -19,8 +23,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -63,10 +68,29 @@ def unavailable(reason: str) -> None:
 class Server:
     base_url: str
     data_dir: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    """The environment ``crampcheck serve`` runs with (its data folder and database)."""
 
     @property
     def database(self) -> Path:
         return self.data_dir / "crampcheck.sqlite3"
+
+    def crampcheck(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """Run ``crampcheck ARGS`` with the server's environment, so it uses the same
+        database; fails the test when it exits with anything but 0."""
+        done = subprocess.run(
+            [str(CRAMPCHECK), *args],
+            env=dict(self.env),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, (
+            f"crampcheck {' '.join(args)} exited with {done.returncode}: {done.stdout}{done.stderr}"
+        )
+        return done
 
 
 def _free_port() -> int:
@@ -95,10 +119,10 @@ def _wait_for_health(process: subprocess.Popen[bytes], base_url: str, log: Path)
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``crampcheck serve`` on a free port, with an empty data folder of its own."""
-    root = tmp_path_factory.mktemp("browser-server")
+@contextmanager
+def serving(root: Path) -> Iterator[Server]:
+    """``crampcheck serve`` on a free port, with an empty data folder in ``root``; on
+    exit it stops, and its log must show no traceback and no error."""
     data_dir = root / "data"
     log = root / "serve.log"
     port = _free_port()
@@ -120,7 +144,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     try:
         _wait_for_health(process, base_url, log)
-        yield Server(base_url, data_dir)
+        yield Server(base_url, data_dir, env)
     finally:
         process.terminate()
         try:
@@ -130,6 +154,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait(timeout=30)
     text = log.read_text(errors="replace")
     assert "Traceback" not in text and "ERROR" not in text, f"server log:\n{text}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``crampcheck serve`` on a free port, with an empty data folder of its own."""
+    with serving(tmp_path_factory.mktemp("browser-server")) as running:
+        yield running
 
 
 # ---------------------------------------------------------------- the browser
@@ -185,3 +216,30 @@ def tab(browser: Browser, server: Server) -> Iterator[Tab]:
 def narrow_tab(axe_source: str, browser: Browser, server: Server) -> Iterator[Tab]:
     """A 360 x 780 page in a fresh browser context, with axe-core for :meth:`Tab.audit`."""
     yield from _open_tab(browser, server, NARROW, axe_source)
+
+
+@contextmanager
+def tabs_on(
+    browser: Browser, server: Server, axe_source: str | None = None
+) -> Iterator[Callable[..., Tab]]:
+    """A function opening pages on ``server``, each in a fresh browser context (its own
+    cookies: one per person), ``PHONE``-sized unless given a viewport, with axe-core when
+    ``axe_source`` is given. On exit every page is closed and checked as ``tab`` is."""
+    opened: list[Iterator[Tab]] = []
+
+    def open_tab(viewport: dict[str, int] | None = None) -> Tab:
+        pages = _open_tab(browser, server, viewport or PHONE, axe_source)
+        opened.append(pages)
+        return next(pages)
+
+    try:
+        yield open_tab
+    finally:
+        failures: list[AssertionError] = []
+        for pages in opened:
+            try:
+                next(pages, None)
+            except AssertionError as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
