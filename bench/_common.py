@@ -10,7 +10,8 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,6 +64,43 @@ def timed(function: Callable[[], object], repeats: int) -> list[float]:
 def summary(times: list[float]) -> tuple[float, float]:
     """(best, median) of a list of timings."""
     return min(times), statistics.median(times)
+
+
+def median_p95(times: list[float]) -> tuple[float, float]:
+    """(median, 95th percentile) of a list of timings (nearest rank, no interpolation)."""
+    ordered = sorted(times)
+    rank = max(1, -(-95 * len(ordered) // 100))  # ceil(0.95 n)
+    return statistics.median(ordered), ordered[rank - 1]
+
+
+@contextmanager
+def fresh_postgres_schema(url: str, schema: str, *, keep: bool = False) -> Iterator[str]:
+    """An empty schema ``schema`` in the PostgreSQL database at ``url`` (dropped first if it
+    exists, and again afterwards unless ``keep``); yields a URL whose connections use it
+    (``options=-csearch_path=<schema>``, as the tests' PostgreSQL fixture builds it)."""
+    from sqlalchemy import create_engine, text
+
+    if not schema.isidentifier():
+        raise SystemExit(f"not a plain schema name: {schema!r}")
+    admin = create_engine(url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield schema_url(url, schema)
+    finally:
+        if not keep:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` with every connection's search_path set to ``schema``."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return parsed.render_as_string(hide_password=False)
 
 
 def vignette_texts(path: Path) -> list[tuple[str, int | None, str | None]]:
