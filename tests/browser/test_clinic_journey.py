@@ -253,16 +253,26 @@ def move_to(tab: Tab, status: str, label: str) -> None:
     expect(tab.page.locator("main .notice-ok")).to_have_text(f"The request is now: {label}.")
 
 
-def assert_recent(shown: str) -> None:
-    """A time as the staff pages show it ("2026-03-02 09:15 UTC"), close to now."""
-    at = datetime.strptime(shown.strip(), "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
-    assert abs(datetime.now(UTC) - at) < timedelta(minutes=MINUTES_OF_SLACK), shown
+SHOWN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} (?:[A-Z]{2,5}|[+-]\d{2,4})")
+"""A time as the staff pages show it: "2026-03-02 09:15 MST" (in the clinic's zone)."""
+
+
+def assert_recent(moment: str) -> None:
+    """A ``<time datetime>`` value (ISO 8601 with its offset), close to now."""
+    at = datetime.fromisoformat(moment)
+    assert abs(datetime.now(UTC) - at) < timedelta(minutes=MINUTES_OF_SLACK), moment
 
 
 def history(tab: Tab) -> list[list[str]]:
-    """The request's status history: [when, who, change, reason] per row."""
+    """The request's status history: [when, who, change, reason] per row, as shown."""
     rows = tab.page.locator("main section[aria-labelledby='status-heading'] table tbody tr")
     return [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in rows.all()]
+
+
+def history_times(tab: Tab) -> list[str]:
+    """The ``datetime`` of each row of the status history."""
+    times = tab.page.locator("main section[aria-labelledby='status-heading'] table tbody time")
+    return [t.get_attribute("datetime") or "" for t in times.all()]
 
 
 def audit_rows(tab: Tab) -> list[dict[str, str]]:
@@ -292,7 +302,7 @@ _PIN_TIMES = r"""() => {
   const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     node.textContent = node.textContent
-      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, '2026-03-02 09:15 UTC')
+      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} ([A-Z]{2,5}|[+-]\d{2,4})\b/g, '2026-03-02 09:15 $1')
       .replace(/\(\d+ (minutes?|hours?|days?) ago\)/g, '(25 minutes ago)');
   }
   for (const wait of main.querySelectorAll('table.inbox td > time')) {
@@ -303,7 +313,8 @@ _PIN_TIMES = r"""() => {
 
 def screenshot_with_pinned_times(tab: Tab, path: Path, top: Locator | None = None) -> None:
     """A screenshot (from ``top`` down when given) whose times and waits read as one fixed
-    example, so the picture changes when the page's looks do, not with the clock."""
+    example (in the zone the page shows), so the picture changes when the page's looks
+    do, not with the clock."""
     tab.page.evaluate(_PIN_TIMES)
     if top is None:
         tab.screenshot(path)
@@ -372,15 +383,18 @@ def front_desk_books_the_doctor_request(tab: Tab, ids: dict[str, str]) -> None:
     move_to(tab, "contacted", "Contacted")
     move_to(tab, "booked", "Booked")
     status = main.locator("section[aria-labelledby='status-heading'] > p").first
-    expect(status).to_contain_text("Booked – since ")
-    assert_recent(status.inner_text().split("since ", 1)[1])
+    expect(status).to_have_text(re.compile(rf"^Booked – since {SHOWN_TIME.pattern}$"))
     changes = history(tab)
     assert [row[1:3] for row in changes] == [
         [FRONT_DESK.name, "New to Contacted"],
         [FRONT_DESK.name, "Contacted to Booked"],
     ], changes
     for change in changes:
-        assert_recent(change[0])
+        assert SHOWN_TIME.fullmatch(change[0]), change
+    moments = history_times(tab)
+    assert len(moments) == 2, moments
+    for moment in moments:
+        assert_recent(moment)
     expect(status_form(tab).locator("input[name='status']")).to_have_count(2)  # closed, declined
 
 
@@ -454,14 +468,15 @@ def admin_finds_both_in_the_audit_log(tab: Tab, ids: dict[str, str]) -> None:
     expect(tab.page.locator("h1")).to_have_text("Audit log")
     request_id = ids[DOCTOR.name]
     today = datetime.now(UTC).date()
-    days = (today - timedelta(days=1)).isoformat(), today.isoformat()  # past midnight too
+    # the clinic's day may be the UTC day before or after
+    days = tuple((today + timedelta(days=d)).isoformat() for d in (-1, 0, 1))
 
     moves = filter_audit(
         tab,
         action="change_status",
         staff_email=FRONT_DESK.email,
         request_id=request_id,
-        **{"from": days[0], "to": days[1]},
+        **{"from": days[0], "to": days[-1]},
     )
     assert [(e["Who"], e["Role"], e["Action"], e["Request"], e["Detail"]) for e in moves] == [
         (FRONT_DESK.email, "Front desk", "Changed a request's status", request_id, d)
