@@ -6,9 +6,11 @@ They run in-process through ``crampcheck.cli.main`` against a database of the te
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess  # nosec B404 - pdftotext on a file the test wrote
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -16,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck import cli
-from crampcheck.clinic import load_clinic
+from crampcheck.clinic import ClinicError, load_clinic
 from crampcheck.services import accounts
 from crampcheck.services.appointments import RequestInput, create_request
+from crampcheck.services.clinics import get_clinic
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
 from crampcheck.storage.database import make_engine
-from crampcheck.storage.tables import AuditEvent, StaffMember
+from crampcheck.storage.tables import AuditEvent, ClinicRecord, StaffMember
 from tests.test_accounts import fast_hashing_for_tests
 
 PASSWORD = "plum orbit lantern 42"
@@ -82,6 +85,52 @@ def test_a_bad_clinic_file_is_refused_with_a_message(
     assert code == 2 and "bad.yaml" in err and "Traceback" not in err
     code, _, err = run(capsys, "clinic", "init", str(tmp_path / "missing.yaml"))
     assert code == 2 and "cannot read the clinic file" in err
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "../etc/passwd", ""])
+def test_a_clinic_file_with_an_unknown_time_zone_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, zone: str
+) -> None:
+    path = other_clinic_file(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, "time_zone": zone}), encoding="utf-8")
+    with pytest.raises(
+        ClinicError, match=re.escape(f"time_zone: Value error, unknown time zone {zone!r}")
+    ):
+        load_clinic(path)
+    code, out, err = run(capsys, "clinic", "init", str(path))
+    assert code == 2 and "north.yaml" in err and repr(zone) in err and "Traceback" not in err
+    assert "registered" not in out
+
+
+def test_the_packaged_clinic_is_in_utah_time() -> None:
+    clinic = load_clinic()
+    assert clinic.time_zone == "America/Denver" and clinic.zone == ZoneInfo("America/Denver")
+
+
+def test_a_clinic_stored_before_time_zones_loads_as_utc(
+    capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path
+) -> None:
+    """A definition kept in the clinics table before clinics had a time zone has none:
+    it reads as UTC, and ``clinic init`` with the file brings the zone in."""
+    path = other_clinic_file(tmp_path)
+    assert run(capsys, "clinic", "init", str(path))[0] == 0
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session, session.begin():
+            row = session.get(ClinicRecord, "north-foot")
+            assert row is not None and row.definition["time_zone"] == "America/Denver"
+            row.definition = {k: v for k, v in row.definition.items() if k != "time_zone"}
+        with Session(engine) as session:
+            old = get_clinic(session, "north-foot")
+            assert old is not None and old.time_zone == "UTC" and old.zone == ZoneInfo("UTC")
+        code, out, _ = run(capsys, "clinic", "init", str(path))
+        assert code == 0 and "updated clinic north-foot" in out
+        with Session(engine) as session:
+            new = get_clinic(session, "north-foot")
+            assert new is not None and new.time_zone == "America/Denver"
+    finally:
+        engine.dispose()
 
 
 def test_staff_add_with_a_password_from_stdin(
@@ -164,7 +213,8 @@ def test_report_writes_the_pdf_and_audits_it(
             text = subprocess.run(  # nosec B603 B607
                 ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
             ).stdout
-            assert "Ana Example" in text
+            assert "Ana Example" in text and "clinic time: America/Denver" in text
+            assert re.search(r"Received \d{4}-\d{2}-\d{2} \d{2}:\d{2} M[SD]T", text)
         with Session(engine) as session:
             (event,) = session.scalars(select(AuditEvent))
             assert (event.request_id, event.role) == (request_id, "operator")

@@ -373,6 +373,40 @@ def test_diary_figures_are_those_of_the_diary_service(kb: KnowledgeBase, clinic:
     assert diary.pain_chart.svg.count("<circle") == 12
 
 
+def test_times_are_in_the_clinics_time_zone(shared: Rendered, kb: KnowledgeBase) -> None:
+    """NOW is 12:00 UTC and the request came 3 hours before: 05:00 and 02:00 in Utah."""
+    assert shared.summary.time_zone == "America/Denver"
+    assert "Received 2025-03-03 02:00 MST" in shared.text
+    assert "Printed 2025-03-03 05:00 MST" in shared.text
+    assert "clinic time: America/Denver" in shared.text
+    assert "days and weeks in the clinic's time zone, America/Denver" in shared.html
+    assert "UTC" not in shared.text
+
+
+def test_the_diarys_weeks_start_on_the_clinics_days(
+    typical: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+) -> None:
+    """At 03:00 UTC on 3 March it is still the 2nd in Utah: the weeks the chart labels
+    start a day earlier than they would in UTC (8 December, not the 9th)."""
+    early = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
+    diary = build_summary(typical, three_month_diary(), kb, clinic, now=early).diary
+    assert diary is not None
+    assert ">8 Dec<" in diary.weekly_chart.svg and ">9 Dec<" not in diary.weekly_chart.svg
+    in_utc = clinic.model_copy(update={"time_zone": "UTC"})
+    utc_diary = build_summary(typical, three_month_diary(), kb, in_utc, now=early).diary
+    assert utc_diary is not None and ">9 Dec<" in utc_diary.weekly_chart.svg
+
+
+def test_a_clinic_without_a_time_zone_prints_utc(
+    typical: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+) -> None:
+    definition = clinic.model_dump(mode="json")
+    del definition["time_zone"]
+    summary = build_summary(typical, None, kb, Clinic.model_validate(definition), now=NOW)
+    html = summary_html(summary)
+    assert "Received 2025-03-03 09:00 UTC" in html and "clinic time: UTC" in html
+
+
 def test_a_diary_not_shared_is_said_plainly(not_shared: Rendered, tmp_path: Path) -> None:
     assert not_shared.summary.diary is None
     assert "Diary not shared" in not_shared.text

@@ -12,7 +12,7 @@ the services, as in ``tests/test_staff_inbox.py`` (whose helpers are shared).
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -221,6 +221,21 @@ def test_a_clinician_gets_the_check_and_the_diary_while_shared(
         "contact, status, check and shared diary (API)",
         "contact, status and check (API)",
     ]
+
+
+def test_the_api_keeps_utc_timestamps_whatever_the_clinics_zone(
+    app: FastAPI, client: TestClient
+) -> None:
+    """The pages show the clinic's time (America/Denver); the JSON stays machine-readable
+    UTC."""
+    created = datetime(2026, 1, 15, 17, 30, tzinfo=UTC)
+    request_id = make_request(app, created=created)
+    token = add_member(app, "front_desk")
+    body = client.get(f"/api/staff/requests/{request_id}", headers=bearer(token)).json()
+    (item,) = client.get("/api/staff/requests", headers=bearer(token)).json()["items"]
+    for shown in (body["created_at"], item["created_at"]):
+        assert shown in ("2026-01-15T17:30:00Z", "2026-01-15T17:30:00+00:00"), shown
+        assert datetime.fromisoformat(shown) == created
 
 
 def test_another_clinics_request_is_a_404(app: FastAPI, client: TestClient) -> None:

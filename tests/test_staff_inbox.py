@@ -19,6 +19,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -54,6 +55,9 @@ SELF_CARE_TEXT = "I get a calf cramp at night after running; it eases when I str
 URGENT_BADGE = "Urgent — contact within 24 hours"
 CLINICAL_HEADING = "The check, as the person saw it"
 CLINICIANS_ONLY = "is for clinicians"
+DENVER = ZoneInfo("America/Denver")
+"""The packaged clinic's time zone (Salt Lake City, Sandy and West Jordan, Utah)."""
+CLINIC_TIME = "Times are in the clinic's time zone (America/Denver)"
 
 
 @pytest.fixture(autouse=True)
@@ -98,9 +102,10 @@ def make_request(
     user_id: str | None = None,
     clinic_id: str | None = None,
     answers: dict[str, str] | None = None,
+    created: datetime | None = None,
 ) -> str:
-    """An appointment request made from a real check of ``text`` (and ``answers``);
-    its id."""
+    """An appointment request made from a real check of ``text`` (and ``answers``),
+    ``age`` ago or at ``created``; its id."""
     state = app.state.crampcheck
     check = CheckIn.model_validate({"text": text, "findings": answers or {}})
     assessment = assessment_payload(state, run_check(state, check))
@@ -116,7 +121,7 @@ def make_request(
         consent_to_share=True,
     )
     with state.sessions() as session, session.begin():
-        created = datetime.now(UTC) - age
+        created = created or datetime.now(UTC) - age
         request = create_request(
             session, clinic, data, assessment, text, now=created, user_id=user_id
         )
@@ -422,6 +427,44 @@ def test_the_diary_shows_only_while_it_is_shared(app: FastAPI, client: TestClien
     assert client.get(chart).status_code == 404
     charts_read = events(app, "view_diary_chart")
     assert [e.detail for e in charts_read] == ["weekly", "hours", "pain"]
+
+
+# ---------------------------------------------------------------- the clinic's time zone
+
+
+def test_times_are_shown_in_the_clinics_time_zone(app: FastAPI, client: TestClient) -> None:
+    created = datetime(2026, 1, 15, 17, 30, tzinfo=UTC)
+    request_id = make_request(app, name="Zoe Zone", created=created)
+    as_member(client, add_member(app, "front_desk"))
+    page = client.get(f"/staff/requests/{request_id}").text
+    assert "2026-01-15 10:30 MST" in page and CLINIC_TIME in page
+    assert '<time datetime="2026-01-15T17:30:00+00:00">' in page, "machine-readable UTC"
+    assert "17:30" not in page.replace("T17:30:00", "") and " UTC" not in page
+    inbox_page = client.get("/staff", params={"status": "all"}).text
+    assert "Received 2026-01-15 10:30 MST" in inbox_page and CLINIC_TIME in inbox_page
+    assert change(client, request_id, status="contacted").status_code == 303
+    moved = client.get(f"/staff/requests/{request_id}").text
+    shown = re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} (\w+)", moved)
+    assert len(shown) == 3 and set(shown) <= {"MST", "MDT"}  # received, since, history
+
+
+def test_the_shared_diarys_hours_are_the_clinics(app: FastAPI, client: TestClient) -> None:
+    started = (datetime.now(UTC) - timedelta(days=3)).replace(hour=10, minute=30)
+    local_hour = started.astimezone(DENVER).hour  # 03:30 MST, or 04:30 in summer
+    with app.state.crampcheck.sessions() as session, session.begin():
+        user_id = accounts.sign_up(session, "night@example.com", PASSWORD).id
+        diary.log_episode(session, user_id, EpisodeInput(started_at=started, site="site_calf"))
+    set_sharing(app, user_id, True)
+    request_id = make_request(app, user_id=user_id)
+    as_member(client, add_member(app, "clinician"))
+    page = client.get(f"/staff/requests/{request_id}").text
+    busiest = f"most often between {local_hour:02d}:00 and {local_hour + 1:02d}:00"
+    assert busiest in page and "most often between 10:00" not in page
+    assert f'<th scope="row">{local_hour:02d}:00</th><td>1</td>' in page
+    assert "the person's own time zone is not known to the clinic" in page
+    assert "Hours are in UTC" not in page
+    svg = client.get(f"/staff/requests/{request_id}/charts/hours.svg").text
+    assert busiest in svg
 
 
 # ---------------------------------------------------------------- one clinic, never another's

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -30,7 +31,7 @@ from crampcheck.services import accounts
 from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.clinics import register_clinic
 from crampcheck.services.staff import add_staff, staff_for_session
-from crampcheck.storage.tables import AuditEvent, StaffMember
+from crampcheck.storage.tables import AuditEvent, ClinicRecord, StaffMember
 from tests.test_accounts import fast_hashing_for_tests, page_sign_up
 from tests.test_web_pages import form_to, forms_of, submit
 
@@ -41,6 +42,8 @@ ADMIN = "admin@clinic.example"
 DESK = "desk@clinic.example"
 DOCTOR = "doctor@clinic.example"
 GUARDED_GETS = ["/staff/team", "/staff/audit", "/staff/audit.csv"]
+DENVER = ZoneInfo("America/Denver")
+"""The packaged clinic's time zone (Salt Lake City, Sandy and West Jordan, Utah)."""
 
 
 @pytest.fixture(autouse=True)
@@ -570,7 +573,8 @@ def test_audit_filters_narrow_the_events(app: FastAPI, admin: TestClient) -> Non
     add_member(app, DESK, "front_desk")
     add_events(app, DESK, 2, request_id="11111111-aaaa-4aaa-8aaa-111111111111")
     for moment in ((2026, 1, 10, 23, 59), (2026, 1, 11, 0, 0), (2026, 1, 12, 0, 0)):
-        add_events(app, DESK, 1, action=AuditAction.VIEW_REQUEST, at=datetime(*moment, tzinfo=UTC))
+        at = datetime(*moment, tzinfo=DENVER).astimezone(UTC)  # the clinic's midnights
+        add_events(app, DESK, 1, action=AuditAction.VIEW_REQUEST, at=at)
 
     def shown(**params: str) -> str:
         response = admin.get("/staff/audit", params=params)
@@ -586,10 +590,69 @@ def test_audit_filters_narrow_the_events(app: FastAPI, admin: TestClient) -> Non
     assert rows_of(shown(action="view_request", **{"from": "2026-01-11"})) == 2
     assert rows_of(shown(action="view_request", to="2026-01-10")) == 1
     one_day = shown(action="view_request", **{"from": "2026-01-11", "to": "2026-01-11"})
-    assert rows_of(one_day) == 1 and "2026-01-11 00:00:00 UTC" in one_day
+    assert rows_of(one_day) == 1 and "2026-01-11 00:00:00 MST" in one_day
     assert 'value="2026-01-11"' in one_day, "the filters typed are kept"
     assert '<option value="view_request" selected>' in one_day
     assert "No events match these filters." in shown(staff_email="nobody@clinic.example")
+
+
+def test_audit_dates_are_whole_days_in_the_clinics_time_zone(
+    app: FastAPI, admin: TestClient
+) -> None:
+    late_evening = datetime(2026, 1, 16, 6, 30, tzinfo=UTC)  # 23:30 MST on the 15th
+    day_before = datetime(2026, 1, 15, 0, 30, tzinfo=UTC)  # 17:30 MST on the 14th
+    for at in (late_evening, day_before):
+        add_events(app, ADMIN, 1, action=AuditAction.VIEW_REQUEST, at=at)
+    page = admin.get(
+        "/staff/audit", params={"action": "view_request", "from": "2026-01-15", "to": "2026-01-15"}
+    ).text
+    assert rows_of(page) == 1
+    assert "2026-01-15 23:30:00 MST" in page and "17:30:00" not in page
+    assert "Times are in the clinic's time zone (America/Denver)" in page
+    assert "UTC date" not in page
+    day_before_page = admin.get(
+        "/staff/audit", params={"action": "view_request", "from": "2026-01-14", "to": "2026-01-14"}
+    ).text
+    assert rows_of(day_before_page) == 1 and "2026-01-14 17:30:00 MST" in day_before_page
+    export = admin.get(
+        "/staff/audit.csv",
+        params={"action": "view_request", "from": "2026-01-15", "to": "2026-01-15"},
+    ).text
+    (row,) = csv.DictReader(io.StringIO(export))
+    at = datetime.fromisoformat(row["at"])
+    assert (at if at.tzinfo else at.replace(tzinfo=UTC)) == late_evening
+    assert row["at"].startswith("2026-01-16T06:30:00"), "the CSV keeps the time in UTC"
+
+
+def test_a_clinic_stored_without_a_time_zone_shows_utc(app: FastAPI, client: TestClient) -> None:
+    """A clinic definition stored before clinics had a time zone reads as UTC."""
+    definition = load_clinic().model_dump(mode="json")
+    definition.update(id=OTHER_CLINIC, name="Other Clinic")
+    del definition["time_zone"]
+    now = datetime.now(UTC)
+    with app.state.crampcheck.sessions() as session, session.begin():
+        session.add(
+            ClinicRecord(
+                id=OTHER_CLINIC,
+                name="Other Clinic",
+                definition=definition,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    add_member(app, "boss@other.example", "admin", clinic_id=OTHER_CLINIC)
+    sign_in(client, "boss@other.example")
+    add_events(
+        app,
+        "boss@other.example",
+        1,
+        action=AuditAction.VIEW_REQUEST,
+        at=datetime(2026, 1, 16, 6, 30, tzinfo=UTC),
+    )
+    page = client.get("/staff/audit", params={"from": "2026-01-16", "to": "2026-01-16"}).text
+    assert "Other Clinic" in header_of(page)
+    assert rows_of(page) == 1 and "2026-01-16 06:30:00 UTC" in page
+    assert "Times are in the clinic's time zone (UTC)" in page
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_CLINIC = "auger-podiatry.yaml"
+NOT_PLACES = frozenset({"localtime", "posixrules"})
+"""Names in the time-zone database that are the server's own settings, not a place."""
 
 
 class ClinicError(ValueError):
@@ -57,6 +60,31 @@ class Clinic(_Strict):
         description="body-site findings this clinic treats; a check elsewhere gets a referral note"
     )
     referrals: tuple[Referral, ...] = ()
+    time_zone: str = Field(
+        default="UTC",
+        max_length=64,
+        description="IANA time zone the staff pages and the summary show times in",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        """An IANA zone name (such as ``America/Denver``) that this system knows."""
+        if value not in NOT_PLACES:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                pass
+            else:
+                return value
+        raise ValueError(
+            f"unknown time zone {value!r}: give an IANA time zone name such as America/Denver"
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone (UTC unless the clinic file names one)."""
+        return ZoneInfo(self.time_zone)
 
     @property
     def phone_link(self) -> str:

@@ -13,13 +13,17 @@ base changes. Only the titles of cited sources and the category of each finding 
 looked up in the current knowledge base. The diary's figures and charts are those of
 the person's own patterns page: :func:`crampcheck.services.diary.patterns` measures
 them and the diary page's chart data and SVG charts draw them.
+
+Times are in the clinic's time zone (``time_zone`` in its clinic file), and so are the
+diary's days and weeks: the person's own zone is not known to the clinic. The page
+names the zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import create_engine, inspect
@@ -190,6 +194,8 @@ class RequestSummary:
     request_id: str
     clinic_name: str
     clinic_phone: str
+    time_zone: str
+    """The clinic's time zone (IANA name): ``received_at`` and ``printed_at`` are in it."""
     received_at: datetime
     printed_at: datetime
     status: str
@@ -237,9 +243,11 @@ def build_summary(
 
     ``episodes`` is the person's diary when they share it (None when they do not; an
     empty list is a shared diary with nothing in it). ``now`` is the time the page is
-    printed, and the end of the diary's last 12 weeks.
+    printed, and the end of the diary's last 12 weeks. Times, and the diary's days and
+    weeks, are in the clinic's time zone.
     """
     now = _aware(now) if now is not None else datetime.now(UTC)
+    zone = clinic.zone
     snapshot: Mapping[str, Any] = request.snapshot or {}
     urgency = str(snapshot.get("urgency") or request.urgency)
     kind = str(snapshot.get("kind") or request.kind)
@@ -247,13 +255,14 @@ def build_summary(
     lines = findings_of(_finding_rows(snapshot), kb)
     reasons = reasons_of(snapshot, kb)
     causes = causes_of(snapshot, lines, kb)
-    figures = None if episodes is None else diary_figures(episodes, kb, now)
+    figures = None if episodes is None else diary_figures(episodes, kb, now, zone)
     return RequestSummary(
         request_id=request.id,
         clinic_name=clinic.name,
         clinic_phone=clinic.phone,
-        received_at=_aware(request.created_at),
-        printed_at=now,
+        time_zone=clinic.time_zone,
+        received_at=_aware(request.created_at).astimezone(zone),
+        printed_at=now.astimezone(zone),
         status=request.status,
         name=request.name,
         phone=request.phone,
@@ -469,8 +478,11 @@ def _against(
 # ---------------------------------------------------------------- the shared diary
 
 
-def diary_patterns(episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime) -> Patterns:
-    """The diary service's own measurement of these episodes.
+def diary_patterns(
+    episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
+) -> Patterns:
+    """The diary service's own measurement of these episodes, hours of the day and
+    calendar days those of ``zone`` (the clinic's).
 
     :func:`crampcheck.services.diary.patterns` measures a person's diary with queries,
     so the shared episodes are copied into a private in-memory database and measured
@@ -483,7 +495,7 @@ def diary_patterns(episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime
         with Session(engine) as session:
             session.add_all(_copy(episode, i) for i, episode in enumerate(episodes))
             session.flush()
-            return diary.patterns(session, DIARY_USER, kb, now=now, zone=UTC)
+            return diary.patterns(session, DIARY_USER, kb, now=now, zone=zone)
     finally:
         engine.dispose()
 
@@ -500,10 +512,10 @@ def _copy(episode: Episode, index: int) -> Episode:
     return Episode(**columns)
 
 
-def diary_charts(found: Patterns, now: datetime) -> tuple[Chart, Chart]:
+def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Chart, Chart]:
     """Episodes per week and average pain per week: the diary page's two charts, drawn
-    with its titles, labels and settings (weeks in UTC)."""
-    data = diary_page.chart_data(found, now, UTC)
+    with its titles, labels and settings (weeks starting on days of ``zone``)."""
+    data = diary_page.chart_data(found, now, zone)
     weekly, pain = data["weekly"], data["pain"]
     weekly_svg = charts.bar_chart(
         weekly["title"],
@@ -527,13 +539,15 @@ def diary_charts(found: Patterns, now: datetime) -> tuple[Chart, Chart]:
     )
 
 
-def diary_figures(episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime) -> DiaryFigures:
+def diary_figures(
+    episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
+) -> DiaryFigures:
     """What the shared diary shows: how many episodes and how often (the last 4 weeks
     against the 4 before), where, how long and how painful typically, the charts, what
     home care was tried and whether relief followed, and the diary rules that say it is
-    time to see a doctor."""
-    found = diary_patterns(episodes, kb, now)
-    weekly_chart, pain_chart = diary_charts(found, now)
+    time to see a doctor; days and weeks are those of ``zone`` (the clinic's)."""
+    found = diary_patterns(episodes, kb, now, zone)
+    weekly_chart, pain_chart = diary_charts(found, now, zone)
     sites, treatments = diary_page.site_labels(), diary_page.treatment_labels()
     with_care = [e for e in episodes if e.tried]
     return DiaryFigures(

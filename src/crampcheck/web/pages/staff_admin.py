@@ -6,8 +6,9 @@ password under the project's password rules, and activates or deactivates member
 an audit event naming the member and role, never a password.
 
 ``/staff/audit`` (READ_AUDIT) shows the clinic's audit events newest first, filtered
-by action, staff email, request and dates (UTC), a page at a time; ``/staff/audit.csv``
-downloads the filtered events. Reading and exporting are audited too. There is no
+by action, staff email, request and dates (whole days in the clinic's time zone), a
+page at a time, with times in that zone; ``/staff/audit.csv`` downloads the filtered
+events with ISO 8601 UTC timestamps. Reading and exporting are audited too. There is no
 way here to edit or delete an event. Everything is scoped to the member's clinic.
 
 The routes are plain ``def`` (run off the event loop): password hashing is slow on purpose.
@@ -16,7 +17,7 @@ The routes are plain ``def`` (run off the event loop): password hashing is slow 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,6 +49,7 @@ from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import MAX_PASSWORD_CHARS, FormDep
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.staff_session import (
+    member_clinic,
     no_store,
     role_label,
     staff_csrf_failed,
@@ -69,15 +71,15 @@ ADD_FIELDS = ("name", "email", "role", "password", "password_again")
 # ---------------------------------------------------------------- the team
 
 
-def _member_row(member: StaffMember, me: StaffMember) -> dict[str, Any]:
-    """One staff member as the team table shows them."""
+def _member_row(member: StaffMember, me: StaffMember, zone: tzinfo) -> dict[str, Any]:
+    """One staff member as the team table shows them (the day added in ``zone``)."""
     return {
         "id": member.id,
         "name": member.name,
         "email": member.email,
         "role": role_label(member.role),
         "active": member.active,
-        "added": member.created_at.date().isoformat(),
+        "added": _aware(member.created_at).astimezone(zone).date().isoformat(),
         "is_self": member.id == me.id,
     }
 
@@ -95,13 +97,14 @@ def _team_page(
 ) -> HTMLResponse:
     """The team table and the form to add a member (with what was typed, on error)."""
     members = staff_service.list_staff(db, who.member.clinic_id)
+    zone = member_clinic(db, state, who.member).zone
     return staff_page(
         request,
         state,
         who,
         "staff_team.html",
         {
-            "members": [_member_row(m, who.member) for m in members],
+            "members": [_member_row(m, who.member, zone) for m in members],
             "roles": [(role.value, role_label(role.value)) for role in Role],
             "form": values or {"name": "", "email": "", "role": Role.FRONT_DESK.value},
             "errors": errors or {},
@@ -295,12 +298,14 @@ def _day(values: dict[str, str], name: str, errors: dict[str, str]) -> date | No
         return None
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    """When ``day`` starts in ``zone``, in UTC (as the events are stored)."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
-def read_audit_query(params: QueryParams) -> AuditQuery:
-    """The filters from the query string: dates are whole UTC days, both ends included."""
+def read_audit_query(params: QueryParams, zone: tzinfo) -> AuditQuery:
+    """The filters from the query string: dates are whole days in ``zone`` (the clinic's),
+    both ends included."""
     values = {
         "action": _param(params, "action", 40),
         "staff_email": _param(params, "staff_email", 254),
@@ -320,8 +325,8 @@ def read_audit_query(params: QueryParams) -> AuditQuery:
         action=values["action"] or None,
         staff_email=values["staff_email"] or None,
         request_id=values["request_id"] or None,
-        since=_midnight(since) if since else None,
-        until=_midnight(until) + timedelta(days=1) if until else None,
+        since=_midnight(since, zone) if since else None,
+        until=_midnight(until + timedelta(days=1), zone) if until else None,
     )
     return AuditQuery(where, values, errors, page)
 
@@ -340,16 +345,20 @@ def _query_string(query: AuditQuery, page: int | None = None) -> str:
     return urlencode(pairs)
 
 
-def _at(moment: datetime) -> str:
-    """An event's time in UTC, as people read it."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def _aware(moment: datetime) -> datetime:
+    """A stored time with its zone (SQLite gives UTC times back without one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _event_row(event: AuditEvent) -> dict[str, Any]:
-    """One audit event as the audit table shows it."""
+def _at(moment: datetime, zone: tzinfo) -> str:
+    """An event's time in ``zone`` (the clinic's), as people read it."""
+    return _aware(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _event_row(event: AuditEvent, zone: tzinfo) -> dict[str, Any]:
+    """One audit event as the audit table shows it (its time in ``zone``)."""
     return {
-        "at": _at(event.at),
+        "at": _at(event.at, zone),
         "staff_email": event.staff_email,
         "role": role_label(event.role),
         "action": action_label(event.action),
@@ -382,8 +391,10 @@ def _audit_page(
     query: AuditQuery,
     events: list[AuditEvent],
     total: int,
+    zone: tzinfo,
 ) -> HTMLResponse:
-    """The filter form, one page of events and the pager (422 with messages on error)."""
+    """The filter form, one page of events (times in ``zone``) and the pager (422 with
+    messages on error)."""
     return staff_page(
         request,
         state,
@@ -393,7 +404,7 @@ def _audit_page(
             "form": query.values,
             "errors": query.errors,
             "actions": [(a.value, action_label(a.value)) for a in AuditAction],
-            "events": [_event_row(event) for event in events],
+            "events": [_event_row(event, zone) for event in events],
             "pager": _pages(query, total),
             "csv_link": AUDIT_PATH + ".csv?" + _query_string(query),
         },
@@ -407,27 +418,34 @@ def audit(request: Request, state: StateDep, db: DbDep) -> Response:
     who = staff_guard(request, state, db, Permission.READ_AUDIT)
     if isinstance(who, Response):
         return who
-    query = read_audit_query(request.query_params)
+    zone = member_clinic(db, state, who.member).zone
+    query = read_audit_query(request.query_params, zone)
     if query.errors:
-        return _audit_page(request, state, who, query, [], 0)
+        return _audit_page(request, state, who, query, [], 0, zone)
     offset = (query.page - 1) * AUDIT_PAGE_SIZE
     events, total = list_events(
         db, who.member.clinic_id, query.where, limit=AUDIT_PAGE_SIZE, offset=offset
     )
     detail = f"page {query.page}; {_describe(query)}"
     record(db, who.member, AuditAction.VIEW_AUDIT, address=client_address(request), detail=detail)
-    return _audit_page(request, state, who, query, events, total)
+    return _audit_page(request, state, who, query, events, total, zone)
 
 
 @router.get(AUDIT_PATH + ".csv")
 def audit_csv(request: Request, state: StateDep, db: DbDep) -> Response:
-    """Every filtered event of the clinic as a CSV download."""
+    """Every filtered event of the clinic as a CSV download.
+
+    The dates filter as on the page (whole days in the clinic's time zone), but the
+    file's ``at`` column keeps each event's ISO 8601 timestamp in UTC, as stored: it is
+    for machines, which should not have to know the clinic's zone.
+    """
     who = staff_guard(request, state, db, Permission.READ_AUDIT)
     if isinstance(who, Response):
         return who
-    query = read_audit_query(request.query_params)
+    zone = member_clinic(db, state, who.member).zone
+    query = read_audit_query(request.query_params, zone)
     if query.errors:
-        return _audit_page(request, state, who, query, [], 0)
+        return _audit_page(request, state, who, query, [], 0, zone)
     events = all_events(db, who.member.clinic_id, query.where)
     detail = f"{len(events)} events; {_describe(query)}"
     record(db, who.member, AuditAction.EXPORT_AUDIT, address=client_address(request), detail=detail)

@@ -11,15 +11,16 @@
   clinicians only; the diary goes with them only while it is shared.
 
 Everything is scoped to the member's clinic: another clinic's request is a 404, as if
-it did not exist. Every read and change is written to the audit trail in the route's
-own transaction (committed with it, or not at all). The routes are plain ``def``:
-the PDF is rendered on the spot and the database is used throughout.
+it did not exist. Times, and the shared diary's hours of the day, are in the clinic's
+time zone. Every read and change is written to the audit trail in the route's own
+transaction (committed with it, or not at all). The routes are plain ``def``: the PDF
+is rendered on the spot and the database is used throughout.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -174,9 +175,10 @@ def inbox_page(
 
 
 def _clinical_context(
-    db: Session, state: AppState, who: StaffSignedIn, found: AppointmentRequest
+    db: Session, state: AppState, who: StaffSignedIn, found: AppointmentRequest, zone: tzinfo
 ) -> dict[str, Any]:
-    """The check as the person saw it and their shared diary (clinicians only)."""
+    """The check as the person saw it and their shared diary, hours of the day in
+    ``zone`` (clinicians only)."""
     if not who.can(Permission.READ_CLINICAL):
         return {"clinical": False, "diary_shared": False, "diary": None}
     kb = state.pipeline.kb
@@ -189,7 +191,9 @@ def _clinical_context(
         "units": snapshot["units"],
         "has_account": user_id is not None,
         "diary_shared": shared,
-        "diary": diary_view(db, user_id, kb, datetime.now(UTC)) if shared and user_id else None,
+        "diary": (
+            diary_view(db, user_id, kb, datetime.now(UTC), zone) if shared and user_id else None
+        ),
     }
 
 
@@ -229,9 +233,9 @@ def request_page(
         "waiting": waiting_text(found.created_at, datetime.now(UTC)),
         "status": found.status,
         "status_label": labels.get(found.status, found.status),
-        "status_changed": show_time(found.status_changed_at),
+        "status_changed": show_time(found.status_changed_at, clinic.zone),
         "decline_reason": found.decline_reason or "",
-        "history": history_rows(inbox_service.history(db, found)),
+        "history": history_rows(inbox_service.history(db, found), clinic.zone),
         "next_statuses": [(s.value, labels[s.value]) for s in next_statuses(found)],
         "form": form or {"status": "", "reason": ""},
         "errors": errors or {},
@@ -239,7 +243,7 @@ def request_page(
         "max_reason": MAX_REASON,
         "notice": notice,
         "csrf_token": staff_csrf(state, who.token),
-        **_clinical_context(db, state, who, found),
+        **_clinical_context(db, state, who, found, clinic.zone),
     }
     refused = "; ".join((errors or {}).values()) or None
     detail = _view_detail(context, refused)
@@ -387,6 +391,8 @@ def diary_chart(
     if not is_shared(db, found.user_id, who.member.clinic_id):
         return Response(status_code=404, headers=bare)
     now = datetime.now(UTC)
-    svg = chart_svg(name, shared_patterns(db, found.user_id, state.pipeline.kb, now), now)
+    zone = member_clinic(db, state, who.member).zone
+    found_diary = shared_patterns(db, found.user_id, state.pipeline.kb, now, zone)
+    svg = chart_svg(name, found_diary, now, zone)
     audit(db, who.member, AuditAction.VIEW_DIARY_CHART, client_address(request), found, name)
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})

@@ -6,7 +6,10 @@ failures, and a fresh session at every sign-in (the one the cookie held ends). E
 staff page goes through :func:`staff_guard`: no staff session is a 303 to the sign-in
 page (a patient's session counts for nothing here), a role without the permission is
 the 403 page. Pages render with :func:`staff_page`, which adds :func:`staff_context`
-(the member, their role, the navigation they may use, the sign-out form's token).
+(the member, their clinic and its time zone, their role, the navigation they may use,
+the sign-out form's token). :func:`member_clinic` reads the member's clinic once per
+request: the header and the page share it, and every time a page shows is in the
+clinic's time zone.
 
 The routes are plain ``def`` (run off the event loop): password hashing is slow on purpose.
 """
@@ -22,11 +25,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, object_session
 
+from crampcheck.clinic import Clinic
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError, ThrottledError
 from crampcheck.services.audit import AuditAction, record
+from crampcheck.services.clinics import get_clinic
 from crampcheck.services.roles import Permission, Role
-from crampcheck.storage.tables import ClinicRecord, StaffMember
+from crampcheck.storage.tables import StaffMember
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
@@ -68,32 +73,59 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
-def _clinic_name(state: AppState, member: StaffMember) -> str:
-    """The name of the member's clinic (the public clinic's, or from its record)."""
+_CLINICS_READ = "crampcheck.staff_clinics"
+"""Where a database session keeps the clinics it has read (one look-up per request)."""
+
+
+def _registered_clinic(db: Session | None, clinic_id: str) -> Clinic | None:
+    """A registered clinic, read once per database session (each request has its own)."""
+    if db is None:
+        return None
+    read: dict[str, Clinic | None] = db.info.setdefault(_CLINICS_READ, {})
+    if clinic_id not in read:
+        read[clinic_id] = get_clinic(db, clinic_id)
+    return read[clinic_id]
+
+
+def member_clinic(db: Session, state: AppState, member: StaffMember) -> Clinic:
+    """The member's clinic (the installation's public one, or its registered record):
+    its locations, its name and the time zone its staff read times in."""
     if member.clinic_id == state.clinic.id:
-        return state.clinic.name
-    db = object_session(member)
-    record_row = db.get(ClinicRecord, member.clinic_id) if db is not None else None
-    return record_row.name if record_row is not None else member.clinic_id
+        return state.clinic
+    clinic = _registered_clinic(db, member.clinic_id)
+    if clinic is None:  # pragma: no cover - staff rows reference a clinic row
+        raise LookupError(f"clinic {member.clinic_id!r} is not registered")
+    return clinic
+
+
+def _clinic_of(state: AppState, member: StaffMember) -> Clinic | None:
+    """The member's clinic for the page's header (None if it is not registered)."""
+    if member.clinic_id == state.clinic.id:
+        return state.clinic
+    return _registered_clinic(object_session(member), member.clinic_id)
 
 
 def staff_context(request: Request, state: AppState, who: StaffSignedIn | None) -> dict[str, Any]:
-    """What ``staff_base.html`` needs: the member (None when signed out), their clinic and
-    role, the sign-out form's token, and which navigation links their role may use."""
+    """What ``staff_base.html`` needs: the member (None when signed out), their clinic, its
+    time zone and their role, the sign-out form's token, and which navigation links their
+    role may use."""
     if who is None:
         return {
             "staff": None,
             "staff_csrf": "",
             "staff_role": "",
             "staff_clinic_name": "",
+            "staff_time_zone": "",
             "can_manage_staff": False,
             "can_read_audit": False,
         }
+    clinic = _clinic_of(state, who.member)
     return {
         "staff": who.member,
         "staff_csrf": staff_csrf(state, who.token),
         "staff_role": role_label(who.member.role),
-        "staff_clinic_name": _clinic_name(state, who.member),
+        "staff_clinic_name": clinic.name if clinic is not None else who.member.clinic_id,
+        "staff_time_zone": clinic.time_zone if clinic is not None else "UTC",
         "can_manage_staff": who.can(Permission.MANAGE_STAFF),
         "can_read_audit": who.can(Permission.READ_AUDIT),
     }

@@ -5,14 +5,17 @@ from the request's snapshot (exactly as the person saw it, with their own words)
 diary only while the person shares it with this clinic, and every read or change is
 written to the audit trail in the route's own transaction by :func:`audit`.
 
-Times are shown in UTC (a clinic has no time zone of its own yet) and say so.
+Times are shown in the clinic's time zone (``time_zone`` in its clinic file, UTC when
+it names none) with the zone's abbreviation, and the pages say which zone it is; the
+shared diary's hours of the day are the clinic's too (the person's own zone is not
+known to the clinic). The ``<time datetime>`` attributes stay in UTC.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -25,7 +28,6 @@ from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary
 from crampcheck.services.audit import AuditAction, record
-from crampcheck.services.clinics import get_clinic
 from crampcheck.services.diary import Patterns
 from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
@@ -40,12 +42,13 @@ from crampcheck.web.pages.result import (
     kind_headings,
     urgency_headings,
 )
-from crampcheck.web.state import AppState
+from crampcheck.web.pages.staff_session import member_clinic as member_clinic
 
 CHARTS = diary_pages.CHARTS
 """The diary charts a clinician can open (the patient's own patterns page's)."""
 DIARY_ZONE = UTC
-"""Hours of the shared diary are counted in UTC: staff do not know the person's zone."""
+"""The zone of the shared diary's hours when none is given (the staff API's, which stays
+machine-readable UTC); the staff pages give the clinic's zone."""
 FILTER_FIELDS = ("status", "location", "urgency", "page")
 MAX_PAGE = 100_000
 
@@ -121,15 +124,15 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def show_time(moment: datetime | None) -> str:
-    """A stored time in UTC, as staff read it."""
+def show_time(moment: datetime | None, zone: tzinfo) -> str:
+    """A stored time in the clinic's zone, as staff read it: "2026-11-25 10:40 MST"."""
     if moment is None:
         return ""
-    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _aware(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def iso_time(moment: datetime | None) -> str:
-    """A stored time for a ``<time datetime>`` attribute."""
+    """A stored time for a ``<time datetime>`` attribute (UTC, machine-readable)."""
     return "" if moment is None else _aware(moment).astimezone(UTC).isoformat()
 
 
@@ -169,17 +172,7 @@ def mailto(address: str) -> str:
     return "mailto:" + quote(address, safe="@.+-_")
 
 
-# ---------------------------------------------------------------- the member's clinic
-
-
-def member_clinic(db: Session, state: AppState, member: StaffMember) -> Clinic:
-    """The member's clinic (the installation's public one, or its registered record)."""
-    if member.clinic_id == state.clinic.id:
-        return state.clinic
-    clinic = get_clinic(db, member.clinic_id)
-    if clinic is None:  # pragma: no cover - staff rows reference a clinic row
-        raise LookupError(f"clinic {member.clinic_id!r} is not registered")
-    return clinic
+# ---------------------------------------------------------------- the audit trail
 
 
 def audit(
@@ -326,7 +319,7 @@ def inbox_row(request: AppointmentRequest, clinic: Clinic, now: datetime) -> Inb
         urgent=is_urgent(request),
         waiting=waiting_text(request.created_at, until),
         waiting_open=still_open,
-        received=show_time(request.created_at),
+        received=show_time(request.created_at, clinic.zone),
         received_iso=iso_time(request.created_at),
         kind_label=kind_labels().get(request.kind, request.kind),
         location=location_label(clinic, request.preferred_location),
@@ -346,12 +339,13 @@ def next_statuses(request: AppointmentRequest) -> tuple[Status, ...]:
         return ()
 
 
-def history_rows(changes: Iterable[RequestStatusChange]) -> list[dict[str, str]]:
-    """The request's status changes as the page lists them: who, when, what, why."""
+def history_rows(changes: Iterable[RequestStatusChange], zone: tzinfo) -> list[dict[str, str]]:
+    """The request's status changes as the page lists them: who, when (in ``zone``),
+    what, why."""
     labels = status_labels()
     return [
         {
-            "at": show_time(change.at),
+            "at": show_time(change.at, zone),
             "at_iso": iso_time(change.at),
             "who": change.staff_name,
             "from": labels.get(change.from_status, change.from_status),
@@ -372,7 +366,7 @@ def contact_view(request: AppointmentRequest, clinic: Clinic) -> dict[str, Any]:
         "email_link": mailto(request.email) if request.email else "",
         "location": location_where(clinic, request.preferred_location),
         "times": request.preferred_times or "",
-        "received": show_time(request.created_at),
+        "received": show_time(request.created_at, clinic.zone),
         "received_iso": iso_time(request.created_at),
         "consent": request.consent_to_share,
     }
@@ -528,14 +522,20 @@ def _number(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
-def shared_patterns(db: Session, user_id: str, kb: KnowledgeBase, now: datetime) -> Patterns:
-    """The person's diary measured as their own patterns page measures it (hours in UTC)."""
-    return diary.patterns(db, user_id, kb, now=now, zone=DIARY_ZONE)
+def shared_patterns(
+    db: Session, user_id: str, kb: KnowledgeBase, now: datetime, zone: tzinfo = DIARY_ZONE
+) -> Patterns:
+    """The person's diary measured as their own patterns page measures it, with hours of
+    the day and calendar days those of ``zone`` (the pages give the clinic's)."""
+    return diary.patterns(db, user_id, kb, now=now, zone=zone)
 
 
-def diary_view(db: Session, user_id: str, kb: KnowledgeBase, now: datetime) -> dict[str, Any]:
-    """Everything ``staff_request_diary.html`` shows of a shared diary."""
-    found = shared_patterns(db, user_id, kb, now)
+def diary_view(
+    db: Session, user_id: str, kb: KnowledgeBase, now: datetime, zone: tzinfo
+) -> dict[str, Any]:
+    """Everything ``staff_request_diary.html`` shows of a shared diary, hours of the day
+    in ``zone`` (the clinic's)."""
+    found = shared_patterns(db, user_id, kb, now, zone)
     counts = diary_pages.counts_of(db, user_id, now)
     sites, treatments = diary_pages.site_labels(), diary_pages.treatment_labels()
     contexts = diary_pages.context_labels()
@@ -562,13 +562,14 @@ def diary_view(db: Session, user_id: str, kb: KnowledgeBase, now: datetime) -> d
             for c, w, wo, dw, dwo in found.factors
         ],
         "escalations": [e.reason for e in found.escalations],
-        "charts": diary_pages.chart_data(found, now, DIARY_ZONE),
+        "charts": diary_pages.chart_data(found, now, zone),
     }
 
 
-def chart_svg(name: str, found: Patterns, now: datetime) -> str:
-    """One of the diary's charts, drawn as the person's own patterns page draws it."""
-    data = diary_pages.chart_data(found, now, DIARY_ZONE)[name]
+def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
+    """One of the diary's charts, drawn as the person's own patterns page draws it
+    (``found`` measured in ``zone``, whose weeks label the charts)."""
+    data = diary_pages.chart_data(found, now, zone)[name]
     if name == "weekly":
         return charts.bar_chart(
             data["title"],
