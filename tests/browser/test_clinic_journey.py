@@ -11,8 +11,8 @@ the audit log. The front desk sees no clinical detail and is refused the admin p
 the status form works with the keyboard alone. Every staff page gets the checks the
 patient pages get (no sideways scroll at 390 px nor at 360 px, no serious or critical
 axe-core violation, no request to another host, no Content Security Policy error); the
-problems found are listed in KNOWN_PROBLEMS, each with a test marked xfail (strict)
-until it is fixed. Also makes docs/screenshots/staff-*.png.
+two tests pin problems found and fixed (a page that scrolled sideways, scrolling
+tables the keyboard could not reach). Also makes docs/screenshots/staff-*.png.
 """
 
 from __future__ import annotations
@@ -684,16 +684,6 @@ def password_pages(tab: Tab) -> None:
     tab.audit("change password with errors")
 
 
-# Problems the pages have today, each with the test (marked xfail, strict) that says
-# when it is gone; remove the entry here with the mark there.
-KNOWN_PROBLEMS = {
-    "team: scrolls sideways": "test_the_team_table_scrolls_inside_its_box",
-    "team with errors: scrolls sideways": "test_the_team_table_scrolls_inside_its_box",
-    "axe scrollable-region-focusable (serious): Scrollable region must have keyboard access "
-    "at .table-scroll": "test_a_table_that_scrolls_can_be_scrolled_with_the_keyboard",
-}
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", [PHONE, NARROW], ids=["390px", "360px"])
 def test_every_staff_page_fits_a_phone_and_is_accessible(
@@ -711,25 +701,14 @@ def test_every_staff_page_fits_a_phone_and_is_accessible(
     problems = [p for t in tabs for p in t.problems]
     audited = [name for t in tabs for name in t.audited]
     print(f"checked {len(audited)} staff pages: {audited}")
-    known = [p for p in problems if any(k in p for k in KNOWN_PROBLEMS)]
-    if known:
-        print(f"{len(known)} known problems (see KNOWN_PROBLEMS):\n" + "\n".join(known))
-    unexpected = [p for p in problems if p not in known]
-    assert not unexpected, f"{len(unexpected)} problems on {len(audited)} pages:\n" + "\n".join(
-        unexpected
+    assert not problems, f"{len(problems)} problems on {len(audited)} pages:\n" + "\n".join(
+        problems
     )
     for tab in tabs:
         assert not tab.failed_requests, tab.failed_requests
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="staff_team.html: the visually hidden member name in each Deactivate button "
-    "(span.visually-hidden, position: absolute) is placed by the page, not by the "
-    ".table-scroll box that scrolls the table, so the whole page scrolls sideways to "
-    "806 px on a phone. Fix: .table-scroll { position: relative; } in staff.css",
-)
 def test_the_team_table_scrolls_inside_its_box(open_tab: Callable[..., Tab]) -> None:
     tab = open_tab(PHONE)
     sign_in(tab, ADMIN, "/staff/team")
@@ -738,15 +717,6 @@ def test_the_team_table_scrolls_inside_its_box(open_tab: Callable[..., Tab]) -> 
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="staff_*.html: a div.table-scroll whose table scrolls sideways and holds "
-    "nothing focusable (the audit log filtered to events without a request; a request's "
-    "history at 360 px) cannot be scrolled with the keyboard (axe "
-    "scrollable-region-focusable, serious). Fix: <div class='table-scroll' tabindex='0' "
-    "role='region' aria-labelledby='<the caption's id>'> in staff_audit.html, "
-    "staff_request.html, staff_inbox.html and staff_team.html",
-)
 def test_a_table_that_scrolls_can_be_scrolled_with_the_keyboard(
     open_tab: Callable[..., Tab], sent: dict[str, str]
 ) -> None:
