@@ -121,16 +121,22 @@ CSV_COLUMNS = (
 
 
 def events_csv(events: Sequence[AuditEvent]) -> str:
-    """The events as CSV (cells that a spreadsheet would run as formulas are quoted)."""
+    """The events as CSV, times in UTC ISO 8601 (cells that a spreadsheet would run as
+    formulas are quoted)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for event in events:
         writer.writerow(
-            [event.at.isoformat()]
+            [_utc(event.at).isoformat()]
             + [safe_cell(getattr(event, column)) for column in CSV_COLUMNS[1:]]
         )
     return out.getvalue()
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time in UTC (SQLite returns it without a zone, PostgreSQL in its own)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def all_events(session: Session, clinic_id: str, where: AuditFilter) -> list[AuditEvent]:

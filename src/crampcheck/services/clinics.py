@@ -45,11 +45,11 @@ def register_clinic(
 
 
 def ensure_registered(engine: Engine, clinic: Clinic) -> None:
-    """Register the installation's public clinic if it is not yet (idempotent)."""
+    """Register the installation's public clinic, or bring its stored definition up to
+    date with its clinic file (which is the source of truth for it); idempotent."""
     try:
         with Session(engine) as session, session.begin():
-            if session.get(ClinicRecord, clinic.id) is None:
-                register_clinic(session, clinic)
+            register_clinic(session, clinic)
     except IntegrityError:
         pass  # another process registered it between the look-up and the insert
 

@@ -136,7 +136,9 @@ def _inbox_context(
     }
     if parsed.errors:
         return context, None
-    found = inbox_service.inbox(db, who.member.clinic_id, parsed.where, parsed.page)
+    found = inbox_service.inbox(
+        db, who.member.clinic_id, parsed.where, parsed.page, with_counts=False
+    )
     now = datetime.now(UTC)
     context.update(
         rows=[inbox_row(r, clinic, now) for r in found.requests],
