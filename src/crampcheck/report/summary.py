@@ -36,8 +36,6 @@ from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary
 from crampcheck.services.diary import Patterns
 from crampcheck.storage.tables import AppointmentRequest, Base, Episode
-from crampcheck.web import charts
-from crampcheck.web.i18n import _
 from crampcheck.web.pages import diary as diary_page
 
 MEDICINE_CATEGORIES = frozenset({"medicine"})
@@ -517,22 +515,8 @@ def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Ch
     with its titles, labels and settings (weeks starting on days of ``zone``)."""
     data = diary_page.chart_data(found, now, zone)
     weekly, pain = data["weekly"], data["pain"]
-    weekly_svg = charts.bar_chart(
-        weekly["title"],
-        weekly["alt"],
-        weekly["labels"],
-        list(found.weekly_counts),
-        y_label=_("episodes"),
-        label_every=3,
-    )
-    pain_svg = charts.line_chart(
-        pain["title"],
-        pain["alt"],
-        pain["labels"],
-        list(found.pain_by_week),
-        y_label=_("pain, 0 to 10"),
-        label_every=3,
-    )
+    weekly_svg = diary_page.chart_svg("weekly", found, now, zone)
+    pain_svg = diary_page.chart_svg("pain", found, now, zone)
     return (
         Chart(weekly["title"], weekly["alt"], weekly_svg),
         Chart(pain["title"], pain["alt"], pain_svg),

@@ -965,6 +965,39 @@ def chart_data(found: Patterns, now: datetime, zone: tzinfo) -> dict[str, dict[s
     }
 
 
+def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
+    """One of the diary's charts as SVG (``found`` measured in ``zone``, whose weeks
+    label the charts): the person's patterns page, the clinic's request page and the
+    one-page summary all draw them here."""
+    data = chart_data(found, now, zone)[name]
+    if name == "weekly":
+        return charts.bar_chart(
+            data["title"],
+            data["alt"],
+            data["labels"],
+            list(found.weekly_counts),
+            y_label=_("episodes"),
+            label_every=3,
+        )
+    if name == "pain":
+        return charts.line_chart(
+            data["title"],
+            data["alt"],
+            data["labels"],
+            list(found.pain_by_week),
+            y_label=_("pain, 0 to 10"),
+            label_every=3,
+        )
+    return charts.bar_chart(
+        data["title"],
+        data["alt"],
+        data["labels"],
+        list(found.hours),
+        y_label=_("episodes by hour"),
+        label_every=6,
+    )
+
+
 @router.get("/diary/charts/{name}.svg")
 def chart(request: Request, state: StateDep, db: DbDep, name: str) -> Response:
     """One chart of the diary as an SVG image."""
@@ -976,34 +1009,7 @@ def chart(request: Request, state: StateDep, db: DbDep, name: str) -> Response:
     zone, _name = zone_of(request)
     now = datetime.now(UTC)
     found = diary.patterns(db, who.user.id, state.pipeline.kb, now=now, zone=zone)
-    data = chart_data(found, now, zone)[name]
-    if name == "weekly":
-        svg = charts.bar_chart(
-            data["title"],
-            data["alt"],
-            data["labels"],
-            list(found.weekly_counts),
-            y_label=_("episodes"),
-            label_every=3,
-        )
-    elif name == "pain":
-        svg = charts.line_chart(
-            data["title"],
-            data["alt"],
-            data["labels"],
-            list(found.pain_by_week),
-            y_label=_("pain, 0 to 10"),
-            label_every=3,
-        )
-    else:
-        svg = charts.bar_chart(
-            data["title"],
-            data["alt"],
-            data["labels"],
-            list(found.hours),
-            y_label=_("episodes by hour"),
-            label_every=6,
-        )
+    svg = chart_svg(name, found, now, zone)
     return Response(
         svg,
         media_type="image/svg+xml",

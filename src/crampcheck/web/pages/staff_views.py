@@ -31,7 +31,6 @@ from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.diary import Patterns
 from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
-from crampcheck.web import charts
 from crampcheck.web.i18n import _, translations
 from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages.render import tel_link
@@ -564,35 +563,3 @@ def diary_view(
         "escalations": [e.reason for e in found.escalations],
         "charts": diary_pages.chart_data(found, now, zone),
     }
-
-
-def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
-    """One of the diary's charts, drawn as the person's own patterns page draws it
-    (``found`` measured in ``zone``, whose weeks label the charts)."""
-    data = diary_pages.chart_data(found, now, zone)[name]
-    if name == "weekly":
-        return charts.bar_chart(
-            data["title"],
-            data["alt"],
-            data["labels"],
-            list(found.weekly_counts),
-            y_label=_("episodes"),
-            label_every=3,
-        )
-    if name == "pain":
-        return charts.line_chart(
-            data["title"],
-            data["alt"],
-            data["labels"],
-            list(found.pain_by_week),
-            y_label=_("pain, 0 to 10"),
-            label_every=3,
-        )
-    return charts.bar_chart(
-        data["title"],
-        data["alt"],
-        data["labels"],
-        list(found.hours),
-        y_label=_("episodes by hour"),
-        label_every=6,
-    )
