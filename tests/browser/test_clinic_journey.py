@@ -404,7 +404,7 @@ def no_clinical_detail(tab: Tab) -> None:
     expect(main.locator(".clinical-note")).to_contain_text("is for clinicians")
     for hidden in (".snapshot", ".shared-diary", "a[href$='/summary.pdf']", "a[href$='/fhir']"):
         expect(main.locator(hidden)).to_have_count(0)
-    for words in ("nifedipine", "rock hard", "eased after stretching", "you wrote"):
+    for words in ("nifedipine", "rock hard", "eased after stretching", "they wrote"):
         expect(main).not_to_contain_text(words)
 
 

@@ -114,7 +114,10 @@ def location_where(clinic: Clinic, location_id: str | None) -> str:
     location = clinic.location(location_id) if location_id else None
     if location is None:
         return location_label(clinic, location_id)
-    where = location.address or ", ".join(p for p in (location.city, location.region) if p)
+    place = (
+        (location.city, location.region) if location.city != location.name else (location.region,)
+    )
+    where = location.address or ", ".join(p for p in place if p)
     return f"{location.name} ({where})" if where and where != location.name else location.name
 
 
