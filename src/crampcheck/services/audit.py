@@ -38,7 +38,7 @@ class AuditAction(StrEnum):
     EXPORT_AUDIT = "export_audit"
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
-    CHANGE_PASSWORD = "change_password"
+    CHANGE_PASSWORD = "change_password"  # nosec B105 - an action name, not a password
 
 
 def record(
