@@ -38,7 +38,8 @@ class AuditAction(StrEnum):
     EXPORT_AUDIT = "export_audit"
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
-    CHANGE_PASSWORD = "change_password"  # nosec B105 - an action name, not a password
+    # The name of an action, not a password (bandit B105).
+    CHANGE_PASSWORD = "change_password"  # nosec B105
 
 
 def record(
