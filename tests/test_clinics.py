@@ -1,12 +1,20 @@
-"""Registering clinics: the public clinic's file is the source of truth at start-up."""
+"""Clinics of one installation: the public clinic's file is the source of truth at
+start-up, and several clinic sites share one database without mixing their requests."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import load_clinic
 from crampcheck.services.clinics import ensure_registered, get_clinic, register_clinic
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.staff import add_staff, start_staff_session
+from crampcheck.settings import Settings
 from crampcheck.storage.database import upgrade
 
 
@@ -29,3 +37,52 @@ def test_start_up_registers_the_public_clinic_then_keeps_it_up_to_date(db_url: s
             assert register_clinic(session, clinic) == "unchanged"
     finally:
         engine.dispose()
+
+
+def test_two_clinic_sites_on_one_database_keep_their_requests_apart(
+    web_settings: Settings, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """Each clinic's public site is a server with its own clinic file on the shared
+    database: a request sent on a site goes to that site's clinic, and the other
+    clinic's staff never see it."""
+    from crampcheck.web.app import create_app
+
+    data = load_clinic().model_dump(mode="json", exclude_none=True)
+    data.update(id="north-foot", name="North Foot Clinic")
+    north_file = tmp_path / "north.yaml"
+    north_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    upgrade(web_settings.effective_database_url)
+    auger = create_app(web_settings, pipeline)
+    north = create_app(web_settings.model_copy(update={"clinic_file": north_file}), pipeline)
+    try:
+        body = {
+            "name": "Nora North",
+            "phone": "(801) 555-0101",
+            "consent_to_share": True,
+            "check": {"text": "Calf cramps most nights for a month."},
+        }
+        with TestClient(north) as client:
+            sent = client.post("/api/v1/appointment-requests", json=body)
+            assert sent.status_code == 201 and sent.json()["clinic"] == "North Foot Clinic"
+        tokens = {}
+        with auger.state.crampcheck.sessions() as session, session.begin():
+            for clinic_id in ("auger-podiatry", "north-foot"):
+                member = add_staff(
+                    session,
+                    clinic_id=clinic_id,
+                    email=f"desk@{clinic_id}.example",
+                    name="Desk",
+                    role="front_desk",
+                    password="plum orbit lantern 42",
+                )
+                tokens[clinic_id] = start_staff_session(session, member).token
+        with TestClient(auger) as client:  # either server serves every clinic's staff
+            for clinic_id, token in tokens.items():
+                listed = client.get(
+                    "/api/staff/requests", headers={"authorization": f"Bearer {token}"}
+                ).json()
+                names = [item["name"] for item in listed["items"]]
+                assert names == (["Nora North"] if clinic_id == "north-foot" else []), clinic_id
+    finally:
+        auger.state.crampcheck.engine.dispose()
+        north.state.crampcheck.engine.dispose()
