@@ -230,6 +230,17 @@ def test_logging_an_episode_takes_a_few_taps(client: TestClient, app: FastAPI) -
     assert "6 out of 10" in listing and "2.5 minutes" in listing
 
 
+@pytest.mark.parametrize("pain", ["\u00b2", "\u0663", "-1", "6.5"])
+def test_a_pain_score_that_is_not_plain_digits_is_refused_not_a_crash(
+    client: TestClient, pain: str
+) -> None:
+    page_sign_up(client, "ana@example.com")
+    form = form_to(client.get("/diary/new").text, "/diary/new")
+    response = submit(client, form, change={"pain": pain})
+    assert response.status_code == 422
+    assert "Please choose the pain from 0" in response.text
+
+
 def test_episode_form_problems_are_shown_beside_each_field(
     client: TestClient, app: FastAPI
 ) -> None:

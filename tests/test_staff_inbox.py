@@ -316,7 +316,7 @@ def test_urgent_requests_cannot_be_missed(app: FastAPI, client: TestClient) -> N
     make_request(app, DOCTOR_TEXT, name="Doctor Person")
     as_member(client, add_member(app, "front_desk"))
     html = client.get("/staff").text
-    assert "2 open requests must be contacted within 24 hours" in html
+    assert "2 new requests must be contacted within 24 hours" in html
     assert html.count(f'<strong class="badge badge-urgent">{URGENT_BADGE}</strong>') == 2
     rows = re.findall(r'<tr class="inbox-row ([^"]+)">\s*<td>(.*?)</td>', html, re.S)
     marked = {cells for classes, cells in rows if "row-urgent" in classes}
@@ -324,9 +324,11 @@ def test_urgent_requests_cannot_be_missed(app: FastAPI, client: TestClient) -> N
     assert 'href="/staff?status=open&amp;urgency=urgent"' in html
     page = client.get(f"/staff/requests/{urgent}").text
     assert URGENT_BADGE in page and "request-urgent" in page
-    # Once handled, an urgent request no longer counts in the banner.
-    assert change(client, urgent, status="declined", reason="Sent to the ED").status_code == 303
-    assert "1 open request must be contacted within 24 hours" in client.get("/staff").text
+    # Once contacted, an urgent request no longer counts in the banner (it stays listed).
+    assert change(client, urgent, status="contacted").status_code == 303
+    html = client.get("/staff").text
+    assert "1 new request must be contacted within 24 hours" in html
+    assert "Urgent Person" in inbox_names(html)
 
 
 # ---------------------------------------------------------------- what each role sees
@@ -742,3 +744,35 @@ def test_staff_pages_have_no_inline_script_or_style_and_no_other_hosts(
             assert 'name="csrf_token"' in form, name
     css = client.get("/static/staff_inbox.css")
     assert css.status_code == 200 and "url(" not in css.text and "@import" not in css.text
+
+
+# ---------------------------------------------------------------- edges found in review
+
+
+def test_a_measurement_read_twice_shows_the_largest_as_the_person_saw_it(
+    app: FastAPI, client: TestClient
+) -> None:
+    text = "My calf cramp lasted 15 minutes on Monday night and 2 minutes last night."
+    request_id = make_request(app, text)
+    as_member(client, add_member(app, "clinician"))
+    html = client.get(f"/staff/requests/{request_id}").text
+    assert re.search(r"<strong>15 min", html), "the longer episode, as the result page shows"
+    assert not re.search(r"<strong>2 min", html)
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "1e3", "-1", "99999999999"])
+def test_a_page_number_that_is_not_plain_digits_is_refused_not_a_crash(
+    app: FastAPI, client: TestClient, page: str
+) -> None:
+    as_member(client, add_member(app, "admin"))
+    assert client.get("/staff", params={"page": page}).status_code == 422
+    assert client.get("/staff/audit", params={"page": page}).status_code in (200, 422)
+
+
+def test_a_reason_over_the_limit_is_refused_whole_not_cut(app: FastAPI, client: TestClient) -> None:
+    request_id = make_request(app, DOCTOR_TEXT)
+    as_member(client, add_member(app, "front_desk"))
+    long_reason = "word " * 400  # 2,000 characters, 1,999 once its spaces are collapsed
+    response = change(client, request_id, status="declined", reason=long_reason)
+    assert response.status_code == 422
+    assert stored(app, request_id).status == "new"

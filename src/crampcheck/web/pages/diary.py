@@ -54,7 +54,14 @@ from crampcheck.web.pages.account import (
     zone_name,
 )
 from crampcheck.web.pages.check import bad_state_page
-from crampcheck.web.pages.flow import BadState, FlowState, decode_state, list_field, text_field
+from crampcheck.web.pages.flow import (
+    BadState,
+    FlowState,
+    decode_state,
+    list_field,
+    text_field,
+    whole_number,
+)
 from crampcheck.web.pages.render import not_found, page
 from crampcheck.web.pages.result import result_context, urgency_headings
 from crampcheck.web.state import AppState
@@ -355,7 +362,8 @@ def parse_episode(
             )
     pain: int | None = None
     if values["pain"]:
-        pain = int(values["pain"]) if values["pain"].isdigit() else -1
+        number = whole_number(values["pain"])
+        pain = -1 if number is None else number
         if not 0 <= pain <= 10:
             errors["pain"] = _("Please choose the pain from 0 (none) to 10 (worst).")
     if values["helped"] not in ("", "yes", "no"):

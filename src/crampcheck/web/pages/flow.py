@@ -8,6 +8,7 @@ can undo the last answer). The field is validated on every POST like any API inp
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
@@ -108,3 +109,13 @@ def state_from_check(check: CheckIn | dict[str, Any]) -> FlowState:
     """A fresh state holding this check and no interview history."""
     data = check.model_dump() if isinstance(check, CheckIn) else dict(check)
     return FlowState.model_validate(data)
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: str) -> int | None:
+    """A form field read as a whole number of ASCII digits, or None (``str.isdigit``
+    also accepts digits such as "²" that ``int`` refuses)."""
+    text = text.strip()
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None

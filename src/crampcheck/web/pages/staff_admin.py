@@ -47,7 +47,7 @@ from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import MAX_PASSWORD_CHARS, FormDep
-from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.flow import text_field, whole_number
 from crampcheck.web.pages.staff_session import (
     member_clinic,
     no_store,
@@ -320,7 +320,8 @@ def read_audit_query(params: QueryParams, zone: tzinfo) -> AuditQuery:
     if since and until and until < since:
         errors["to"] = _("The end date is before the start date.")
     raw_page = params.get("page") or "1"
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) <= MAX_PAGE else 1
+    number = whole_number(raw_page)
+    page = number if number is not None and 0 < number <= MAX_PAGE else 1
     where = AuditFilter(
         action=values["action"] or None,
         staff_email=values["staff_email"] or None,

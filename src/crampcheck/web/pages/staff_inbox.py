@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services.audit import AuditAction
-from crampcheck.services.inbox import MAX_REASON, WorkflowError
+from crampcheck.services.inbox import MAX_REASON, Status, WorkflowError
 from crampcheck.services.roles import Permission
 from crampcheck.services.sharing import is_shared
 from crampcheck.services.summary_report import request_fhir, request_pdf
@@ -125,7 +125,7 @@ def _inbox_context(
         "status_choices": status_filter_choices(),
         "locations": [(loc.id, loc.name) for loc in clinic.locations],
         "urgencies": list(urgency_filter_labels().items()),
-        "open_urgent": open_urgent_count(db, who.member.clinic_id),
+        "open_urgent": open_urgent_count(db, who.member.clinic_id, (Status.NEW,)),
         "urgent_query": "status=open&urgency=urgent",
         "rows": [],
         "total": 0,
@@ -298,8 +298,10 @@ def status_submit(
     if found is None:
         return missing_page(request, state, who)
     target = text_field(form, "status", 20).strip()
-    reason = text_field(form, "reason", MAX_REASON + 1)
-    values = {"status": target, "reason": reason[: MAX_REASON + 1]}
+    # Read well past the limit: the service refuses a reason over MAX_REASON after
+    # collapsing its spaces, rather than cutting its end off unseen.
+    reason = text_field(form, "reason", MAX_REASON * 10)
+    values = {"status": target, "reason": reason}
     if not target:
         errors = {"status": _("Please choose the request's new status.")}
         return request_page(

@@ -33,6 +33,7 @@ from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter,
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
 from crampcheck.web.i18n import _, translations
 from crampcheck.web.pages import diary as diary_pages
+from crampcheck.web.pages.flow import whole_number
 from crampcheck.web.pages.render import tel_link
 from crampcheck.web.pages.result import (
     Chip,
@@ -237,9 +238,9 @@ def parse_filter(given: FilterInput, clinic: Clinic) -> ParsedFilter:
         urgency = None
     page = 1
     if given.page:
-        text = given.page.strip()
-        if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
-            page = int(text)
+        number = whole_number(given.page)
+        if number is not None and 1 <= number <= MAX_PAGE:
+            page = number
         else:
             errors["page"] = _("The page must be a whole number from 1.")
     return ParsedFilter(InboxFilter(status, location, urgency), page, errors)
@@ -265,15 +266,18 @@ def filter_query(where: InboxFilter, page: int | None = None) -> str:
     return urlencode(params)
 
 
-def open_urgent_count(db: Session, clinic_id: str) -> int:
-    """How many of the clinic's open requests are urgent (the inbox's banner)."""
+def open_urgent_count(
+    db: Session, clinic_id: str, statuses: Iterable[str] = tuple(OPEN_STATUSES)
+) -> int:
+    """How many of the clinic's requests in ``statuses`` (open ones by default) are
+    urgent; the inbox's banner counts the new ones, which nobody has contacted yet."""
     count = db.scalar(
         select(func.count())
         .select_from(AppointmentRequest)
         .where(
             AppointmentRequest.clinic_id == clinic_id,
             AppointmentRequest.urgency == Urgency.URGENT.value,
-            AppointmentRequest.status.in_([s.value for s in OPEN_STATUSES]),
+            AppointmentRequest.status.in_([str(s) for s in statuses]),
         )
     )
     return int(count or 0)
@@ -405,7 +409,8 @@ def _quote(row: Mapping[str, Any], description: str) -> str:
 
 def _value(rows: Iterable[Mapping[str, Any]]) -> float | None:
     values = [float(r["value"]) for r in rows if isinstance(r.get("value"), int | float)]
-    return values[-1] if values else None
+    # The largest, as the person's result page, the PDF and the FHIR export show it.
+    return max(values) if values else None
 
 
 def finding_chips(
