@@ -347,7 +347,7 @@ def front_desk_books_the_doctor_request(tab: Tab, ids: dict[str, str]) -> None:
     )
     banner = main.locator("section.urgent-banner")
     expect(banner.locator("h2")).to_have_text(
-        "Urgent 1 open request must be contacted within 24 hours"
+        "Urgent 1 new request must be contacted within 24 hours"
     )
     expect(banner.locator(".badge-urgent")).to_be_visible()
     expect(banner.locator("a[href='/staff?status=open&urgency=urgent']")).to_have_count(1)
