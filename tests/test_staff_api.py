@@ -274,7 +274,7 @@ def test_the_workflow_through_the_api(app: FastAPI, client: TestClient) -> None:
     assert moved.status_code == 200, moved.text
     body = moved.json()
     conforms(RequestOut, body)
-    assert body["status"] == "contacted" and body["next_statuses"] == ["booked", "declined"]
+    assert body["status"] == "contacted" and body["next_statuses"] == ["booked", "closed", "declined"]
     (step,) = body["history"]
     assert step["staff_name"] == "Dana Desk" and step["reason"] == "Voicemail"
     assert (step["from_status"], step["to_status"]) == ("new", "contacted")
@@ -286,7 +286,7 @@ def test_the_workflow_through_the_api(app: FastAPI, client: TestClient) -> None:
         assert response.json()["detail"][0]["loc"] == ["body", field]
 
     refused({"status": "new"}, "status")
-    refused({"status": "closed"}, "status")
+    refused({"status": "contacted"}, "status")
     refused({"status": "lost"}, "status")
     refused({"status": "declined"}, "reason")
     refused({"status": "declined", "reason": "  "}, "reason")
@@ -298,7 +298,7 @@ def test_the_workflow_through_the_api(app: FastAPI, client: TestClient) -> None:
         path, json={"status": "declined", "reason": "Not our field"}, headers=bearer(token)
     ).json()
     assert declined["status"] == "declined" and declined["decline_reason"] == "Not our field"
-    assert declined["next_statuses"] == []
+    assert declined["next_statuses"] == ["new"]  # reopened if declined by mistake
     assert [e.detail for e in events(app, "change_status")] == [
         "new->contacted: Voicemail (API)",
         "contacted->declined: Not our field (API)",

@@ -518,7 +518,7 @@ def test_the_workflow_moves_on_and_records_who_and_when(app: FastAPI, client: Te
     assert "The request is now: Contacted." in after
     assert "Dana Desk" in after and "New to Contacted" in after and "Left a voicemail" in after
     form = form_to(after, f"/staff/requests/{request_id}/status")
-    assert {v for n, v in form.checkboxes if n == "status"} == {"booked", "declined"}
+    assert {v for n, v in form.checkboxes if n == "status"} == {"booked", "closed", "declined"}
     row = stored(app, request_id)
     assert row.status == "contacted" and row.status_changed_at is not None
 
@@ -776,3 +776,47 @@ def test_a_reason_over_the_limit_is_refused_whole_not_cut(app: FastAPI, client: 
     response = change(client, request_id, status="declined", reason=long_reason)
     assert response.status_code == 422
     assert stored(app, request_id).status == "new"
+
+
+def test_a_status_change_made_meanwhile_by_someone_else_wins(app: FastAPI) -> None:
+    """Two staff act on the same new request at once: the second is refused, not both."""
+    from crampcheck.services.inbox import WorkflowError, change_status
+    from crampcheck.storage.tables import StaffMember
+
+    request_id = make_request(app, DOCTOR_TEXT)
+    add_member(app, "front_desk")
+    state = app.state.crampcheck
+    with state.sessions() as first, state.sessions() as second:
+        member = first.scalars(select(StaffMember)).one()
+        seen_first = first.get(AppointmentRequest, (state.clinic.id, request_id))
+        seen_second = second.get(AppointmentRequest, (state.clinic.id, request_id))
+        assert seen_first is not None and seen_second is not None
+        assert seen_first.status == seen_second.status == "new"
+        change_status(second, seen_second, second.merge(member), "booked")
+        second.commit()
+        with pytest.raises(WorkflowError, match="Someone else changed this request"):
+            change_status(first, seen_first, member, "declined", reason="No slots")
+        first.rollback()
+    assert stored(app, request_id).status == "booked"
+
+
+def test_a_declined_request_can_be_reopened_and_a_contacted_one_closed(
+    app: FastAPI, client: TestClient
+) -> None:
+    declined = make_request(app, URGENT_TEXT, name="Declined By Mistake")
+    contacted = make_request(app, DOCTOR_TEXT, name="Needs No Visit")
+    as_member(client, add_member(app, "front_desk"))
+    assert change(client, declined, status="declined", reason="Wrong clinic").status_code == 303
+    assert "Declined By Mistake" not in inbox_names(client.get("/staff").text)
+    assert change(client, declined, status="new").status_code == 303
+    html = client.get("/staff").text
+    assert inbox_names(html)[0] == "Declined By Mistake"  # urgent, back on top
+    assert "1 new request must be contacted within 24 hours" in html
+    assert change(client, contacted, status="contacted").status_code == 303
+    assert change(client, contacted, status="closed").status_code == 303
+    assert stored(app, contacted).status == "closed"
+    assert [e.detail for e in events(app, "change_status")][-3:] == [
+        "declined->new",
+        "new->contacted",
+        "contacted->closed",
+    ]

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crampcheck.domain.types import Urgency, urgency_order
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
@@ -30,12 +31,14 @@ class Status(StrEnum):
 
 NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
     Status.NEW: (Status.CONTACTED, Status.BOOKED, Status.DECLINED),
-    Status.CONTACTED: (Status.BOOKED, Status.DECLINED),
+    Status.CONTACTED: (Status.BOOKED, Status.CLOSED, Status.DECLINED),
     Status.BOOKED: (Status.CLOSED, Status.DECLINED),
     Status.CLOSED: (),
-    Status.DECLINED: (),
+    Status.DECLINED: (Status.NEW,),
 }
-"""The moves the workflow allows; closed and declined are final."""
+"""The moves the workflow allows. A contacted person who needs no appointment (or
+withdraws) is closed; a request declined by mistake can be reopened as new, so it comes
+back to the top of the inbox and the urgent banner; closed is final."""
 
 OPEN_STATUSES = (Status.NEW, Status.CONTACTED, Status.BOOKED)
 PAGE_SIZE = 50
@@ -194,6 +197,26 @@ def change_status(
         raise WorkflowError("reason", "Please give the reason for declining.")
     if reason is not None and len(reason) > MAX_REASON:
         raise WorkflowError("reason", f"Please keep the reason under {MAX_REASON} characters.")
+    # Only if nobody moved it since it was read: two staff acting at once must not both
+    # succeed (the second is told to reload), whatever the database's isolation.
+    moved = session.execute(
+        update(AppointmentRequest)
+        .where(
+            AppointmentRequest.clinic_id == request.clinic_id,
+            AppointmentRequest.id == request.id,
+            AppointmentRequest.status == current.value,
+        )
+        .values(
+            status=target.value,
+            status_changed_at=now,
+            decline_reason=reason if target is Status.DECLINED else request.decline_reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise WorkflowError(
+            "status", "Someone else changed this request just now. Reload it to see how."
+        )
     change = RequestStatusChange(
         clinic_id=request.clinic_id,
         id=str(uuid.uuid4()),
@@ -206,8 +229,8 @@ def change_status(
         reason=reason,
     )
     session.add(change)
-    request.status = target.value
-    request.status_changed_at = now
+    set_committed_value(request, "status", target.value)
+    set_committed_value(request, "status_changed_at", now)
     if target is Status.DECLINED:
-        request.decline_reason = reason
+        set_committed_value(request, "decline_reason", reason)
     return change
