@@ -820,3 +820,19 @@ def test_a_declined_request_can_be_reopened_and_a_contacted_one_closed(
         "new->contacted",
         "contacted->closed",
     ]
+
+
+def test_the_clinician_sees_the_advice_the_person_was_given(
+    app: FastAPI, client: TestClient
+) -> None:
+    request_id = make_request(app, SELF_CARE_TEXT)
+    snapshot = stored(app, request_id).snapshot
+    titles = [item["title"] for item in snapshot["advice"]]
+    assert titles and snapshot["sources"], "the advice and its sources are kept as shown"
+    as_member(client, add_member(app, "clinician"))
+    html = client.get(f"/staff/requests/{request_id}").text
+    assert "What they were advised to do" in html
+    for title in titles:
+        assert title.replace("'", "&#39;") in html, title
+    as_member(client, add_member(app, "front_desk"))
+    assert "What they were advised to do" not in client.get(f"/staff/requests/{request_id}").text

@@ -67,6 +67,10 @@ def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
         "reasons",
         "causes",
         "open_questions",
+        "advice",
+        "outside_scope",
+        "ignored_mentions",
+        "sources",
         "kb_version",
         "disclaimer",
     )

@@ -449,9 +449,17 @@ def finding_chips(
 
 
 def _cited_sources(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
-    ids = [s for r in snapshot.get("reasons") or () for s in r.get("source_ids") or ()]
-    ids += [s for c in snapshot.get("causes") or () for s in c.get("source_ids") or ()]
-    return {s: kb.sources[s].model_dump(mode="json") for s in ids if s in kb.sources}
+    """The sources the snapshot cites, as the person saw them when the snapshot keeps
+    them (requests made since it does), else from the current knowledge base."""
+    ids = [
+        source_id
+        for part in ("reasons", "causes", "advice")
+        for item in snapshot.get(part) or ()
+        for source_id in item.get("source_ids") or ()
+    ]
+    kept = {str(s.get("id")): dict(s) for s in snapshot.get("sources") or ()}
+    current = {s: kb.sources[s].model_dump(mode="json") for s in ids if s in kb.sources}
+    return {s: kept.get(s) or current[s] for s in ids if s in kept or s in current}
 
 
 def _against(cause: Mapping[str, Any], final: Mapping[str, str], kb: KnowledgeBase) -> list[str]:
@@ -495,6 +503,17 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
         for c in snapshot.get("causes") or ()
     ]
     reason_texts = {r["text"] for r in reasons}
+    advice = [
+        {
+            "title": str(a.get("title", "")),
+            "text": str(a.get("text", "")),
+            "steps": [str(x) for x in a.get("steps") or ()],
+            "cautions": [str(x) for x in a.get("cautions") or ()],
+            "cites": citations.cite(a.get("source_ids") or ()),
+        }
+        for a in snapshot.get("advice") or ()
+    ]
+    scope = snapshot.get("outside_scope") or {}
     return {
         "urgency": urgency,
         "heading": heading,
@@ -514,6 +533,9 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
             {"question": str(q.get("question", "")), "why": str(q.get("why", ""))}
             for q in snapshot.get("open_questions") or ()
         ],
+        "advice": advice,
+        "advice_stored": "advice" in snapshot,
+        "referral_clinicians": [str(c) for c in scope.get("clinicians") or ()],
         "description": str(snapshot.get("description") or ""),
         "kb_version": str(snapshot.get("kb_version") or ""),
         "current_kb_version": kb.version,
