@@ -209,6 +209,7 @@ def test_report_writes_the_pdf_and_audits_it(
         assert code == 0, err
         assert f"wrote the summary of request {request_id}" in out
         assert output.read_bytes().startswith(b"%PDF")
+        assert output.stat().st_mode & 0o777 == 0o600, "health data: the owner's alone"
         if shutil.which("pdftotext"):
             text = subprocess.run(  # nosec B603 B607
                 ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True

@@ -300,8 +300,8 @@ def test_the_workflow_through_the_api(app: FastAPI, client: TestClient) -> None:
     assert declined["status"] == "declined" and declined["decline_reason"] == "Not our field"
     assert declined["next_statuses"] == ["new"]  # reopened if declined by mistake
     assert [e.detail for e in events(app, "change_status")] == [
-        "new->contacted: Voicemail (API)",
-        "contacted->declined: Not our field (API)",
+        "new->contacted: Voicemail; contact and status (API)",
+        "contacted->declined: Not our field; contact and status (API)",
     ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -187,7 +188,10 @@ def _report(engine: Any, args: argparse.Namespace, out: Console, err: Console) -
         _say(err, f"crampcheck: {error}")
         return EXIT_FAILED
     try:
-        args.output.write_bytes(pdf)
+        # Health data: readable by its owner only, whatever the umask.
+        descriptor = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pdf)
     except OSError as error:
         _say(err, f"crampcheck: cannot write {args.output}: {error.strerror}")
         return EXIT_FAILED

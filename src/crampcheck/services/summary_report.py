@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
+from crampcheck.services.audit import AuditAction
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.sharing import is_shared
 from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode
@@ -92,7 +93,7 @@ def operator_report(
             staff_id="-",
             staff_email=f"command line ({_login_name()})"[:254],
             role=OPERATOR_ROLE,
-            action="view_summary_pdf",
+            action=AuditAction.VIEW_SUMMARY_PDF.value,
             request_id=request.id,
             patient_ref=f"request:{request.id}",
             address=None,

@@ -453,13 +453,21 @@ def staff_change_status(
     detail = f"{change.from_status}->{change.to_status}"
     if change.reason:
         detail += f": {change.reason}"
-    audit(
-        db, who.member, AuditAction.CHANGE_STATUS, client_address(request), found, f"{detail} (API)"
-    )
     db.flush()
     clinic = member_clinic(db, state, who.member)
     location = location_label(clinic, found.preferred_location) or None
-    return request_payload(db, who, found, location, state.pipeline.kb)
+    payload = request_payload(db, who, found, location, state.pipeline.kb)
+    # The answer carries the request as it now is (for a clinician, the check and the
+    # diary too), so the event says what was read with the change.
+    audit(
+        db,
+        who.member,
+        AuditAction.CHANGE_STATUS,
+        client_address(request),
+        found,
+        f"{detail}; {view_detail(payload)}",
+    )
+    return payload
 
 
 @router.get(

@@ -269,6 +269,7 @@ def action_label(action: str) -> str:
         AuditAction.EXPORT_AUDIT.value: _("Exported the audit log"),
         AuditAction.SIGN_IN.value: _("Signed in"),
         AuditAction.SIGN_OUT.value: _("Signed out"),
+        AuditAction.CHANGE_PASSWORD.value: _("Changed their password"),
     }
     return labels.get(action, action)
 
