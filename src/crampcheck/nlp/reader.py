@@ -220,6 +220,12 @@ class Reader:
         )
         self._quantities = QuantityReader(kb)
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
+        self._strings_when_built = len(self._nlp.vocab.strings)
+
+    def learned_words(self) -> int:
+        """How many strings the language pipeline has kept since it was built: spaCy
+        keeps every word it has ever read for the life of the pipeline."""
+        return len(self._nlp.vocab.strings) - self._strings_when_built
 
     def _phrases(self) -> Iterable[tuple[str, str]]:
         for finding in self._kb.findings.values():
