@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         le=10 * 1024 * 1024,
         description="largest request body accepted; larger bodies get 413",
     )
+    reader_word_limit: int = Field(
+        default=50_000,
+        ge=100,
+        le=10_000_000,
+        description="new words the text reader keeps before it is built afresh (bounds memory)",
+    )
     host: str = Field(default="127.0.0.1", description="address `crampcheck serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port `crampcheck serve` uses")
 

@@ -38,8 +38,12 @@ class Pipeline:
     """The stateless interview sends the same description with every answer, so recent
     readings are kept (they are immutable) rather than read again at each step."""
 
-    def __init__(self, kb: KnowledgeBase, emergency_number: str = "911") -> None:
+    def __init__(
+        self, kb: KnowledgeBase, emergency_number: str = "911", word_limit: int | None = None
+    ) -> None:
         self.kb = kb
+        if word_limit is not None:
+            self.VOCABULARY_LIMIT = word_limit
         self.emergency_number = emergency_number
         self.renewals = 0
         """How many times the reader was built afresh (see VOCABULARY_LIMIT)."""

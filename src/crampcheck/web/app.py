@@ -33,7 +33,9 @@ from crampcheck.web.state import AppState
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
     """Build the application for these settings (the database must already be migrated)."""
     settings = settings or Settings()
-    pipeline = pipeline or Pipeline(default_knowledge(), settings.emergency_number)
+    pipeline = pipeline or Pipeline(
+        default_knowledge(), settings.emergency_number, settings.reader_word_limit
+    )
     engine = make_engine(settings.effective_database_url)
     state = AppState(
         settings=settings,
