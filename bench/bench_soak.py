@@ -863,6 +863,12 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", action="store_true", help="leave the database (folder or schema) afterwards"
     )
     parser.add_argument(
+        "--reader-word-limit",
+        type=int,
+        metavar="N",
+        help="the server's CRAMPCHECK_READER_WORD_LIMIT (default: the setting's default)",
+    )
+    parser.add_argument(
         "--reader-probe",
         type=int,
         metavar="N",
@@ -923,6 +929,8 @@ def main(argv: list[str] | None = None) -> int:
             database = f"PostgreSQL, fresh schema {schema}"
         print(f"database:  {database}")
         env = server_env(tmp / "data", url)
+        if args.reader_word_limit is not None:
+            env["CRAMPCHECK_READER_WORD_LIMIT"] = str(args.reader_word_limit)
         add_staff_member(env)
         port = free_port()
         base = f"http://{HOST}:{port}"
