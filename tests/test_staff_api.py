@@ -274,7 +274,11 @@ def test_the_workflow_through_the_api(app: FastAPI, client: TestClient) -> None:
     assert moved.status_code == 200, moved.text
     body = moved.json()
     conforms(RequestOut, body)
-    assert body["status"] == "contacted" and body["next_statuses"] == ["booked", "closed", "declined"]
+    assert body["status"] == "contacted" and body["next_statuses"] == [
+        "booked",
+        "closed",
+        "declined",
+    ]
     (step,) = body["history"]
     assert step["staff_name"] == "Dana Desk" and step["reason"] == "Voicemail"
     assert (step["from_status"], step["to_status"]) == ("new", "contacted")
