@@ -32,8 +32,8 @@ from crampcheck.fhir.request import (
     KIND_DISPLAY,
     PRIORITY,
     STATUS,
-    URGENCY_DISPLAY,
     request_bundle,
+    urgency_display,
 )
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.services.appointments import snapshot_of
@@ -293,7 +293,7 @@ def test_risk_assessment_carries_urgency_kind_and_the_rules_with_sources(
     request = make_request(pipeline)
     risk = one(request_bundle(request, None, pipeline.kb, clinic, now=NOW), "RiskAssessment")
     urgency, kind = (p["outcome"]["coding"][0] for p in risk["prediction"][:2])
-    assert (urgency["code"], urgency["display"]) == ("urgent", URGENCY_DISPLAY[Urgency.URGENT])
+    assert (urgency["code"], urgency["display"]) == ("urgent", "Urgent: contact within 24 hours")
     assert kind["code"] == request.kind
     notes = " ".join(n["text"] for n in risk["note"])
     for reason in request.snapshot["reasons"]:
@@ -349,8 +349,8 @@ def test_unknown_status_is_refused(pipeline: Pipeline, clinic: Clinic) -> None:
         request_bundle(make_request(pipeline, status="lost"), None, pipeline.kb, clinic)
 
 
-def test_every_urgency_and_kind_has_a_display_and_priority() -> None:
-    assert set(URGENCY_DISPLAY) == set(Urgency)
+def test_every_urgency_and_kind_has_a_display_and_priority(pipeline: Pipeline) -> None:
+    assert all(urgency_display(level, pipeline.kb) for level in Urgency)
     assert set(PRIORITY) == set(Urgency)
     assert set(KIND_DISPLAY) == set(Kind)
     assert set(STATUS.values()) <= {"active", "completed", "revoked"}

@@ -165,3 +165,16 @@ def test_every_finding_used_by_a_rule_can_be_asked(kb: KnowledgeBase) -> None:
     used = {f for rule in kb.rules for f in rule.leaves + rule.unless_leaves}
     derived_only = set(kb.derived)
     assert used - asked - derived_only == set()
+
+
+def test_every_level_has_a_name_and_a_timeframe_for_the_clinic(kb: KnowledgeBase) -> None:
+    from pydantic import ValidationError
+
+    from crampcheck.knowledge.schema import Policy
+
+    assert kb.policy.level_label("urgent") == "Urgent — contact within 24 hours"
+    assert kb.policy.level_label("lost") == "lost"
+    data = kb.policy.model_dump(mode="json")
+    del data["clinic_timeframes"]["urgent"]
+    with pytest.raises(ValidationError, match="clinic_timeframes lacks urgent"):
+        Policy.model_validate(data)

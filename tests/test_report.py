@@ -22,19 +22,18 @@ from typing import Any
 import pytest
 
 from crampcheck.clinic import Clinic, load_clinic
-from crampcheck.domain.types import Urgency
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.knowledge.schema import Finding
 from crampcheck.report.pdf import RefuseAllFetcher, html_to_pdf, summary_html, summary_pdf
 from crampcheck.report.summary import (
     CONDITION_CATEGORIES,
     MEDICINE_CATEGORIES,
-    URGENCY_LABELS,
     RequestSummary,
     build_summary,
     causes_of,
     final_states,
     findings_of,
+    urgency_words,
 )
 from crampcheck.services.appointments import snapshot_of
 from crampcheck.services.pipeline import Pipeline
@@ -237,7 +236,8 @@ def test_the_page_says_who_asked_how_urgent_and_why(shared: Rendered, kb: Knowle
     text, summary = shared.text, shared.summary
     assert "Ana Example" in text and "(801) 555-0100" in text and "ana@example.org" in text
     assert "Sandy" in text and "weekday mornings" in text
-    label, _when = URGENCY_LABELS[Urgency(summary.urgency)]
+    label, when = urgency_words(summary.urgency, kb)
+    assert label and when
     assert f"Triage: {label}" in text
     assert summary.action and squash(summary.action) in squash(text)
 

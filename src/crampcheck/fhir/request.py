@@ -42,14 +42,6 @@ KIND_SYSTEM = f"{CRAMPCHECK}:kind"
 CONDITION_SYSTEM = f"{CRAMPCHECK}:condition"
 METHOD_SYSTEM = f"{CRAMPCHECK}:method"
 
-URGENCY_DISPLAY: Mapping[Urgency, str] = {
-    Urgency.SELF_CARE: "Self-care: manage at home",
-    Urgency.DOCTOR: "Doctor: book within days to weeks",
-    Urgency.URGENT: "Urgent: be seen within 24 hours",
-    Urgency.EMERGENCY: "Emergency: call the emergency number now",
-}
-"""How soon care is needed, in the words of :class:`~crampcheck.domain.types.Urgency`."""
-
 KIND_DISPLAY: Mapping[Kind, str] = {
     Kind.CRAMP: "Cramp: a sustained, usually painful contraction",
     Kind.SPASM: "Spasm: brief twitches or jerks, often in clusters",
@@ -115,17 +107,26 @@ def _reason_note(reason: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _urgency_prediction(urgency: Urgency, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+def urgency_display(urgency: Urgency, kb: KnowledgeBase) -> str:
+    """How soon care is needed, in the knowledge base's words: "Urgent: contact within
+    24 hours"."""
+    return kb.policy.level_label(urgency.value, separator=": ")
+
+
+def _urgency_prediction(
+    urgency: Urgency, snapshot: Mapping[str, Any], kb: KnowledgeBase
+) -> dict[str, Any]:
+    display = urgency_display(urgency, kb)
     prediction: dict[str, Any] = {
         "outcome": {
             "coding": [
                 {
                     "system": URGENCY_SYSTEM,
                     "code": urgency.value,
-                    "display": URGENCY_DISPLAY[urgency],
+                    "display": display,
                 }
             ],
-            "text": URGENCY_DISPLAY[urgency],
+            "text": display,
         }
     }
     texts = [str(r["text"]) for r in snapshot.get("reasons") or ()]
@@ -186,7 +187,7 @@ def risk_assessment(
     snapshot = request.snapshot
     kb_version = str(snapshot.get("kb_version") or request.kb_version)
     predictions = [
-        _urgency_prediction(Urgency(request.urgency), snapshot),
+        _urgency_prediction(Urgency(request.urgency), snapshot, kb),
         _kind_prediction(Kind(request.kind), snapshot),
         *(_cause_prediction(c, kb) for c in snapshot.get("causes") or ()),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crampcheck.domain.types import Kind, Urgency
 
@@ -214,8 +214,29 @@ class Policy(Strict):
     default_kind: Kind
     kind_signals: tuple[KindSignal, ...]
     level_actions: dict[Urgency, str]
+    level_names: dict[Urgency, str] = Field(description="each level's name for the clinic")
+    clinic_timeframes: dict[Urgency, str] = Field(
+        description="how soon the clinic should act on a request at each level"
+    )
     disclaimer: str
     sources: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _every_level_named(self) -> Policy:
+        for field in ("level_names", "clinic_timeframes"):
+            missing = sorted(set(Urgency) - set(getattr(self, field)))
+            if missing:
+                raise ValueError(f"{field} lacks {', '.join(missing)}")
+        return self
+
+    def level_label(self, urgency: str, separator: str = " — ") -> str:
+        """A level as the clinic reads it: "Urgent — contact within 24 hours" (an
+        unknown level as it is stored)."""
+        try:
+            level = Urgency(urgency)
+        except ValueError:
+            return urgency
+        return f"{self.level_names[level]}{separator}{self.clinic_timeframes[level]}"
 
 
 class KindSignal(Strict):

@@ -43,14 +43,6 @@ MEDICINE_CATEGORIES = frozenset({"medicine"})
 CONDITION_CATEGORIES = frozenset({"history"})
 """Knowledge-base finding categories listed under "Conditions and history mentioned"."""
 
-URGENCY_LABELS: Mapping[Urgency, tuple[str, str]] = {
-    Urgency.EMERGENCY: ("Emergency", "the check told the person to call the emergency number"),
-    Urgency.URGENT: ("Urgent", "to be seen today, within 24 hours"),
-    Urgency.DOCTOR: ("See a doctor", "an appointment within days to weeks"),
-    Urgency.SELF_CARE: ("Self-care", "home care; no appointment needed for now"),
-}
-"""Per urgency level, for a clinician: its name and how soon the person should be seen."""
-
 KIND_LABELS: Mapping[Kind, str] = {
     Kind.CRAMP: "Muscle cramp",
     Kind.SPASM: "Muscle spasm (twitching)",
@@ -249,7 +241,7 @@ def build_summary(
     snapshot: Mapping[str, Any] = request.snapshot or {}
     urgency = str(snapshot.get("urgency") or request.urgency)
     kind = str(snapshot.get("kind") or request.kind)
-    urgency_label, urgency_when = _urgency_words(urgency)
+    urgency_label, urgency_when = urgency_words(urgency, kb)
     lines = findings_of(_finding_rows(snapshot), kb)
     reasons = reasons_of(snapshot, kb)
     causes = causes_of(snapshot, lines, kb)
@@ -296,11 +288,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _urgency_words(urgency: str) -> tuple[str, str]:
+def urgency_words(urgency: str, kb: KnowledgeBase) -> tuple[str, str]:
+    """A level's name and how soon the clinic should act, from the knowledge base's
+    policy (an unknown level as it is stored, with no timeframe)."""
     try:
-        return URGENCY_LABELS[Urgency(urgency)]
+        level = Urgency(urgency)
     except ValueError:
         return urgency, ""
+    return kb.policy.level_names[level], kb.policy.clinic_timeframes[level]
 
 
 def _kind_words(kind: str) -> str:

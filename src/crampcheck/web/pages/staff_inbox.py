@@ -141,7 +141,7 @@ def _inbox_context(
     )
     now = datetime.now(UTC)
     context.update(
-        rows=[inbox_row(r, clinic, now) for r in found.requests],
+        rows=[inbox_row(r, clinic, now, state.pipeline.kb) for r in found.requests],
         total=found.total,
         page_number=found.page,
         pages=found.pages,
@@ -230,7 +230,7 @@ def request_page(
         "contact": contact_view(found, clinic),
         "urgent": is_urgent(found),
         "urgency": found.urgency,
-        "urgency_label": urgency_labels().get(found.urgency, found.urgency),
+        "urgency_label": urgency_labels(state.pipeline.kb).get(found.urgency, found.urgency),
         "kind_label": kind_labels().get(found.kind, found.kind),
         "waiting": waiting_text(found.created_at, datetime.now(UTC)),
         "status": found.status,

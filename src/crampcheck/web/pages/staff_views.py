@@ -56,15 +56,10 @@ MAX_PAGE = 100_000
 # ---------------------------------------------------------------- words
 
 
-def urgency_labels() -> dict[str, str]:
-    """Each urgency as the inbox names it: what it means for the clinic, in words (the
-    urgent one is a badge that never depends on colour)."""
-    return {
-        Urgency.EMERGENCY.value: _("Emergency — the check said to call the emergency number"),
-        Urgency.URGENT.value: _("Urgent — contact within 24 hours"),
-        Urgency.DOCTOR.value: _("Doctor — book within days to weeks"),
-        Urgency.SELF_CARE.value: _("Self-care — no appointment needed for now"),
-    }
+def urgency_labels(kb: KnowledgeBase) -> dict[str, str]:
+    """Each urgency as the inbox names it: what it means for the clinic, in words from
+    the knowledge base's policy (the urgent one is a badge that never depends on colour)."""
+    return {level.value: kb.policy.level_label(level.value) for level in Urgency}
 
 
 def urgency_filter_labels() -> dict[str, str]:
@@ -312,7 +307,9 @@ class InboxRow:
     status_label: str
 
 
-def inbox_row(request: AppointmentRequest, clinic: Clinic, now: datetime) -> InboxRow:
+def inbox_row(
+    request: AppointmentRequest, clinic: Clinic, now: datetime, kb: KnowledgeBase
+) -> InboxRow:
     """A request as the inbox lists it; a request no longer open shows how long it
     waited until its last move."""
     still_open = is_open(request)
@@ -321,7 +318,7 @@ def inbox_row(request: AppointmentRequest, clinic: Clinic, now: datetime) -> Inb
         id=request.id,
         name=request.name,
         urgency=request.urgency,
-        urgency_label=urgency_labels().get(request.urgency, request.urgency),
+        urgency_label=urgency_labels(kb).get(request.urgency, request.urgency),
         urgent=is_urgent(request),
         waiting=waiting_text(request.created_at, until),
         waiting_open=still_open,
