@@ -222,7 +222,9 @@ def test_one_message_for_an_unknown_address_a_wrong_password_and_a_deactivated_m
     assert empty.status_code == 422
     assert "Please enter your email address." in empty.text
     assert "Please enter your password." in empty.text
-    assert events(app) == []
+    # Only failures against an existing account are recorded (wrong password, deactivated).
+    assert {e.action for e in events(app)} <= {"sign_in_failed"}
+    assert all(e.staff_email != "nobody@clinic.example" for e in events(app))
 
 
 def test_staff_sign_in_is_throttled_after_repeated_failures(
@@ -753,3 +755,21 @@ def test_staff_pages_have_one_heading_labels_and_no_inline_script_or_style(
         for form in forms_of(html):
             if form.method == "post":
                 assert any(name == "csrf_token" for name, _ in form.fields), form.action
+
+
+def test_failed_sign_ins_to_a_staff_account_are_in_its_clinics_audit_log(
+    app: FastAPI, client: TestClient
+) -> None:
+    add_member(app, DESK, "front_desk")
+    sign_in(client, DESK, "not the password", expect=422)
+    sign_in(client, "nobody@clinic.example", "not the password", expect=422)
+    response = client.post(
+        "/api/staff/session", json={"email": DESK, "password": "still not the password"}
+    )
+    assert response.status_code == 401
+    failed = events(app, action="sign_in_failed")
+    assert [(e.staff_email, e.detail) for e in failed] == [
+        (DESK, "wrong password or inactive"),
+        (DESK, "wrong password or inactive (API)"),
+    ]
+    assert all("not the password" not in (e.detail or "") for e in events(app))

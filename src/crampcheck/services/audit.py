@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT_AUDIT = "export_audit"
     SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     # The name of an action, not a password (bandit B105).
     CHANGE_PASSWORD = "change_password"  # nosec B105

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crampcheck.services import audit
 from crampcheck.services.accounts import (
     SIGN_IN_FAILED,
     AccountError,
@@ -104,6 +105,24 @@ def authenticate_staff(
     if not check_credentials(session, keys, stored, password, now) or member is None:
         raise AccountError("email", SIGN_IN_FAILED)
     return member
+
+
+def staff_by_email(session: Session, email: str) -> StaffMember | None:
+    """The staff member with this sign-in address, if any (for recording a failed
+    sign-in against the account it tried)."""
+    try:
+        canonical = normalise_email(email)
+    except AccountError:
+        return None
+    return session.scalar(select(StaffMember).where(StaffMember.email == canonical))
+
+
+def record_failed_sign_in(db: Session, email: str, address: str | None, why: str) -> None:
+    """A failed sign-in to an existing staff account goes in that clinic's audit log
+    (an address that is no account's has no clinic to tell; the throttle counts it)."""
+    member = staff_by_email(db, email)
+    if member is not None:
+        audit.record(db, member, audit.AuditAction.SIGN_IN_FAILED, address=address, detail=why)
 
 
 @dataclass(frozen=True)

@@ -338,8 +338,12 @@ def staff_sign_in(body: StaffSignInIn, request: Request, db: DbDep) -> Any:
     try:
         member = staff_service.authenticate_staff(db, body.email, body.password, address)
     except ThrottledError as error:
+        staff_service.record_failed_sign_in(db, body.email, address, "throttled (API)")
         return throttled(error)
     except AccountError as error:
+        staff_service.record_failed_sign_in(
+            db, body.email, address, "wrong password or inactive (API)"
+        )
         return JSONResponse({"detail": error.message}, status_code=401)
     started = staff_service.start_staff_session(db, member)
     record(db, member, AuditAction.SIGN_IN, address=address, detail="API")

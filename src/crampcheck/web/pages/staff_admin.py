@@ -268,6 +268,7 @@ def action_label(action: str) -> str:
         AuditAction.VIEW_AUDIT.value: _("Viewed the audit log"),
         AuditAction.EXPORT_AUDIT.value: _("Exported the audit log"),
         AuditAction.SIGN_IN.value: _("Signed in"),
+        AuditAction.SIGN_IN_FAILED.value: _("Failed to sign in"),
         AuditAction.SIGN_OUT.value: _("Signed out"),
         AuditAction.CHANGE_PASSWORD.value: _("Changed their password"),
     }

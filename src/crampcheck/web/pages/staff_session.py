@@ -290,8 +290,10 @@ def signin_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -
     try:
         member = staff_service.authenticate_staff(db, email, password, address)
     except ThrottledError as error:
+        staff_service.record_failed_sign_in(db, email, address, "throttled")
         return _signin_page(request, state, values, {"email": _(error.message)}, 429)
     except AccountError as error:
+        staff_service.record_failed_sign_in(db, email, address, "wrong password or inactive")
         return _signin_page(request, state, values, {"email": _(error.message)}, 422)
     staff_service.end_staff_session(db, staff_cookie_token(request))
     started = staff_service.start_staff_session(db, member)
