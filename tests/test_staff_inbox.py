@@ -836,3 +836,17 @@ def test_the_clinician_sees_the_advice_the_person_was_given(
         assert title.replace("'", "&#39;") in html, title
     as_member(client, add_member(app, "front_desk"))
     assert "What they were advised to do" not in client.get(f"/staff/requests/{request_id}").text
+
+
+def test_a_new_urgent_request_comes_before_older_urgent_ones_already_in_hand(
+    app: FastAPI, client: TestClient
+) -> None:
+    in_hand = make_request(app, URGENT_TEXT, name="Called Yesterday", age=timedelta(days=1))
+    make_request(app, URGENT_TEXT, name="Just Arrived", age=timedelta(minutes=5))
+    make_request(app, DOCTOR_TEXT, name="Doctor Level", age=timedelta(days=2))
+    as_member(client, add_member(app, "front_desk"))
+    assert change(client, in_hand, status="contacted").status_code == 303
+    open_view = inbox_names(client.get("/staff").text)
+    assert open_view == ["Just Arrived", "Called Yesterday", "Doctor Level"]
+    all_view = inbox_names(client.get("/staff", params={"status": "all"}).text)
+    assert all_view == ["Called Yesterday", "Just Arrived", "Doctor Level"]  # by age

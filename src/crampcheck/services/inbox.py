@@ -10,8 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -113,6 +114,16 @@ def _where(clinic_id: str, where: InboxFilter) -> Select[AppointmentRequest]:
     return query
 
 
+def _inbox_order(where: InboxFilter) -> tuple[Any, ...]:
+    """Most urgent first, then oldest first. Among open requests, within a level, the
+    new ones (nobody has contacted them yet) come before those already in hand, so a
+    new urgent request is never below older urgent ones that are being dealt with."""
+    order: tuple[Any, ...] = (AppointmentRequest.urgency_order,)
+    if where.status == "open":
+        order += (case((AppointmentRequest.status == Status.NEW.value, 0), else_=1),)
+    return (*order, AppointmentRequest.created_at, AppointmentRequest.id)
+
+
 def inbox(
     session: Session,
     clinic_id: str,
@@ -131,11 +142,7 @@ def inbox(
     page = min(max(1, page), pages)
     rows = session.scalars(
         query.options(load_only(*_LIST_COLUMNS))
-        .order_by(
-            AppointmentRequest.urgency_order,
-            AppointmentRequest.created_at,
-            AppointmentRequest.id,
-        )
+        .order_by(*_inbox_order(where))
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
