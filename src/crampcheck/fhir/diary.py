@@ -15,6 +15,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.storage.tables import Episode, User
+from crampcheck.storage.times import aware as stored_time
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 UCUM = "http://unitsofmeasure.org"
@@ -41,7 +42,7 @@ def _code(feel: str, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _iso(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    aware = stored_time(moment)
     return aware.isoformat()
 
 

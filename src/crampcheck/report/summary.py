@@ -36,6 +36,7 @@ from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary
 from crampcheck.services.diary import Patterns
 from crampcheck.storage.tables import AppointmentRequest, Base, Episode
+from crampcheck.storage.times import aware as _aware
 from crampcheck.web.pages import diary as diary_page
 
 MEDICINE_CATEGORIES = frozenset({"medicine"})
@@ -281,11 +282,6 @@ def build_summary(
 
 
 _MENTIONED = MEDICINE_CATEGORIES | CONDITION_CATEGORIES
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time with its zone (SQLite returns UTC times without one)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def urgency_words(urgency: str, kb: KnowledgeBase) -> tuple[str, str]:

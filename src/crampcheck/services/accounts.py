@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.storage.tables import Episode, LoginThrottle, User, UserSession
+from crampcheck.storage.times import aware as _aware
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
@@ -125,10 +126,6 @@ def throttle_keys(email: str, address: str | None, realm: str = "acct") -> list[
     if address:
         keys.append(("addr:" + address[:70], MAX_FAILURES_PER_ADDRESS))
     return keys
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _throttled(session: Session, key: str, limit: int, now: datetime) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.services.export import safe_cell
 from crampcheck.storage.tables import AuditEvent, StaffMember
+from crampcheck.storage.times import aware
 
 
 class AuditAction(StrEnum):
@@ -138,7 +139,7 @@ def events_csv(events: Sequence[AuditEvent]) -> str:
 
 def _utc(moment: datetime) -> datetime:
     """A stored time in UTC (SQLite returns it without a zone, PostgreSQL in its own)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware(moment).astimezone(UTC)
 
 
 def all_events(session: Session, clinic_id: str, where: AuditFilter) -> list[AuditEvent]:

@@ -19,6 +19,7 @@ from crampcheck.domain.types import Case, FindingState
 from crampcheck.engine.rules import fires
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.storage.tables import Episode
+from crampcheck.storage.times import aware as _aware
 
 Feel = Literal["cramp", "twitch", "other"]
 Site = Literal[
@@ -80,7 +81,7 @@ class EpisodeInput:
 
 def validate_episode(data: EpisodeInput, now: datetime) -> None:
     """Raise :class:`EpisodeError` for anything that cannot be an episode."""
-    started = data.started_at if data.started_at.tzinfo else data.started_at.replace(tzinfo=UTC)
+    started = _aware(data.started_at)
     if started > now + timedelta(minutes=5):
         raise EpisodeError("started_at", "The time of the episode cannot be in the future.")
     if started < now - timedelta(days=3650):
@@ -276,7 +277,7 @@ def patterns(
     )
     diary_days = 0
     if first is not None:
-        first_aware = first if first.tzinfo else first.replace(tzinfo=UTC)
+        first_aware = _aware(first)
         diary_days = max(0, (now - first_aware).days)
 
     sites = tuple(
@@ -321,10 +322,6 @@ def patterns(
         metrics=metrics,
         escalations=escalations,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _utc(moment: datetime) -> datetime:

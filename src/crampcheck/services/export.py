@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from crampcheck.fhir.diary import diary_bundle
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.storage.tables import Episode, User
+from crampcheck.storage.times import aware
 
 CSV_COLUMNS = (
     "id",
@@ -41,9 +42,7 @@ def _episodes(session: Session, user: User) -> list[Episode]:
 
 def episode_dict(episode: Episode) -> dict[str, Any]:
     """One episode as plain JSON data."""
-    started = (
-        episode.started_at if episode.started_at.tzinfo else episode.started_at.replace(tzinfo=UTC)
-    )
+    started = aware(episode.started_at)
     return {
         "id": episode.id,
         "started_at": started.isoformat(),

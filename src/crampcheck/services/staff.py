@@ -31,15 +31,12 @@ from crampcheck.services.accounts import (
 )
 from crampcheck.services.roles import Role
 from crampcheck.storage.tables import ClinicRecord, StaffMember, StaffSession
+from crampcheck.storage.times import aware as _aware
 
 STAFF_SESSION_LIFETIME = timedelta(hours=12)
 """A working day: staff sessions end sooner than patients' (shared front-desk screens)."""
 
 STAFF_EXISTS = "A staff member with this email address already exists."
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def add_staff(

@@ -7,7 +7,6 @@ is slow on purpose, so these routes are plain ``def`` and run off the event loop
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -16,6 +15,7 @@ from fastapi.responses import JSONResponse
 from crampcheck.services import accounts
 from crampcheck.services.accounts import AccountError, StartedSession, ThrottledError
 from crampcheck.storage.tables import User
+from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
     DeleteAccountIn,
@@ -40,10 +40,6 @@ RETRY_AFTER = str(int(accounts.THROTTLE_WINDOW.total_seconds()))
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Not signed in"}
 }
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def account_payload(user: User) -> dict[str, Any]:

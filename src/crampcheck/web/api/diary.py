@@ -21,6 +21,7 @@ from crampcheck.services import diary, export
 from crampcheck.services.diary import EpisodeError, EpisodeInput, Patterns, Site
 from crampcheck.services.export import episode_dict
 from crampcheck.storage.tables import Episode, User
+from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import UNAUTHORIZED
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
@@ -43,10 +44,6 @@ ONE_EPISODE: dict[int | str, dict[str, Any]] = {
     **UNAUTHORIZED,
     404: {"model": ErrorOut, "description": "No such episode (or not yours)"},
 }
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def episode_payload(episode: Episode) -> dict[str, Any]:

@@ -6,7 +6,7 @@ revoking takes effect on their next page.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.sharing import revoke_share, share_diary, shares_of
 from crampcheck.storage.tables import DiaryShare
+from crampcheck.storage.times import aware
 from crampcheck.web.api.errors import ApiRoute
 from crampcheck.web.api.schemas import ErrorOut
 from crampcheck.web.auth import DbDep, UserDep
@@ -41,7 +42,7 @@ class ShareOut(BaseModel):
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware(moment)
 
 
 def share_payload(share: DiaryShare, clinic_name: str) -> dict[str, Any]:

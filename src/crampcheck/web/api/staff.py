@@ -35,6 +35,7 @@ from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import StartedStaffSession
 from crampcheck.services.summary_report import request_fhir
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
+from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
@@ -197,10 +198,6 @@ class StatusIn(_In):
 
 
 # ---------------------------------------------------------------- payloads
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _maybe_utc(moment: datetime | None) -> datetime | None:

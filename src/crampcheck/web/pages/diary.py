@@ -38,6 +38,7 @@ from crampcheck.services.diary import (
 )
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.storage.tables import Episode
+from crampcheck.storage.times import aware as _aware
 from crampcheck.web import charts
 from crampcheck.web.api.common import assessment_payload, run_check
 from crampcheck.web.api.diary import time_zone
@@ -208,10 +209,6 @@ def zone_of(request: Request) -> tuple[tzinfo, str]:
     name = zone_name(request)
     zone = time_zone(name) if name else None
     return (zone, name) if zone is not None else (UTC, "UTC")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def local(moment: datetime, zone: tzinfo) -> datetime:

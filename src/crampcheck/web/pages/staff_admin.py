@@ -43,6 +43,7 @@ from crampcheck.services.audit import (
 )
 from crampcheck.services.roles import Permission, Role
 from crampcheck.storage.tables import AuditEvent, StaffMember
+from crampcheck.storage.times import aware as _aware
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
@@ -346,11 +347,6 @@ def _query_string(query: AuditQuery, page: int | None = None) -> str:
     if page is not None and page > 1:
         pairs.append(("page", str(page)))
     return urlencode(pairs)
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time with its zone (SQLite gives UTC times back without one)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _at(moment: datetime, zone: tzinfo) -> str:

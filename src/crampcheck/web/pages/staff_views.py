@@ -31,6 +31,7 @@ from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.diary import Patterns
 from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
+from crampcheck.storage.times import aware as _aware
 from crampcheck.web.i18n import _, translations
 from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages.flow import whole_number
@@ -115,11 +116,6 @@ def location_where(clinic: Clinic, location_id: str | None) -> str:
     )
     where = location.address or ", ".join(p for p in place if p)
     return f"{location.name} ({where})" if where and where != location.name else location.name
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time with its zone (SQLite gives UTC times back without one)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def show_time(moment: datetime | None, zone: tzinfo) -> str:
