@@ -65,6 +65,21 @@ class AdviceItem:
 
 
 @dataclass(frozen=True)
+class WithheldAdvice:
+    """Advice left out because of something the person said, and what to do instead.
+
+    ``titles`` are the items withheld for one shared reason; ``stop`` is set when the
+    person already uses what was withheld (a painkiller, a medicine) and should stop."""
+
+    advice_ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    because: str
+    instead: str | None
+    stop: str | None
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OpenQuestion:
     """A finding not yet known whose answer could still raise the urgency or change the kind."""
 
@@ -90,3 +105,5 @@ class Assessment:
     recognised_findings: int
     kb_version: str
     disclaimer: str
+    withheld: tuple[WithheldAdvice, ...] = ()
+    """Advice not offered because it could harm this person, each with why."""

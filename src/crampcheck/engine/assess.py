@@ -13,6 +13,7 @@ from crampcheck.domain.assessment import (
     Evidence,
     OpenQuestion,
     Reason,
+    WithheldAdvice,
 )
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
 from crampcheck.engine.rules import (
@@ -23,10 +24,13 @@ from crampcheck.engine.rules import (
     with_implications,
 )
 from crampcheck.knowledge.conditions import Bits
-from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
+from crampcheck.knowledge.loader import CompiledAdvice, CompiledRule, KnowledgeBase
+from crampcheck.knowledge.schema import Advice
 
 MAX_CAUSES = 5
 MAX_OPEN_QUESTIONS = 6
+EMERGENCY_SIGN_REASON = "emergency-sign"
+"""The id of the reason given when a sign of the emergency list is present."""
 
 
 def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Assessment:
@@ -39,6 +43,7 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
     urgency, reasons = _urgency(fired, case, kb)
     kind, kind_reasons = _kind(case, fired, kb)
+    advice, withheld = _advice(bits, urgency, kind, kb, emergency_number)
     return Assessment(
         urgency=urgency,
         action=_fill(kb.policy.level_actions[urgency], emergency_number),
@@ -46,8 +51,12 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
         kind=kind,
         kind_reasons=kind_reasons,
         causes=_causes(bits, fired, kb),
-        advice=_advice(bits, urgency, kind, kb, emergency_number),
-        open_questions=_open_questions(case, urgency, kind, kb, states, case_bits),
+        advice=advice,
+        withheld=withheld,
+        # In an emergency nothing should invite the person to keep answering questions.
+        open_questions=()
+        if urgency is Urgency.EMERGENCY
+        else _open_questions(case, urgency, kind, kb, states, case_bits),
         recognised_findings=recognised,
         kb_version=kb.version,
         disclaimer=_fill(kb.policy.disclaimer, emergency_number),
@@ -62,21 +71,30 @@ def _urgency(
     fired: list[CompiledRule], case: Case, kb: KnowledgeBase
 ) -> tuple[Urgency, tuple[Reason, ...]]:
     policy = kb.policy
-    reasons = tuple(
+    reasons = [
         Reason(r.id, r.spec.level, r.spec.reason, r.spec.sources, r.spec.kind)
         for r in sorted(fired, key=lambda r: r.spec.level.rank, reverse=True)
-    )
+    ]
+    signs = [s for s in kb.emergency_signs if case.state(s.finding) is FindingState.PRESENT]
+    if signs and not (reasons and reasons[0].level is Urgency.EMERGENCY):
+        # The fail-safe: a sign on the emergency list is an emergency whatever else was
+        # said, even where the rule that explains it is blocked.
+        text = policy.emergency_sign_reason.replace(
+            "{signs}", "; ".join(s.label[:1].lower() + s.label[1:] for s in signs)
+        )
+        sources = tuple(dict.fromkeys(src for s in signs for src in s.sources))
+        reasons.insert(0, Reason(EMERGENCY_SIGN_REASON, Urgency.EMERGENCY, text, sources))
     if reasons:
-        return reasons[0].level, reasons
+        return reasons[0].level, tuple(reasons)
     flags = [f for f in kb.findings if f in kb.red_flags and case.state(f) is FindingState.PRESENT]
     if flags:
-        text = policy.unexplained_red_flag_reason.replace(
+        text = policy.unexplained_warning_sign_reason.replace(
             "{findings}", ", ".join(kb.findings[f].label for f in flags)
         )
         flagged = Reason(
-            "unexplained-red-flag", policy.unexplained_red_flag_level, text, policy.sources
+            "unexplained-warning-sign", policy.unexplained_warning_sign_level, text, policy.sources
         )
-        return policy.unexplained_red_flag_level, (flagged,)
+        return policy.unexplained_warning_sign_level, (flagged,)
     described = any(case.state(f) is FindingState.PRESENT for f in policy.describes_episode)
     if not described:
         fallback = Reason(
@@ -169,17 +187,34 @@ def _cause(
 
 def _advice(
     bits: Bits, urgency: Urgency, kind: Kind, kb: KnowledgeBase, emergency_number: str
-) -> tuple[AdviceItem, ...]:
+) -> tuple[tuple[AdviceItem, ...], tuple[WithheldAdvice, ...]]:
+    """The advice that fits the case, and the advice withheld because it could harm.
+
+    An item whose contraindication holds is never offered. The person is told why when
+    the item would otherwise have been offered, or when they already use it (then also
+    to stop); withheld items sharing one reason are named together."""
     items: list[AdviceItem] = []
+    withheld: dict[tuple[str, str | None], list[tuple[Advice, str | None, tuple[str, ...]]]] = {}
     for advice in kb.advice:
         spec = advice.spec
-        if urgency not in spec.levels:
+        offered = _applies(advice, bits, urgency, kind)
+        taking = spec.taken_as is not None and kb.bit_of[spec.taken_as] & bits.present != 0
+        if not offered and not taking:
             continue
-        if spec.kind in ("home", "professional") and kind not in spec.kinds:
+        hit = next(
+            (
+                spec.contraindications[i]
+                for i, condition in enumerate(advice.contraindications)
+                if condition.bits(bits)[0] is True
+            ),
+            None,
+        )
+        if hit is not None:
+            key = (_fill(hit.because, emergency_number), _fill_optional(hit.instead, emergency_number))
+            stop = _fill_optional(spec.stop, emergency_number) if taking else None
+            withheld.setdefault(key, []).append((spec, stop, hit.sources))
             continue
-        if advice.when is not None and advice.when.bits(bits)[0] is not True:
-            continue
-        if advice.unless is not None and advice.unless.bits(bits)[0] is True:
+        if not offered:
             continue
         cautions: list[str] = []
         omitted = False
@@ -209,7 +244,34 @@ def _advice(
                 source_ids=sources,
             )
         )
-    return tuple(items)
+    notices = tuple(
+        WithheldAdvice(
+            advice_ids=tuple(spec.id for spec, _, _ in group),
+            titles=tuple(_fill(spec.title, emergency_number) for spec, _, _ in group),
+            because=because,
+            instead=instead,
+            stop=next((stop for _, stop, _ in group if stop), None),
+            source_ids=tuple(dict.fromkeys(src for _, _, sources in group for src in sources)),
+        )
+        for (because, instead), group in withheld.items()
+    )
+    return tuple(items), notices
+
+
+def _applies(advice: CompiledAdvice, bits: Bits, urgency: Urgency, kind: Kind) -> bool:
+    """The item fits this level, kind and case (before any contraindication)."""
+    spec = advice.spec
+    if urgency not in spec.levels:
+        return False
+    if spec.kind in ("home", "professional") and kind not in spec.kinds:
+        return False
+    if advice.when is not None and advice.when.bits(bits)[0] is not True:
+        return False
+    return advice.unless is None or advice.unless.bits(bits)[0] is not True
+
+
+def _fill_optional(text: str | None, emergency_number: str) -> str | None:
+    return None if text is None else _fill(text, emergency_number)
 
 
 def _open_questions(

@@ -26,11 +26,13 @@ from crampcheck.knowledge.schema import (
     Advice,
     ConditionRef,
     DiaryMapping,
+    EmergencySign,
     Finding,
     Lexicon,
     Policy,
     QuestionGroup,
     Rule,
+    RuleCase,
     Source,
 )
 
@@ -38,6 +40,7 @@ M = TypeVar("M", bound=BaseModel)
 
 DATA_PACKAGE = "crampcheck.knowledge.data"
 DIARY_MAPPING_FILE = "diary_mapping.yaml"
+EMERGENCY_SIGNS_FILE = "emergency_signs.yaml"
 
 
 class KnowledgeError(ValueError):
@@ -68,6 +71,8 @@ class CompiledAdvice:
     when: Condition | None
     unless: Condition | None
     cautions: tuple[tuple[Condition | None, int], ...]
+    contraindications: tuple[Condition, ...] = ()
+    """One compiled condition per ``spec.contraindications`` entry, in order."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class KnowledgeBase:
     lexicon: Lexicon
     diary_mapping: DiaryMapping
     """What a diary episode's answers, and the diary's escalations, mean as findings."""
+    emergency_signs: tuple[EmergencySign, ...] = ()
+    """The one list of emergency signs (screen, home page, Learn pages, safety net)."""
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
     derived: Mapping[str, Condition] = field(default_factory=dict)
     bit_of: Mapping[str, int] = field(default_factory=dict)
@@ -154,7 +161,8 @@ def _parse(model: type[M], data: Any, where: str) -> M:
 
 def _records(model: type[M], entry: Traversable, key: str) -> Iterator[tuple[M, str]]:
     data = _read_yaml(entry)
-    if not isinstance(data, dict) or set(data) != {key}:
+    # Keys starting with "x-" hold shared YAML anchors, not records.
+    if not isinstance(data, dict) or {k for k in data if not str(k).startswith("x-")} != {key}:
         raise KnowledgeError(f"{entry.name}: expected one top-level key '{key}'")
     items = data[key]
     if not isinstance(items, list):
@@ -208,6 +216,9 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     )
     advice_specs, advice_where = _by_id(_records(Advice, root / "advice.yaml", "advice"))
     groups, group_where = _by_id(_records(QuestionGroup, root / "questions.yaml", "groups"))
+    emergency_signs = tuple(
+        sign for sign, _ in _records(EmergencySign, root / EMERGENCY_SIGNS_FILE, "emergency_signs")
+    )
     policy = _parse(Policy, _read_yaml(root / "policy.yaml"), "policy.yaml")
     lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
     diary_mapping = _parse(DiaryMapping, _read_yaml(root / DIARY_MAPPING_FILE), DIARY_MAPPING_FILE)
@@ -237,11 +248,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         unless = None if rule.unless is None else check.condition(rule.unless, f"{where}.unless")
         if rule.cases is not None:
             for label, cases in (("fire", rule.cases.fire), ("not_fire", rule.cases.not_fire)):
-                for i, case in enumerate(cases):
-                    check.findings(tuple(case.findings), f"{where}.cases.{label}[{i}].findings")
-                    check.findings(tuple(case.values), f"{where}.cases.{label}[{i}].values")
-                    if case.text is None and not case.findings and not case.values:
-                        raise KnowledgeError(f"{where}.cases.{label}[{i}]: needs text or findings")
+                _check_cases(check, cases, f"{where}.cases.{label}")
         rules.append(
             CompiledRule(
                 rule,
@@ -256,9 +263,33 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     advice: list[CompiledAdvice] = []
     for aid, item in advice_specs.items():
         where = advice_where[aid]
+        if item.steps_from == "emergency_signs":
+            if item.steps:
+                raise KnowledgeError(f"{where}: steps and steps_from cannot both be given")
+            item = item.model_copy(
+                update={
+                    "steps": tuple(sign.label for sign in emergency_signs),
+                    "sources": tuple(
+                        dict.fromkeys(
+                            item.sources + tuple(src for sign in emergency_signs for src in sign.sources)
+                        )
+                    ),
+                }
+            )
         check.sources(item.sources, f"{where}.sources")
         if item.evidence is not None:
             check.sources(item.evidence.sources, f"{where}.evidence.sources")
+        contraindications = []
+        for i, contraindication in enumerate(item.contraindications):
+            check.sources(contraindication.sources, f"{where}.contraindications[{i}].sources")
+            contraindications.append(
+                check.condition(contraindication.when, f"{where}.contraindications[{i}].when")
+            )
+        if item.taken_as is not None:
+            check.findings((item.taken_as,), f"{where}.taken_as")
+        if item.cases is not None:
+            for label, cases in (("offer", item.cases.offer), ("withhold", item.cases.withhold)):
+                _check_cases(check, cases, f"{where}.cases.{label}")
         cautions = []
         for i, caution in enumerate(item.cautions):
             check.sources(caution.sources, f"{where}.cautions[{i}].sources")
@@ -274,9 +305,29 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
                 None if item.when is None else check.condition(item.when, f"{where}.when"),
                 None if item.unless is None else check.condition(item.unless, f"{where}.unless"),
                 tuple(cautions),
+                tuple(contraindications),
             )
         )
 
+    seen_signs: set[str] = set()
+    for i, sign in enumerate(emergency_signs):
+        where = f"{EMERGENCY_SIGNS_FILE}: emergency_signs[{sign.finding}]"
+        check.findings((sign.finding,), where)
+        check.sources(sign.sources, f"{where}.sources")
+        if sign.finding in seen_signs:
+            raise KnowledgeError(f"{where}: listed twice (position {i})")
+        seen_signs.add(sign.finding)
+    for gid, group in list(groups.items()):
+        if group.members_from == "emergency_signs":
+            if group.members:
+                raise KnowledgeError(
+                    f"{group_where[gid]}: members and members_from cannot both be given"
+                )
+            groups[gid] = group.model_copy(
+                update={"members": tuple(sign.finding for sign in emergency_signs)}
+            )
+        elif not group.members:
+            raise KnowledgeError(f"{group_where[gid]}: needs members or members_from")
     group_of: dict[str, QuestionGroup] = {}
     for gid, group in groups.items():
         check.findings(group.members, f"{group_where[gid]}.members")
@@ -305,9 +356,10 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         and findings[f].answer == "boolean"
         and f not in policy.describes_episode
         and f not in policy.not_red_flags
-    )
+    ) | frozenset(seen_signs)
     return KnowledgeBase(
         red_flags=red_flags,
+        emergency_signs=emergency_signs,
         version=f"{policy_version(policy)}+{digest.hexdigest()[:10]}",
         sources=MappingProxyType(sources),
         findings=MappingProxyType(findings),
@@ -333,6 +385,15 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
             }
         ),
     )
+
+
+def _check_cases(check: _References, cases: Iterable[RuleCase], where: str) -> None:
+    """Every finding a shipped case names must exist, and a case needs text or findings."""
+    for i, case in enumerate(cases):
+        check.findings(tuple(case.findings), f"{where}[{i}].findings")
+        check.findings(tuple(case.values), f"{where}[{i}].values")
+        if case.text is None and not case.findings and not case.values:
+            raise KnowledgeError(f"{where}[{i}]: needs text or findings")
 
 
 def _check_diary_mapping(

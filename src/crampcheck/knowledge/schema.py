@@ -145,6 +145,27 @@ class Rule(Strict):
     cases: RuleCases | None = None
 
 
+class Contraindication(Strict):
+    """Who must not be offered an advice item: a condition on what the person said (a
+    finding, a medicine, their age or a pregnancy), why, and the safer course instead.
+
+    When it holds, the item is withheld and the person is told ``because`` and
+    ``instead``, so that nobody is left wondering why an ordinary step is missing."""
+
+    when: Any
+    because: str = Field(description="why the item is not for this person, in plain words")
+    instead: str | None = Field(default=None, description="the safer course to take instead")
+    sources: tuple[str, ...]
+
+
+class AdviceCases(Strict):
+    """Cases beside an advice item: some it must be offered to, some it must be withheld
+    from (run by ``kb check``)."""
+
+    offer: tuple[RuleCase, ...]
+    withhold: tuple[RuleCase, ...]
+
+
 class Caution(Strict):
     """A warning attached to an advice item, shown when its condition holds."""
 
@@ -178,7 +199,37 @@ class Advice(Strict):
     )
     kinds: tuple[Kind, ...] = (Kind.CRAMP, Kind.SPASM)
     cautions: tuple[Caution, ...] = ()
+    steps_from: Literal["emergency_signs"] | None = Field(
+        default=None, description="take the steps from a list held elsewhere (with its sources)"
+    )
+    contraindications: tuple[Contraindication, ...] = ()
+    taken_as: str | None = Field(
+        default=None,
+        description="the finding that says the person already uses what the item offers "
+        "(a painkiller, a medicine): when a contraindication holds, they are told to stop",
+    )
+    stop: str | None = Field(
+        default=None, description="what to say to a person who already uses it and must not"
+    )
     evidence: Evidence | None = None
+    sources: tuple[str, ...]
+    cases: AdviceCases | None = None
+
+    @model_validator(mode="after")
+    def _stop_needs_taken_as(self) -> Advice:
+        if (self.stop is None) != (self.taken_as is None):
+            raise ValueError("stop and taken_as go together")
+        return self
+
+
+class EmergencySign(Strict):
+    """A sign that means "call the emergency number now", alone or with anything else.
+
+    The one list of them drives the emergency screen, the home page, the Learn pages and
+    the emergency safety net; every sign must have an emergency rule it fires alone."""
+
+    finding: str
+    label: str = Field(description="the sign as a person reads it on the screen and lists")
     sources: tuple[str, ...]
 
 
@@ -189,7 +240,10 @@ class QuestionGroup(Strict):
     text: str
     why: str
     select: Literal["many", "one"] = "many"
-    members: tuple[str, ...]
+    members: tuple[str, ...] = ()
+    members_from: Literal["emergency_signs"] | None = Field(
+        default=None, description="take the members from a list held elsewhere"
+    )
     screen: bool = Field(default=False, description="asked before anything else")
 
 
@@ -200,10 +254,15 @@ class Policy(Strict):
     default_reason: str
     no_findings_level: Urgency
     no_findings_reason: str
-    unexplained_red_flag_level: Urgency = Field(
-        description="the answer when a red-flag symptom is present but no rule explains it"
+    emergency_sign_reason: str = Field(
+        description="why the answer is an emergency when a sign of the emergency list is "
+        "present ({signs} is filled in); the fail-safe behind every emergency rule"
     )
-    unexplained_red_flag_reason: str
+    unexplained_warning_sign_level: Urgency = Field(
+        description="the answer when a warning sign that is not an emergency sign is "
+        "present but no rule explains it"
+    )
+    unexplained_warning_sign_reason: str
     not_red_flags: tuple[str, ...] = Field(
         default=(), description="symptoms urgent rules read that are not warning signs alone"
     )
@@ -220,6 +279,12 @@ class Policy(Strict):
     )
     disclaimer: str
     sources: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _warning_signs_never_self_care(self) -> Policy:
+        if self.unexplained_warning_sign_level is Urgency.SELF_CARE:
+            raise ValueError("unexplained_warning_sign_level cannot be self_care")
+        return self
 
     @model_validator(mode="after")
     def _every_level_named(self) -> Policy:
