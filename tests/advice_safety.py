@@ -34,7 +34,8 @@ _OFFERED: dict[str, re.Pattern[str]] = {
     "nsaid": re.compile(r"ibuprofen|naproxen|\bnsaids?\b|anti-inflammatory|aspirin", re.I),
     "massage": re.compile(r"massag|\brub\b|rubbing|knead", re.I),
     "heat": re.compile(
-        r"\bheat\b(?! ?(?:illness|exhaustion|stroke|cramps?))|heat pack|hot pack|warm (?:towel|bath)|warmth",
+        r"\bheat\b(?! ?(?:illness|exhaustion|stroke|cramps?))|heat pack|hot pack"
+        r"|warm (?:towel|bath)|warmth",
         re.I,
     ),
     "stretching": re.compile(r"stretch", re.I),
@@ -50,7 +51,8 @@ _NEGATED_LINE = re.compile(r"\b(?:do not|don't|never|avoid|not safe|stop)\b", re
 # What counts as giving each warning: a pattern anywhere in what the person is shown.
 _WARNED: dict[str, re.Pattern[str]] = {
     "stop_nsaid": re.compile(
-        r"(?:stop|do not take|don't take)[^.]{0,80}(?:ibuprofen|naproxen|nsaid|anti-inflammatory|aspirin)"
+        r"(?:stop|do not take|don't take)[^.]{0,80}"
+        r"(?:ibuprofen|naproxen|nsaid|anti-inflammatory|aspirin)"
         r"|(?:ibuprofen|naproxen|nsaid|anti-inflammatory)[^.]{0,80}\bstop",
         re.I,
     ),

@@ -478,15 +478,24 @@ def _kb_check(out: Console) -> int:
         out.print(f"  rule without a source: {rule_id}")
     for rule_id in audit.missing_cases:
         out.print(f"  rule without a case that fires and one that must not: {rule_id}")
+    for finding_id in audit.unexplained_signs:
+        out.print(f"  emergency sign with no emergency rule firing on it alone: {finding_id}")
+    for advice_id in audit.advice_without_cases:
+        out.print(f"  advice with contraindications but no offer and withhold cases: {advice_id}")
     for failure in audit.failures:
-        verb = "did not fire" if failure.expectation == "fire" else "fired but must not"
+        verb = {
+            "fire": "did not fire",
+            "not_fire": "fired but must not",
+            "offer": "was not offered",
+            "withhold": "was not withheld",
+        }[failure.expectation]
         out.print(
             f"  case {failure.rule_id} {failure.expectation}[{failure.index}] {verb}: "
             f"{failure.description}",
             markup=False,
         )
     passed = len(audit.outcomes) - len(audit.failures)
-    out.print(f"  rule cases passed {passed}/{len(audit.outcomes)}")
+    out.print(f"  rule and advice cases passed {passed}/{len(audit.outcomes)}")
     out.print("ok" if audit.ok else "FAILED")
     return EXIT_OK if audit.ok else EXIT_FAILED
 

@@ -63,6 +63,17 @@ def render_result(console: Console, data: dict[str, Any]) -> None:
             if cause["against"]:
                 console.print(f"      against: {', '.join(cause['against'])}")
 
+    if data.get("withheld"):
+        console.print(Text("Left out for your safety", style="bold underline"))
+        for notice in data["withheld"]:
+            titles = "; ".join(notice["titles"])
+            console.print(f"  \u2022 [bold]Not advised for you: {titles}[/bold]", markup=True)
+            if notice["stop"]:
+                console.print(f"      [red]{notice['stop']}[/red]")
+            console.print(f"      {notice['because']}{cite(notice['source_ids'])}")
+            if notice["instead"]:
+                console.print(f"      Instead: {notice['instead']}")
+
     for heading, kinds in (
         ("What to do now", ("first_aid",)),
         ("Home care", ("home",)),

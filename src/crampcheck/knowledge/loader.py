@@ -139,6 +139,12 @@ class KnowledgeBase:
             "advice": len(self.advice),
             "question_groups": len(self.groups),
             "cases": cases,
+            "advice_cases": sum(
+                len(a.spec.cases.offer) + len(a.spec.cases.withhold)
+                for a in self.advice
+                if a.spec.cases is not None
+            ),
+            "emergency_signs": len(self.emergency_signs),
         }
 
 
@@ -271,7 +277,8 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
                     "steps": tuple(sign.label for sign in emergency_signs),
                     "sources": tuple(
                         dict.fromkeys(
-                            item.sources + tuple(src for sign in emergency_signs for src in sign.sources)
+                            item.sources
+                            + tuple(src for sign in emergency_signs for src in sign.sources)
                         )
                     ),
                 }

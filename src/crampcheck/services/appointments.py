@@ -68,6 +68,7 @@ def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
         "causes",
         "open_questions",
         "advice",
+        "withheld",
         "outside_scope",
         "ignored_mentions",
         "sources",

@@ -64,6 +64,17 @@ def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
             }
             for a in assessment.advice
         ],
+        "withheld": [
+            {
+                "advice_ids": list(w.advice_ids),
+                "titles": list(w.titles),
+                "because": w.because,
+                "instead": w.instead,
+                "stop": w.stop,
+                "source_ids": list(w.source_ids),
+            }
+            for w in assessment.withheld
+        ],
         "open_questions": [
             {
                 "id": q.finding_id,
@@ -134,6 +145,8 @@ def cited_source_ids(assessment: Assessment) -> list[str]:
         ids.extend(cause.source_ids)
     for advice in assessment.advice:
         ids.extend(advice.source_ids)
+    for notice in assessment.withheld:
+        ids.extend(notice.source_ids)
     return list(dict.fromkeys(ids))
 
 

@@ -110,6 +110,17 @@ class AdviceOut(BaseModel):
     source_ids: list[str]
 
 
+class WithheldOut(BaseModel):
+    """Advice left out because it could harm this person: why, and what to do instead."""
+
+    advice_ids: list[str]
+    titles: list[str]
+    because: str
+    instead: str | None
+    stop: str | None
+    source_ids: list[str]
+
+
 class OpenQuestionOut(BaseModel):
     id: str
     question: str
@@ -144,6 +155,7 @@ class AssessmentOut(BaseModel):
     reasons: list[ReasonOut]
     causes: list[CauseOut]
     advice: list[AdviceOut]
+    withheld: list[WithheldOut] = Field(default_factory=list)
     open_questions: list[OpenQuestionOut]
     sources: list[SourceOut]
     kb_version: str

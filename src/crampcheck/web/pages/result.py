@@ -201,6 +201,9 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         "avoid": of_kind(["avoid"]),
         "professional": of_kind(["professional"]),
         "safety_net": of_kind(["safety_net"]),
+        "withheld": [
+            {**w, "cites": citations.cite(w["source_ids"])} for w in data.get("withheld", ())
+        ],
         "evidence_labels": evidence_labels(),
         "open_questions": data["open_questions"],
         "sources": citations.numbered(),

@@ -446,7 +446,7 @@ def _cited_sources(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, 
     them (requests made since it does), else from the current knowledge base."""
     ids = [
         source_id
-        for part in ("reasons", "causes", "advice")
+        for part in ("reasons", "causes", "advice", "withheld")
         for item in snapshot.get(part) or ()
         for source_id in item.get("source_ids") or ()
     ]
@@ -506,8 +506,19 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
         }
         for a in snapshot.get("advice") or ()
     ]
+    withheld = [
+        {
+            "titles": [str(x) for x in w.get("titles") or ()],
+            "because": str(w.get("because", "")),
+            "instead": w.get("instead"),
+            "stop": w.get("stop"),
+            "cites": citations.cite(w.get("source_ids") or ()),
+        }
+        for w in snapshot.get("withheld") or ()
+    ]
     scope = snapshot.get("outside_scope") or {}
     return {
+        "withheld": withheld,
         "urgency": urgency,
         "heading": heading,
         "by_when": by_when,
