@@ -34,7 +34,7 @@ _OFFERED: dict[str, re.Pattern[str]] = {
     "nsaid": re.compile(r"ibuprofen|naproxen|\bnsaids?\b|anti-inflammatory|aspirin", re.I),
     "massage": re.compile(r"massag|\brub\b|rubbing|knead", re.I),
     "heat": re.compile(
-        r"\bheat\b(?! ?(?:illness|exhaustion|stroke|cramps?))|heat pack|hot pack"
+        r"(?<!the )\bheat\b(?! ?(?:illness|exhaustion|stroke|cramps?))|heat pack|hot pack"
         r"|warm (?:towel|bath)|warmth",
         re.I,
     ),

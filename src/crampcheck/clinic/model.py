@@ -60,6 +60,10 @@ class Clinic(_Strict):
         description="body-site findings this clinic treats; a check elsewhere gets a referral note"
     )
     referrals: tuple[Referral, ...] = ()
+    care_pathway: str = Field(
+        default="US",
+        description="the country whose places to get care the check names (care_pathways.yaml)",
+    )
     time_zone: str = Field(
         default="UTC",
         max_length=64,

@@ -6,6 +6,8 @@ fire wins; every conclusion carries the rules and sources behind it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from crampcheck.domain.assessment import (
     AdviceItem,
     Assessment,
@@ -33,8 +35,18 @@ EMERGENCY_SIGN_REASON = "emergency-sign"
 """The id of the reason given when a sign of the emergency list is present."""
 
 
-def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Assessment:
-    """Triage one case against the knowledge base."""
+DEFAULT_CARE_PATHWAY = "US"
+
+
+def assess(
+    case: Case,
+    kb: KnowledgeBase,
+    emergency_number: str = "911",
+    care_pathway: str = DEFAULT_CARE_PATHWAY,
+) -> Assessment:
+    """Triage one case against the knowledge base; texts name the places to get care of
+    ``care_pathway`` (a country of ``care_pathways.yaml``) and ``emergency_number``."""
+    terms = care_terms(kb, emergency_number, care_pathway)
     case = with_implications(case, kb)
     case_bits = to_bits(case, kb)
     bits = case_bits[0]
@@ -43,14 +55,17 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
     urgency, reasons = _urgency(fired, case, kb)
     kind, kind_reasons = _kind(case, fired, kb)
-    advice, withheld = _advice(bits, urgency, kind, kb, emergency_number)
+    advice, withheld = _advice(bits, urgency, kind, kb, terms)
     return Assessment(
         urgency=urgency,
-        action=_fill(kb.policy.level_actions[urgency], emergency_number),
-        reasons=reasons,
+        action=_fill(kb.policy.level_actions[urgency], terms),
+        reasons=tuple(replace(r, text=_fill(r.text, terms)) for r in reasons),
         kind=kind,
-        kind_reasons=kind_reasons,
-        causes=_causes(bits, fired, kb),
+        kind_reasons=tuple(_fill(k, terms) for k in kind_reasons),
+        causes=tuple(
+            replace(c, clinician=_fill(c.clinician, terms)) if c.clinician else c
+            for c in _causes(bits, fired, kb)
+        ),
         advice=advice,
         withheld=withheld,
         # In an emergency nothing should invite the person to keep answering questions.
@@ -59,12 +74,22 @@ def assess(case: Case, kb: KnowledgeBase, emergency_number: str = "911") -> Asse
         else _open_questions(case, urgency, kind, kb, states, case_bits),
         recognised_findings=recognised,
         kb_version=kb.version,
-        disclaimer=_fill(kb.policy.disclaimer, emergency_number),
+        disclaimer=_fill(kb.policy.disclaimer, terms),
     )
 
 
-def _fill(text: str, emergency_number: str) -> str:
-    return text.replace("{emergency_number}", emergency_number)
+def care_terms(kb: KnowledgeBase, emergency_number: str, care_pathway: str) -> dict[str, str]:
+    """The words filled into the knowledge base's texts: the emergency number and the
+    places to get care in the clinic's country."""
+    pathway = kb.care_pathways.get(care_pathway)
+    terms: dict[str, str] = {str(k): v for k, v in pathway.terms.items()} if pathway else {}
+    return {**terms, "emergency_number": emergency_number}
+
+
+def _fill(text: str, terms: dict[str, str]) -> str:
+    for key, value in terms.items():
+        text = text.replace("{" + key + "}", value)
+    return text
 
 
 def _urgency(
@@ -186,7 +211,7 @@ def _cause(
 
 
 def _advice(
-    bits: Bits, urgency: Urgency, kind: Kind, kb: KnowledgeBase, emergency_number: str
+    bits: Bits, urgency: Urgency, kind: Kind, kb: KnowledgeBase, terms: dict[str, str]
 ) -> tuple[tuple[AdviceItem, ...], tuple[WithheldAdvice, ...]]:
     """The advice that fits the case, and the advice withheld because it could harm.
 
@@ -210,8 +235,11 @@ def _advice(
             None,
         )
         if hit is not None:
-            key = (_fill(hit.because, emergency_number), _fill_optional(hit.instead, emergency_number))
-            stop = _fill_optional(spec.stop, emergency_number) if taking else None
+            key = (
+                _fill(hit.because, terms),
+                _fill_optional(hit.instead, terms),
+            )
+            stop = _fill_optional(spec.stop, terms) if taking else None
             withheld.setdefault(key, []).append((spec, stop, hit.sources))
             continue
         if not offered:
@@ -226,7 +254,7 @@ def _advice(
             if caution.omit:
                 omitted = True
                 break
-            cautions.append(_fill(caution.text, emergency_number))
+            cautions.append(_fill(caution.text, terms))
         if omitted:
             continue
         evidence = spec.evidence
@@ -235,9 +263,9 @@ def _advice(
             AdviceItem(
                 id=spec.id,
                 kind=spec.kind,
-                title=_fill(spec.title, emergency_number),
-                text=_fill(spec.text, emergency_number),
-                steps=tuple(_fill(s, emergency_number) for s in spec.steps),
+                title=_fill(spec.title, terms),
+                text=_fill(spec.text, terms),
+                steps=tuple(_fill(s, terms) for s in spec.steps),
                 cautions=tuple(cautions),
                 evidence=evidence.summary if evidence else None,
                 evidence_strength=evidence.strength if evidence else None,
@@ -247,7 +275,7 @@ def _advice(
     notices = tuple(
         WithheldAdvice(
             advice_ids=tuple(spec.id for spec, _, _ in group),
-            titles=tuple(_fill(spec.title, emergency_number) for spec, _, _ in group),
+            titles=tuple(_fill(spec.title, terms) for spec, _, _ in group),
             because=because,
             instead=instead,
             stop=next((stop for _, stop, _ in group if stop), None),
@@ -270,8 +298,8 @@ def _applies(advice: CompiledAdvice, bits: Bits, urgency: Urgency, kind: Kind) -
     return advice.unless is None or advice.unless.bits(bits)[0] is not True
 
 
-def _fill_optional(text: str | None, emergency_number: str) -> str | None:
-    return None if text is None else _fill(text, emergency_number)
+def _fill_optional(text: str | None, terms: dict[str, str]) -> str | None:
+    return None if text is None else _fill(text, terms)
 
 
 def _open_questions(

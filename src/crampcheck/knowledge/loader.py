@@ -24,6 +24,7 @@ from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.conditions import Condition, ConditionSyntaxError, compile_condition
 from crampcheck.knowledge.schema import (
     Advice,
+    CarePathway,
     ConditionRef,
     DiaryMapping,
     EmergencySign,
@@ -93,6 +94,8 @@ class KnowledgeBase:
     """What a diary episode's answers, and the diary's escalations, mean as findings."""
     emergency_signs: tuple[EmergencySign, ...] = ()
     """The one list of emergency signs (screen, home page, Learn pages, safety net)."""
+    care_pathways: Mapping[str, CarePathway] = field(default_factory=dict)
+    """Each country's places to get care, by id (US, UK)."""
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
     derived: Mapping[str, Condition] = field(default_factory=dict)
     bit_of: Mapping[str, int] = field(default_factory=dict)
@@ -222,6 +225,9 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     )
     advice_specs, advice_where = _by_id(_records(Advice, root / "advice.yaml", "advice"))
     groups, group_where = _by_id(_records(QuestionGroup, root / "questions.yaml", "groups"))
+    care_pathways, pathway_where = _by_id(
+        _records(CarePathway, root / "care_pathways.yaml", "care_pathways")
+    )
     emergency_signs = tuple(
         sign for sign, _ in _records(EmergencySign, root / EMERGENCY_SIGNS_FILE, "emergency_signs")
     )
@@ -316,6 +322,8 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
             )
         )
 
+    for pid, pathway in care_pathways.items():
+        check.sources(pathway.sources, f"{pathway_where[pid]}.sources")
     seen_signs: set[str] = set()
     for i, sign in enumerate(emergency_signs):
         where = f"{EMERGENCY_SIGNS_FILE}: emergency_signs[{sign.finding}]"
@@ -367,6 +375,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     return KnowledgeBase(
         red_flags=red_flags,
         emergency_signs=emergency_signs,
+        care_pathways=MappingProxyType(care_pathways),
         version=f"{policy_version(policy)}+{digest.hexdigest()[:10]}",
         sources=MappingProxyType(sources),
         findings=MappingProxyType(findings),

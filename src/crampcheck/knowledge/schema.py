@@ -222,6 +222,27 @@ class Advice(Strict):
         return self
 
 
+class CarePathway(Strict):
+    """A country's places to get care, named in its own words (911 and the ER, or 999
+    and A&E), filled into the knowledge base's texts for the clinic's country."""
+
+    id: str
+    name: str
+    emergency_number: str
+    terms: dict[
+        Literal["emergency_department", "same_day_care", "primary_care", "poison_control"], str
+    ]
+    sources: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _every_term(self) -> CarePathway:
+        missing = {"emergency_department", "same_day_care", "primary_care", "poison_control"}
+        missing -= set(self.terms)
+        if missing:
+            raise ValueError(f"terms lacks {', '.join(sorted(missing))}")
+        return self
+
+
 class EmergencySign(Strict):
     """A sign that means "call the emergency number now", alone or with anything else.
 

@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.types import Case, FindingState, Sex
-from crampcheck.engine.assess import assess
+from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess
 from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
 from crampcheck.nlp.reader import Reader, Reading
 
@@ -39,9 +39,17 @@ class Pipeline:
     readings are kept (they are immutable) rather than read again at each step."""
 
     def __init__(
-        self, kb: KnowledgeBase, emergency_number: str = "911", word_limit: int | None = None
+        self,
+        kb: KnowledgeBase,
+        emergency_number: str = "911",
+        word_limit: int | None = None,
+        care_pathway: str = DEFAULT_CARE_PATHWAY,
     ) -> None:
         self.kb = kb
+        if care_pathway not in kb.care_pathways:
+            known = ", ".join(sorted(kb.care_pathways))
+            raise ValueError(f"unknown care pathway {care_pathway!r} (known: {known})")
+        self.care_pathway = care_pathway
         if word_limit is not None:
             self.VOCABULARY_LIMIT = word_limit
         self.emergency_number = emergency_number
@@ -86,7 +94,7 @@ class Pipeline:
 
     def check_case(self, case: Case) -> CheckResult:
         """Assess a structured case."""
-        return CheckResult(case, assess(case, self.kb, self.emergency_number))
+        return CheckResult(case, assess(case, self.kb, self.emergency_number, self.care_pathway))
 
     def check_text(
         self,
@@ -120,7 +128,9 @@ class Pipeline:
         case = reading.to_case(age, sex)
         if answers or values:
             case = case.with_answers(answers, values)
-        return CheckResult(case, assess(case, self.kb, self.emergency_number), reading)
+        return CheckResult(
+            case, assess(case, self.kb, self.emergency_number, self.care_pathway), reading
+        )
 
 
 @cache

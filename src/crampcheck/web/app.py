@@ -33,14 +33,18 @@ from crampcheck.web.state import AppState
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> FastAPI:
     """Build the application for these settings (the database must already be migrated)."""
     settings = settings or Settings()
+    clinic = load_clinic(settings.clinic_file)
     pipeline = pipeline or Pipeline(
-        default_knowledge(), settings.emergency_number, settings.reader_word_limit
+        default_knowledge(),
+        settings.emergency_number,
+        settings.reader_word_limit,
+        clinic.care_pathway,
     )
     engine = make_engine(settings.effective_database_url)
     state = AppState(
         settings=settings,
         pipeline=pipeline,
-        clinic=load_clinic(settings.clinic_file),
+        clinic=clinic,
         engine=engine,
         sessions=session_factory(engine),
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from crampcheck.domain.types import Kind, Urgency
+from crampcheck.engine.assess import care_terms
 from crampcheck.knowledge.loader import CompiledAdvice, KnowledgeBase
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
@@ -22,7 +23,12 @@ Builder = Callable[[AppState, Citations], dict[str, Any]]
 
 
 def _fill(text: str, state: AppState) -> str:
-    return text.replace("{emergency_number}", state.settings.emergency_number)
+    terms = care_terms(
+        state.pipeline.kb, state.settings.emergency_number, state.pipeline.care_pathway
+    )
+    for key, value in terms.items():
+        text = text.replace("{" + key + "}", value)
+    return text
 
 
 def _citations(kb: KnowledgeBase) -> Citations:
