@@ -27,7 +27,7 @@ from crampcheck.domain.assessment import AdviceItem, Assessment
 from crampcheck.domain.types import Sex, Urgency
 from crampcheck.services.pipeline import Pipeline, default_pipeline
 
-VIGNETTES = Path(__file__).parent / "vignettes"
+VIGNETTES = Path(__file__).parent / "advice_cases"
 
 # What counts as offering each kind of advice: a pattern in an offered item's words.
 _OFFERED: dict[str, re.Pattern[str]] = {

@@ -51,6 +51,7 @@ ASSESSMENT_KEYS = {
     "ignored_mentions",
     "reasons",
     "causes",
+    "withheld",
     "advice",
     "open_questions",
     "sources",

@@ -494,8 +494,10 @@ def _kb_check(out: Console) -> int:
             f"{failure.description}",
             markup=False,
         )
-    passed = len(audit.outcomes) - len(audit.failures)
-    out.print(f"  rule and advice cases passed {passed}/{len(audit.outcomes)}")
+    for what, expectations in (("rule", ("fire", "not_fire")), ("advice", ("offer", "withhold"))):
+        outcomes = [o for o in audit.outcomes if o.expectation in expectations]
+        passed = sum(o.passed for o in outcomes)
+        out.print(f"  {what} cases passed {passed}/{len(outcomes)}")
     out.print("ok" if audit.ok else "FAILED")
     return EXIT_OK if audit.ok else EXIT_FAILED
 
