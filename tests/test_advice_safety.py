@@ -3,7 +3,9 @@ warning they need shown, never under-triaged.
 
 The development sets (written independently of the code, then used to fix mechanisms)
 and the clinical review's probe texts are regression tests here; the held-out set is
-scored separately (``python -m tests.advice_safety tests/advice_cases/advice_safety_heldout.jsonl``).
+scored separately:
+
+    python -m tests.advice_safety tests/advice_cases/advice_safety_heldout.jsonl
 """
 
 from __future__ import annotations
