@@ -424,10 +424,6 @@ def test_a_shared_diary_without_episodes_says_so(
     assert "no episodes yet" in html and "Diary not shared" not in html
 
 
-@pytest.mark.xfail(
-    reason="regression, open: since the safety work the typical summary runs to 2 pages",
-    strict=False,
-)
 def test_a_typical_request_with_a_three_month_diary_fits_on_one_page(
     shared: Rendered, tmp_path: Path
 ) -> None:

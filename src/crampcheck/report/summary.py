@@ -266,7 +266,13 @@ def build_summary(
         action=snapshot.get("action"),
         kind=kind,
         kind_label=_kind_words(kind),
-        kind_reasons=tuple(str(k) for k in snapshot.get("kind_reasons") or ()),
+        # As on the clinician's page: a kind reason that is also a fired rule's reason is
+        # shown once, with its rule, under the urgency.
+        kind_reasons=tuple(
+            str(k)
+            for k in snapshot.get("kind_reasons") or ()
+            if str(k) not in {r.text for r in reasons}
+        ),
         description=snapshot.get("description"),
         reasons=reasons,
         findings=tuple(line for line in lines if _category(kb, line.id) not in _MENTIONED),
