@@ -5,14 +5,14 @@ emergency rule that fires on it alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from crampcheck.domain.types import Case, FindingState, Sex, Urgency
-from crampcheck.engine.assess import assess
 from crampcheck.engine.rules import fires, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.schema import RuleCase
-from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.pipeline import CheckResult, Pipeline
 
 
 @dataclass(frozen=True)
@@ -54,22 +54,41 @@ class RuleAudit:
         )
 
 
+def _checked(pipeline: Pipeline, case: RuleCase) -> CheckResult:
+    """The case checked as the product would: its text read (answers added), or its
+    findings assessed as given."""
+    sex = Sex(case.sex) if case.sex else None
+    answers = {k: FindingState(v) for k, v in case.findings.items()}
+    if case.text is not None:
+        return pipeline.check_text(case.text, case.age, sex, answers, case.values)
+    return pipeline.check_case(Case(age=case.age, sex=sex, findings=answers, values=case.values))
+
+
 def _fired(pipeline: Pipeline, case: RuleCase) -> tuple[str, ...]:
-    built = with_implications(_built(pipeline, case), pipeline.kb)
+    built = with_implications(_checked(pipeline, case).case, pipeline.kb)
     kb = pipeline.kb
     return tuple(rule.id for rule in kb.rules + kb.diary_rules if fires(rule, built))
 
 
-def _built(pipeline: Pipeline, case: RuleCase) -> Case:
-    sex = Sex(case.sex) if case.sex else None
-    answers = {k: FindingState(v) for k, v in case.findings.items()}
-    if case.text is not None:
-        return pipeline.check_text(case.text, case.age, sex, answers, case.values).case
-    return Case(age=case.age, sex=sex, findings=answers, values=case.values)
+def _offered(pipeline: Pipeline, case: RuleCase) -> tuple[str, ...]:
+    return tuple(sorted(item.id for item in _checked(pipeline, case).assessment.advice))
 
 
-def _offered(pipeline: Pipeline, case: RuleCase) -> set[str]:
-    return {item.id for item in assess(_built(pipeline, case), pipeline.kb).advice}
+def _outcomes(
+    item_id: str,
+    groups: tuple[tuple[str, tuple[RuleCase, ...]], ...],
+    found: Callable[[RuleCase], tuple[str, ...]],
+) -> list[CaseOutcome]:
+    """Each case of each group (the first group's must find the item, the second's must
+    not), with what was found for it."""
+    outcomes = []
+    for position, (expectation, cases) in enumerate(groups):
+        for index, case in enumerate(cases):
+            ids = found(case)
+            passed = (item_id in ids) == (position == 0)
+            description = case.text or ", ".join(f"{k}={v}" for k, v in case.findings.items())
+            outcomes.append(CaseOutcome(item_id, expectation, index, passed, ids, description))
+    return outcomes
 
 
 def unexplained_emergency_signs(kb: KnowledgeBase) -> tuple[str, ...]:
@@ -97,18 +116,12 @@ def audit_advice(pipeline: Pipeline) -> tuple[tuple[str, ...], tuple[CaseOutcome
             spec.cases is None or not spec.cases.offer or not spec.cases.withhold
         ):
             missing.append(spec.id)
-        if spec.cases is None:
-            continue
-        for expectation, cases in (("offer", spec.cases.offer), ("withhold", spec.cases.withhold)):
-            for index, case in enumerate(cases):
-                offered = _offered(pipeline, case)
-                passed = (spec.id in offered) == (expectation == "offer")
-                description = case.text or ", ".join(f"{k}={v}" for k, v in case.findings.items())
-                outcomes.append(
-                    CaseOutcome(
-                        spec.id, expectation, index, passed, tuple(sorted(offered)), description
-                    )
-                )
+        if spec.cases is not None:
+            outcomes += _outcomes(
+                spec.id,
+                (("offer", spec.cases.offer), ("withhold", spec.cases.withhold)),
+                lambda case: _offered(pipeline, case),
+            )
     return tuple(missing), tuple(outcomes)
 
 
@@ -125,14 +138,11 @@ def audit_rules(pipeline: Pipeline) -> RuleAudit:
         if spec.cases is None or not spec.cases.fire or not spec.cases.not_fire:
             missing_cases.append(spec.id)
             continue
-        for expectation, cases in (("fire", spec.cases.fire), ("not_fire", spec.cases.not_fire)):
-            for index, case in enumerate(cases):
-                fired = _fired(pipeline, case)
-                passed = (spec.id in fired) == (expectation == "fire")
-                description = case.text or ", ".join(f"{k}={v}" for k, v in case.findings.items())
-                outcomes.append(
-                    CaseOutcome(spec.id, expectation, index, passed, fired, description)
-                )
+        outcomes += _outcomes(
+            spec.id,
+            (("fire", spec.cases.fire), ("not_fire", spec.cases.not_fire)),
+            lambda case: _fired(pipeline, case),
+        )
     advice_without_cases, advice_outcomes = audit_advice(pipeline)
     return RuleAudit(
         tuple(missing_sources),
