@@ -251,6 +251,22 @@ def test_an_emergency_description_ends_on_call_now_without_an_appointment_offer(
     assert "banner-emergency" in main
 
 
+def test_an_urgent_problem_the_clinic_does_not_treat_leads_with_where_to_go_today(
+    client: TestClient,
+) -> None:
+    html, _ = check_text(
+        client, "My right calf has been cramping for two days and it is swollen and hot.", age="55"
+    )
+    main = main_of(html)
+    assert "banner-urgent" in main
+    where = main.index("Where to go today:")
+    assert "urgent care" in main[where : where + 200]
+    banner = main[: main.index("</section>")]
+    assert "for an appointment" not in banner, "the clinic comes second, below"
+    assert main.index("for an appointment") > where
+    assert "NHS 111" not in main and "GP" not in main
+
+
 def test_a_self_care_description_ends_on_the_home_care_plan(client: TestClient) -> None:
     response = client.post("/check", data={"text": SELF_CARE_TEXT, "age": "40", "sex": "male"})
     assert response.status_code == 200
