@@ -59,11 +59,15 @@ def assess(
     return Assessment(
         urgency=urgency,
         action=_fill(kb.policy.level_actions[urgency], terms),
-        reasons=tuple(replace(r, text=_fill(r.text, terms)) for r in reasons),
+        reasons=tuple(
+            replace(r, text=_fill(r.text, terms)) if "{" in r.text else r for r in reasons
+        ),
         kind=kind,
         kind_reasons=tuple(_fill(k, terms) for k in kind_reasons),
         causes=tuple(
-            replace(c, clinician=_fill(c.clinician, terms)) if c.clinician else c
+            replace(c, clinician=_fill(c.clinician, terms))
+            if c.clinician and "{" in c.clinician
+            else c
             for c in _causes(bits, fired, kb)
         ),
         advice=advice,
@@ -87,6 +91,8 @@ def care_terms(kb: KnowledgeBase, emergency_number: str, care_pathway: str) -> d
 
 
 def _fill(text: str, terms: dict[str, str]) -> str:
+    if "{" not in text:
+        return text  # most texts name no place to get care
     for key, value in terms.items():
         text = text.replace("{" + key + "}", value)
     return text
