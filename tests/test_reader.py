@@ -167,3 +167,80 @@ def test_every_finding_keeps_its_text_span(reader: Reader) -> None:
 def test_batch_reads_like_single(reader: Reader) -> None:
     texts = ["calf cramp at night", "no swelling", "twitching eyelid for 3 days"]
     assert [r.states() for r in reader.read_many(texts)] == [reader.read(t).states() for t in texts]
+
+
+# ---------------------------------------------------------------- lists, typos, other durations
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # every item of a denial list is denied, whatever joins it
+        (
+            "calf cramp, no swelling, redness, or numbness",
+            {"swelling": A, "redness": A, "numbness": A},
+        ),
+        ("i dont have a temperature or a headache", {"fever": A, "headache": A}),
+        ("it isn't swollen, red or hot, just a cramp", {"swelling": A, "redness": A}),
+        ("my calf is neither swollen nor tender", {"swelling": A}),
+        # the list ends at its last item: what follows the next comma is said
+        (
+            "nothing like chest pain or breathlessness, calf cramp",
+            {"chest_pain": A, "breathless": A, "sustained_contraction": P, "site_calf": P},
+        ),
+        ("no fever, calf cramp since yesterday", {"fever": A, "sustained_contraction": P}),
+        ("fever, chills or sweats: none. calf cramp", {"fever": A, "sweating": A}),
+    ],
+)
+def test_a_denial_reaches_every_item_of_its_list_and_no_further(
+    reader: Reader, text: str, expected: dict[str, FindingState]
+) -> None:
+    found = states(reader, text)
+    for finding_id, state in expected.items():
+        assert found.get(finding_id) is state, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "calf cramp after a 9-hour shift",
+        "cramp in my calf during a 6 hour drive",
+        "3 hours of hiking and then my calf cramped",
+    ],
+)
+def test_the_length_of_something_else_is_not_the_cramps(reader: Reader, text: str) -> None:
+    assert "episode_minutes" not in reader.read(text).values()
+
+
+def test_the_cramps_own_length_is_still_read(reader: Reader) -> None:
+    values = reader.read("after a 6 hour drive my calf cramped for 20 minutes").values()
+    assert values["episode_minutes"] == 20
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id", "written", "read_as"),
+    [
+        ("my calf is swolen", "swelling", "swolen", "swollen"),
+        ("my eyelid keeps twiching", "twitching", "twiching", "twitching"),
+        ("my hand went nunb", "numbness", "nunb", "numb"),
+        ("cramp in my legg", "site_leg", "legg", "leg"),
+    ],
+)
+def test_a_misspelt_word_is_read_and_the_correction_shown(
+    reader: Reader, text: str, finding_id: str, written: str, read_as: str
+) -> None:
+    reading = reader.read(text)
+    assert reading.states().get(finding_id) is P, reading
+    assert [(c.written, c.read_as) for c in reading.corrections] == [(written, read_as)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my glutes are sore after leg day",  # not "slures"
+        "i fell on the stairs",  # a real word is never changed
+        "my calf cramped",
+    ],
+)
+def test_real_words_are_not_corrected(reader: Reader, text: str) -> None:
+    assert reader.read(text).corrections == ()

@@ -425,6 +425,22 @@ class Lexicon(Strict):
     list_connectors: tuple[str, ...] = Field(
         default=(), description="tokens that join list items a modifier spreads across"
     )
+    other_durations: tuple[str, ...] = Field(
+        default=(),
+        description="words for things whose own length a duration can give ('a 9-hour "
+        "shift', '3 hours of driving'); a duration followed by one is not the symptom's "
+        "(a word ending in * matches any word starting with it)",
+    )
+    correct_spelling: bool = Field(
+        default=True,
+        description="read a misspelt word as the lexicon word it is one or two letters "
+        "from ('musle' -> 'muscle'); never a real English word, never a short one",
+    )
+    list_final_connectors: tuple[str, ...] = Field(
+        default=(),
+        description="the connectors that join a list's last item ('or', 'nor', 'and'): a "
+        "list joined only by commas so far is a list only if one of these follows",
+    )
     decimal_word: str | None = Field(
         default=None, description="the word for a decimal point in numbers written in words"
     )

@@ -58,6 +58,20 @@ class QuantityReader:
                 for word in spec.words:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         self._decimal = (lexicon.decimal_word or "").lower()
+        other = [w.lower() for w in lexicon.other_durations]
+        self._other_duration = (
+            re.compile(
+                r"\s*(?:-\s*)?(?:long\s+)?(?:of\s+(?:the\s+|my\s+|a\s+)?)?(?:"
+                + "|".join(
+                    re.escape(w[:-1]) + r"[\w'-]*" if w.endswith("*") else re.escape(w)
+                    for w in other
+                )
+                + r")(?![\w'-])",
+                re.IGNORECASE,
+            )
+            if other
+            else None
+        )
         simple = [
             w
             for w, v in self._number_words.items()
@@ -137,6 +151,8 @@ class QuantityReader:
             if number is None or unit is None:
                 continue
             base = number * unit.factor + unit.offset
+            if unit.dimension == "duration" and self._measures_something_else(text, match.end()):
+                continue
             after = text[match.end() : match.end() + 24].lower()
             before = text[max(0, match.start() - 40) : match.start()].lower()
             for finding in self._accepting(unit.dimension, base, after, before, unit):
@@ -187,6 +203,11 @@ class QuantityReader:
                         )
                         break
         return found
+
+    def _measures_something_else(self, text: str, end: int) -> bool:
+        """A duration followed by the thing it measures ("a 9-hour shift", "3 hours of
+        driving") is that thing's length, not the symptom's."""
+        return self._other_duration is not None and bool(self._other_duration.match(text, end))
 
     def _compound(self, words: list[str]) -> float | None:
         """ "thirty eight point five" -> 38.5; "forty-two" -> 42."""

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.nlp.quantities import QuantityReader
+from crampcheck.nlp.spelling import Correction, Speller
 
 MAX_TEXT_CHARS = 5000
 """The longest description accepted; longer text is refused with a clear message."""
@@ -30,6 +31,7 @@ MAX_TEXT_CHARS = 5000
 _ABSENT_SUFFIX = "|absent"
 _SHADOW = "_shadow"
 _SPANS = "medspacy_spans"
+_CORRECTIONS = "crampcheck_corrections"
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 Mention = Literal["present", "absent", "other_person", "hypothetical"]
@@ -65,6 +67,8 @@ class Reading:
     text: str
     findings: tuple[Extracted, ...]
     ignored: tuple[Ignored, ...]
+    corrections: tuple[Correction, ...] = ()
+    """Misspelt words read as a knowledge-base word, where they made a finding."""
 
     def states(self) -> dict[str, FindingState]:
         """One state per finding: present wins over absent."""
@@ -109,27 +113,46 @@ class NormalisingTokenizer:
     """
 
     def __init__(
-        self, tokenizer: Any, stems: Iterable[str], equivalents: dict[str, str] | None = None
+        self,
+        tokenizer: Any,
+        stems: Iterable[str],
+        equivalents: dict[str, str] | None = None,
+        speller: Speller | None = None,
     ) -> None:
         self._tokenizer = tokenizer
         self._equivalents = dict(equivalents or {})
+        self._speller = speller
         self._by_start: dict[str, list[str]] = {}
         for stem in sorted(set(stems), key=len, reverse=True):
             self._by_start.setdefault(stem[:2], []).append(stem)
 
+    def _stem_norm(self, lower: str) -> str | None:
+        for stem in self._by_start.get(lower[:2], ()):
+            if lower.startswith(stem):
+                return stem + "*"
+        return None
+
     def __call__(self, text: str) -> Doc:
         doc: Doc = self._tokenizer(text)
         equivalents = self._equivalents
+        speller = self._speller
+        corrections: list[Correction] = []
         for token in doc:
             lower = token.lower_
-            for stem in self._by_start.get(lower[:2], ()):
-                if lower.startswith(stem):
-                    token.norm_ = stem + "*"
-                    break
-            else:
-                same = equivalents.get(token.norm_) or equivalents.get(lower)
-                if same is not None:
-                    token.norm_ = same
+            norm = self._stem_norm(lower)
+            if norm is not None:
+                token.norm_ = norm
+                continue
+            same = equivalents.get(token.norm_) or equivalents.get(lower)
+            if same is not None:
+                token.norm_ = same
+                continue
+            meant = speller.correct(lower) if speller is not None and token.is_alpha else None
+            if meant is not None:
+                token.norm_ = self._stem_norm(meant) or equivalents.get(meant) or meant
+                corrections.append(Correction(token.text, meant, token.idx, token.idx + len(token)))
+        if corrections:
+            doc.user_data[_CORRECTIONS] = corrections
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
@@ -168,8 +191,12 @@ class Reader:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
         self._nlp = spacy.blank("en")
+        stems = self._stems()
         self._nlp.tokenizer = NormalisingTokenizer(
-            self._nlp.tokenizer, self._stems(), kb.lexicon.norm_equivalents
+            self._nlp.tokenizer,
+            stems,
+            kb.lexicon.norm_equivalents,
+            Speller(self._vocabulary(), stems) if kb.lexicon.correct_spelling else None,
         )
         self._nlp.add_pipe("sentencizer")
         matcher = cast(
@@ -220,6 +247,7 @@ class Reader:
         )
         self._quantities = QuantityReader(kb)
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
+        self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._strings_when_built = len(self._nlp.vocab.strings)
 
     def learned_words(self) -> int:
@@ -235,6 +263,16 @@ class Reader:
                 yield phrase, finding.id + _ABSENT_SUFFIX
         for phrase in self._kb.lexicon.shadows:
             yield phrase, _SHADOW
+
+    def _vocabulary(self) -> set[str]:
+        """Every word of every phrase the reader matches: the only words a misspelling
+        is ever corrected into."""
+        words = {
+            word.rstrip("*").lower()
+            for phrase, _ in self._phrases()
+            for word in phrase.replace("-", " ").split()
+        }
+        return {w for w in words if w.isalpha()}
 
     def _stems(self) -> set[str]:
         return {
@@ -292,35 +330,79 @@ class Reader:
                     return True
         return False
 
+    def _negated_from(self, doc: Any, span: Any) -> str | None:
+        """ "before" or "after" when a negation reaches this span from that side."""
+        for modifier in span._.modifiers:
+            if modifier.category != "NEGATED_EXISTENCE":
+                continue
+            start, end = modifier.modifier_span
+            before = end <= span.start
+            between = doc[end : span.start] if before else doc[span.end : start]
+            if not self._terminated(between):
+                return "before" if before else "after"
+        return None
+
     def _spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
-        """Indexes of spans negated by reaching along a list from a negated neighbour.
+        """Spans negated by reaching along a list from a negated item.
 
         "No swelling, redness, numbness or weakness": the negation's own reach may end
-        before the last items; items joined only by list words share its negation.
+        before the last items, so items joined only by list words share it. Commas alone
+        make a list only when it goes on to a final "or"/"nor"/"and"; after that final
+        item the list is over, so in "nothing like chest pain or breathlessness, just a
+        calf cramp" the cramp is not denied. A negation written after its list
+        ("fever, chills or sweats: none") reaches back along it the same way.
         """
-        connectors = self._connectors
         spans = sorted(
             (s for s in doc.spans[_SPANS] if s.label_ != _SHADOW), key=lambda s: (s.start, s.end)
         )
-        negated = {
-            i for i, span in enumerate(spans) if "NEGATED_EXISTENCE" in self._categories(doc, span)
-        }
+        sides = [self._negated_from(doc, span) for span in spans]
         spread: set[int] = set()
-        for direction in (1, -1):
-            order = range(len(spans)) if direction == 1 else range(len(spans) - 1, -1, -1)
-            previous: int | None = None
-            for i in order:
-                if previous is not None and (previous in negated or previous in spread):
-                    left, right = (
-                        (spans[previous], spans[i])
-                        if direction == 1
-                        else (spans[i], spans[previous])
-                    )
-                    between = doc[left.end : right.start]
-                    if all(t.lower_ in connectors for t in between) and i not in negated:
-                        spread.add(i)
-                previous = i
-        return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread}
+        for direction, side in ((1, "before"), (-1, "after")):
+            for i, negation in enumerate(sides):
+                if negation != side:
+                    continue
+                spread.update(self._list_after(doc, spans, i, direction))
+        return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread if sides[i] is None}
+
+    def _list_after(self, doc: Any, spans: list[Any], first: int, step: int) -> set[int]:
+        """The indexes of the items that share ``spans[first]``'s list, walking away
+        from its negation (``step`` 1: forward, -1: backward).
+
+        Forward, items joined by commas wait until a final connector confirms the list,
+        and the first comma after the final item ends it. Backward (the negation came
+        last), the final connector comes first, and the commas after it are the list.
+        """
+        connectors, finals = self._connectors, self._final_connectors
+        members: set[int] = set()
+        pending: set[int] = set()
+        closed = False
+        current = first
+        j = first + step
+        while 0 <= j < len(spans):
+            left, right = (spans[current], spans[j]) if step == 1 else (spans[j], spans[current])
+            gap = [t.lower_ for t in doc[left.end : right.start]]
+            if not all(word in connectors for word in gap):
+                break
+            if not gap:  # adjacent or overlapping spans are one item ("calf cramp")
+                (pending if current in pending else members).add(j)
+            elif any(word in finals for word in gap):
+                members.update(pending)
+                pending.clear()
+                members.add(j)
+                closed = True
+            elif step == 1 and closed:
+                break
+            else:  # commas only
+                (members if closed else pending).add(j)
+            current = j
+            j += step
+        if pending and step == 1:
+            # "isn't swollen, red or hot": the list's final connector may lead to a
+            # word that is not a finding; it still closes the list.
+            following = doc[spans[current].end : spans[current].end + 1]
+            if len(following) and following[0].lower_ in finals:
+                members.update(pending)
+        return members
 
     def _reading(self, original: str, normalised: str, doc: Any) -> Reading:
         findings: list[Extracted] = []
@@ -366,4 +448,9 @@ class Reader:
                 )
             )
         findings.sort(key=lambda f: (f.start, f.end))
-        return Reading(original, tuple(findings), tuple(ignored))
+        used = [
+            c
+            for c in doc.user_data.get(_CORRECTIONS, ())
+            if any(f.start <= c.start and c.end <= f.end for f in findings)
+        ]
+        return Reading(original, tuple(findings), tuple(ignored), tuple(used))
