@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crampcheck.domain.types import Kind, Urgency
 
@@ -59,6 +59,16 @@ class Finding(Strict):
     unit: str | None = None
     measure: Measure | None = None
     lexicon: tuple[str, ...] = ()
+    lay: tuple[str, ...] = Field(
+        default=(),
+        description="how people say it in their own words: what they can no longer do, "
+        "what an onlooker saw, slang, US and UK usage ('can't hold my coffee cup')",
+    )
+    nearby: tuple[WordPair, ...] = Field(
+        default=(),
+        description="two groups of words that, close together in either order, say it "
+        "('pee' ... 'coke' for dark urine)",
+    )
     denials: tuple[str, ...] = Field(
         default=(),
         description='phrases that say the finding is absent ("urine is a normal colour")',
@@ -72,6 +82,25 @@ class Finding(Strict):
         description="a condition (usually on a measured value) that makes this finding present",
     )
     sources: tuple[str, ...] = ()
+
+
+class WordPair(Strict):
+    """A finding said in two parts with other words between them: one word of
+    ``words`` and one of ``with_words`` at most ``within`` words apart, in either
+    order ("my pee this morning was the colour of flat Coke"). Single words only;
+    a word ending in ``*`` matches any word starting with it."""
+
+    words: tuple[str, ...] = Field(min_length=1)
+    with_words: tuple[str, ...] = Field(min_length=1, alias="with")
+    within: int = Field(default=4, ge=0, le=8)
+
+    @field_validator("words", "with_words")
+    @classmethod
+    def _single_words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        spaced = [w for w in value if not w or " " in w.strip()]
+        if spaced:
+            raise ValueError(f"single words only: {spaced}")
+        return tuple(w.strip().lower() for w in value)
 
 
 class Measure(Strict):

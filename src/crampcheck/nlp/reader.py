@@ -18,7 +18,9 @@ from typing import Any, Literal, cast
 import spacy
 from medspacy.context import ConTextRule
 from medspacy.ner import TargetRule
-from spacy.tokens import Doc
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -32,6 +34,10 @@ _ABSENT_SUFFIX = "|absent"
 _SHADOW = "_shadow"
 _SPANS = "medspacy_spans"
 _CORRECTIONS = "crampcheck_corrections"
+_CONTEXT = "medspacy_context"
+_NEARBY = "_nearby_word"
+"""The words of word pairs are listed among the phrases (for stems and spelling) but
+are not findings on their own."""
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 Mention = Literal["present", "absent", "other_person", "hypothetical"]
@@ -207,10 +213,11 @@ class Reader:
             ),
         )
         matcher.add(list(self._target_rules()))
+        self._pairs = self._pair_matcher()
         context = cast(
             Any,
             self._nlp.add_pipe(
-                "medspacy_context",
+                _CONTEXT,
                 config={
                     "rules": None,
                     "prune_on_target_overlap": True,
@@ -218,6 +225,7 @@ class Reader:
                 },
             ),
         )
+        self._context = context
         scope = kb.lexicon.context_max_scope
         if kb.lexicon.use_default_context:
             defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
@@ -257,8 +265,11 @@ class Reader:
 
     def _phrases(self) -> Iterable[tuple[str, str]]:
         for finding in self._kb.findings.values():
-            for phrase in finding.lexicon:
+            for phrase in (*finding.lexicon, *finding.lay):
                 yield phrase, finding.id
+            for pair in finding.nearby:
+                for word in (*pair.words, *pair.with_words):
+                    yield word, _NEARBY
             for phrase in finding.denials:
                 yield phrase, finding.id + _ABSENT_SUFFIX
         for phrase in self._kb.lexicon.shadows:
@@ -286,20 +297,84 @@ class Reader:
         """Phrase rules; a wildcard word ``cramp*`` is written as its stem ``cramp``,
         which the tokenizer normalises like every word it covers."""
         for phrase, label in self._phrases():
+            if label == _NEARBY:
+                continue
             literal = " ".join(
                 w[:-1] if w.endswith("*") and len(w) > 1 else w for w in phrase.split()
             )
             yield TargetRule(literal.lower(), label)
 
+    def _pair_matcher(self) -> Matcher:
+        """A token matcher for the findings' word pairs ("pee" ... "coke")."""
+        matcher = Matcher(self._nlp.vocab)
+        # A negation between the two words ("my pee isn't dark") breaks the pair.
+        negations = self._norms(
+            rule.literal
+            for rule in self._kb.lexicon.context_rules
+            if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
+        )
+        for finding in self._kb.findings.values():
+            patterns = []
+            for pair in finding.nearby:
+                first, second = self._norms(pair.words), self._norms(pair.with_words)
+                gap = {
+                    "IS_SENT_START": False,
+                    "IS_PUNCT": False,
+                    "NORM": {"NOT_IN": negations},
+                    "OP": f"{{0,{pair.within}}}",
+                }
+                for a, b in ((first, second), (second, first)):
+                    patterns.append(
+                        [
+                            {"NORM": {"IN": a}},
+                            gap,
+                            {"NORM": {"IN": b, "NOT_IN": a}, "IS_SENT_START": False},
+                        ]
+                    )
+            if patterns:
+                matcher.add(finding.id, patterns)
+        return matcher
+
+    def _add_pairs(self, doc: Doc) -> Doc:
+        """Word pairs become findings only where no phrase was found: a phrase says
+        more exactly what was meant ("can't catch my breath" is not undone by a pair
+        reaching past it)."""
+        matches = self._pairs(doc)
+        if not matches:
+            return doc
+        group = doc.spans[_SPANS]
+        taken = [(span.start, span.end) for span in group]
+        candidates = [Span(doc, start, end, label=key) for key, start, end in matches]
+        for span in filter_spans(candidates):
+            if all(span.end <= start or end <= span.start for start, end in taken):
+                group.append(span)
+        return doc
+
+    def _norms(self, words: Iterable[str]) -> list[str]:
+        """The norms the tokenizer gives these words (``dark*`` -> ``dark*``)."""
+        result = []
+        for word in words:
+            stem = word[:-1] if word.endswith("*") and len(word) > 1 else word
+            result.append(self._nlp.tokenizer(stem)[0].norm_)
+        return result
+
     def read(self, text: str) -> Reading:
         """Read one text (raises :class:`TextTooLongError` above the limit)."""
         checked = self._checked(text)
-        return self._reading(text, checked, self._nlp(checked))
+        return self._reading(text, checked, self._parse(checked))
+
+    def _parse(self, text: str) -> Doc:
+        doc = self._nlp(text, disable=[_CONTEXT])
+        result: Doc = self._context(self._add_pairs(doc))
+        return result
 
     def read_many(self, texts: Sequence[str]) -> list[Reading]:
         """Read many texts in one batch (faster than one at a time)."""
         checked = [self._checked(t) for t in texts]
-        docs = self._nlp.pipe(checked)
+        docs = (
+            self._context(self._add_pairs(doc))
+            for doc in self._nlp.pipe(checked, disable=[_CONTEXT])
+        )
         return [self._reading(t, c, doc) for t, c, doc in zip(texts, checked, docs, strict=True)]
 
     @staticmethod
