@@ -480,6 +480,13 @@ def _kb_check(out: Console) -> int:
         out.print(f"  rule without a case that fires and one that must not: {rule_id}")
     for finding_id in audit.unexplained_signs:
         out.print(f"  emergency sign with no emergency rule firing on it alone: {finding_id}")
+    for finding_id in audit.signs_without_lay_words:
+        out.print(f"  emergency sign with no lay phrasing (lay or nearby): {finding_id}")
+    if audit.without_lay_words:
+        out.print(
+            f"  symptoms and signs with no lay phrasing yet: {len(audit.without_lay_words)} "
+            f"({', '.join(audit.without_lay_words)})"
+        )
     for advice_id in audit.advice_without_cases:
         out.print(f"  advice with contraindications but no offer and withhold cases: {advice_id}")
     for failure in audit.failures:

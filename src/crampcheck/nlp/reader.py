@@ -314,10 +314,10 @@ class Reader:
             if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
         )
         for finding in self._kb.findings.values():
-            patterns = []
+            patterns: list[list[dict[str, Any]]] = []
             for pair in finding.nearby:
                 first, second = self._norms(pair.words), self._norms(pair.with_words)
-                gap = {
+                gap: dict[str, Any] = {
                     "IS_SENT_START": False,
                     "IS_PUNCT": False,
                     "NORM": {"NOT_IN": negations},

@@ -38,6 +38,11 @@ class RuleAudit:
     outcomes: tuple[CaseOutcome, ...]
     unexplained_signs: tuple[str, ...] = ()
     advice_without_cases: tuple[str, ...] = ()
+    signs_without_lay_words: tuple[str, ...] = ()
+    """Emergency signs with no lay phrasing: a person in danger says them in their own
+    words, so each must have some (this fails the check)."""
+    without_lay_words: tuple[str, ...] = ()
+    """Other symptoms and signs with no lay phrasing yet (reported, not failed)."""
 
     @property
     def failures(self) -> tuple[CaseOutcome, ...]:
@@ -51,6 +56,7 @@ class RuleAudit:
             or self.failures
             or self.unexplained_signs
             or self.advice_without_cases
+            or self.signs_without_lay_words
         )
 
 
@@ -89,6 +95,18 @@ def _outcomes(
             description = case.text or ", ".join(f"{k}={v}" for k, v in case.findings.items())
             outcomes.append(CaseOutcome(item_id, expectation, index, passed, ids, description))
     return outcomes
+
+
+def findings_without_lay_words(kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Emergency signs, then other symptoms and signs, that the reader knows only in
+    their lexicon's words: no ``lay`` phrasing and no ``nearby`` word pairs."""
+    signs = {sign.finding for sign in kb.emergency_signs}
+    bare = [
+        f.id
+        for f in kb.findings.values()
+        if (f.id in signs or f.category in ("symptom", "sign")) and not (f.lay or f.nearby)
+    ]
+    return tuple(i for i in bare if i in signs), tuple(i for i in bare if i not in signs)
 
 
 def unexplained_emergency_signs(kb: KnowledgeBase) -> tuple[str, ...]:
@@ -150,4 +168,5 @@ def audit_rules(pipeline: Pipeline) -> RuleAudit:
         tuple(outcomes) + advice_outcomes,
         unexplained_emergency_signs(pipeline.kb),
         advice_without_cases,
+        *findings_without_lay_words(pipeline.kb),
     )
