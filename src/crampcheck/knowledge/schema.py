@@ -465,6 +465,10 @@ class Lexicon(Strict):
         description="read a misspelt word as the lexicon word it is one or two letters "
         "from ('musle' -> 'muscle'); never a real English word, never a short one",
     )
+    rate_words: tuple[str, ...] = Field(
+        default=(),
+        description="words just before a duration that make it a rate ('twice a week')",
+    )
     list_final_connectors: tuple[str, ...] = Field(
         default=(),
         description="the connectors that join a list's last item ('or', 'nor', 'and'): a "

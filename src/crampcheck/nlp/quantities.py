@@ -58,6 +58,7 @@ class QuantityReader:
                 for word in spec.words:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         self._decimal = (lexicon.decimal_word or "").lower()
+        self._rate_words = frozenset(w.lower() for w in lexicon.rate_words)
         other = [w.lower() for w in lexicon.other_durations]
         self._other_duration = (
             re.compile(
@@ -151,7 +152,10 @@ class QuantityReader:
             if number is None or unit is None:
                 continue
             base = number * unit.factor + unit.offset
-            if unit.dimension == "duration" and self._measures_something_else(text, match.end()):
+            if unit.dimension == "duration" and (
+                self._measures_something_else(text, match.end())
+                or self._is_rate(text, match.start())
+            ):
                 continue
             after = text[match.end() : match.end() + 24].lower()
             before = text[max(0, match.start() - 40) : match.start()].lower()
@@ -203,6 +207,11 @@ class QuantityReader:
                         )
                         break
         return found
+
+    def _is_rate(self, text: str, start: int) -> bool:
+        """ "twice a week", "a pack a day": the duration is how often, not how long."""
+        before = text[max(0, start - 24) : start].lower().split()
+        return bool(before) and before[-1].strip(".,;:") in self._rate_words
 
     def _measures_something_else(self, text: str, end: int) -> bool:
         """A duration followed by the thing it measures ("a 9-hour shift", "3 hours of

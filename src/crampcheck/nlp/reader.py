@@ -214,6 +214,8 @@ class Reader:
         )
         matcher.add(list(self._target_rules()))
         self._pairs = self._pair_matcher()
+        # A pair may span a body part or side ("foot is whiter"), not another finding.
+        self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
         context = cast(
             Any,
             self._nlp.add_pipe(
@@ -343,7 +345,7 @@ class Reader:
         if not matches:
             return doc
         group = doc.spans[_SPANS]
-        taken = [(span.start, span.end) for span in group]
+        taken = [(span.start, span.end) for span in group if span.label_ not in self._sites]
         candidates = [Span(doc, start, end, label=key) for key, start, end in matches]
         for span in filter_spans(candidates):
             if all(span.end <= start or end <= span.start for start, end in taken):
