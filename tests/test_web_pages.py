@@ -5,6 +5,7 @@ pressed). Runs on the ``client`` fixture of conftest.py (a fresh, migrated datab
 
 from __future__ import annotations
 
+from html import unescape
 import json
 import re
 from dataclasses import dataclass, field
@@ -704,3 +705,14 @@ def test_the_stylesheet_is_mobile_first_with_a_print_layout(client: TestClient) 
     assert "@media print" in css and ":focus-visible" in css
     assert "@media (min-width" in css and "@media (max-width" not in css
     assert len(css.encode()) < 16 * 1024
+
+
+def test_the_confirm_step_shows_each_spelling_correction(client: TestClient) -> None:
+    response = client.post(
+        "/check", data={"text": "my calf is swolen and my eyelid is twiching", "age": "40"}
+    )
+    assert response.status_code == 200
+    page = unescape(response.text)
+    assert "You wrote “swolen” - we read “swollen”" in page
+    assert "You wrote “twiching” - we read “twitching”" in page
+    assert "What you told us" in page and "What you have" not in page

@@ -148,6 +148,7 @@ def confirm_page(
             "absent": [c for c in chips if c.state == FindingState.ABSENT.value],
             "ticked": ticked,
             "ignored": result.reading.ignored if result.reading else (),
+            "corrections": result.reading.corrections if result.reading else (),
             "units": {fid: f.unit for fid, f in state.pipeline.kb.findings.items() if f.unit},
             "text": flow.text,
             "state": fresh.encode(),
