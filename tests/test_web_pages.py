@@ -5,10 +5,10 @@ pressed). Runs on the ``client`` fixture of conftest.py (a fresh, migrated datab
 
 from __future__ import annotations
 
-from html import unescape
 import json
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode
