@@ -18,7 +18,6 @@ from typing import Any, Literal, cast
 import spacy
 from medspacy.context import ConTextRule
 from medspacy.ner import TargetRule
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -213,7 +212,15 @@ class Reader:
             ),
         )
         matcher.add(list(self._target_rules()))
-        self._pairs = self._pair_matcher()
+        self._pair_index_by_norm = self._pair_index()
+        # A negation between the two words of a pair ("my pee isn't dark") breaks it.
+        self._negation_norms = frozenset(
+            self._norms(
+                rule.literal
+                for rule in kb.lexicon.context_rules
+                if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
+            )
+        )
         # A pair may span a body part or side ("foot is whiter"), not another finding.
         self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
         context = cast(
@@ -306,47 +313,59 @@ class Reader:
             )
             yield TargetRule(literal.lower(), label)
 
-    def _pair_matcher(self) -> Matcher:
-        """A token matcher for the findings' word pairs ("pee" ... "coke")."""
-        matcher = Matcher(self._nlp.vocab)
-        # A negation between the two words ("my pee isn't dark") breaks the pair.
-        negations = self._norms(
-            rule.literal
-            for rule in self._kb.lexicon.context_rules
-            if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
-        )
+    def _pair_index(self) -> dict[str, list[tuple[str, int, int]]]:
+        """Each word of a word pair, by its norm: (finding, pair number, side)."""
+        index: dict[str, list[tuple[str, int, int]]] = {}
         for finding in self._kb.findings.values():
-            patterns: list[list[dict[str, Any]]] = []
-            for pair in finding.nearby:
-                first, second = self._norms(pair.words), self._norms(pair.with_words)
-                gap: dict[str, Any] = {
-                    "IS_SENT_START": False,
-                    "IS_PUNCT": False,
-                    "NORM": {"NOT_IN": negations},
-                    "OP": f"{{0,{pair.within}}}",
-                }
-                for a, b in ((first, second), (second, first)):
-                    patterns.append(
-                        [
-                            {"NORM": {"IN": a}},
-                            gap,
-                            {"NORM": {"IN": b, "NOT_IN": a}, "IS_SENT_START": False},
-                        ]
-                    )
-            if patterns:
-                matcher.add(finding.id, patterns)
-        return matcher
+            for number, pair in enumerate(finding.nearby):
+                for side, words in enumerate((pair.words, pair.with_words)):
+                    for norm in self._norms(words):
+                        index.setdefault(norm, []).append((finding.id, number, side))
+        return index
+
+    def _pair_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """(finding, start, end) for each word pair in the text: one word of each side,
+        at most ``within`` words apart, in the same sentence, with no punctuation and no
+        negation between them ("my pee isn't dark" is not a pair)."""
+        index = self._pair_index_by_norm
+        seen: dict[tuple[str, int, int], list[int]] = {}
+        for token in doc:
+            for finding_id, number, side in index.get(token.norm_, ()):
+                seen.setdefault((finding_id, number, side), []).append(token.i)
+        if not seen:
+            return []
+        matches = []
+        for (finding_id, number, side), positions in seen.items():
+            if side != 0:
+                continue
+            others = seen.get((finding_id, number, 1))
+            if not others:
+                continue
+            within = self._kb.findings[finding_id].nearby[number].within
+            for i in positions:
+                for j in others:
+                    start, end = min(i, j), max(i, j)
+                    if start == end or end - start - 1 > within:
+                        continue
+                    gap = doc[start + 1 : end]
+                    if doc[end].is_sent_start or any(
+                        t.is_punct or t.is_sent_start or t.norm_ in self._negation_norms
+                        for t in gap
+                    ):
+                        continue
+                    matches.append((finding_id, start, end + 1))
+        return matches
 
     def _add_pairs(self, doc: Doc) -> Doc:
         """Word pairs become findings only where no phrase was found: a phrase says
         more exactly what was meant ("can't catch my breath" is not undone by a pair
         reaching past it)."""
-        matches = self._pairs(doc)
+        matches = self._pair_matches(doc)
         if not matches:
             return doc
         group = doc.spans[_SPANS]
         taken = [(span.start, span.end) for span in group if span.label_ not in self._sites]
-        candidates = [Span(doc, start, end, label=key) for key, start, end in matches]
+        candidates = [Span(doc, start, end, label=label) for label, start, end in matches]
         for span in filter_spans(candidates):
             if all(span.end <= start or end <= span.start for start, end in taken):
                 group.append(span)
