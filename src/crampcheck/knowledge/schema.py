@@ -465,6 +465,21 @@ class Lexicon(Strict):
         description="read a misspelt word as the lexicon word it is one or two letters "
         "from ('musle' -> 'muscle'); never a real English word, never a short one",
     )
+    activities_before_durations: tuple[str, ...] = Field(
+        default=(),
+        description="verbs that, just before a duration, say what it measures ('drove six hours')",
+    )
+    lengths_before_a: tuple[str, ...] = Field(
+        default=(),
+        description="words after which 'a day', 'a week' is a length ('for a week'); "
+        "after any other word it is a rate ('a fifth a day')",
+    )
+    form_separators: tuple[str, ...] = Field(
+        default=(), description="what separates a finding from its answer ('Confused: no')"
+    )
+    form_answers_no: tuple[str, ...] = Field(
+        default=(), description="answers that deny the finding before them ('Swelling - none.')"
+    )
     rate_words: tuple[str, ...] = Field(
         default=(),
         description="words just before a duration that make it a rate ('twice a week')",

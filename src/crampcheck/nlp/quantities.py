@@ -59,6 +59,8 @@ class QuantityReader:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         self._decimal = (lexicon.decimal_word or "").lower()
         self._rate_words = frozenset(w.lower() for w in lexicon.rate_words)
+        self._activities = frozenset(w.lower() for w in lexicon.activities_before_durations)
+        self._lengths_before_a = frozenset(w.lower() for w in lexicon.lengths_before_a)
         other = [w.lower() for w in lexicon.other_durations]
         self._other_duration = (
             re.compile(
@@ -155,6 +157,8 @@ class QuantityReader:
             if unit.dimension == "duration" and (
                 self._measures_something_else(text, match.end())
                 or self._is_rate(text, match.start())
+                or self._after_activity(text, match.start())
+                or self._singular_rate(text, match.start(), match.group("num"))
             ):
                 continue
             after = text[match.end() : match.end() + 24].lower()
@@ -212,6 +216,21 @@ class QuantityReader:
         """ "twice a week", "a pack a day": the duration is how often, not how long."""
         before = text[max(0, start - 24) : start].lower().split()
         return bool(before) and before[-1].strip(".,;:") in self._rate_words
+
+    def _after_activity(self, text: str, start: int) -> bool:
+        """ "drove six hours back", "ran for 20 minutes": the activity's length."""
+        before = [w.strip(".,;:") for w in text[max(0, start - 30) : start].lower().split()]
+        if before and before[-1] == "for":
+            before = before[:-1]
+        return bool(before) and before[-1] in self._activities
+
+    def _singular_rate(self, text: str, start: int, number: str) -> bool:
+        """ "a day", "a night" are a length only after a length word ("for a day");
+        otherwise a rate ("a fifth a day", "4-5 nights a week")."""
+        if number.strip().lower() not in ("a", "an"):
+            return False
+        before = text[max(0, start - 20) : start].lower().split()
+        return not before or before[-1].strip(".,;:") not in self._lengths_before_a
 
     def _measures_something_else(self, text: str, end: int) -> bool:
         """A duration followed by the thing it measures ("a 9-hour shift", "3 hours of

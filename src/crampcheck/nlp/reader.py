@@ -265,6 +265,8 @@ class Reader:
         self._quantities = QuantityReader(kb)
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
+        self._form_separators = frozenset(kb.lexicon.form_separators)
+        self._form_no = frozenset(a.lower() for a in kb.lexicon.form_answers_no)
         self._strings_when_built = len(self._nlp.vocab.strings)
 
     def learned_words(self) -> int:
@@ -426,6 +428,17 @@ class Reader:
                     return True
         return False
 
+    def _answered_no(self, doc: Any, span: Any) -> bool:
+        """A finding answered like a form ("Confused: no."): a separator, a "no" and
+        then the end of the clause."""
+        after = doc[span.end : span.end + 3]
+        return (
+            len(after) >= 2
+            and after[0].text in self._form_separators
+            and after[1].lower_ in self._form_no
+            and (len(after) == 2 or after[2].is_punct)
+        )
+
     def _negated_from(self, doc: Any, span: Any) -> str | None:
         """ "before" or "after" when a negation reaches this span from that side."""
         for modifier in span._.modifiers:
@@ -527,7 +540,11 @@ class Reader:
                     Ignored(finding_id, "hypothetical", span_text, ent.start_char, ent.end_char)
                 )
                 continue
-            negated = "NEGATED_EXISTENCE" in categories or (ent.start, ent.end, label) in spread
+            negated = (
+                "NEGATED_EXISTENCE" in categories
+                or (ent.start, ent.end, label) in spread
+                or self._answered_no(doc, ent)
+            )
             if denial and negated:
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT

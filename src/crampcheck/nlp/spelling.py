@@ -44,6 +44,24 @@ SWAP_CEILING = 3_000_000
 
 _ENDINGS = ("", "s", "es", "ed", "ing", "y", "er", "ness")
 
+_FORMS = (
+    ("iest", "y"),
+    ("ier", "y"),
+    ("ied", "y"),
+    ("ies", "y"),
+    ("est", ""),
+    ("er", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("s", ""),
+    ("es", ""),
+    ("ly", ""),
+    ("ness", ""),
+)
+"""Endings of English word forms, and what replaces them in the word's base form."""
+
 
 @dataclass(frozen=True)
 class Correction:
@@ -113,12 +131,22 @@ class Speller:
             self._cache[lower] = result
         return result
 
+    def _known_base(self, word: str) -> int | None:
+        """The frequency of the English word this one is a form of ("puffier" is
+        "puffy", "stiffened" is "stiffen"): the frequency list lacks many forms."""
+        for ending, base in _FORMS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                count = self._english.get(word[: len(word) - len(ending)] + base)
+                if count is not None:
+                    return count
+        return None
+
     def _correct(self, word: str) -> str | None:
         if len(word) < MIN_LENGTH or not word.isalpha() or word in self._vocabulary:
             return None
         if any(word.startswith(stem) for stem in self._stems):
             return None
-        known = self._english.get(word)
+        known = self._english.get(word) or self._known_base(word)
         distance = 1 if len(word) < LONG_WORD else 2
         suggestions: list[tuple[str, int]] = [
             (str(s.term), int(s.count))
