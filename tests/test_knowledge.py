@@ -150,7 +150,7 @@ def test_no_phrase_means_two_different_findings(kb: KnowledgeBase) -> None:
     """The longest match wins in the reader, so one phrase must name one finding."""
     owners: dict[str, set[str]] = {}
     for finding in kb.findings.values():
-        for phrase in finding.lexicon:
+        for phrase in (*finding.lexicon, *finding.lay):
             owners.setdefault(phrase.lower(), set()).add(finding.id)
         for phrase in finding.denials:
             owners.setdefault(phrase.lower(), set()).add(f"not {finding.id}")

@@ -16,8 +16,10 @@ How the interview asks (see :mod:`crampcheck.engine.interview`) decides each ite
   (``choice``) or, for a measured finding, a number in its unit (``quantity``). Diary
   findings are left out: they are computed from the diary, never asked in a check.
 - Every finding item carries a nested ``string`` item, ``<finding id>.words``, for the
-  words in the person's description that the finding was read from, and its ``code``
-  lists the finding (crampcheck's id) and any ICD-10 code the knowledge base gives it.
+  words in the person's description that the finding was read from, a nested ``boolean``
+  item, ``<finding id>.confirmed``, true when the person kept that reading on the
+  confirm step, and its ``code`` lists the finding (crampcheck's id) and any ICD-10
+  code the knowledge base gives it.
 - One ``text`` item, ``description``, holds the description itself.
 
 Nothing here adds meaning of its own: question text, labels and codes all come from the
@@ -55,6 +57,9 @@ DESCRIPTION_TEXT = "What is happening?"
 WORDS_SUFFIX = ".words"
 WORDS_TEXT = "In the person's own words"
 
+CONFIRMED_SUFFIX = ".confirmed"
+CONFIRMED_TEXT = "Read in the person's words and confirmed by them"
+
 NOT_ASKED_CATEGORIES = frozenset({"diary"})
 """Finding categories a check never asks (diary patterns are computed from episodes)."""
 
@@ -79,12 +84,14 @@ class Answer:
 
     ``state``: reported (present), denied (absent) or asked but not known; ``value``:
     the measured quantity for a number finding; ``words``: the parts of the description
-    the finding was read from (empty when it came from an answer, not the words).
+    the finding was read from (empty when it came from an answer, not the words);
+    ``confirmed``: read in the words and then kept as read by the person.
     """
 
     state: FindingState
     value: float | None
     words: tuple[str, ...]
+    confirmed: bool = False
 
 
 # ---------------------------------------------------------------- the Questionnaire
@@ -125,7 +132,10 @@ def _finding_item(finding: Finding, text: str) -> dict[str, Any]:
     else:
         item["type"] = "choice"
         item["answerOption"] = [{"valueCoding": dict(c)} for c in STATE_CODING.values()]
-    item["item"] = [_words_item(finding.id)]
+    item["item"] = [
+        _words_item(finding.id),
+        {"linkId": f"{finding.id}{CONFIRMED_SUFFIX}", "text": CONFIRMED_TEXT, "type": "boolean"},
+    ]
     return item
 
 
@@ -215,7 +225,10 @@ def answers_from_findings(rows: Sequence[Mapping[str, Any]]) -> dict[str, Answer
         mentions = read.get(finding_id, [])
         words = tuple(dict.fromkeys(str(r["text"]) for r in mentions if r.get("text")))
         answer = told.get(finding_id)
-        answers[finding_id] = Answer(_state(mentions, answer), _value(mentions, answer), words)
+        confirmed = any(r.get("confirmed") is True for r in mentions)
+        answers[finding_id] = Answer(
+            _state(mentions, answer), _value(mentions, answer), words, confirmed
+        )
     return answers
 
 
@@ -243,11 +256,22 @@ def _answer(finding: Finding, answer: Answer) -> dict[str, Any] | None:
         given: dict[str, Any] = {"valueQuantity": quantity}
     else:
         given = {"valueCoding": dict(STATE_CODING[answer.state])}
+    nested = []
     if answer.words:
         words = [{"valueString": w} for w in answer.words]
-        given["item"] = [
+        nested.append(
             {"linkId": f"{finding.id}{WORDS_SUFFIX}", "text": WORDS_TEXT, "answer": words}
-        ]
+        )
+    if answer.confirmed:
+        nested.append(
+            {
+                "linkId": f"{finding.id}{CONFIRMED_SUFFIX}",
+                "text": CONFIRMED_TEXT,
+                "answer": [{"valueBoolean": True}],
+            }
+        )
+    if nested:
+        given["item"] = nested
     return given
 
 

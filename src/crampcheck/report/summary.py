@@ -106,6 +106,8 @@ class FindingLine:
     words: tuple[str, ...]
     value: str | None
     answered: bool
+    confirmed: bool = False
+    """Read in the words and then confirmed by the person on the confirm step."""
 
     @property
     def state_label(self) -> str:
@@ -393,6 +395,7 @@ def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[F
     words: dict[str, list[str]] = {}
     values: dict[str, float] = {}
     answered: set[str] = set()
+    confirmed: set[str] = set()
     labels: dict[str, str] = {}
     for row in rows:
         finding_id = str(row.get("id"))
@@ -400,6 +403,8 @@ def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[F
         if row.get("state") != states[finding_id]:
             continue
         text = row.get("text")
+        if row.get("confirmed") is True:
+            confirmed.add(finding_id)
         if text is None:
             answered.add(finding_id)
         elif text not in words.setdefault(finding_id, []):
@@ -415,6 +420,7 @@ def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[F
             words=tuple(words.get(finding_id, ())),
             value=_with_unit(values.get(finding_id), kb, finding_id),
             answered=finding_id in answered,
+            confirmed=finding_id in confirmed,
         )
         for finding_id, state in states.items()
     ]

@@ -22,6 +22,9 @@ class CheckResult:
     case: Case
     assessment: Assessment
     reading: Reading | None = None
+    confirmed: frozenset[str] = frozenset()
+    """Findings read in the words that the person then confirmed (kept as read on the
+    confirm step), as against findings only read."""
 
 
 class Pipeline:
@@ -128,8 +131,17 @@ class Pipeline:
         case = reading.to_case(age, sex)
         if answers or values:
             case = case.with_answers(answers, values)
+        read = reading.states()
+        confirmed = frozenset(
+            finding_id
+            for finding_id, state in (answers or {}).items()
+            if read.get(finding_id) is state
+        )
         return CheckResult(
-            case, assess(case, self.kb, self.emergency_number, self.care_pathway), reading
+            case,
+            assess(case, self.kb, self.emergency_number, self.care_pathway),
+            reading,
+            confirmed,
         )
 
 

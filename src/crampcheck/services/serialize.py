@@ -97,14 +97,19 @@ def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _findings(result: CheckResult, kb: KnowledgeBase) -> list[dict[str, Any]]:
-    """What was read in the words (with the span it came from), then any answers given
-    beside the words (the interview, or corrected chips), which have no span."""
+    """What was read in the words (with the span it came from, and whether the person
+    confirmed it on the confirm step), then any answers given beside the words (the
+    interview, or corrected chips), which have no span."""
     rows: list[dict[str, Any]] = []
     read_states = {}
     if result.reading is not None:
         read_states = result.reading.states()
         rows = [
             _finding_row(kb, f.finding_id, f.state.value, f.value, f.text, f.start, f.end)
+            | {
+                "confirmed": f.finding_id in result.confirmed
+                and f.state is read_states[f.finding_id]
+            }
             for f in result.reading.findings
         ]
     rows.extend(

@@ -83,6 +83,8 @@ class Chip:
     state: str
     quotes: tuple[str, ...] = ()
     value: float | None = None
+    confirmed: bool = False
+    """Read in the words and then confirmed by the person (shown to the clinic)."""
 
 
 def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:

@@ -425,7 +425,10 @@ def finding_chips(
             continue
         mine = [r for r in read_rows if str(r.get("id")) == finding_id and r.get("state") == state]
         quotes = tuple(dict.fromkeys(_quote(r, description) for r in mine))
-        read_chips.append(Chip(finding_id, labels[finding_id], state, quotes, _value(mine)))
+        confirmed = any(r.get("confirmed") is True for r in mine)
+        read_chips.append(
+            Chip(finding_id, labels[finding_id], state, quotes, _value(mine), confirmed)
+        )
     read_chips.sort(key=lambda c: c.state != FindingState.PRESENT.value)
     answers = [
         Chip(str(r.get("id")), labels[str(r.get("id"))], str(r.get("state")), (), _value([r]))
