@@ -22,6 +22,7 @@ from crampcheck.clinic import Clinic, load_clinic
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
 from crampcheck.engine.interview import question_by_id
 from crampcheck.fhir.questionnaire import (
+    CONFIRMED_SUFFIX,
     DESCRIPTION_LINK_ID,
     QUESTIONNAIRE_URL,
     WORDS_SUFFIX,
@@ -189,7 +190,10 @@ def test_yes_no_questions_offer_dont_know_and_carry_the_knowledge_base_codes(
         "Don't know",
     ]
     assert {c["code"] for c in item["code"]} >= {c.code for c in coded.codes}
-    assert [child["linkId"] for child in item["item"]] == [f"{coded.id}{WORDS_SUFFIX}"]
+    assert [child["linkId"] for child in item["item"]] == [
+        f"{coded.id}{WORDS_SUFFIX}",
+        f"{coded.id}{CONFIRMED_SUFFIX}",
+    ]
 
 
 # ---------------------------------------------------------------- the bundle

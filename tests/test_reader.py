@@ -244,3 +244,10 @@ def test_a_misspelt_word_is_read_and_the_correction_shown(
 )
 def test_real_words_are_not_corrected(reader: Reader, text: str) -> None:
     assert reader.read(text).corrections == ()
+
+
+def test_a_hedged_danger_sign_counts_and_is_marked_not_sure(reader: Reader) -> None:
+    reading = reader.read("calf cramp since the flight, could be a little swollen?")
+    assert reading.states()["swelling"] is P
+    assert reading.hedged() == {"swelling"}
+    assert "sustained_contraction" not in reading.hedged()

@@ -716,3 +716,11 @@ def test_the_confirm_step_shows_each_spelling_correction(client: TestClient) -> 
     assert "You wrote “swolen” - we read “swollen”" in page
     assert "You wrote “twiching” - we read “twitching”" in page
     assert "What you told us" in page and "What you have" not in page
+
+
+def test_the_confirm_step_marks_a_hedged_finding_as_not_sure(client: TestClient) -> None:
+    response = client.post(
+        "/check", data={"text": "my calf cramps and maybe it is a bit swollen", "age": "40"}
+    )
+    page = unescape(response.text)
+    assert "(you were not sure: we counted it, to be safe" in page

@@ -52,6 +52,9 @@ class Extracted:
     start: int
     end: int
     value: float | None = None
+    hedged: bool = False
+    """Said with a hedge ("maybe a bit swollen?"): counted as present, and shown as
+    something the person was not sure of, to confirm."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ class Reading:
                 continue
             result[item.finding_id] = item.state
         return result
+
+    def hedged(self) -> frozenset[str]:
+        """Findings present only through hedged mentions ("could be a little puffy?")."""
+        said = {f.finding_id for f in self.findings if f.state is FindingState.PRESENT}
+        sure = {
+            f.finding_id for f in self.findings if f.state is FindingState.PRESENT and not f.hedged
+        }
+        return frozenset(said - sure)
 
     def values(self) -> dict[str, float]:
         """One value per measured finding: the largest mentioned (the worst case)."""
@@ -201,7 +212,9 @@ class Reader:
             self._nlp.tokenizer,
             stems,
             kb.lexicon.norm_equivalents,
-            Speller(self._vocabulary(), stems) if kb.lexicon.correct_spelling else None,
+            Speller(self._vocabulary(), self._stem_meanings())
+            if kb.lexicon.correct_spelling
+            else None,
         )
         self._nlp.add_pipe("sentencizer")
         matcher = cast(
@@ -221,8 +234,13 @@ class Reader:
                 if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
             )
         )
-        # A pair may span a body part or side ("foot is whiter"), not another finding.
-        self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
+        # A pair may span a body part, side or background fact ("foot is whiter", "wine
+        # every night ... and stopped"), never another symptom or sign.
+        self._sites = frozenset(
+            f.id
+            for f in kb.findings.values()
+            if f.category in ("site", "context", "history", "medicine")
+        )
         context = cast(
             Any,
             self._nlp.add_pipe(
@@ -280,21 +298,32 @@ class Reader:
                 yield phrase, finding.id
             for pair in finding.nearby:
                 for word in (*pair.words, *pair.with_words):
-                    yield word, _NEARBY
+                    yield word, _NEARBY + finding.id
             for phrase in finding.denials:
                 yield phrase, finding.id + _ABSENT_SUFFIX
         for phrase in self._kb.lexicon.shadows:
             yield phrase, _SHADOW
 
-    def _vocabulary(self) -> set[str]:
-        """Every word of every phrase the reader matches: the only words a misspelling
-        is ever corrected into."""
-        words = {
-            word.rstrip("*").lower()
-            for phrase, _ in self._phrases()
-            for word in phrase.replace("-", " ").split()
-        }
-        return {w for w in words if w.isalpha()}
+    def _vocabulary(self) -> dict[str, frozenset[str]]:
+        """Every word of every phrase the reader matches, with the findings it is a word
+        of: the only words a misspelling is ever corrected into."""
+        meaning: dict[str, set[str]] = {}
+        for phrase, label in self._phrases():
+            for word in phrase.replace("-", " ").split():
+                word = word.rstrip("*").lower()
+                if word.isalpha():
+                    finding_id = label.removeprefix(_NEARBY).removesuffix(_ABSENT_SUFFIX)
+                    meaning.setdefault(word, set()).add(finding_id)
+        return {word: frozenset(ids) for word, ids in meaning.items()}
+
+    def _stem_meanings(self) -> dict[str, frozenset[str]]:
+        meaning: dict[str, set[str]] = {}
+        for phrase, label in self._phrases():
+            for word in phrase.split():
+                if word.endswith("*") and len(word) > 1:
+                    finding_id = label.removeprefix(_NEARBY).removesuffix(_ABSENT_SUFFIX)
+                    meaning.setdefault(word[:-1].lower(), set()).add(finding_id)
+        return {stem: frozenset(ids) for stem, ids in meaning.items()}
 
     def _stems(self) -> set[str]:
         return {
@@ -308,7 +337,7 @@ class Reader:
         """Phrase rules; a wildcard word ``cramp*`` is written as its stem ``cramp``,
         which the tokenizer normalises like every word it covers."""
         for phrase, label in self._phrases():
-            if label == _NEARBY:
+            if label.startswith(_NEARBY):
                 continue
             literal = " ".join(
                 w[:-1] if w.endswith("*") and len(w) > 1 else w for w in phrase.split()
@@ -361,16 +390,29 @@ class Reader:
     def _add_pairs(self, doc: Doc) -> Doc:
         """Word pairs become findings only where no phrase was found: a phrase says
         more exactly what was meant ("can't catch my breath" is not undone by a pair
-        reaching past it)."""
+        reaching past it). A body part, side or background fact inside a pair stays,
+        and a one-word reading of one of the pair's own two words gives way to the pair
+        ("stopped" is not "it eased" in "wine every night ... and stopped")."""
         matches = self._pair_matches(doc)
         if not matches:
             return doc
-        group = doc.spans[_SPANS]
-        taken = [(span.start, span.end) for span in group if span.label_ not in self._sites]
+        spans = list(doc.spans[_SPANS])
         candidates = [Span(doc, start, end, label=label) for label, start, end in matches]
-        for span in filter_spans(candidates):
-            if all(span.end <= start or end <= span.start for start, end in taken):
-                group.append(span)
+        added: list[Span] = []
+        yielded: set[tuple[int, int, str]] = set()
+        for pair in filter_spans(candidates):
+            own_words = {pair.start, pair.end - 1}
+            blocking = [
+                s
+                for s in spans
+                if s.label_ not in self._sites and s.start < pair.end and pair.start < s.end
+            ]
+            if all(len(s) == 1 and s.start in own_words for s in blocking):
+                added.append(pair)
+                yielded.update((s.start, s.end, s.label_) for s in blocking)
+        if added:
+            kept = [s for s in spans if (s.start, s.end, s.label_) not in yielded]
+            doc.spans[_SPANS] = kept + added
         return doc
 
     def _norms(self, words: Iterable[str]) -> list[str]:
@@ -548,7 +590,10 @@ class Reader:
             if denial and negated:
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT
-            findings.append(Extracted(finding_id, state, span_text, ent.start_char, ent.end_char))
+            hedged = state is FindingState.PRESENT and "POSSIBLE_EXISTENCE" in categories
+            findings.append(
+                Extracted(finding_id, state, span_text, ent.start_char, ent.end_char, hedged=hedged)
+            )
         for quantity in self._quantities.read(normalised):
             findings.append(
                 Extracted(

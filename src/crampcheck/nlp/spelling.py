@@ -16,13 +16,13 @@ It is deliberately narrow:
 - short words (under four letters) are never changed: too many are one letter apart;
   words under eight letters are corrected by one edit only, and never in their first
   letter (people rarely mistype the first letter; "glutes" is not "slures");
-- when two different lexicon words are equally close, nothing is changed.
+- when two lexicon words of different findings are equally close, nothing is changed.
 """
 
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -107,15 +107,24 @@ def _same_word(a: str, b: str) -> bool:
 class Speller:
     """Corrects single words into the knowledge base's vocabulary. Build once, reuse."""
 
-    def __init__(self, vocabulary: Iterable[str], stems: Iterable[str]) -> None:
+    def __init__(
+        self, vocabulary: Mapping[str, frozenset[str]], stems: Mapping[str, frozenset[str]]
+    ) -> None:
+        """``vocabulary``: each lexicon word with the findings whose phrases use it;
+        ``stems``: each wildcard stem ("twitch" for twitch*) with its findings."""
         self._english = english_frequencies()
-        self._stems = tuple(sorted(set(stems), key=len, reverse=True))
-        self._vocabulary = {
-            w for w in (v.lower() for v in vocabulary) if w.isalpha() and len(w) >= MIN_LENGTH - 1
+        self._stems = tuple(sorted(stems, key=len, reverse=True))
+        self._meaning: dict[str, frozenset[str]] = {
+            w.lower(): ids
+            for w, ids in vocabulary.items()
+            if w.isalpha() and len(w) >= MIN_LENGTH - 1
         }
-        # A stem ("twitch" for twitch*) stands for its usual endings, so that "twiching"
-        # is found one letter from "twitching".
-        self._vocabulary |= {stem + ending for stem in self._stems for ending in _ENDINGS}
+        # A stem stands for its usual endings, so that "twiching" is found one letter
+        # from "twitching".
+        for stem, ids in stems.items():
+            for ending in _ENDINGS:
+                self._meaning[stem + ending] = self._meaning.get(stem + ending, frozenset()) | ids
+        self._vocabulary = set(self._meaning)
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word in self._vocabulary:
             self._symspell.create_dictionary_entry(word, self._english.get(word, 1) + 1)
@@ -163,7 +172,13 @@ class Speller:
                 return swaps[0][0]
             return None
         best = suggestions[0][0]
-        if any(not _same_word(term, best) for term, _ in suggestions[1:]):
-            return None
-        # Forms of one word: the shortest ("legg" is "leg", not "legs").
-        return min((term for term, _ in suggestions), key=len)
+        meaning = self._meaning.get(best, frozenset())
+        if any(
+            not _same_word(term, best) and not (self._meaning.get(term, frozenset()) & meaning)
+            for term, _ in suggestions[1:]
+        ):
+            return None  # two different findings are equally close: never guess
+        forms = [term for term, _ in suggestions if _same_word(term, best)]
+        # Forms of one word: the shortest ("legg" is "leg", not "legs"); otherwise the
+        # commonest word, which symspellpy lists first.
+        return min(forms, key=len)

@@ -105,11 +105,17 @@ def _findings(result: CheckResult, kb: KnowledgeBase) -> list[dict[str, Any]]:
     if result.reading is not None:
         read_states = result.reading.states()
         rows = [
-            _finding_row(kb, f.finding_id, f.state.value, f.value, f.text, f.start, f.end)
-            | {
-                "confirmed": f.finding_id in result.confirmed
-                and f.state is read_states[f.finding_id]
-            }
+            _finding_row(
+                kb,
+                f.finding_id,
+                f.state.value,
+                f.value,
+                f.text,
+                f.start,
+                f.end,
+                confirmed=f.finding_id in result.confirmed and f.state is read_states[f.finding_id],
+                hedged=f.hedged,
+            )
             for f in result.reading.findings
         ]
     rows.extend(
@@ -128,6 +134,9 @@ def _finding_row(
     text: str | None = None,
     start: int | None = None,
     end: int | None = None,
+    *,
+    confirmed: bool = False,
+    hedged: bool = False,
 ) -> dict[str, Any]:
     finding = kb.findings.get(finding_id)
     return {
@@ -138,6 +147,8 @@ def _finding_row(
         "start": start,
         "end": end,
         "value": value,
+        "confirmed": confirmed,
+        "hedged": hedged,
     }
 
 

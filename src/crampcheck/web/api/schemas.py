@@ -67,6 +67,12 @@ class FindingOut(BaseModel):
     start: int | None
     end: int | None
     value: float | None
+    confirmed: bool = Field(
+        default=False, description="read in the words and kept as read on the confirm step"
+    )
+    hedged: bool = Field(
+        default=False, description="said with a hedge ('maybe swollen?'): counted, to confirm"
+    )
 
 
 class IgnoredOut(BaseModel):

@@ -85,6 +85,8 @@ class Chip:
     value: float | None = None
     confirmed: bool = False
     """Read in the words and then confirmed by the person (shown to the clinic)."""
+    hedged: bool = False
+    """Said with a hedge ("maybe swollen?"): counted, and shown as not sure, to confirm."""
 
 
 def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
@@ -103,8 +105,16 @@ def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
         if quote not in quotes.get(item.finding_id, []):
             quotes.setdefault(item.finding_id, []).append(quote)
     values = reading.values()
+    hedged = reading.hedged()
     chips = [
-        Chip(fid, kb_labels.get(fid, fid), st.value, tuple(quotes.get(fid, ())), values.get(fid))
+        Chip(
+            fid,
+            kb_labels.get(fid, fid),
+            st.value,
+            tuple(quotes.get(fid, ())),
+            values.get(fid),
+            hedged=fid in hedged,
+        )
         for fid, st in states.items()
     ]
     return sorted(chips, key=lambda c: c.state != FindingState.PRESENT.value)
