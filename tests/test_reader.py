@@ -251,3 +251,20 @@ def test_a_hedged_danger_sign_counts_and_is_marked_not_sure(reader: Reader) -> N
     assert reading.states()["swelling"] is P
     assert reading.hedged() == {"swelling"}
     assert "sustained_contraction" not in reading.hedged()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id"),
+    [
+        ("her legs felt 'heavy' on the stairs", "weakness"),  # quotation marks
+        ("my calf  cramps", "sustained_contraction"),  # a phone's double space
+        ("no\u200b swelling", "swelling"),  # an invisible character
+    ],
+)
+def test_quotes_spaces_and_invisible_characters_do_not_split_a_phrase(
+    reader: Reader, text: str, finding_id: str
+) -> None:
+    reading = reader.read(text)
+    assert finding_id in reading.states(), reading
+    for item in reading.findings:
+        assert text[item.start : item.end] == item.text  # offsets are the person's own

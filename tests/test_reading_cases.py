@@ -20,7 +20,7 @@ from .reading_eval import score
 CASES = Path(__file__).parent / "reading_cases"
 
 # Figures reached on the development sets: exact urgency, kind (out of 80 each).
-FLOORS = {"texts_a": (72, 68), "carers_b": (65, 68), "mixed_c": (65, 64)}
+FLOORS = {"texts_a": (72, 68), "carers_b": (68, 68), "mixed_c": (66, 63)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -10,7 +10,6 @@ contradiction never hides a warning sign.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -23,6 +22,7 @@ from spacy.util import filter_spans
 
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.nlp.normalise import Normalised, normalise
 from crampcheck.nlp.quantities import QuantityReader
 from crampcheck.nlp.spelling import Correction, Speller
 
@@ -37,7 +37,6 @@ _CONTEXT = "medspacy_context"
 _NEARBY = "_nearby_word"
 """The words of word pairs are listed among the phrases (for stems and spelling) but
 are not findings on their own."""
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 Mention = Literal["present", "absent", "other_person", "hypothetical"]
 
@@ -180,25 +179,6 @@ class NormalisingTokenizer:
 
 class TextTooLongError(ValueError):
     """The text is longer than :data:`MAX_TEXT_CHARS`."""
-
-
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u206f\ufeff\ud800-\udfff]"
-)
-
-
-def normalise(text: str) -> str:
-    """Same-length normalisation: curly quotes straightened, control and invisible
-    formatting characters blanked.
-
-    Offsets into the normalised text are offsets into the original one.
-    """
-    cleaned = _INVISIBLE.sub(" ", text.translate(_QUOTES))
-    lowered = cleaned.lower()
-    # Lower case helps the tokenizer ("CAN'T" splits like "can't"), but only when it keeps
-    # every offset (a few characters change length when lowered).
-    return lowered if len(lowered) == len(cleaned) else cleaned
 
 
 class Reader:
@@ -426,7 +406,7 @@ class Reader:
     def read(self, text: str) -> Reading:
         """Read one text (raises :class:`TextTooLongError` above the limit)."""
         checked = self._checked(text)
-        return self._reading(text, checked, self._parse(checked))
+        return self._reading(text, checked, self._parse(checked.text))
 
     def _parse(self, text: str) -> Doc:
         doc = self._nlp(text, disable=[_CONTEXT])
@@ -438,12 +418,12 @@ class Reader:
         checked = [self._checked(t) for t in texts]
         docs = (
             self._context(self._add_pairs(doc))
-            for doc in self._nlp.pipe(checked, disable=[_CONTEXT])
+            for doc in self._nlp.pipe([c.text for c in checked], disable=[_CONTEXT])
         )
         return [self._reading(t, c, doc) for t, c, doc in zip(texts, checked, docs, strict=True)]
 
     @staticmethod
-    def _checked(text: str) -> str:
+    def _checked(text: str) -> Normalised:
         if len(text) > MAX_TEXT_CHARS:
             raise TextTooLongError(
                 f"the description is {len(text)} characters; the limit is {MAX_TEXT_CHARS}"
@@ -555,7 +535,7 @@ class Reader:
                 members.update(pending)
         return members
 
-    def _reading(self, original: str, normalised: str, doc: Any) -> Reading:
+    def _reading(self, original: str, normalised: Normalised, doc: Any) -> Reading:
         findings: list[Extracted] = []
         ignored: list[Ignored] = []
         spread: set[tuple[int, int, str]] = (
@@ -570,17 +550,14 @@ class Reader:
                 if label.endswith(_ABSENT_SUFFIX)
                 else (label, False)
             )
-            span_text = original[ent.start_char : ent.end_char]
+            start, end = normalised.span(ent.start_char, ent.end_char)
+            span_text = original[start:end]
             categories = self._categories(doc, ent)
             if "FAMILY" in categories:
-                ignored.append(
-                    Ignored(finding_id, "other_person", span_text, ent.start_char, ent.end_char)
-                )
+                ignored.append(Ignored(finding_id, "other_person", span_text, start, end))
                 continue
             if "HYPOTHETICAL" in categories:
-                ignored.append(
-                    Ignored(finding_id, "hypothetical", span_text, ent.start_char, ent.end_char)
-                )
+                ignored.append(Ignored(finding_id, "hypothetical", span_text, start, end))
                 continue
             negated = (
                 "NEGATED_EXISTENCE" in categories
@@ -591,24 +568,25 @@ class Reader:
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT
             hedged = state is FindingState.PRESENT and "POSSIBLE_EXISTENCE" in categories
-            findings.append(
-                Extracted(finding_id, state, span_text, ent.start_char, ent.end_char, hedged=hedged)
-            )
-        for quantity in self._quantities.read(normalised):
+            findings.append(Extracted(finding_id, state, span_text, start, end, hedged=hedged))
+        for quantity in self._quantities.read(normalised.text):
+            start, end = normalised.span(quantity.start, quantity.end)
             findings.append(
                 Extracted(
                     quantity.finding_id,
                     FindingState.PRESENT,
-                    original[quantity.start : quantity.end],
-                    quantity.start,
-                    quantity.end,
+                    original[start:end],
+                    start,
+                    end,
                     quantity.value,
                 )
             )
         findings.sort(key=lambda f: (f.start, f.end))
-        used = [
-            c
+        corrections = [
+            Correction(c.written, c.read_as, *normalised.span(c.start, c.end))
             for c in doc.user_data.get(_CORRECTIONS, ())
-            if any(f.start <= c.start and c.end <= f.end for f in findings)
+        ]
+        used = [
+            c for c in corrections if any(f.start <= c.start and c.end <= f.end for f in findings)
         ]
         return Reading(original, tuple(findings), tuple(ignored), tuple(used))
