@@ -12,6 +12,7 @@ that every finding still quotes the person's own words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
@@ -28,13 +29,28 @@ class Normalised:
     character it came from in the original."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original offsets of the cleaned text's ``[start, end)``."""
         if end <= start:
             return self.origin[start], self.origin[start]
         return self.origin[start], self.origin[end - 1] + 1
+
+
+_SPECIAL = re.compile(
+    "[\"'\t\n\r\f\v\x00-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f"
+    "\u205f-\u206f\u3000\ufeff\ud800-\udfff]|  +"
+)
+"""What needs more than lowering: a quote, a control, invisible or unusual space
+character, or a run of spaces. Most texts have few; the text between them is copied."""
+
+
+def _lowered(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def _is_word(char: str) -> bool:
@@ -44,28 +60,43 @@ def _is_word(char: str) -> bool:
 def normalise(text: str) -> Normalised:
     """Clean ``text`` for reading, keeping where every character came from."""
     straight = text.translate(_QUOTES)
-    chars: list[str] = []
+    if not _SPECIAL.search(straight):
+        return Normalised(_lowered(straight), range(len(text) + 1))
+    pieces: list[str] = []
     origin: list[int] = []
     size = len(straight)
-    for i, char in enumerate(straight):
+    position = 0
+    for match in _SPECIAL.finditer(straight):
+        start = match.start()
+        if start > position:
+            pieces.append(straight[position:start])
+            origin.extend(range(position, start))
+        position = match.end()
+        char = match.group()[0]
+        before = straight[start - 1] if start > 0 else " "
+        after = straight[position] if position < size else " "
+        if char in "\"'":
+            if _is_word(before) and _is_word(after):
+                if char == "'":
+                    pieces.append("'")  # an apostrophe inside a word: can't
+                    origin.append(start)
+                else:
+                    pieces.append(" ")  # said"cramp" -> said cramp
+                    origin.append(start)
+            continue
         if _INVISIBLE.match(char):
             continue
-        before = straight[i - 1] if i > 0 else " "
-        after = straight[i + 1] if i + 1 < size else " "
-        if char == '"' or (char == "'" and not (_is_word(before) and _is_word(after))):
-            if _is_word(before) and _is_word(after):
-                char = " "  # said"cramp" -> said cramp
-            else:
-                continue
         if char.isspace():
-            newline = char == "\n"
-            if chars and chars[-1] in (" ", "\n"):
-                if newline:
-                    chars[-1] = "\n"
+            newline = "\n" in match.group()
+            previous = pieces[-1][-1:] if pieces else ""
+            if previous in (" ", "\n"):
+                if newline and previous == " ":
+                    pieces[-1] = pieces[-1][:-1] + "\n"
                 continue
-            char = "\n" if newline else " "
-        lowered = char.lower()
-        chars.append(lowered if len(lowered) == 1 else char)
-        origin.append(i)
+            pieces.append("\n" if newline else " ")
+            origin.append(start)
+    if position < size:
+        pieces.append(straight[position:])
+        origin.extend(range(position, size))
     origin.append(size)
-    return Normalised("".join(chars), tuple(origin))
+    return Normalised(_lowered("".join(pieces)), origin)

@@ -33,6 +33,7 @@ _ABSENT_SUFFIX = "|absent"
 _SHADOW = "_shadow"
 _SPANS = "medspacy_spans"
 _CORRECTIONS = "crampcheck_corrections"
+_WORDS = "crampcheck_words"
 _CONTEXT = "medspacy_context"
 _NEARBY = "_nearby_word"
 """The words of word pairs are listed among the phrases (for stems and spelling) but
@@ -115,6 +116,16 @@ def _scope_of(direction: str, scope: int) -> int:
     a one-token scope around the terminator always overlaps instead.
     """
     return 1 if direction == "TERMINATE" else scope
+
+
+def _words(doc: Any) -> list[str]:
+    """The doc's words in lower case, made once per doc (the scope checks slice them
+    many times)."""
+    words: list[str] | None = doc.user_data.get(_WORDS)
+    if words is None:
+        words = [t.lower_ for t in doc]
+        doc.user_data[_WORDS] = words
+    return words
 
 
 class NormalisingTokenizer:
@@ -434,15 +445,15 @@ class Reader:
         """The modifier categories that reach this span, less those cut off by a
         terminator between the modifier and the span."""
         categories: set[str] = set()
+        words = _words(doc)
         for modifier in span._.modifiers:
             start, end = modifier.modifier_span
-            between = doc[end : span.start] if end <= span.start else doc[span.end : start]
+            between = words[end : span.start] if end <= span.start else words[span.end : start]
             if not self._terminated(between):
                 categories.add(modifier.category)
         return categories
 
-    def _terminated(self, tokens: Any) -> bool:
-        words = [t.lower_ for t in tokens]
+    def _terminated(self, words: list[str]) -> bool:
         for phrase in self._terminators:
             size = len(phrase)
             for i in range(len(words) - size + 1):
@@ -453,22 +464,23 @@ class Reader:
     def _answered_no(self, doc: Any, span: Any) -> bool:
         """A finding answered like a form ("Confused: no."): a separator, a "no" and
         then the end of the clause."""
-        after = doc[span.end : span.end + 3]
+        after = _words(doc)[span.end : span.end + 3]
         return (
             len(after) >= 2
-            and after[0].text in self._form_separators
-            and after[1].lower_ in self._form_no
-            and (len(after) == 2 or after[2].is_punct)
+            and after[0] in self._form_separators
+            and after[1] in self._form_no
+            and (len(after) == 2 or doc[span.end + 2].is_punct)
         )
 
     def _negated_from(self, doc: Any, span: Any) -> str | None:
         """ "before" or "after" when a negation reaches this span from that side."""
+        words = _words(doc)
         for modifier in span._.modifiers:
             if modifier.category != "NEGATED_EXISTENCE":
                 continue
             start, end = modifier.modifier_span
             before = end <= span.start
-            between = doc[end : span.start] if before else doc[span.end : start]
+            between = words[end : span.start] if before else words[span.end : start]
             if not self._terminated(between):
                 return "before" if before else "after"
         return None
@@ -504,6 +516,7 @@ class Reader:
         last), the final connector comes first, and the commas after it are the list.
         """
         connectors, finals = self._connectors, self._final_connectors
+        words = _words(doc)
         members: set[int] = set()
         pending: set[int] = set()
         closed = False
@@ -511,7 +524,7 @@ class Reader:
         j = first + step
         while 0 <= j < len(spans):
             left, right = (spans[current], spans[j]) if step == 1 else (spans[j], spans[current])
-            gap = [t.lower_ for t in doc[left.end : right.start]]
+            gap = words[left.end : right.start]
             if not all(word in connectors for word in gap):
                 break
             if not gap:  # adjacent or overlapping spans are one item ("calf cramp")
@@ -530,8 +543,8 @@ class Reader:
         if pending and step == 1:
             # "isn't swollen, red or hot": the list's final connector may lead to a
             # word that is not a finding; it still closes the list.
-            following = doc[spans[current].end : spans[current].end + 1]
-            if len(following) and following[0].lower_ in finals:
+            following = words[spans[current].end : spans[current].end + 1]
+            if following and following[0] in finals:
                 members.update(pending)
         return members
 
