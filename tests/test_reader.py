@@ -268,3 +268,15 @@ def test_quotes_spaces_and_invisible_characters_do_not_split_a_phrase(
     assert finding_id in reading.states(), reading
     for item in reading.findings:
         assert text[item.start : item.end] == item.text  # offsets are the person's own
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("had my thyroid out 2 days ago. since this morning my lips tingle", False),
+        ("my calf has cramped on and off for 2 days", True),
+        ("my back went into spasm; it started seven weeks ago after gardening", True),
+    ],
+)
+def test_a_duration_times_what_its_clause_is_about(reader: Reader, text: str, kept: bool) -> None:
+    assert ("history_days" in reader.read(text).values()) is kept

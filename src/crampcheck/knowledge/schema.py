@@ -480,6 +480,23 @@ class Lexicon(Strict):
     form_answers_no: tuple[str, ...] = Field(
         default=(), description="answers that deny the finding before them ('Swelling - none.')"
     )
+    clause_breaks: tuple[str, ...] = Field(
+        default=(), description="what ends a clause, for deciding what a duration times"
+    )
+    duration_owner_categories: tuple[str, ...] = Field(
+        default=(),
+        description="finding categories whose presence in a duration's clause makes it "
+        "the problem's duration",
+    )
+    duration_owner_words: tuple[str, ...] = Field(
+        default=(),
+        description="words that, in a duration's clause, refer to the problem ('it started')",
+    )
+    duration_event_categories: tuple[str, ...] = Field(
+        default=(),
+        description="finding categories (a medicine, an operation, a journey) that a "
+        "duration in the same clause times instead, when no owner is there",
+    )
     rate_words: tuple[str, ...] = Field(
         default=(),
         description="words just before a duration that make it a rate ('twice a week')",

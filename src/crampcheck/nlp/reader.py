@@ -10,6 +10,7 @@ contradiction never hides a warning sign.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -34,6 +35,7 @@ _SHADOW = "_shadow"
 _SPANS = "medspacy_spans"
 _CORRECTIONS = "crampcheck_corrections"
 _WORDS = "crampcheck_words"
+_WORD = re.compile(r"[\w']+")
 _CONTEXT = "medspacy_context"
 _NEARBY = "_nearby_word"
 """The words of word pairs are listed among the phrases (for stems and spelling) but
@@ -275,6 +277,14 @@ class Reader:
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
+        self._durations = frozenset(
+            f.id for f in kb.findings.values() if f.measure and f.measure.dimension == "duration"
+        )
+        self._category = {f.id: f.category for f in kb.findings.values()}
+        self._clause_breaks = tuple(kb.lexicon.clause_breaks)
+        self._owner_categories = frozenset(kb.lexicon.duration_owner_categories)
+        self._event_categories = frozenset(kb.lexicon.duration_event_categories)
+        self._owner_words = frozenset(w.lower() for w in kb.lexicon.duration_owner_words)
         self._form_no = frozenset(a.lower() for a in kb.lexicon.form_answers_no)
         self._strings_when_built = len(self._nlp.vocab.strings)
 
@@ -345,8 +355,9 @@ class Reader:
                         index.setdefault(norm, []).append((finding.id, number, side))
         return index
 
-    def _pair_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
-        """(finding, start, end) for each word pair in the text: one word of each side,
+    def _pair_matches(self, doc: Doc) -> list[tuple[str, int, int, int]]:
+        """(finding, start, end, head) for each word pair in the text (``head``: the
+        position of its first group's word): one word of each side,
         at most ``within`` words apart, in the same sentence, with no punctuation and no
         negation between them ("my pee isn't dark" is not a pair)."""
         index = self._pair_index_by_norm
@@ -375,32 +386,42 @@ class Reader:
                         for t in gap
                     ):
                         continue
-                    matches.append((finding_id, start, end + 1))
+                    matches.append((finding_id, start, end + 1, i))
         return matches
 
     def _add_pairs(self, doc: Doc) -> Doc:
         """Word pairs become findings only where no phrase was found: a phrase says
         more exactly what was meant ("can't catch my breath" is not undone by a pair
-        reaching past it). A body part, side or background fact inside a pair stays,
-        and a one-word reading of one of the pair's own two words gives way to the pair
-        ("stopped" is not "it eased" in "wine every night ... and stopped")."""
+        reaching past it). A body part, side or background fact inside a pair stays.
+        A one-word reading of the pair's head word gives way to the pair ("stopped" is
+        not "it eased" in "wine every night ... and stopped"); a one-word reading of its
+        other word stays beside it ("walk ... my calf cramped" is a cramp on walking)."""
         matches = self._pair_matches(doc)
         if not matches:
             return doc
         spans = list(doc.spans[_SPANS])
-        candidates = [Span(doc, start, end, label=label) for label, start, end in matches]
-        added: list[Span] = []
-        yielded: set[tuple[int, int, str]] = set()
-        for pair in filter_spans(candidates):
-            own_words = {pair.start, pair.end - 1}
+        heads = {(start, end, label): head for label, start, end, head in matches}
+        candidates = [Span(doc, start, end, label=label) for label, start, end, _ in matches]
+        admissible: list[Span] = []
+        for pair in candidates:
+            head = heads[(pair.start, pair.end, pair.label_)]
+            tail = pair.end - 1 if head == pair.start else pair.start
             blocking = [
                 s
                 for s in spans
                 if s.label_ not in self._sites and s.start < pair.end and pair.start < s.end
             ]
-            if all(len(s) == 1 and s.start in own_words for s in blocking):
-                added.append(pair)
-                yielded.update((s.start, s.end, s.label_) for s in blocking)
+            if all(len(s) == 1 and s.start in (head, tail) for s in blocking):
+                admissible.append(pair)
+        added = filter_spans(admissible)
+        yielded = {
+            (s.start, s.end, s.label_)
+            for pair in added
+            for s in spans
+            if len(s) == 1
+            and s.label_ not in self._sites
+            and s.start == heads[(pair.start, pair.end, pair.label_)]
+        }
         if added:
             kept = [s for s in spans if (s.start, s.end, s.label_) not in yielded]
             doc.spans[_SPANS] = kept + added
@@ -543,10 +564,38 @@ class Reader:
         if pending and step == 1:
             # "isn't swollen, red or hot": the list's final connector may lead to a
             # word that is not a finding; it still closes the list.
-            following = words[spans[current].end : spans[current].end + 1]
-            if following and following[0] in finals:
+            following = []
+            for word in words[spans[current].end :]:
+                if word not in connectors:
+                    break
+                following.append(word)
+            if any(word in finals for word in following):
                 members.update(pending)
         return members
+
+    def _times_another_event(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        original: str,
+        findings: Sequence[Extracted],
+        normalised: Normalised,
+    ) -> bool:
+        """A duration whose clause names a medicine, an operation, a journey or another
+        background event and no symptom, sign or body part ("had my thyroid out 2 days
+        ago", "five days ago the doctor put her on clarithromycin") times that event,
+        not the problem."""
+        left = max((text.rfind(b, 0, start) for b in self._clause_breaks), default=-1)
+        rights = [i for i in (text.find(b, end) for b in self._clause_breaks) if i >= 0]
+        right = min(rights) if rights else len(text)
+        clause_start, clause_end = normalised.span(max(left, 0), right)
+        if self._owner_words & set(_WORD.findall(original[clause_start:clause_end].lower())):
+            return False  # "it started seven weeks ago": the problem, by its pronoun
+        inside = [f for f in findings if clause_start <= f.start and f.end <= clause_end]
+        owners = [f for f in inside if self._category.get(f.finding_id) in self._owner_categories]
+        events = [f for f in inside if self._category.get(f.finding_id) in self._event_categories]
+        return bool(events) and not owners
 
     def _reading(self, original: str, normalised: Normalised, doc: Any) -> Reading:
         findings: list[Extracted] = []
@@ -582,8 +631,13 @@ class Reader:
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT
             hedged = state is FindingState.PRESENT and "POSSIBLE_EXISTENCE" in categories
             findings.append(Extracted(finding_id, state, span_text, start, end, hedged=hedged))
+        read_findings = list(findings)
         for quantity in self._quantities.read(normalised.text):
             start, end = normalised.span(quantity.start, quantity.end)
+            if quantity.finding_id in self._durations and self._times_another_event(
+                normalised.text, quantity.start, quantity.end, original, read_findings, normalised
+            ):
+                continue
             findings.append(
                 Extracted(
                     quantity.finding_id,
