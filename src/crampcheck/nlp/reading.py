@@ -1,0 +1,79 @@
+"""What the reader took from one text: findings with the words they came from, the
+mentions it set aside (someone else's, hypothetical), and the spelling corrections it
+made - every offset an offset into the person's own text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from crampcheck.domain.types import Case, FindingState, Sex
+from crampcheck.nlp.spelling import Correction
+
+Mention = Literal["present", "absent", "other_person", "hypothetical"]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One finding read from the text, with the words it came from."""
+
+    finding_id: str
+    state: FindingState
+    text: str
+    start: int
+    end: int
+    value: float | None = None
+    hedged: bool = False
+    """Said with a hedge ("maybe a bit swollen?"): counted as present, and shown as
+    something the person was not sure of, to confirm."""
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A mention that was read but not used: about someone else, or hypothetical."""
+
+    finding_id: str
+    reason: Literal["other_person", "hypothetical"]
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the reader took from one text."""
+
+    text: str
+    findings: tuple[Extracted, ...]
+    ignored: tuple[Ignored, ...]
+    corrections: tuple[Correction, ...] = ()
+    """Misspelt words read as a knowledge-base word, where they made a finding."""
+
+    def states(self) -> dict[str, FindingState]:
+        """One state per finding: present wins over absent."""
+        result: dict[str, FindingState] = {}
+        for item in self.findings:
+            if result.get(item.finding_id) is FindingState.PRESENT:
+                continue
+            result[item.finding_id] = item.state
+        return result
+
+    def hedged(self) -> frozenset[str]:
+        """Findings present only through hedged mentions ("could be a little puffy?")."""
+        said = {f.finding_id for f in self.findings if f.state is FindingState.PRESENT}
+        sure = {
+            f.finding_id for f in self.findings if f.state is FindingState.PRESENT and not f.hedged
+        }
+        return frozenset(said - sure)
+
+    def values(self) -> dict[str, float]:
+        """One value per measured finding: the largest mentioned (the worst case)."""
+        result: dict[str, float] = {}
+        for item in self.findings:
+            if item.value is not None:
+                result[item.finding_id] = max(item.value, result.get(item.finding_id, item.value))
+        return result
+
+    def to_case(self, age: int | None = None, sex: Sex | None = None) -> Case:
+        """A case built from this reading (findings not mentioned stay unknown)."""
+        return Case(age=age, sex=sex, findings=self.states(), values=self.values())

@@ -1,0 +1,156 @@
+"""How far a modifier reaches: terminators, lists and form answers.
+
+ConText (medspaCy) attaches modifiers - negation, other people, hypotheticals - to
+findings. This module decides what the knowledge base's lexicon says it should:
+a terminator between a modifier and a finding cuts it off ("no swelling, but some
+numbness"); a denial reaches every item of its list and stops at the list's end
+("no swelling, redness, or heat", but not "... or breathlessness, just a calf cramp");
+a finding answered like a form is denied ("Confused: no.").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crampcheck.knowledge.loader import KnowledgeBase
+
+SPANS = "medspacy_spans"
+SHADOW = "_shadow"
+WORDS = "crampcheck_words"
+
+
+def words_of(doc: Any) -> list[str]:
+    """The doc's words in lower case, made once per doc (the scope checks slice them
+    many times)."""
+    words: list[str] | None = doc.user_data.get(WORDS)
+    if words is None:
+        words = [t.lower_ for t in doc]
+        doc.user_data[WORDS] = words
+    return words
+
+
+class Scope:
+    """The knowledge base's terminators, list connectors and form answers."""
+
+    def __init__(self, kb: KnowledgeBase, terminators: tuple[tuple[str, ...], ...]) -> None:
+        self._terminators = terminators
+        self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
+        self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
+        self._form_separators = frozenset(kb.lexicon.form_separators)
+        self._form_no = frozenset(a.lower() for a in kb.lexicon.form_answers_no)
+
+    @property
+    def has_lists(self) -> bool:
+        """Whether the lexicon names list connectors at all."""
+        return bool(self._connectors)
+
+    def categories(self, doc: Any, span: Any) -> set[str]:
+        """The modifier categories that reach this span, less those cut off by a
+        terminator between the modifier and the span."""
+        categories: set[str] = set()
+        words = words_of(doc)
+        for modifier in span._.modifiers:
+            start, end = modifier.modifier_span
+            between = words[end : span.start] if end <= span.start else words[span.end : start]
+            if not self._terminated(between):
+                categories.add(modifier.category)
+        return categories
+
+    def _terminated(self, words: list[str]) -> bool:
+        for phrase in self._terminators:
+            size = len(phrase)
+            for i in range(len(words) - size + 1):
+                if tuple(words[i : i + size]) == phrase:
+                    return True
+        return False
+
+    def answered_no(self, doc: Any, span: Any) -> bool:
+        """A finding answered like a form ("Confused: no."): a separator, a "no" and
+        then the end of the clause."""
+        after = words_of(doc)[span.end : span.end + 3]
+        return (
+            len(after) >= 2
+            and after[0] in self._form_separators
+            and after[1] in self._form_no
+            and (len(after) == 2 or doc[span.end + 2].is_punct)
+        )
+
+    def _negated_from(self, doc: Any, span: Any) -> str | None:
+        """ "before" or "after" when a negation reaches this span from that side."""
+        words = words_of(doc)
+        for modifier in span._.modifiers:
+            if modifier.category != "NEGATED_EXISTENCE":
+                continue
+            start, end = modifier.modifier_span
+            before = end <= span.start
+            between = words[end : span.start] if before else words[span.end : start]
+            if not self._terminated(between):
+                return "before" if before else "after"
+        return None
+
+    def spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
+        """Spans negated by reaching along a list from a negated item.
+
+        "No swelling, redness, numbness or weakness": the negation's own reach may end
+        before the last items, so items joined only by list words share it. Commas alone
+        make a list only when it goes on to a final "or"/"nor"/"and"; after that final
+        item the list is over, so in "nothing like chest pain or breathlessness, just a
+        calf cramp" the cramp is not denied. A negation written after its list
+        ("fever, chills or sweats: none") reaches back along it the same way.
+        """
+        spans = sorted(
+            (s for s in doc.spans[SPANS] if s.label_ != SHADOW), key=lambda s: (s.start, s.end)
+        )
+        sides = [self._negated_from(doc, span) for span in spans]
+        spread: set[int] = set()
+        for direction, side in ((1, "before"), (-1, "after")):
+            for i, negation in enumerate(sides):
+                if negation != side:
+                    continue
+                spread.update(self._list_after(doc, spans, i, direction))
+        return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread if sides[i] is None}
+
+    def _list_after(self, doc: Any, spans: list[Any], first: int, step: int) -> set[int]:
+        """The indexes of the items that share ``spans[first]``'s list, walking away
+        from its negation (``step`` 1: forward, -1: backward).
+
+        Forward, items joined by commas wait until a final connector confirms the list,
+        and the first comma after the final item ends it. Backward (the negation came
+        last), the final connector comes first, and the commas after it are the list.
+        """
+        connectors, finals = self._connectors, self._final_connectors
+        words = words_of(doc)
+        members: set[int] = set()
+        pending: set[int] = set()
+        closed = False
+        current = first
+        j = first + step
+        while 0 <= j < len(spans):
+            left, right = (spans[current], spans[j]) if step == 1 else (spans[j], spans[current])
+            gap = words[left.end : right.start]
+            if not all(word in connectors for word in gap):
+                break
+            if not gap:  # adjacent or overlapping spans are one item ("calf cramp")
+                (pending if current in pending else members).add(j)
+            elif any(word in finals for word in gap):
+                members.update(pending)
+                pending.clear()
+                members.add(j)
+                closed = True
+            elif step == 1 and closed:
+                break
+            else:  # commas only
+                (members if closed else pending).add(j)
+            current = j
+            j += step
+        if pending and step == 1:
+            # "isn't swollen, red or hot": the list's final connector may lead to a
+            # word that is not a finding; it still closes the list.
+            following = []
+            for word in words[spans[current].end :]:
+                if word not in connectors:
+                    break
+                following.append(word)
+            if any(word in finals for word in following):
+                members.update(pending)
+        return members

@@ -1,0 +1,51 @@
+"""What a duration times: the problem, or another event named in its clause."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.nlp.normalise import Normalised
+from crampcheck.nlp.reading import Extracted
+
+_WORD = re.compile(r"[\w']+")
+
+
+class EventTiming:
+    """Decides whether a duration belongs to the problem, from the knowledge base's
+    clause breaks, owner categories and words, and event categories."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.durations = frozenset(
+            f.id for f in kb.findings.values() if f.measure and f.measure.dimension == "duration"
+        )
+        self._category = {f.id: f.category for f in kb.findings.values()}
+        self._clause_breaks = tuple(kb.lexicon.clause_breaks)
+        self._owner_categories = frozenset(kb.lexicon.duration_owner_categories)
+        self._event_categories = frozenset(kb.lexicon.duration_event_categories)
+        self._owner_words = frozenset(w.lower() for w in kb.lexicon.duration_owner_words)
+
+    def times_another_event(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        original: str,
+        findings: Sequence[Extracted],
+        normalised: Normalised,
+    ) -> bool:
+        """A duration whose clause names a medicine, an operation, a journey or another
+        background event and no symptom, sign or body part ("had my thyroid out 2 days
+        ago", "five days ago the doctor put her on clarithromycin") times that event,
+        not the problem."""
+        left = max((text.rfind(b, 0, start) for b in self._clause_breaks), default=-1)
+        rights = [i for i in (text.find(b, end) for b in self._clause_breaks) if i >= 0]
+        right = min(rights) if rights else len(text)
+        clause_start, clause_end = normalised.span(max(left, 0), right)
+        if self._owner_words & set(_WORD.findall(original[clause_start:clause_end].lower())):
+            return False  # "it started seven weeks ago": the problem, by its pronoun
+        inside = [f for f in findings if clause_start <= f.start and f.end <= clause_end]
+        owners = [f for f in inside if self._category.get(f.finding_id) in self._owner_categories]
+        events = [f for f in inside if self._category.get(f.finding_id) in self._event_categories]
+        return bool(events) and not owners
