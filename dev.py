@@ -5,7 +5,8 @@ Needs only Python 3.11+ and its standard library; everything else is installed i
 .venv from PyPI, pinned by constraints.txt.
 
     python3 dev.py run [ARGS...]         run crampcheck (default: crampcheck --help)
-    python3 dev.py test [PYTEST_ARGS...] ruff check, ruff format --check, mypy, pytest
+    python3 dev.py test [PYTEST_ARGS...] ruff check, ruff format --check, mypy, lint-imports,
+                                         bandit, pytest
     python3 dev.py lock                  regenerate constraints.txt in a throwaway venv
 
 .venv is created on first use and reinstalled only when pyproject.toml or
@@ -255,6 +256,11 @@ def cmd_test(pytest_args: list[str]) -> int:
         ("ruff check " + " ".join(paths), [ruff, "check", *paths], False),
         ("ruff format --check " + " ".join(paths), [ruff, "format", "--check", *paths], False),
         ("mypy", [str(venv_tool(venv, "mypy"))], False),
+        (
+            "lint-imports (the layers in pyproject.toml)",
+            [str(venv_tool(venv, "lint-imports"))],
+            False,
+        ),
         (
             "bandit -r src/crampcheck",
             [str(venv_tool(venv, "bandit")), "-q", "-c", "pyproject.toml", "-r", "src/crampcheck"],
