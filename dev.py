@@ -258,7 +258,7 @@ def cmd_test(pytest_args: list[str]) -> int:
         ("mypy", [str(venv_tool(venv, "mypy"))], False),
         (
             "lint-imports (the layers in pyproject.toml)",
-            [str(venv_tool(venv, "lint-imports"))],
+            [str(venv_tool(venv, "lint-imports")), "--no-cache"],
             False,
         ),
         (

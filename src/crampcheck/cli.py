@@ -327,7 +327,7 @@ def _pipeline() -> Any:
 
 
 def _checked_text(text: str) -> str:
-    from crampcheck.nlp.reader import MAX_TEXT_CHARS
+    from crampcheck.domain.limits import MAX_TEXT_CHARS
 
     if not text or not text.strip():
         raise InputError("the description is empty: say what happened in a few words")

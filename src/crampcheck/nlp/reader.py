@@ -26,6 +26,7 @@ from medspacy.context import ConTextRule
 from medspacy.ner import TargetRule
 from spacy.tokens import Doc
 
+from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.nlp.normalise import Normalised, normalise
@@ -36,9 +37,6 @@ from crampcheck.nlp.scope import SHADOW, SPANS, Scope
 from crampcheck.nlp.spelling import Correction, Speller
 from crampcheck.nlp.timing import EventTiming
 from crampcheck.nlp.tokenizer import CORRECTIONS, NormalisingTokenizer
-
-MAX_TEXT_CHARS = 5000
-"""The longest description accepted; longer text is refused with a clear message."""
 
 _ABSENT_SUFFIX = "|absent"
 _SHADOW = SHADOW

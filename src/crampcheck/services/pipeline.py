@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.types import Case, FindingState, Sex
-from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess
+from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess, care_terms
 from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
 from crampcheck.nlp.reader import Reader, Reading
 
@@ -94,6 +94,11 @@ class Pipeline:
             gc.collect()
             gc.freeze()
         return self._reader
+
+    def care_terms(self, emergency_number: str | None = None) -> dict[str, str]:
+        """The words filled into the knowledge base's texts for this clinic: the
+        emergency number and the places to get care in its country."""
+        return care_terms(self.kb, emergency_number or self.emergency_number, self.care_pathway)
 
     def check_case(self, case: Case) -> CheckResult:
         """Assess a structured case."""

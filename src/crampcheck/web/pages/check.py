@@ -15,10 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.interview import AnswerError, Question, answer, next_question, question_by_id
 from crampcheck.engine.rules import candidates, with_implications
-from crampcheck.nlp.reader import MAX_TEXT_CHARS
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.web.api.common import run_check
 from crampcheck.web.deps import StateDep

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from crampcheck.domain.types import Kind, Urgency
-from crampcheck.engine.assess import care_terms
 from crampcheck.knowledge.loader import CompiledAdvice, KnowledgeBase
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
@@ -23,9 +22,7 @@ Builder = Callable[[AppState, Citations], dict[str, Any]]
 
 
 def _fill(text: str, state: AppState) -> str:
-    terms = care_terms(
-        state.pipeline.kb, state.settings.emergency_number, state.pipeline.care_pathway
-    )
+    terms = state.pipeline.care_terms(state.settings.emergency_number)
     for key, value in terms.items():
         text = text.replace("{" + key + "}", value)
     return text

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from crampcheck.engine.assess import care_terms
 from crampcheck.web.auth import page_session
 from crampcheck.web.i18n import translations
 from crampcheck.web.state import AppState
@@ -80,7 +79,7 @@ def page(
         "htmx_script": HTMX_SCRIPT if htmx else None,
         "htmx_request": request.headers.get("hx-request") == "true",
         "disclaimer": state.pipeline.kb.policy.disclaimer.replace("{emergency_number}", number),
-        "care": care_terms(state.pipeline.kb, number, state.pipeline.care_pathway),
+        "care": state.pipeline.care_terms(number),
         **page_session(request, state),
     }
     html = environment().get_template(template).render({**shared, **(context or {})})
