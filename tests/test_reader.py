@@ -280,3 +280,21 @@ def test_quotes_spaces_and_invisible_characters_do_not_split_a_phrase(
 )
 def test_a_duration_times_what_its_clause_is_about(reader: Reader, text: str, kept: bool) -> None:
     assert ("history_days" in reader.read(text).values()) is kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "desk job, 10 hours a day, and my neck is in a knot",
+        "started a 30-day challenge and my stomach cramped",
+    ],
+)
+def test_a_length_per_period_or_of_a_programme_is_not_the_episode(
+    reader: Reader, text: str
+) -> None:
+    values = reader.read(text).values()
+    assert "episode_minutes" not in values and "history_days" not in values
+
+
+def test_a_cold_drink_is_not_a_cold_limb(reader: Reader) -> None:
+    assert "pale_cold_limb" not in reader.read("eyelid flickering, living on cold brew").states()

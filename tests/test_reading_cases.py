@@ -1,7 +1,8 @@
 """Case sets written in people's own words by writers who never saw the code.
 
-``texts_a`` (typed on a phone), ``carers_b`` (parents, carers, coaches) and ``mixed_c``
-(older people, non-native English, teenagers, athletes) are development sets: the
+``texts_a`` (typed on a phone), ``carers_b`` (parents, carers, coaches), ``mixed_c``
+(older people, non-native English, teenagers, athletes) and ``portal_f`` (patient-portal
+messages; scored once untouched, 59/80, before it was used) are development sets: the
 reader and rules were improved on their kinds of failure, so here they are regression
 floors, not evidence. ``heldout_d`` (nurse-line callers and app users) and ``heldout_e``
 (app and after-hours messages, voice-to-text) were never used to change anything; their
@@ -22,7 +23,7 @@ from .reading_eval import score
 CASES = Path(__file__).parent / "reading_cases"
 
 # Figures reached on the development sets: exact urgency, kind (out of 80 each).
-FLOORS = {"texts_a": (71, 68), "carers_b": (67, 67), "mixed_c": (65, 63)}
+FLOORS = {"texts_a": (71, 68), "carers_b": (67, 67), "mixed_c": (65, 63), "portal_f": (69, 72)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

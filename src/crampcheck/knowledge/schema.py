@@ -541,6 +541,11 @@ class ContextRuleSpec(Strict):
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
     pattern: tuple[dict[str, Any], ...] | None = None
     max_scope: int | None = None
+    not_for: tuple[str, ...] = Field(
+        default=(),
+        description="for a terminator: the modifier categories it does not cut short "
+        "('and his' ends a denial, but not 'my father had a clot and his leg ...')",
+    )
 
 
 Finding.model_rebuild()

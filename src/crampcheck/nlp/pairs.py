@@ -107,7 +107,12 @@ class WordPairs:
             ]
             if all(len(s) == 1 and s.start in (head, tail) for s in blocking):
                 admissible.append(pair)
-        added = filter_spans(admissible)
+        # The longest pair of each finding; pairs of different findings may share
+        # words ("every practice" is exercise, and a frequent one).
+        by_finding: dict[str, list[Span]] = {}
+        for pair in admissible:
+            by_finding.setdefault(pair.label_, []).append(pair)
+        added = [span for spans_of in by_finding.values() for span in filter_spans(spans_of)]
         yielded = {
             (s.start, s.end, s.label_)
             for pair in added

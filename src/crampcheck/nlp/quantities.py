@@ -59,6 +59,13 @@ class QuantityReader:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         self._decimal = (lexicon.decimal_word or "").lower()
         self._rate_words = frozenset(w.lower() for w in lexicon.rate_words)
+        period_units = [
+            w for spec in lexicon.units.get("duration", {}).values() for w in spec.words
+        ]
+        self._per_period = re.compile(
+            rf"\s+(?:a|an|per|every|each)\s+(?:{_alternation(period_units)})(?![a-z])",
+            re.IGNORECASE,
+        )
         self._activities = frozenset(w.lower() for w in lexicon.activities_before_durations)
         self._lengths_before_a = frozenset(w.lower() for w in lexicon.lengths_before_a)
         other = [w.lower() for w in lexicon.other_durations]
@@ -156,7 +163,7 @@ class QuantityReader:
             base = number * unit.factor + unit.offset
             if unit.dimension == "duration" and (
                 self._measures_something_else(text, match.end())
-                or self._is_rate(text, match.start())
+                or self._is_rate(text, match.start(), match.end())
                 or self._after_activity(text, match.start())
                 or self._singular_rate(text, match.start(), match.group("num"))
             ):
@@ -212,10 +219,13 @@ class QuantityReader:
                         break
         return found
 
-    def _is_rate(self, text: str, start: int) -> bool:
-        """ "twice a week", "a pack a day": the duration is how often, not how long."""
+    def _is_rate(self, text: str, start: int, end: int | None = None) -> bool:
+        """ "twice a week", "a pack a day", "10 hours a day": how often or how much in a
+        period, not how long the problem has lasted."""
         before = text[max(0, start - 24) : start].lower().split()
-        return bool(before) and before[-1].strip(".,;:") in self._rate_words
+        if before and before[-1].strip(".,;:") in self._rate_words:
+            return True
+        return end is not None and bool(self._per_period.match(text, end))
 
     def _after_activity(self, text: str, start: int) -> bool:
         """ "drove six hours back", "ran for 20 minutes": the activity's length."""

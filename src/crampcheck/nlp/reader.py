@@ -130,7 +130,7 @@ class Reader:
         # as ConText modifiers, every comma cost a scope computation against every
         # finding; here it is one scan of the words between a modifier and its finding.
         self._terminators = tuple(
-            tuple(t.lower_ for t in self._nlp.make_doc(rule.literal))
+            (tuple(t.lower_ for t in self._nlp.make_doc(rule.literal)), frozenset(rule.not_for))
             for rule in kb.lexicon.context_rules
             if rule.category == "TERMINATE"
         )

@@ -32,7 +32,11 @@ def words_of(doc: Any) -> list[str]:
 class Scope:
     """The knowledge base's terminators, list connectors and form answers."""
 
-    def __init__(self, kb: KnowledgeBase, terminators: tuple[tuple[str, ...], ...]) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        terminators: tuple[tuple[tuple[str, ...], frozenset[str]], ...],
+    ) -> None:
         self._terminators = terminators
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
@@ -52,12 +56,14 @@ class Scope:
         for modifier in span._.modifiers:
             start, end = modifier.modifier_span
             between = words[end : span.start] if end <= span.start else words[span.end : start]
-            if not self._terminated(between):
+            if not self._terminated(between, modifier.category):
                 categories.add(modifier.category)
         return categories
 
-    def _terminated(self, words: list[str]) -> bool:
-        for phrase in self._terminators:
+    def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
+        for phrase, not_for in self._terminators:
+            if category in not_for:
+                continue
             size = len(phrase)
             for i in range(len(words) - size + 1):
                 if tuple(words[i : i + size]) == phrase:
