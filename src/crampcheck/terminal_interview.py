@@ -7,7 +7,15 @@ import json
 from rich.console import Console
 
 from crampcheck.domain.types import Case
-from crampcheck.engine.interview import AnswerError, Question, answer, next_question
+from crampcheck.services.interview import (
+    MAX_NUMBER,
+    AnswerError,
+    Question,
+    Reply,
+    ReplyError,
+    apply_reply,
+    next_question,
+)
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
 from crampcheck.terminal import render_result
@@ -33,30 +41,44 @@ def _ask(console: Console, question: Question, number: int) -> str:
     return console.input("> ").strip().lower()
 
 
-def _apply(case: Case, question: Question, reply: str) -> Case:
-    if reply in ("?", "dont know", "don't know", "unknown"):
-        return answer(case, question, dont_know=True)
+def _reply(question: Question, typed: str) -> Reply:
+    """What was typed, as a reply to ``question``; :class:`AnswerError` when it cannot
+    be read at all (the interview service decides whether the question takes it)."""
+    if typed in ("?", "dont know", "don't know", "unknown"):
+        return Reply(dont_know=True)
     if question.select in ("many", "one"):
-        if reply in ("0", "none", "no", "n"):
-            return answer(case, question, chosen=[])
+        if typed in ("0", "none", "no", "n"):
+            return Reply(chosen=())
         try:
-            picks = [int(p) for p in reply.replace(" ", "").split(",") if p]
+            picks = [int(p) for p in typed.replace(" ", "").split(",") if p]
         except ValueError:
             raise AnswerError("type the numbers of the options, separated by commas") from None
         if any(not 1 <= p <= len(question.options) for p in picks):
             raise AnswerError(f"choose numbers from 1 to {len(question.options)}")
-        return answer(case, question, chosen=[question.options[p - 1].finding_id for p in picks])
+        return Reply(chosen=tuple(question.options[p - 1].finding_id for p in picks))
     if question.select == "boolean":
-        if reply in ("y", "yes"):
-            return answer(case, question, yes=True)
-        if reply in ("n", "no"):
-            return answer(case, question, yes=False)
-        raise AnswerError("type y or n (or ? if you don't know)")
+        return Reply(yes={"y": True, "yes": True, "n": False, "no": False}.get(typed))
     try:
-        value = float(reply)
+        return Reply(number=float(typed))
     except ValueError:
         raise AnswerError(f"type a number of {question.unit}") from None
-    return answer(case, question, number=value)
+
+
+_REFUSED = {
+    "not_an_option": "choose from the options shown",
+    "only_one": "choose only one option",
+    "yes_or_no": "type y or n (or ? if you don't know)",
+}
+
+
+def _apply(case: Case, question: Question, typed: str) -> Case:
+    try:
+        return apply_reply(case, question, _reply(question, typed))
+    except ReplyError as error:
+        message = _REFUSED.get(error.reason) or (
+            f"type a number of {question.unit} from 0 to {MAX_NUMBER:,.0f}"
+        )
+        raise AnswerError(message) from None
 
 
 def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: bool = False) -> int:

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from crampcheck.domain.types import FindingState
-from crampcheck.engine.interview import next_question
 from crampcheck.services.appointments import AppointmentError, RequestInput, create_request
+from crampcheck.services.interview import next_question
 from crampcheck.services.sharing import share_diary
 from crampcheck.web.api.common import assessment_payload, run_check
 from crampcheck.web.api.errors import ApiRoute, field_error

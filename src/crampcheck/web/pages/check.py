@@ -16,9 +16,17 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from crampcheck.domain.limits import MAX_TEXT_CHARS
-from crampcheck.domain.types import Case, FindingState, Urgency
-from crampcheck.engine.interview import AnswerError, Question, answer, next_question, question_by_id
-from crampcheck.engine.rules import candidates, with_implications
+from crampcheck.domain.types import FindingState, Urgency
+from crampcheck.services.interview import (
+    AnswerError,
+    Question,
+    Reply,
+    ReplyError,
+    apply_reply,
+    next_question,
+    question_by_id,
+    questions_left,
+)
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.web.api.common import run_check
 from crampcheck.web.deps import StateDep
@@ -37,7 +45,6 @@ from crampcheck.web.state import AppState
 router = APIRouter(include_in_schema=False)
 
 SEXES = ("female", "male")
-MAX_NUMBER = 100_000.0
 
 
 async def read_form(request: Request) -> FormData:
@@ -210,14 +217,6 @@ def continue_check(
     return question_page(request, state, flow, result, question, prefill=prefill)
 
 
-def _questions_left(result: CheckResult, state: AppState) -> int:
-    """About how many questions are still open (an estimate for the progress bar)."""
-    kb = state.pipeline.kb
-    case = with_implications(result.case, kb)
-    open_ids = candidates(case, kb, result.assessment.urgency, result.assessment.kind)
-    return len({getattr(kb.group_of.get(c.finding_id), "id", c.finding_id) for c in open_ids})
-
-
 def question_page(
     request: Request,
     state: AppState,
@@ -231,7 +230,7 @@ def question_page(
 ) -> HTMLResponse:
     """One question, with progress, Back, Don't know and why we ask."""
     number = len(flow.steps) + 1
-    total = max(number, number - 1 + _questions_left(result, state))
+    total = max(number, number - 1 + questions_left(result, state.pipeline.kb))
     prefill = prefill or {}
     return page(
         request,
@@ -273,10 +272,10 @@ async def questions_submit(request: Request, state: StateDep) -> HTMLResponse:
         return bad_state_page(request, state)
     typed = text_field(form, "number", 40).strip()
     try:
-        new_case = _answer(result, question, action, form, typed)
-    except AnswerError as error:
+        new_case = apply_reply(result.case, question, _reply(question, action, form, typed))
+    except ReplyError as error:
         return question_page(
-            request, state, flow, result, question, error=str(error), typed=typed[:40]
+            request, state, flow, result, question, error=_wording(error), typed=typed[:40]
         )
     option_ids = [o.finding_id for o in question.options]
     findings = {f: new_case.findings[f].value for f in option_ids if f in new_case.findings}
@@ -292,26 +291,37 @@ async def questions_submit(request: Request, state: StateDep) -> HTMLResponse:
     return continue_check(request, state, flow)
 
 
-def _answer(
-    result: CheckResult, question: Question, action: str, form: FormData, typed: str
-) -> Case:
-    """The case with this question answered; :class:`AnswerError` with a message otherwise."""
-    case = result.case
+def _reply(question: Question, action: str, form: FormData, typed: str) -> Reply:
+    """What the form says, as a reply to ``question`` (the interview service decides
+    whether the question takes it)."""
     if action == "dont_know":
-        return answer(case, question, dont_know=True)
+        return Reply(dont_know=True)
     if question.select in ("many", "one"):
-        chosen = [c for c in list_field(form, "chosen") if c]
-        options = {o.finding_id for o in question.options}
-        if any(c not in options for c in chosen):
-            raise AnswerError(_("Please choose from the answers shown."))
-        if question.select == "one" and len(chosen) > 1:
-            raise AnswerError(_("Please choose only one answer."))
-        return answer(case, question, chosen=chosen)
+        return Reply(chosen=tuple(c for c in list_field(form, "chosen") if c))
     if question.select == "boolean":
-        if action in ("yes", "no"):
-            return answer(case, question, yes=action == "yes")
-        raise AnswerError(_("Please answer Yes, No or Don't know."))
-    return answer(case, question, number=parse_number(typed, question.unit))
+        return Reply(yes={"yes": True, "no": False}.get(action))
+    return Reply(number=_typed_number(typed))
+
+
+def _wording(error: ReplyError) -> str:
+    """Why a reply was refused, in the person's language."""
+    if error.reason == "not_an_option":
+        return _("Please choose from the answers shown.")
+    if error.reason == "only_one":
+        return _("Please choose only one answer.")
+    if error.reason == "yes_or_no":
+        return _("Please answer Yes, No or Don't know.")
+    return _("Please type a number from 0 to 100000 (%(unit)s), or choose Don't know.") % {
+        "unit": error.question.unit or _("units")
+    }
+
+
+def _typed_number(typed: str) -> float:
+    """A typed number with a comma or a point for decimals; NaN when it is not one."""
+    try:
+        return float(typed.strip().replace(",", "."))
+    except ValueError:
+        return math.nan
 
 
 def _go_back(request: Request, state: AppState, flow: FlowState) -> HTMLResponse:
@@ -339,18 +349,3 @@ def result_page(
 ) -> HTMLResponse:
     """The result of a finished check."""
     return page(request, state, "result.html", result_context(state, flow, result))
-
-
-def parse_number(typed: str, unit: str | None) -> float:
-    """A typed number (comma or point decimals); :class:`AnswerError` when it is not one."""
-    cleaned = typed.strip().replace(",", ".")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
-        raise AnswerError(
-            _("Please type a number from 0 to 100000 (%(unit)s), or choose Don't know.")
-            % {"unit": unit or _("units")}
-        )
-    return number

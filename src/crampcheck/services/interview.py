@@ -1,0 +1,94 @@
+"""The interview, one question at a time, for every way in (pages, API, terminal).
+
+What to ask next, about how many questions are left, which question an id names, and a
+person's reply applied to the case. Each shell reads its own input (a form, a JSON body,
+a typed line) into a :class:`Reply` and words a :class:`ReplyError` in its own language;
+what a reply means and which replies a question takes are decided here, once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from crampcheck.domain.types import Case
+from crampcheck.engine.interview import AnswerError, Option, Question, answer, question_by_id
+from crampcheck.engine.interview import next_question as _next_question
+from crampcheck.engine.rules import candidates, with_implications
+from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.pipeline import CheckResult
+
+__all__ = [
+    "MAX_NUMBER",
+    "AnswerError",
+    "Option",
+    "Question",
+    "Reply",
+    "ReplyError",
+    "apply_reply",
+    "next_question",
+    "question_by_id",
+    "questions_left",
+]
+
+MAX_NUMBER = 100_000.0
+"""The largest number a question takes (minutes, days, a temperature, a pain score)."""
+
+Reason = Literal["not_an_option", "only_one", "yes_or_no", "number"]
+
+
+class ReplyError(AnswerError):
+    """A reply its question cannot take; ``reason`` says why, for the shell to word."""
+
+    def __init__(self, reason: Reason, question: Question) -> None:
+        super().__init__(f"{reason}: {question.id}")
+        self.reason: Reason = reason
+        self.question = question
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A person's reply to one question: "don't know", the options chosen (none is
+    "none of these"), yes or no, or a number (NaN when what was typed is not one)."""
+
+    dont_know: bool = False
+    chosen: tuple[str, ...] = ()
+    yes: bool | None = None
+    number: float | None = None
+
+
+def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
+    """The most useful question still open; None when nothing could change the answer
+    or it is an emergency (a person in danger should act, not answer)."""
+    return _next_question(case, kb)
+
+
+def questions_left(result: CheckResult, kb: KnowledgeBase) -> int:
+    """About how many questions are still open (an estimate for a progress bar): one
+    for each question group with an open finding, one for each open finding alone."""
+    case = with_implications(result.case, kb)
+    open_ids = candidates(case, kb, result.assessment.urgency, result.assessment.kind)
+    return len({getattr(kb.group_of.get(c.finding_id), "id", c.finding_id) for c in open_ids})
+
+
+def apply_reply(case: Case, question: Question, reply: Reply) -> Case:
+    """The case with ``question`` answered by ``reply``; :class:`ReplyError` when the
+    question cannot take it."""
+    if reply.dont_know:
+        return answer(case, question, dont_know=True)
+    if question.select in ("many", "one"):
+        options = {o.finding_id for o in question.options}
+        if any(c not in options for c in reply.chosen):
+            raise ReplyError("not_an_option", question)
+        if question.select == "one" and len(reply.chosen) > 1:
+            raise ReplyError("only_one", question)
+        return answer(case, question, chosen=list(reply.chosen))
+    if question.select == "boolean":
+        if reply.yes is None:
+            raise ReplyError("yes_or_no", question)
+        return answer(case, question, yes=reply.yes)
+    number = reply.number
+    if number is None or not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
+        raise ReplyError("number", question)
+    return answer(case, question, number=number)
