@@ -27,6 +27,7 @@ from crampcheck.services.diary import EpisodeInput
 from crampcheck.storage.database import transaction
 from crampcheck.storage.tables import AppointmentRequest, Episode, User
 from crampcheck.web.pages import diary as diary_pages
+from crampcheck.web.pages import diary_charts, diary_times
 from tests.test_accounts import (
     PASSWORD,
     csrf_of,
@@ -193,7 +194,7 @@ def test_logging_an_episode_takes_a_few_taps(client: TestClient, app: FastAPI) -
     page_sign_up(client, "ana@example.com")
     html = client.get("/diary/new").text
     form = form_to(html, "/diary/new")
-    for preset in diary_pages.PRESETS:
+    for preset in diary_times.PRESETS:
         assert ("when", preset) in form.checkboxes
     assert ("when", "now") in form.fields, "now is chosen already"
     assert 'type="datetime-local"' in html and "data-time-zone" in html
@@ -511,7 +512,7 @@ def test_charts_are_images_with_the_numbers_beside_them(client: TestClient, app:
     owner = user_id(app, "ana@example.com")
     log(app, owner, pain=6, started_at=datetime.now(UTC) - timedelta(days=3))
     html = client.get("/diary/patterns").text
-    for name in diary_pages.CHARTS:
+    for name in diary_charts.CHARTS:
         image = re.search(rf'<img src="/diary/charts/{name}\.svg" alt="([^"]+)"', html)
         assert image and len(image.group(1)) > 30, name
         response = client.get(f"/diary/charts/{name}.svg")

@@ -27,7 +27,9 @@ from crampcheck.services.diary import Escalation, Patterns
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.storage.tables import Episode
 from crampcheck.web.api.common import assessment_payload, run_check
-from crampcheck.web.pages.diary import Counts, diary_flow, episode_check, episode_from_check
+from crampcheck.web.pages.diary_charts import Counts
+from crampcheck.web.pages.diary_checks import episode_check, episode_from_check
+from crampcheck.web.pages.diary_patterns import diary_flow
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.state import AppState
 

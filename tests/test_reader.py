@@ -298,3 +298,9 @@ def test_a_length_per_period_or_of_a_programme_is_not_the_episode(
 
 def test_a_cold_drink_is_not_a_cold_limb(reader: Reader) -> None:
     assert "pale_cold_limb" not in reader.read("eyelid flickering, living on cold brew").states()
+
+
+def test_the_side_compared_with_is_not_the_affected_side(reader: Reader) -> None:
+    found = states(reader, "my left calf is noticeably fatter than the right one")
+    assert found.get("side_left") is P and found.get("swelling") is P
+    assert "side_right" not in found

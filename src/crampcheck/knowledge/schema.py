@@ -497,6 +497,10 @@ class Lexicon(Strict):
         description="finding categories (a medicine, an operation, a journey) that a "
         "duration in the same clause times instead, when no owner is there",
     )
+    comparison_cues: tuple[str, ...] = Field(
+        default=(),
+        description="words after which a side is the one compared with ('than the left')",
+    )
     rate_words: tuple[str, ...] = Field(
         default=(),
         description="words just before a duration that make it a rate ('twice a week')",

@@ -136,6 +136,10 @@ class Reader:
         )
         self._quantities = QuantityReader(kb)
         self._timing = EventTiming(kb)
+        self._comparison_cues = tuple(
+            tuple(t.lower_ for t in self._nlp.make_doc(cue)) for cue in kb.lexicon.comparison_cues
+        )
+        self._sides = frozenset(f for f in kb.findings if f.startswith("side_"))
         self._scope = Scope(kb, self._terminators)
         self._strings_when_built = len(self._nlp.vocab.strings)
 
@@ -231,6 +235,14 @@ class Reader:
             )
         return normalise(text)
 
+    def _after_comparison(self, doc: Any, start: int) -> bool:
+        """Whether the words just before ``start`` say what is compared with."""
+        words = [t.lower_ for t in doc[max(0, start - 3) : start]]
+        return any(
+            len(cue) <= len(words) and tuple(words[-len(cue) :]) == cue
+            for cue in self._comparison_cues
+        )
+
     def _reading(self, original: str, normalised: Normalised, doc: Any) -> Reading:
         findings: list[Extracted] = []
         ignored: list[Ignored] = []
@@ -246,6 +258,8 @@ class Reader:
                 if label.endswith(_ABSENT_SUFFIX)
                 else (label, False)
             )
+            if finding_id in self._sides and self._after_comparison(doc, ent.start):
+                continue  # "whiter than the left": the side compared with
             start, end = normalised.span(ent.start_char, ent.end_char)
             span_text = original[start:end]
             categories = self._scope.categories(doc, ent)

@@ -37,7 +37,8 @@ from crampcheck.services import diary
 from crampcheck.services.diary import Patterns
 from crampcheck.storage.tables import AppointmentRequest, Base, Episode
 from crampcheck.storage.times import aware as _aware
-from crampcheck.web.pages import diary as diary_page
+from crampcheck.web.pages import diary_charts as chart_pages
+from crampcheck.web.pages import diary_labels
 
 MEDICINE_CATEGORIES = frozenset({"medicine"})
 """Knowledge-base finding categories listed under "Medications mentioned"."""
@@ -516,10 +517,10 @@ def _copy(episode: Episode, index: int) -> Episode:
 def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Chart, Chart]:
     """Episodes per week and average pain per week: the diary page's two charts, drawn
     with its titles, labels and settings (weeks starting on days of ``zone``)."""
-    data = diary_page.chart_data(found, now, zone)
+    data = chart_pages.chart_data(found, now, zone)
     weekly, pain = data["weekly"], data["pain"]
-    weekly_svg = diary_page.chart_svg("weekly", found, now, zone)
-    pain_svg = diary_page.chart_svg("pain", found, now, zone)
+    weekly_svg = chart_pages.chart_svg("weekly", found, now, zone)
+    pain_svg = chart_pages.chart_svg("pain", found, now, zone)
     return (
         Chart(weekly["title"], weekly["alt"], weekly_svg),
         Chart(pain["title"], pain["alt"], pain_svg),
@@ -535,7 +536,7 @@ def diary_figures(
     time to see a doctor; days and weeks are those of ``zone`` (the clinic's)."""
     found = diary_patterns(episodes, kb, now, zone)
     weekly_chart, pain_chart = diary_charts(found, now, zone)
-    sites, treatments = diary_page.site_labels(), diary_page.treatment_labels()
+    sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
     with_care = [e for e in episodes if e.tried]
     return DiaryFigures(
         total=found.total,
@@ -562,7 +563,7 @@ def diary_figures(
 def escalations_of(found: Patterns, kb: KnowledgeBase) -> tuple[Escalation, ...]:
     """The diary rules that fired, in the few words the diary's summary for the clinic
     uses, each with its sources."""
-    phrases = diary_page.escalation_phrases()
+    phrases = diary_labels.escalation_phrases()
     return tuple(
         Escalation(
             text=phrases.get(e.rule_id, e.reason),

@@ -38,7 +38,7 @@ from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import FormDep
-from crampcheck.web.pages.diary import chart_svg
+from crampcheck.web.pages.diary_charts import chart_svg
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.staff_session import (
     no_store,

@@ -33,7 +33,7 @@ from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter,
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
 from crampcheck.storage.times import aware as _aware
 from crampcheck.web.i18n import _, translations
-from crampcheck.web.pages import diary as diary_pages
+from crampcheck.web.pages import diary_charts, diary_labels
 from crampcheck.web.pages.flow import whole_number
 from crampcheck.web.pages.render import tel_link
 from crampcheck.web.pages.result import (
@@ -45,7 +45,7 @@ from crampcheck.web.pages.result import (
 )
 from crampcheck.web.pages.staff_session import member_clinic as member_clinic
 
-CHARTS = diary_pages.CHARTS
+CHARTS = diary_charts.CHARTS
 """The diary charts a clinician can open (the patient's own patterns page's)."""
 DIARY_ZONE = UTC
 """The zone of the shared diary's hours when none is given (the staff API's, which stays
@@ -572,9 +572,9 @@ def diary_view(
     """Everything ``staff_request_diary.html`` shows of a shared diary, hours of the day
     in ``zone`` (the clinic's)."""
     found = shared_patterns(db, user_id, kb, now, zone)
-    counts = diary_pages.counts_of(db, user_id, now)
-    sites, treatments = diary_pages.site_labels(), diary_pages.treatment_labels()
-    contexts = diary_pages.context_labels()
+    counts = diary_charts.counts_of(db, user_id, now)
+    sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
+    contexts = diary_labels.context_labels()
     return {
         "found": found,
         "counts": counts,
@@ -598,5 +598,5 @@ def diary_view(
             for c, w, wo, dw, dwo in found.factors
         ],
         "escalations": [e.reason for e in found.escalations],
-        "charts": diary_pages.chart_data(found, now, zone),
+        "charts": diary_charts.chart_data(found, now, zone),
     }

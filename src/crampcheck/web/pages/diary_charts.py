@@ -1,0 +1,142 @@
+"""The diary's charts and the counts beside them: the person's patterns page, the
+clinic's request page and the one-page summary all draw them here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from crampcheck.services import diary
+from crampcheck.services.diary import Patterns
+from crampcheck.storage.tables import Episode
+from crampcheck.web import charts
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.diary_labels import month_names, show_number
+from crampcheck.web.pages.diary_times import local
+
+RECENT_DAYS = 84
+CHARTS = ("weekly", "pain", "hours")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts the patterns rest on that :class:`Patterns` does not carry."""
+
+    night: int
+    with_duration: int
+    with_pain: int
+    recent: int
+
+
+def counts_of(db: Session, user_id: str, now: datetime) -> Counts:
+    mine = Episode.user_id == user_id
+    recent = Episode.started_at >= now - timedelta(days=RECENT_DAYS)
+    row = db.execute(
+        select(
+            func.sum(case((Episode.at_night.is_(True), 1), else_=0)),
+            func.sum(case((and_(recent, Episode.duration_minutes.is_not(None)), 1), else_=0)),
+            func.sum(case((and_(recent, Episode.pain.is_not(None)), 1), else_=0)),
+            func.sum(case((recent, 1), else_=0)),
+        ).where(mine)
+    ).one()
+    return Counts(*(int(x or 0) for x in row))
+
+
+def week_starts(now: datetime, zone: tzinfo) -> list[date]:
+    """The first day of each of the 12 weeks :func:`diary.patterns` counts."""
+    return [local(now - timedelta(weeks=diary.WEEKS - i), zone).date() for i in range(diary.WEEKS)]
+
+
+def short_date(day: date) -> str:
+    return _("%(day)d %(month)s") % {"day": day.day, "month": month_names()[day.month - 1][:3]}
+
+
+def chart_data(found: Patterns, now: datetime, zone: tzinfo) -> dict[str, dict[str, Any]]:
+    """Each chart's title, text alternative and the rows of its table."""
+    weeks = [short_date(d) for d in week_starts(now, zone)]
+    total_weeks = sum(found.weekly_counts)
+    pains = [(w, p) for w, p in zip(weeks, found.pain_by_week, strict=True) if p is not None]
+    busiest = max(range(24), key=lambda h: found.hours[h]) if any(found.hours) else None
+    return {
+        "weekly": {
+            "title": _("Episodes per week, last 12 weeks"),
+            "alt": _(
+                "Bar chart of episodes per week over the last 12 weeks: %(total)d in all, "
+                "%(last)d in the latest week. The numbers are in the table below."
+            )
+            % {"total": total_weeks, "last": found.weekly_counts[-1]},
+            "head": (_("Week starting"), _("Episodes")),
+            "rows": list(zip(weeks, found.weekly_counts, strict=True)),
+            "labels": weeks,
+        },
+        "pain": {
+            "title": _("Average pain per week (0 to 10), last 12 weeks"),
+            "alt": (
+                _(
+                    "Line chart of the average pain per week: %(weeks)d weeks with a pain "
+                    "score, the latest %(last)s out of 10. The numbers are in the table below."
+                )
+                % {"weeks": len(pains), "last": show_number(pains[-1][1])}
+                if pains
+                else _("Line chart of the average pain per week: no pain scores yet.")
+            ),
+            "head": (_("Week starting"), _("Average pain")),
+            "rows": [
+                (w, "" if p is None else show_number(p))
+                for w, p in zip(weeks, found.pain_by_week, strict=True)
+            ],
+            "labels": weeks,
+        },
+        "hours": {
+            "title": _("Episodes by time of day, last 12 weeks"),
+            "alt": (
+                _(
+                    "Bar chart of episodes by hour of the day: most often between %(hour)02d:00 "
+                    "and %(next)02d:00. The numbers are in the table below."
+                )
+                % {"hour": busiest, "next": (busiest + 1) % 24}
+                if busiest is not None
+                else _("Bar chart of episodes by hour of the day: no episodes yet.")
+            ),
+            "head": (_("Hour"), _("Episodes")),
+            "rows": [(f"{h:02d}:00", found.hours[h]) for h in range(24)],
+            "labels": [f"{h:02d}" for h in range(24)],
+        },
+    }
+
+
+def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
+    """One of the diary's charts as SVG (``found`` measured in ``zone``, whose weeks
+    label the charts): the person's patterns page, the clinic's request page and the
+    one-page summary all draw them here."""
+    data = chart_data(found, now, zone)[name]
+    if name == "weekly":
+        return charts.bar_chart(
+            data["title"],
+            data["alt"],
+            data["labels"],
+            list(found.weekly_counts),
+            y_label=_("episodes"),
+            label_every=3,
+        )
+    if name == "pain":
+        return charts.line_chart(
+            data["title"],
+            data["alt"],
+            data["labels"],
+            list(found.pain_by_week),
+            y_label=_("pain, 0 to 10"),
+            label_every=3,
+        )
+    return charts.bar_chart(
+        data["title"],
+        data["alt"],
+        data["labels"],
+        list(found.hours),
+        y_label=_("episodes by hour"),
+        label_every=6,
+    )

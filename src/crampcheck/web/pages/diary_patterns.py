@@ -1,0 +1,104 @@
+"""The diary's patterns in words: the summary sentence and the check it leads to."""
+
+from __future__ import annotations
+
+import math
+
+from crampcheck.knowledge import KnowledgeBase
+from crampcheck.services.diary import (
+    Patterns,
+)
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.diary_charts import (
+    Counts,
+)
+from crampcheck.web.pages.diary_labels import (
+    escalation_phrases,
+    show_number,
+    site_labels,
+    treatment_labels,
+)
+from crampcheck.web.pages.flow import (
+    FlowState,
+)
+
+
+def diary_summary(found: Patterns, counts: Counts) -> str:
+    """The diary in a few plain sentences, for the clinic."""
+    recent, before = sum(found.weekly_counts[-4:]), sum(found.weekly_counts[-8:-4])
+    parts = [
+        _("Summary of my crampcheck diary: %(total)d episodes over %(days)d days.")
+        % {"total": found.total, "days": found.diary_days},
+        _(
+            "Last 4 weeks: %(recent)d episodes (about %(per_week)s a week); "
+            "the 4 weeks before: %(before)d."
+        )
+        % {
+            "recent": recent,
+            "per_week": show_number(found.metrics.get("episodes_per_week", 0.0)),
+            "before": before,
+        },
+    ]
+    if found.total:
+        parts.append(
+            _("At night: %(night)d of %(total)d.") % {"night": counts.night, "total": found.total}
+        )
+    labels = site_labels()
+    if found.sites:
+        where = ", ".join(f"{labels.get(s, s).lower()} {n}" for s, n in found.sites)
+        parts.append(_("Where: %(sites)s.") % {"sites": where})
+    if found.median_duration is not None:
+        parts.append(
+            _("Typical length: %(minutes)s minutes.")
+            % {"minutes": show_number(found.median_duration)}
+        )
+    if found.median_pain is not None:
+        parts.append(
+            _("Typical pain: %(pain)s out of 10.") % {"pain": show_number(found.median_pain)}
+        )
+    treatments = treatment_labels()
+    for treatment, tried, relieved in found.home_care:
+        parts.append(
+            _("%(treatment)s: tried %(tried)d times, followed by relief %(relief)d times.")
+            % {
+                "treatment": treatments.get(treatment, treatment),
+                "tried": tried,
+                "relief": relieved,
+            }
+        )
+    if found.escalations:
+        reasons = escalation_phrases()
+        parts.append(
+            _("Why the diary says to see a doctor: %(reasons)s.")
+            % {"reasons": "; ".join(reasons.get(e.rule_id, e.rule_id) for e in found.escalations)}
+        )
+    return " ".join(parts)
+
+
+def diary_flow(found: Patterns, counts: Counts, summary: str, kb: KnowledgeBase) -> FlowState:
+    """The diary as a check for an appointment request: the summary in words, the
+    measured patterns as values, and what each escalation means as findings (what the
+    patterns and escalations mean is the knowledge base's diary mapping)."""
+    means = kb.diary_mapping.request
+    findings: dict[str, str] = {}
+    values: dict[str, float] = {}
+    for metric, value in found.metrics.items():
+        if metric in kb.findings and math.isfinite(value) and 0 <= value <= 100_000:
+            findings[metric] = "present"
+            values[metric] = value
+    # What the diary measured is stated outright: answers win over what is read in the
+    # summary's words ("At night: 0 of 6" mentions the night, but says no to it).
+    values[means.diary_days] = float(found.diary_days)
+    findings[means.diary_days] = "present"
+    findings[means.night] = "present" if counts.night else "absent"
+    for threshold in (means.frequent, means.recurrent):
+        if found.metrics.get(threshold.metric, 0.0) >= threshold.at_least:
+            findings[threshold.finding] = "present"
+        elif threshold.below is not None:
+            findings[threshold.finding] = threshold.below
+    for escalation in found.escalations:
+        for finding in means.escalations.get(escalation.rule_id, ()):
+            findings[finding] = "present"
+    if found.sites and found.sites[0][0] in kb.findings:
+        findings[found.sites[0][0]] = "present"
+    return FlowState.model_validate({"text": summary, "findings": findings, "values": values})
