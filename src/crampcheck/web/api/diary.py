@@ -8,9 +8,8 @@ not exist (404).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -35,6 +34,7 @@ from crampcheck.web.api.schemas import (
 )
 from crampcheck.web.auth import DbDep, UserDep
 from crampcheck.web.deps import StateDep
+from crampcheck.web.zones import time_zone
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute, tags=["diary"])
 
@@ -213,16 +213,6 @@ def delete_episode(episode_id: str, who: UserDep, db: DbDep) -> Response:
     episode = _own_episode(db, who.user.id, episode_id)
     diary.delete_episode(db, who.user.id, episode.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def time_zone(name: str | None) -> tzinfo | None:
-    """The IANA time zone of this name, or None when there is no such zone."""
-    if not name or len(name) > 64 or ".." in name or name.startswith("/"):
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 @router.get(

@@ -24,7 +24,7 @@ from crampcheck.services.accounts import (
     ThrottledError,
 )
 from crampcheck.services.sharing import sharing_rows
-from crampcheck.web.api.diary import export_response, time_zone
+from crampcheck.web.api.diary import export_response
 from crampcheck.web.auth import (
     DbDep,
     SignedIn,
@@ -45,6 +45,7 @@ from crampcheck.web.pages.check import read_form
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.render import not_found, page
 from crampcheck.web.state import AppState
+from crampcheck.web.zones import time_zone
 
 router = APIRouter(include_in_schema=False)
 

@@ -24,7 +24,6 @@ from crampcheck.services.diary import (
     EpisodeInput,
 )
 from crampcheck.storage.tables import Episode
-from crampcheck.web.api.diary import time_zone
 from crampcheck.web.auth import SignedIn, session_csrf
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.diary_labels import (
@@ -39,6 +38,7 @@ from crampcheck.web.pages.flow import (
 )
 from crampcheck.web.pages.render import page
 from crampcheck.web.state import AppState
+from crampcheck.web.zones import time_zone
 
 
 def empty_form(zone: str) -> dict[str, Any]:

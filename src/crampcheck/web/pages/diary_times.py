@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from fastapi import Request
 
 from crampcheck.storage.times import aware as _aware
-from crampcheck.web.api.diary import time_zone
 from crampcheck.web.pages.account import zone_name
+from crampcheck.web.zones import time_zone
 
 PRESETS = ("now", "this_morning", "last_night", "yesterday")
 """The quick times the episode form offers ("last night")."""
