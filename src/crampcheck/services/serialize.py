@@ -1,12 +1,16 @@
-"""The assessment as plain data: the JSON every interface (command line, API) returns."""
+"""The assessment as plain data: the JSON every interface (command line, API, pages)
+returns and an appointment request stores."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from crampcheck.clinic import Clinic
 from crampcheck.domain.assessment import Assessment
+from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.pipeline import CheckResult
+from crampcheck.services.scope import scope_note
 
 NO_FINDINGS_NOTICE = (
     "No symptom was recognised in the description. The answer below uses only what is "
@@ -178,3 +182,17 @@ def _sources(assessment: Assessment, kb: KnowledgeBase) -> list[dict[str, Any]]:
         }
         for source in (kb.sources[i] for i in cited_source_ids(assessment))
     ]
+
+
+def assessment_payload(result: CheckResult, kb: KnowledgeBase, clinic: Clinic) -> dict[str, Any]:
+    """The assessment as JSON-ready data, with the clinic-scope note when it applies:
+    what every interface (the API, the pages, the diary, an appointment request) shows
+    and stores."""
+    data = result_to_dict(result, kb)
+    present = [f for f, s in result.case.findings.items() if s is FindingState.PRESENT]
+    # In an emergency the only advice is to call for help, not which clinic fits better.
+    note = None if result.assessment.urgency is Urgency.EMERGENCY else scope_note(clinic, present)
+    data["outside_scope"] = (
+        {"site_ids": list(note.site_ids), "clinicians": list(note.clinicians)} if note else None
+    )
+    return data

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crampcheck.domain.types import Case, FindingState, Sex, Urgency
+from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.services.pipeline import CheckResult
-from crampcheck.services.scope import scope_note
-from crampcheck.services.serialize import result_to_dict
+from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.web.api.schemas import CheckIn
 from crampcheck.web.state import AppState
 
@@ -24,15 +23,4 @@ def run_check(state: AppState, check: CheckIn) -> CheckResult:
 
 def assessment_payload(state: AppState, result: CheckResult) -> dict[str, Any]:
     """The assessment as JSON-ready data, with the clinic-scope note when it applies."""
-    data = result_to_dict(result, state.pipeline.kb)
-    present = [f for f, s in result.case.findings.items() if s is FindingState.PRESENT]
-    # In an emergency the only advice is to call for help, not which clinic fits better.
-    note = (
-        None
-        if result.assessment.urgency is Urgency.EMERGENCY
-        else scope_note(state.clinic, present)
-    )
-    data["outside_scope"] = (
-        {"site_ids": list(note.site_ids), "clinicians": list(note.clinicians)} if note else None
-    )
-    return data
+    return serialized_assessment(result, state.pipeline.kb, state.clinic)

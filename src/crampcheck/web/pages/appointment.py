@@ -26,9 +26,10 @@ from crampcheck.services.appointments import (
     create_request,
     get_request,
 )
+from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.services.sharing import share_diary
 from crampcheck.storage.database import transaction
-from crampcheck.web.api.common import assessment_payload, run_check
+from crampcheck.web.api.common import run_check
 from crampcheck.web.api.routes import NEXT_STEPS
 from crampcheck.web.api.schemas import AppointmentIn
 from crampcheck.web.auth import signed_in
@@ -194,7 +195,7 @@ async def appointment_submit(request: Request, state: StateDep) -> Response:
         return bad_state_page(request, state)
     values = _typed(form)
     result = run_check(state, flow.check())
-    assessment = assessment_payload(state, result)
+    assessment = serialized_assessment(result, state.pipeline.kb, state.clinic)
     urgency = assessment["urgency"]
     if urgency == Urgency.EMERGENCY.value:
         return emergency_page(request, state)

@@ -24,8 +24,9 @@ from crampcheck.services.diary import (
     SITES,
     EpisodeError,
 )
+from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
-from crampcheck.web.api.common import assessment_payload, run_check
+from crampcheck.web.api.common import run_check
 from crampcheck.web.auth import DbDep, SignedIn, session_csrf, session_csrf_valid
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
@@ -398,7 +399,7 @@ def save_check(request: Request, state: StateDep, db: DbDep, form: FormDep) -> R
     except BadState:
         return bad_state_page(request, state)
     result = run_check(state, flow.check())
-    assessment = assessment_payload(state, result)
+    assessment = serialized_assessment(result, state.pipeline.kb, state.clinic)
     now = datetime.now(UTC)
     try:
         episode = diary.log_episode(

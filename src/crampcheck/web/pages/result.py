@@ -8,7 +8,7 @@ from typing import Any
 
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.services.pipeline import CheckResult
-from crampcheck.web.api.common import assessment_payload
+from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.state import AppState
@@ -170,7 +170,7 @@ def _against(
 def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dict[str, Any]:
     """Everything result.html shows."""
     kb = state.pipeline.kb
-    data = assessment_payload(state, result)
+    data = serialized_assessment(result, state.pipeline.kb, state.clinic)
     labels = {fid: f.label for fid, f in kb.findings.items()}
     citations = Citations({s["id"]: s for s in data["sources"]})
 
