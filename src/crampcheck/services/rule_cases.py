@@ -104,7 +104,9 @@ def findings_without_lay_words(kb: KnowledgeBase) -> tuple[tuple[str, ...], tupl
     bare = [
         f.id
         for f in kb.findings.values()
-        if (f.id in signs or f.category in ("symptom", "sign")) and not (f.lay or f.nearby)
+        if (f.id in signs or f.category in ("symptom", "sign"))
+        and f.measure is None  # read from numbers, not words
+        and not (f.lay or f.nearby)
     ]
     return tuple(i for i in bare if i in signs), tuple(i for i in bare if i not in signs)
 
