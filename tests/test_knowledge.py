@@ -178,3 +178,22 @@ def test_every_level_has_a_name_and_a_timeframe_for_the_clinic(kb: KnowledgeBase
     del data["clinic_timeframes"]["urgent"]
     with pytest.raises(ValidationError, match="clinic_timeframes lacks urgent"):
         Policy.model_validate(data)
+
+
+def test_an_emergency_sign_without_lay_phrasing_is_reported(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    import re
+
+    from crampcheck.services.rule_cases import findings_without_lay_words
+
+    assert findings_without_lay_words(kb)[0] == ()
+    data = _data_copy(tmp_path)
+    symptoms = data / "findings_symptoms.yaml"
+    text = symptoms.read_text()
+    start = text.index("  - id: pale_cold_limb\n")
+    end = text.index("\n  - id: ", start + 1)
+    block = re.sub(r"\n    (lay|nearby): .*", "", text[start:end])
+    symptoms.write_text(text[:start] + block + text[end:])
+    signs, _ = findings_without_lay_words(load_knowledge(data))  # type: ignore[arg-type]
+    assert signs == ("pale_cold_limb",)
