@@ -237,6 +237,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
 
     index = {finding_id: position for position, finding_id in enumerate(findings)}
     check = _References(findings, sources, conditions, index)
+    check.findings(lexicon.compared_findings, "lexicon.yaml.compared_findings")
     derived: dict[str, Condition] = {}
     for fid, finding in findings.items():
         check.sources(finding.sources, f"{finding_where[fid]}.sources")

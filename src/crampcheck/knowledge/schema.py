@@ -497,6 +497,9 @@ class Lexicon(Strict):
         description="finding categories (a medicine, an operation, a journey) that a "
         "duration in the same clause times instead, when no owner is there",
     )
+    compared_findings: tuple[str, ...] = Field(
+        default=(), description="the findings a comparison cue can name (the sides)"
+    )
     comparison_cues: tuple[str, ...] = Field(
         default=(),
         description="words after which a side is the one compared with ('than the left')",

@@ -34,7 +34,7 @@ class WordPairs:
         self._kb = kb
         self._by_norm = self._index(norms)
         self._negations = frozenset(negations)
-        self._sites = frozenset(
+        self._non_blocking = frozenset(
             f.id for f in kb.findings.values() if f.category in NON_BLOCKING_CATEGORIES
         )
 
@@ -103,7 +103,7 @@ class WordPairs:
             blocking = [
                 s
                 for s in spans
-                if s.label_ not in self._sites and s.start < pair.end and pair.start < s.end
+                if s.label_ not in self._non_blocking and s.start < pair.end and pair.start < s.end
             ]
             if all(len(s) == 1 and s.start in (head, tail) for s in blocking):
                 admissible.append(pair)
@@ -118,7 +118,7 @@ class WordPairs:
             for pair in added
             for s in spans
             if len(s) == 1
-            and s.label_ not in self._sites
+            and s.label_ not in self._non_blocking
             and s.start == heads[(pair.start, pair.end, pair.label_)]
         }
         if added:

@@ -33,14 +33,12 @@ from crampcheck.nlp.normalise import Normalised, normalise
 from crampcheck.nlp.pairs import WordPairs
 from crampcheck.nlp.quantities import QuantityReader
 from crampcheck.nlp.reading import Extracted, Ignored, Reading
-from crampcheck.nlp.scope import SHADOW, SPANS, Scope
+from crampcheck.nlp.scope import SHADOW, SPANS, Scope, words_of
 from crampcheck.nlp.spelling import Correction, Speller
 from crampcheck.nlp.timing import EventTiming
 from crampcheck.nlp.tokenizer import CORRECTIONS, NormalisingTokenizer
 
 _ABSENT_SUFFIX = "|absent"
-_SHADOW = SHADOW
-_SPANS = SPANS
 _CONTEXT = "medspacy_context"
 _NEARBY = "_nearby_word"
 """The words of word pairs are listed among the phrases (for stems and spelling) but
@@ -139,7 +137,7 @@ class Reader:
         self._comparison_cues = tuple(
             tuple(t.lower_ for t in self._nlp.make_doc(cue)) for cue in kb.lexicon.comparison_cues
         )
-        self._sides = frozenset(f for f in kb.findings if f.startswith("side_"))
+        self._compared = frozenset(kb.lexicon.compared_findings)
         self._scope = Scope(kb, self._terminators)
         self._strings_when_built = len(self._nlp.vocab.strings)
 
@@ -158,7 +156,7 @@ class Reader:
             for phrase in finding.denials:
                 yield phrase, finding.id + _ABSENT_SUFFIX
         for phrase in self._kb.lexicon.shadows:
-            yield phrase, _SHADOW
+            yield phrase, SHADOW
 
     def _vocabulary(self) -> dict[str, frozenset[str]]:
         """Every word of every phrase the reader matches, with the findings it is a word
@@ -237,7 +235,7 @@ class Reader:
 
     def _after_comparison(self, doc: Any, start: int) -> bool:
         """Whether the words just before ``start`` say what is compared with."""
-        words = [t.lower_ for t in doc[max(0, start - 3) : start]]
+        words = words_of(doc)[max(0, start - 3) : start]
         return any(
             len(cue) <= len(words) and tuple(words[-len(cue) :]) == cue
             for cue in self._comparison_cues
@@ -249,16 +247,16 @@ class Reader:
         spread: set[tuple[int, int, str]] = (
             self._scope.spread_negation(doc) if self._scope.has_lists else set()
         )
-        for ent in doc.spans[_SPANS]:
+        for ent in doc.spans[SPANS]:
             label: str = ent.label_
-            if label == _SHADOW:
+            if label == SHADOW:
                 continue
             finding_id, denial = (
                 (label[: -len(_ABSENT_SUFFIX)], True)
                 if label.endswith(_ABSENT_SUFFIX)
                 else (label, False)
             )
-            if finding_id in self._sides and self._after_comparison(doc, ent.start):
+            if finding_id in self._compared and self._after_comparison(doc, ent.start):
                 continue  # "whiter than the left": the side compared with
             start, end = normalised.span(ent.start_char, ent.end_char)
             span_text = original[start:end]
@@ -283,7 +281,7 @@ class Reader:
         for quantity in self._quantities.read(normalised.text):
             start, end = normalised.span(quantity.start, quantity.end)
             if quantity.finding_id in self._timing.durations and self._timing.times_another_event(
-                normalised.text, quantity.start, quantity.end, original, read_findings, normalised
+                quantity.start, quantity.end, original, read_findings, normalised
             ):
                 continue
             findings.append(

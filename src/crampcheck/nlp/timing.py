@@ -28,7 +28,6 @@ class EventTiming:
 
     def times_another_event(
         self,
-        text: str,
         start: int,
         end: int,
         original: str,
@@ -38,7 +37,8 @@ class EventTiming:
         """A duration whose clause names a medicine, an operation, a journey or another
         background event and no symptom, sign or body part ("had my thyroid out 2 days
         ago", "five days ago the doctor put her on clarithromycin") times that event,
-        not the problem."""
+        not the problem. ``start`` and ``end`` are offsets into ``normalised.text``."""
+        text = normalised.text
         left = max((text.rfind(b, 0, start) for b in self._clause_breaks), default=-1)
         rights = [i for i in (text.find(b, end) for b in self._clause_breaks) if i >= 0]
         right = min(rights) if rights else len(text)
