@@ -8,14 +8,11 @@ The routes are plain ``def`` (run off the event loop): password hashing is slow 
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from crampcheck.services import accounts
 from crampcheck.services.accounts import (
@@ -29,7 +26,6 @@ from crampcheck.web.auth import (
     DbDep,
     SignedIn,
     anonymous_csrf,
-    anonymous_csrf_valid,
     clear_session_cookie,
     client_address,
     cookie_token,
@@ -37,12 +33,18 @@ from crampcheck.web.auth import (
     session_csrf_valid,
     set_form_cookie,
     set_session_cookie,
-    signed_in,
 )
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.check import read_form
 from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.guards import (
+    CurrentPatient,
+    FormDep,
+    PatientForm,
+    SignedOutForm,
+    csrf_failed,
+    safe_next,
+)
 from crampcheck.web.pages.render import not_found, page
 from crampcheck.web.state import AppState
 from crampcheck.web.zones import time_zone
@@ -52,61 +54,6 @@ router = APIRouter(include_in_schema=False)
 TZ_COOKIE = "crampcheck_tz"
 TZ_MAX_AGE = 365 * 24 * 60 * 60
 MAX_PASSWORD_CHARS = 1024
-_NEXT = re.compile(r"^/(?:diary|account)(?:/[A-Za-z0-9_./-]*)?(?:\?[A-Za-z0-9_=&%.-]*)?$")
-
-
-async def form_data(request: Request) -> FormData:
-    """The submitted form, read before a plain ``def`` route runs."""
-    return await read_form(request)
-
-
-FormDep = Annotated[FormData, Depends(form_data)]
-
-
-# ---------------------------------------------------------------- shared by the signed-in pages
-
-
-def safe_next(value: str | None) -> str:
-    """Where to go after signing in: a page of the diary or account, never another site."""
-    if value and _NEXT.match(value) and "//" not in value and ".." not in value:
-        return value
-    return "/diary"
-
-
-def to_sign_in(request: Request) -> RedirectResponse:
-    """Send someone who is not signed in to the sign-in page (and drop a stale cookie)."""
-    target = request.url.path
-    if request.url.query:
-        target += "?" + request.url.query
-    if request.method != "GET":
-        target = "/diary"
-    response = RedirectResponse(f"/account/signin?next={quote(safe_next(target))}", 303)
-    if cookie_token(request):
-        clear_session_cookie(response, request)
-    return response
-
-
-def page_user(request: Request, db: DbDep) -> SignedIn | None:
-    """The person signed in with the session cookie, if any."""
-    return signed_in(request, db)
-
-
-def csrf_failed(request: Request, state: AppState) -> HTMLResponse:
-    """The answer to a form whose security token does not match."""
-    return page(
-        request,
-        state,
-        "error.html",
-        {
-            "title": _("We could not use this form"),
-            "message": _(
-                "The form's security check did not match. This happens when the form was "
-                "open for a long time, was sent from another site, or cookies are blocked. "
-                "Nothing was changed. Please go back, reload the page and try again."
-            ),
-        },
-        status_code=400,
-    )
 
 
 def zone_name(request: Request) -> str:
@@ -174,10 +121,8 @@ def signup_form(request: Request, state: StateDep) -> HTMLResponse:
 
 
 @router.post("/account/signup")
-def signup_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def signup_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutForm) -> Response:
     """Create the account, sign in and go to the diary."""
-    if not anonymous_csrf_valid(request, state, form):
-        return csrf_failed(request, state)
     email = text_field(form, "email", 254).strip()
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
@@ -254,10 +199,8 @@ def signin_form(
 
 
 @router.post("/account/signin")
-def signin_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def signin_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutForm) -> Response:
     """Check the email address and password; a new session on success."""
-    if not anonymous_csrf_valid(request, state, form):
-        return csrf_failed(request, state)
     email = text_field(form, "email", 254).strip()
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     values = {"email": email[:254], "next": safe_next(text_field(form, "next", 200))}
@@ -298,11 +241,10 @@ def signout(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Resp
 
 
 @router.get("/account")
-def account_home(request: Request, state: StateDep, db: DbDep, done: str | None = None) -> Response:
+def account_home(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, done: str | None = None
+) -> Response:
     """The account: email, password, time zone, download my data, delete."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     notices = {
         "password": _("Your password was changed. Any other device you used was signed out."),
         "timezone": _("Your time zone was saved."),
@@ -345,22 +287,16 @@ def _password_page(
 
 
 @router.get("/account/password")
-def password_form(request: Request, state: StateDep, db: DbDep) -> Response:
+def password_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
     """Change the password."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     return _password_page(request, state, who, {})
 
 
 @router.post("/account/password")
-def password_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def password_submit(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+) -> Response:
     """Change the password: every session ends, this browser gets a new one."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
     new = text_field(form, "new_password", MAX_PASSWORD_CHARS)
     again = text_field(form, "new_password_again", MAX_PASSWORD_CHARS)
@@ -414,22 +350,16 @@ def _zone_page(
 
 
 @router.get("/account/timezone")
-def zone_form(request: Request, state: StateDep, db: DbDep) -> Response:
+def zone_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
     """Choose the time zone the diary's times are in."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     return _zone_page(request, state, who, zone_name(request), {})
 
 
 @router.post("/account/timezone")
-def zone_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def zone_submit(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+) -> Response:
     """Keep the chosen time zone (in a cookie of this browser)."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     name = text_field(form, "tz", 64).strip()
     if time_zone(name) is None:
         message = _("Please choose a time zone from the list, such as America/Denver.")
@@ -443,11 +373,10 @@ def zone_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> 
 
 
 @router.get("/account/export/{kind}")
-def export_download(request: Request, state: StateDep, db: DbDep, kind: str) -> Response:
+def export_download(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, kind: str
+) -> Response:
     """Everything held about the person: JSON, the episodes as CSV, or a FHIR R4 Bundle."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     kinds: dict[str, Literal["json", "csv", "fhir"]] = {
         "json": "json",
         "csv": "csv",
@@ -478,22 +407,16 @@ def _delete_page(
 
 
 @router.get("/account/delete")
-def delete_form(request: Request, state: StateDep, db: DbDep) -> Response:
+def delete_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
     """What deleting removes, and the password to confirm it."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     return _delete_page(request, state, who, {})
 
 
 @router.post("/account/delete")
-def delete_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def delete_submit(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+) -> Response:
     """Delete the account and its diary for good, once the password is right."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     if not password:
         return _delete_page(

@@ -14,7 +14,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -27,17 +27,10 @@ from crampcheck.services.diary import (
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
 from crampcheck.web.api.common import run_check
-from crampcheck.web.auth import DbDep, SignedIn, session_csrf, session_csrf_valid
+from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import (
-    FormDep,
-    csrf_failed,
-    page_user,
-    remember_zone,
-    to_sign_in,
-    zone_name,
-)
+from crampcheck.web.pages.account import remember_zone, zone_name
 from crampcheck.web.pages.check import bad_state_page
 from crampcheck.web.pages.diary_charts import (
     CHARTS,
@@ -74,6 +67,7 @@ from crampcheck.web.pages.flow import (
     FlowState,
     decode_state,
 )
+from crampcheck.web.pages.guards import Answer, CurrentPatient, PatientForm
 from crampcheck.web.pages.render import not_found, page
 from crampcheck.web.pages.result import result_context, urgency_headings
 
@@ -91,26 +85,34 @@ def _own(db: Session, who: SignedIn, episode_id: str) -> Episode | None:
     return diary.get_episode(db, who.user.id, episode_id)
 
 
+def own_episode(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode_id: str
+) -> Episode:
+    """The signed-in person's episode the path names; another person's, or none, is the
+    not-found page (as if it did not exist)."""
+    episode = _own(db, who, episode_id)
+    if episode is None:
+        raise Answer(not_found(request, state))
+    return episode
+
+
+OwnEpisode = Annotated[Episode, Depends(own_episode)]
+
+
 # ---------------------------------------------------------------- log, edit, delete
 
 
 @router.get("/diary/new")
-def new_episode_form(request: Request, state: StateDep, db: DbDep) -> Response:
+def new_episode_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
     """Log an episode: only when it happened is needed; the rest takes a tap each."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     return form_page(request, state, who, empty_form(zone_name(request)), {})
 
 
 @router.post("/diary/new")
-def new_episode_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def new_episode_submit(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+) -> Response:
     """Store the episode, then show the diary."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     parsed = parse_episode(form, zone_of(request)[0])
     if parsed.data is None:
         return form_page(request, state, who, parsed.values, parsed.errors)
@@ -122,15 +124,14 @@ def new_episode_submit(request: Request, state: StateDep, db: DbDep, form: FormD
 
 @router.get("/diary/{episode_id}/edit")
 def edit_episode_form(
-    request: Request, state: StateDep, db: DbDep, episode_id: str, done: str | None = None
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: CurrentPatient,
+    episode: OwnEpisode,
+    done: str | None = None,
 ) -> Response:
     """Change an episode."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    episode = _own(db, who, episode_id)
-    if episode is None:
-        return not_found(request, state)
     zone, zone_label = zone_of(request)
     notice = None
     if done == "check":
@@ -151,17 +152,14 @@ def edit_episode_form(
 
 @router.post("/diary/{episode_id}/edit")
 def edit_episode_submit(
-    request: Request, state: StateDep, db: DbDep, form: FormDep, episode_id: str
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: CurrentPatient,
+    episode: OwnEpisode,
+    form: PatientForm,
 ) -> Response:
     """Store the changes (a check saved with the episode is kept)."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    episode = _own(db, who, episode_id)
-    if episode is None:
-        return not_found(request, state)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     parsed = parse_episode(form, zone_of(request)[0], check=episode.check)
     if parsed.data is None:
         return form_page(request, state, who, parsed.values, parsed.errors, episode_id=episode.id)
@@ -172,14 +170,10 @@ def edit_episode_submit(
 
 
 @router.get("/diary/{episode_id}/delete")
-def delete_episode_form(request: Request, state: StateDep, db: DbDep, episode_id: str) -> Response:
+def delete_episode_form(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
+) -> Response:
     """Ask before deleting an episode."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    episode = _own(db, who, episode_id)
-    if episode is None:
-        return not_found(request, state)
     zone, _name = zone_of(request)
     return page(
         request,
@@ -194,17 +188,14 @@ def delete_episode_form(request: Request, state: StateDep, db: DbDep, episode_id
 
 @router.post("/diary/{episode_id}/delete")
 def delete_episode_submit(
-    request: Request, state: StateDep, db: DbDep, form: FormDep, episode_id: str
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: CurrentPatient,
+    episode: OwnEpisode,
+    form: PatientForm,
 ) -> Response:
     """Delete the episode for good."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    episode = _own(db, who, episode_id)
-    if episode is None:
-        return not_found(request, state)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     diary.delete_episode(db, who.user.id, episode.id)
     return RedirectResponse("/diary?done=deleted", status_code=303)
 
@@ -250,6 +241,7 @@ def diary_home(
     request: Request,
     state: StateDep,
     db: DbDep,
+    who: CurrentPatient,
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
     day: Annotated[str | None, Query(max_length=10)] = None,
     site: Annotated[str | None, Query(max_length=32)] = None,
@@ -257,9 +249,6 @@ def diary_home(
     welcome: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Response:
     """The diary: newest episodes first, a page at a time (optionally one day or site)."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     zone, zone_label = zone_of(request)
     chosen_day = _day(day)
     since = until = None
@@ -315,12 +304,10 @@ def month_page(
     request: Request,
     state: StateDep,
     db: DbDep,
+    who: CurrentPatient,
     month: Annotated[str | None, Query(max_length=7)] = None,
 ) -> Response:
     """A month at a glance: how many episodes each day, each day a link to its episodes."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     zone, zone_label = zone_of(request)
     today = datetime.now(zone).date()
     year, number = today.year, today.month
@@ -372,14 +359,10 @@ def month_page(
 
 
 @router.get("/diary/{episode_id}/check")
-def check_episode(request: Request, state: StateDep, db: DbDep, episode_id: str) -> Response:
+def check_episode(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
+) -> Response:
     """Run an episode through the check and show the result."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    episode = _own(db, who, episode_id)
-    if episode is None:
-        return not_found(request, state)
     flow = FlowState.model_validate(episode_check(episode, state.pipeline.kb).model_dump())
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)
@@ -387,13 +370,10 @@ def check_episode(request: Request, state: StateDep, db: DbDep, episode_id: str)
 
 
 @router.post("/diary/save-check")
-def save_check(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def save_check(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+) -> Response:
     """Save the check carried from the result page as an episode, then open it to edit."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     try:
         flow = decode_state(form)
     except BadState:
@@ -419,7 +399,7 @@ def save_check(request: Request, state: StateDep, db: DbDep, form: FormDep) -> R
 @router.get("/diary/charts/{name}.svg")
 def chart(request: Request, state: StateDep, db: DbDep, name: str) -> Response:
     """One chart of the diary as an SVG image."""
-    who = page_user(request, db)
+    who = signed_in(request, db)
     if who is None:
         return Response(status_code=401, headers={"Cache-Control": "no-store"})
     if name not in CHARTS:
@@ -436,11 +416,8 @@ def chart(request: Request, state: StateDep, db: DbDep, name: str) -> Response:
 
 
 @router.get("/diary/patterns")
-def patterns_page(request: Request, state: StateDep, db: DbDep) -> Response:
+def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
     """What the diary shows, in plain words with the counts behind each statement."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
     kb = state.pipeline.kb
     zone, zone_label = zone_of(request)
     now = datetime.now(UTC)

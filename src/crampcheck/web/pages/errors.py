@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crampcheck.web.i18n import _
+from crampcheck.web.pages.guards import Answer
 from crampcheck.web.pages.render import page
 from crampcheck.web.state import AppState
 
@@ -93,8 +94,15 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def guard_answer(_request: Request, exc: Exception) -> Response:
+    """What a page's guard answered instead of the route (see :mod:`.guards`)."""
+    assert isinstance(exc, Answer)
+    return exc.response
+
+
 def install_error_pages(app: FastAPI) -> None:
-    """Register the error pages on the application."""
+    """Register the error pages, and the guards' answers, on the application."""
+    app.add_exception_handler(Answer, guard_answer)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, server_error)

@@ -11,22 +11,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crampcheck.services.sharing import revoke_share, share_diary
-from crampcheck.web.auth import DbDep, session_csrf_valid
+from crampcheck.web.auth import DbDep
 from crampcheck.web.deps import StateDep
-from crampcheck.web.pages.account import FormDep, csrf_failed, page_user, to_sign_in
 from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.guards import CurrentPatient, PatientForm
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/account/sharing")
-def sharing_submit(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def sharing_submit(
+    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+) -> Response:
     """Share the diary with this site's clinic, or stop sharing with a clinic."""
-    who = page_user(request, db)
-    if who is None:
-        return to_sign_in(request)
-    if not session_csrf_valid(state, who.token, form):
-        return csrf_failed(request, state)
     action = text_field(form, "action", 10)
     clinic_id = text_field(form, "clinic_id", 64)
     if action == "share":

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import QueryParams
 
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import (
@@ -41,23 +41,22 @@ from crampcheck.services.audit import (
     list_events,
     record,
 )
-from crampcheck.services.roles import Permission, Role
+from crampcheck.services.roles import Role
 from crampcheck.storage.tables import AuditEvent, StaffMember
 from crampcheck.storage.times import aware as _aware
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import MAX_PASSWORD_CHARS, FormDep
+from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
 from crampcheck.web.pages.flow import text_field, whole_number
-from crampcheck.web.pages.staff_session import (
+from crampcheck.web.pages.guards import StaffForm, StaffManagingStaff, StaffReadingAudit
+from crampcheck.web.pages.staff_render import (
     member_clinic,
     no_store,
     role_label,
-    staff_csrf_failed,
-    staff_guard,
     staff_page,
 )
-from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_csrf_valid
+from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -118,11 +117,10 @@ def _team_page(
 
 
 @router.get(TEAM_PATH)
-def team(request: Request, state: StateDep, db: DbDep, done: str | None = None) -> Response:
+def team(
+    request: Request, state: StateDep, db: DbDep, who: StaffManagingStaff, done: str | None = None
+) -> Response:
     """The clinic's staff, and adding, activating and deactivating them."""
-    who = staff_guard(request, state, db, Permission.MANAGE_STAFF)
-    if isinstance(who, Response):
-        return who
     notices = {
         "added": _("The staff member was added. They can sign in with the password you gave."),
         "deactivated": _("The staff member was deactivated and signed out everywhere."),
@@ -156,13 +154,10 @@ def _add_form_errors(values: dict[str, str], password: str, again: str) -> dict[
 
 
 @router.post(TEAM_PATH)
-def team_add(request: Request, state: StateDep, db: DbDep, form: FormDep) -> Response:
+def team_add(
+    request: Request, state: StateDep, db: DbDep, who: StaffManagingStaff, form: StaffForm
+) -> Response:
     """Add a staff member to this clinic with an initial password."""
-    who = staff_guard(request, state, db, Permission.MANAGE_STAFF)
-    if isinstance(who, Response):
-        return who
-    if not staff_csrf_valid(state, who.token, form):
-        return staff_csrf_failed(request, state, who)
     values = {
         "name": text_field(form, "name", 120).strip(),
         "email": text_field(form, "email", 254).strip(),
@@ -194,16 +189,11 @@ def _set_active(
     request: Request,
     state: AppState,
     db: Session,
-    form: FormData,
+    who: StaffSignedIn,
     staff_id: str,
     active: bool,
 ) -> Response:
     """Activate or deactivate a member of the signed-in admin's clinic."""
-    who = staff_guard(request, state, db, Permission.MANAGE_STAFF)
-    if isinstance(who, Response):
-        return who
-    if not staff_csrf_valid(state, who.token, form):
-        return staff_csrf_failed(request, state, who)
     if staff_id == who.member.id and not active:
         message = _("You cannot deactivate yourself. Ask another admin if you are leaving.")
         return _team_page(request, state, db, who, errors={"team": message}, status_code=422)
@@ -237,18 +227,28 @@ def _no_such_member(request: Request, state: AppState, who: StaffSignedIn) -> HT
 
 @router.post(TEAM_PATH + "/{staff_id}/deactivate")
 def team_deactivate(
-    request: Request, state: StateDep, db: DbDep, form: FormDep, staff_id: str
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: StaffManagingStaff,
+    _form: StaffForm,
+    staff_id: str,
 ) -> Response:
     """Deactivate a member: they can no longer sign in, and their sessions end."""
-    return _set_active(request, state, db, form, staff_id, active=False)
+    return _set_active(request, state, db, who, staff_id, active=False)
 
 
 @router.post(TEAM_PATH + "/{staff_id}/activate")
 def team_activate(
-    request: Request, state: StateDep, db: DbDep, form: FormDep, staff_id: str
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: StaffManagingStaff,
+    _form: StaffForm,
+    staff_id: str,
 ) -> Response:
     """Let a deactivated member sign in again."""
-    return _set_active(request, state, db, form, staff_id, active=True)
+    return _set_active(request, state, db, who, staff_id, active=True)
 
 
 # ---------------------------------------------------------------- the audit log
@@ -412,11 +412,8 @@ def _audit_page(
 
 
 @router.get(AUDIT_PATH)
-def audit(request: Request, state: StateDep, db: DbDep) -> Response:
+def audit(request: Request, state: StateDep, db: DbDep, who: StaffReadingAudit) -> Response:
     """The clinic's audit events, newest first, filtered and a page at a time."""
-    who = staff_guard(request, state, db, Permission.READ_AUDIT)
-    if isinstance(who, Response):
-        return who
     zone = member_clinic(db, state, who.member).zone
     query = read_audit_query(request.query_params, zone)
     if query.errors:
@@ -431,16 +428,13 @@ def audit(request: Request, state: StateDep, db: DbDep) -> Response:
 
 
 @router.get(AUDIT_PATH + ".csv")
-def audit_csv(request: Request, state: StateDep, db: DbDep) -> Response:
+def audit_csv(request: Request, state: StateDep, db: DbDep, who: StaffReadingAudit) -> Response:
     """Every filtered event of the clinic as a CSV download.
 
     The dates filter as on the page (whole days in the clinic's time zone), but the
     file's ``at`` column keeps each event's ISO 8601 timestamp in UTC, as stored: it is
     for machines, which should not have to know the clinic's zone.
     """
-    who = staff_guard(request, state, db, Permission.READ_AUDIT)
-    if isinstance(who, Response):
-        return who
     zone = member_clinic(db, state, who.member).zone
     query = read_audit_query(request.query_params, zone)
     if query.errors:

@@ -37,13 +37,16 @@ from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import FormDep
 from crampcheck.web.pages.diary_charts import chart_svg
 from crampcheck.web.pages.flow import text_field
-from crampcheck.web.pages.staff_session import (
+from crampcheck.web.pages.guards import (
+    Answer,
+    StaffForm,
+    StaffHandlingRequests,
+    StaffReadingClinical,
+)
+from crampcheck.web.pages.staff_render import (
     no_store,
-    staff_csrf_failed,
-    staff_guard,
     staff_page,
 )
 from crampcheck.web.pages.staff_views import (
@@ -74,7 +77,7 @@ from crampcheck.web.pages.staff_views import (
     urgency_labels,
     waiting_text,
 )
-from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_csrf_valid, staff_signed_in
+from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_signed_in
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -156,15 +159,13 @@ def inbox_page(
     request: Request,
     state: StateDep,
     db: DbDep,
+    who: StaffHandlingRequests,
     status: Annotated[str | None, Query(max_length=20)] = None,
     location: Annotated[str | None, Query(max_length=64)] = None,
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     page_number: Annotated[str | None, Query(alias="page", max_length=10)] = None,
 ) -> Response:
     """The clinic's appointment requests, most urgent first, then longest waiting."""
-    who = staff_guard(request, state, db, Permission.HANDLE_REQUESTS)
-    if isinstance(who, Response):
-        return who
     given = FilterInput(status, location, urgency, page_number)
     context, detail = _inbox_context(db, state, who, given)
     if detail is None:
@@ -255,12 +256,14 @@ def request_page(
 
 @router.get("/staff/requests/{request_id}")
 def request_detail(
-    request: Request, state: StateDep, db: DbDep, request_id: str, done: str | None = None
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: StaffHandlingRequests,
+    request_id: str,
+    done: str | None = None,
 ) -> Response:
     """One request: contact, status and history; the clinical detail for clinicians."""
-    who = staff_guard(request, state, db, Permission.HANDLE_REQUESTS)
-    if isinstance(who, Response):
-        return who
     found = find_request(db, who, request_id)
     if found is None:
         return missing_page(request, state, who)
@@ -286,14 +289,14 @@ def workflow_message(error: WorkflowError, found: AppointmentRequest, target: st
 
 @router.post("/staff/requests/{request_id}/status")
 def status_submit(
-    request: Request, state: StateDep, db: DbDep, form: FormDep, request_id: str
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: StaffHandlingRequests,
+    form: StaffForm,
+    request_id: str,
 ) -> Response:
     """Move the request on; declining needs a reason. Who and when are recorded."""
-    who = staff_guard(request, state, db, Permission.HANDLE_REQUESTS)
-    if isinstance(who, Response):
-        return who
-    if not staff_csrf_valid(state, who.token, form):
-        return staff_csrf_failed(request, state, who)
     found = find_request(db, who, request_id)
     if found is None:
         return missing_page(request, state, who)
@@ -325,16 +328,13 @@ def status_submit(
 
 
 def _clinical_request(
-    request: Request, state: AppState, db: Session, request_id: str
-) -> tuple[StaffSignedIn, AppointmentRequest] | Response:
-    """The member (a clinician) and the request, or the response to send instead."""
-    who = staff_guard(request, state, db, Permission.READ_CLINICAL)
-    if isinstance(who, Response):
-        return who
+    request: Request, state: AppState, db: Session, who: StaffSignedIn, request_id: str
+) -> AppointmentRequest:
+    """The clinic's request a clinician asked for, or the not-found page instead."""
     found = find_request(db, who, request_id)
     if found is None:
-        return missing_page(request, state, who)
-    return who, found
+        raise Answer(missing_page(request, state, who))
+    return found
 
 
 def _shared_detail(db: Session, found: AppointmentRequest) -> str:
@@ -343,12 +343,11 @@ def _shared_detail(db: Session, found: AppointmentRequest) -> str:
 
 
 @router.get("/staff/requests/{request_id}/summary.pdf")
-def summary_download(request: Request, state: StateDep, db: DbDep, request_id: str) -> Response:
+def summary_download(
+    request: Request, state: StateDep, db: DbDep, who: StaffReadingClinical, request_id: str
+) -> Response:
     """The one-page summary for a clinician, as a PDF download."""
-    found = _clinical_request(request, state, db, request_id)
-    if isinstance(found, Response):
-        return found
-    who, appointment = found
+    appointment = _clinical_request(request, state, db, who, request_id)
     clinic = member_clinic(db, state, who.member)
     pdf = request_pdf(db, appointment, state.pipeline.kb, clinic)
     detail = _shared_detail(db, appointment)
@@ -359,12 +358,11 @@ def summary_download(request: Request, state: StateDep, db: DbDep, request_id: s
 
 
 @router.get("/staff/requests/{request_id}/fhir")
-def fhir_download(request: Request, state: StateDep, db: DbDep, request_id: str) -> Response:
+def fhir_download(
+    request: Request, state: StateDep, db: DbDep, who: StaffReadingClinical, request_id: str
+) -> Response:
     """The request as a FHIR R4 Bundle, as a download."""
-    found = _clinical_request(request, state, db, request_id)
-    if isinstance(found, Response):
-        return found
-    who, appointment = found
+    appointment = _clinical_request(request, state, db, who, request_id)
     clinic = member_clinic(db, state, who.member)
     bundle = request_fhir(db, appointment, state.pipeline.kb, clinic)
     detail = _shared_detail(db, appointment)

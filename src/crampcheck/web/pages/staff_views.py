@@ -43,7 +43,7 @@ from crampcheck.web.pages.result import (
     kind_headings,
     urgency_headings,
 )
-from crampcheck.web.pages.staff_session import member_clinic as member_clinic
+from crampcheck.web.pages.staff_render import member_clinic as member_clinic
 
 CHARTS = diary_charts.CHARTS
 """The diary charts a clinician can open (the patient's own patterns page's)."""
