@@ -304,3 +304,38 @@ def test_the_side_compared_with_is_not_the_affected_side(reader: Reader) -> None
     found = states(reader, "my left calf is noticeably fatter than the right one")
     assert found.get("side_left") is P and found.get("swelling") is P
     assert "side_right" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "not_present"),
+    [
+        # what an onlooker saw of a seizure, in other grammar
+        ("He bite his tongue and his eyes go up.", "seizure", "site_eyelid"),
+        ("She not answer me when I call her name.", "confusion", "seizure"),
+        # a hard shin is a tight muscle; only a hard belly is a rigid abdomen
+        ("His shin feels hard as a board.", "tightness", "abdominal_rigidity"),
+        ("My stomach muscles went hard as a board after the bite.", "abdominal_rigidity", "pain"),
+        ("Took a helmet to the shin at practice.", "recent_injury", "exertion"),
+        ("I cant fall asleep most nights.", "sleep_disrupted", "recent_fall"),
+        # passing little urine is not dark urine
+        ("She hasnt peed since last night.", "little_urine", "dark_urine"),
+        ("He is always thirsty and peeing all the time.", "excessive_thirst", "little_urine"),
+        ("Got stung by a scorpion in the garage.", "scorpion_sting", "spider_bite"),
+    ],
+)
+def test_lay_words_for_findings(reader: Reader, text: str, present: str, not_present: str) -> None:
+    read = states(reader, text)
+    assert read.get(present) is FindingState.PRESENT, read
+    assert read.get(not_present) is not FindingState.PRESENT, read
+
+
+def test_a_temperature_someone_is_running_is_a_temperature(reader: Reader) -> None:
+    reading = reader.read("Now I'm running 101 and my back spasms.")
+    values = {f.finding_id: f.value for f in reading.findings if f.value is not None}
+    assert values.get("temperature_c") == pytest.approx(38.3, abs=0.1)
+
+
+def test_a_negation_that_is_not_about_answering_is_not_unresponsiveness(reader: Reader) -> None:
+    read = states(reader, "I have no trouble sleeping. The cramp doesn't affect my sleep.")
+    assert read.get("confusion") is not FindingState.PRESENT
+    assert read.get("sleep_disrupted") is not FindingState.PRESENT

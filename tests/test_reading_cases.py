@@ -2,11 +2,14 @@
 
 ``texts_a`` (typed on a phone), ``carers_b`` (parents, carers, coaches), ``mixed_c``
 (older people, non-native English, teenagers, athletes) and ``portal_f`` (patient-portal
-messages; scored once untouched, 59/80, before it was used) are development sets: the
+messages; scored once untouched, 59/80, before it was used), ``chat_i`` (a clinic chat
+box at odd hours; untouched 62/80) and ``voices_j`` (relatives, non-native English,
+older people, coaches; untouched 67/80) are development sets: the
 reader and rules were improved on their kinds of failure, so here they are regression
 floors, not evidence. ``heldout_d`` (nurse-line callers and app users), ``heldout_e``
 (app and after-hours messages, voice-to-text), ``heldout_g`` and ``heldout_h`` (calls and
-messages, written after the tuning) were each scored untouched once; their
+messages, written after the tuning) and ``heldout_k`` (dictated messages, forum posts,
+mountain athletes, night-shift workers) were each scored untouched once; their
 figures are the honest ones (see ``python -m tests.reading_eval``); they are not
 asserted here, so that a failure on them is reported and reviewed, never tuned away.
 """
@@ -24,7 +27,14 @@ from .reading_eval import score
 CASES = Path(__file__).parent / "reading_cases"
 
 # Figures reached on the development sets: exact urgency, kind (out of 80 each).
-FLOORS = {"texts_a": (71, 68), "carers_b": (67, 67), "mixed_c": (65, 63), "portal_f": (69, 72)}
+FLOORS = {
+    "texts_a": (71, 68),
+    "carers_b": (67, 67),
+    "mixed_c": (65, 63),
+    "portal_f": (69, 72),
+    "chat_i": (67, 65),
+    "voices_j": (70, 67),
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
