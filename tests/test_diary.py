@@ -21,6 +21,7 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.services import accounts, diary
 from crampcheck.services.diary import EpisodeInput
@@ -157,12 +158,12 @@ def test_patterns_with_enough_diary_compare_days_with_and_without(app: FastAPI) 
                 duration_minutes=3,
             )
     found = patterns(app, owner)
-    assert found.diary_days >= diary.MIN_DIARY_DAYS_FOR_PATTERNS
+    assert found.diary_days >= MIN_DIARY_DAYS_FOR_PATTERNS
     assert found.enough_for_factors is True
     (factor,) = found.factors
     name, with_it, without_it, days_with, days_without = factor
     assert (name, with_it, days_with) == ("low_fluid", 3.0, 5)
-    assert days_without >= diary.MIN_DAYS_WITH_AND_WITHOUT and without_it < with_it
+    assert days_without >= MIN_DAYS_WITH_AND_WITHOUT and without_it < with_it
     assert found.median_pain == 4 and found.median_duration == 3
 
 

@@ -20,13 +20,13 @@ from typing import Any, cast
 import pytest
 
 from crampcheck.clinic import load_clinic
+from crampcheck.domain.diary import Escalation, Patterns
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE, DIARY_MAPPING_FILE
 from crampcheck.services import diary
-from crampcheck.services.diary import Escalation, Patterns
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.storage.tables import Episode
-from crampcheck.web.api.common import assessment_payload, run_check
+from crampcheck.web.checking import assessment_payload, run_check
 from crampcheck.web.pages.diary_charts import Counts
 from crampcheck.web.pages.diary_checks import episode_check, episode_from_check
 from crampcheck.web.pages.diary_patterns import diary_flow

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from crampcheck.clinic import Clinic, load_clinic
+from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.knowledge.schema import Finding
 from crampcheck.report.pdf import RefuseAllFetcher, html_to_pdf, summary_html, summary_pdf
@@ -36,6 +37,7 @@ from crampcheck.report.summary import (
     urgency_words,
 )
 from crampcheck.services.appointments import snapshot_of
+from crampcheck.services.diary import as_measured
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
 from crampcheck.storage.tables import AppointmentRequest, Episode
@@ -139,7 +141,7 @@ def make_request(pipeline: Pipeline, clinic: Clinic, text: str) -> AppointmentRe
     )
 
 
-def episode(at: datetime, index: int, **fields: Any) -> Episode:
+def episode(at: datetime, index: int, **fields: Any) -> DiaryEpisode:
     values: dict[str, Any] = {
         "user_id": "someone",
         "id": f"00000000-0000-4000-8000-{index:012d}",
@@ -160,10 +162,10 @@ def episode(at: datetime, index: int, **fields: Any) -> Episode:
         "check": None,
     }
     values.update(fields)
-    return Episode(**values)
+    return as_measured(Episode(**values))
 
 
-def three_month_diary() -> list[Episode]:
+def three_month_diary() -> list[DiaryEpisode]:
     """About three months of a typical diary: a cramp every two or three days, mostly
     at night in the calf, stretching or massage tried, relief now and then."""
     episodes = []

@@ -37,8 +37,8 @@ from crampcheck.services.roles import Permission, Role
 from crampcheck.services.sharing import revoke_share, share_diary
 from crampcheck.services.staff import add_staff, start_staff_session
 from crampcheck.storage.tables import AppointmentRequest, AuditEvent, RequestStatusChange
-from crampcheck.web.api.common import assessment_payload, run_check
 from crampcheck.web.api.schemas import CheckIn
+from crampcheck.web.checking import assessment_payload, run_check
 from crampcheck.web.pages import staff_inbox
 from tests.test_accounts import fast_hashing_for_tests
 from tests.test_web_pages import form_to, submit

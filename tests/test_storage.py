@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from crampcheck import cli
+from crampcheck.services import appointments
 from crampcheck.services.appointments import create_request
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.settings import Settings
@@ -34,7 +35,6 @@ from crampcheck.storage.database import (
     upgrade,
 )
 from crampcheck.storage.tables import AppointmentRequest, Base
-from crampcheck.web.api import routes
 
 TEXT = "My calf cramped at night for a minute and it went away after I stretched it."
 
@@ -248,9 +248,9 @@ def test_a_request_that_fails_after_writing_stores_nothing(
 
     body = {"name": "Ana", "phone": "555", "consent_to_share": True, "check": {"text": TEXT}}
     with TestClient(app, raise_server_exceptions=False) as client:
-        monkeypatch.setattr(routes, "create_request", create_then_fail)
+        monkeypatch.setattr(appointments, "create_request", create_then_fail)
         assert client.post("/api/v1/appointment-requests", json=body).status_code == 500
-        monkeypatch.setattr(routes, "create_request", create_request)
+        monkeypatch.setattr(appointments, "create_request", create_request)
         stored = client.post("/api/v1/appointment-requests", json=body)
         assert stored.status_code == 201
     assert len(written) == 1

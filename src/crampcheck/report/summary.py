@@ -26,16 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
-
 from crampcheck.clinic import Clinic
+from crampcheck.domain.diary import DiaryEpisode, Patterns
 from crampcheck.domain.types import FindingState, Kind, Urgency
+from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
-from crampcheck.services import diary
-from crampcheck.services.diary import Patterns
-from crampcheck.storage.tables import AppointmentRequest, Base, Episode
+from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.storage.times import aware as _aware
 from crampcheck.web.pages import diary_charts as chart_pages
 from crampcheck.web.pages import diary_labels
@@ -65,9 +61,6 @@ TREND_LABELS: Mapping[str, str] = {
     "not enough data": "too few episodes to tell a trend",
 }
 """The diary service's trend (last 4 weeks against the 4 before) in words."""
-
-DIARY_USER = "shared-diary"
-"""The owner given to the shared episodes in the private database they are measured in."""
 
 
 # ---------------------------------------------------------------- what the page holds
@@ -228,7 +221,7 @@ class RequestSummary:
 
 def build_summary(
     request: AppointmentRequest,
-    episodes: Sequence[Episode] | None,
+    episodes: Sequence[DiaryEpisode] | None,
     kb: KnowledgeBase,
     clinic: Clinic,
     now: datetime | None = None,
@@ -481,37 +474,12 @@ def _against(
 
 
 def diary_patterns(
-    episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
+    episodes: Sequence[DiaryEpisode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
 ) -> Patterns:
-    """The diary service's own measurement of these episodes, hours of the day and
-    calendar days those of ``zone`` (the clinic's).
-
-    :func:`crampcheck.services.diary.patterns` measures a person's diary with queries,
-    so the shared episodes are copied into a private in-memory database and measured
-    there: the figures are exactly those of the person's patterns page (same weeks,
-    same rules), and the clinic's database is never touched.
-    """
-    engine = create_engine("sqlite://", poolclass=StaticPool)
-    try:
-        Base.metadata.create_all(engine, tables=[Base.metadata.tables[Episode.__tablename__]])
-        with Session(engine) as session:
-            session.add_all(_copy(episode, i) for i, episode in enumerate(episodes))
-            session.flush()
-            return diary.patterns(session, DIARY_USER, kb, now=now, zone=zone)
-    finally:
-        engine.dispose()
-
-
-def _copy(episode: Episode, index: int) -> Episode:
-    """A detached copy of an episode (every column), owned by :data:`DIARY_USER`, its
-    time in UTC as the diary service stores it."""
-    columns = {attr.key: getattr(episode, attr.key) for attr in inspect(Episode).column_attrs}
-    columns.update(
-        user_id=DIARY_USER,
-        id=str(index),
-        started_at=_aware(episode.started_at).astimezone(UTC),
-    )
-    return Episode(**columns)
+    """The diary's own measurement of these episodes (the person's patterns page's: same
+    weeks, same rules), hours of the day and calendar days those of ``zone`` (the
+    clinic's)."""
+    return measure(episodes, _aware(now).astimezone(UTC), zone, kb)
 
 
 def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Chart, Chart]:
@@ -528,7 +496,7 @@ def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Ch
 
 
 def diary_figures(
-    episodes: Sequence[Episode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
+    episodes: Sequence[DiaryEpisode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
 ) -> DiaryFigures:
     """What the shared diary shows: how many episodes and how often (the last 4 weeks
     against the 4 before), where, how long and how painful typically, the charts, what

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.domain.types import Urgency, urgency_order
+from crampcheck.services import check_steps, sharing
+from crampcheck.services.check_steps import Given
+from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.serialize import assessment_payload
 from crampcheck.storage.tables import AppointmentRequest
 
 
@@ -121,3 +125,37 @@ def get_request(session: Session, clinic_id: str, request_id: str) -> Appointmen
             AppointmentRequest.clinic_id == clinic_id, AppointmentRequest.id == request_id
         )
     )
+
+
+@dataclass(frozen=True)
+class Requested:
+    """A stored request, and whether the person's diary now goes with it."""
+
+    request: AppointmentRequest
+    diary_shared: bool
+
+
+def request_appointment(
+    session: Session,
+    clinic: Clinic,
+    pipeline: Pipeline,
+    data: RequestInput,
+    given: Given,
+    *,
+    user_id: str | None = None,
+    share_diary: bool = False,
+) -> Requested:
+    """Ask the clinic for an appointment, for every way in (the form and the API).
+
+    The check is assessed again here, so what is stored is what the person was shown;
+    an emergency is refused (call instead). Signed in (``user_id``), the request is
+    linked to the account and ``share_diary`` shares the diary with the clinic too;
+    asking to share a diary without being signed in is refused. Everything happens in
+    the caller's transaction: a refusal stores nothing."""
+    if share_diary and user_id is None:
+        raise AppointmentError("share_diary", "Sign in to share your diary with the clinic.")
+    assessment = assessment_payload(check_steps.run(pipeline, given), pipeline.kb, clinic)
+    stored = create_request(session, clinic, data, assessment, given.text, user_id=user_id)
+    if share_diary and user_id is not None:
+        sharing.share_diary(session, user_id, clinic.id)
+    return Requested(stored, diary_shared=share_diary)

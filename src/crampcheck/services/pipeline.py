@@ -114,40 +114,62 @@ class Pipeline:
     ) -> CheckResult:
         """Read a description, add any explicit answers (they win), and assess it."""
         reading = self._read(text)
-        return self._finish(reading, age, sex, answers, values)
+        return self.assess_read(_case_of(reading, age, sex, answers, values), reading, answers)
 
-    def check_texts(self, items: Sequence[tuple[str, int | None, Sex | None]]) -> list[CheckResult]:
-        """Assess many descriptions in one batch."""
-        self._renew_if_grown()
-        readings = self.reader.read_many([text for text, _, _ in items])
-        return [
-            self._finish(reading, age, sex, None, None)
-            for reading, (_, age, sex) in zip(readings, items, strict=True)
-        ]
-
-    def _finish(
+    def read_case(
         self,
-        reading: Reading,
+        text: str | None,
         age: int | None,
         sex: Sex | None,
-        answers: Mapping[str, FindingState] | None,
-        values: Mapping[str, float] | None,
+        answers: Mapping[str, FindingState] | None = None,
+        values: Mapping[str, float] | None = None,
+    ) -> tuple[Case, Reading | None]:
+        """The case a check describes, not yet assessed: what the words say (when there
+        are any) with the explicit answers on top (they win), and the reading itself."""
+        if not (text and text.strip()):
+            case = Case(age=age, sex=sex, findings=dict(answers or {}), values=dict(values or {}))
+            return case, None
+        reading = self._read(text)
+        return _case_of(reading, age, sex, answers, values), reading
+
+    def assess_read(
+        self,
+        case: Case,
+        reading: Reading | None,
+        answers: Mapping[str, FindingState] | None = None,
     ) -> CheckResult:
-        case = reading.to_case(age, sex)
-        if answers or values:
-            case = case.with_answers(answers, values)
+        """Assess a case once: with the reading it came from (if any) and which of the
+        findings read in the words the person's answers then confirmed."""
+        assessment = assess(case, self.kb, self.emergency_number, self.care_pathway)
+        if reading is None:
+            return CheckResult(case, assessment)
         read = reading.states()
         confirmed = frozenset(
             finding_id
             for finding_id, state in (answers or {}).items()
             if read.get(finding_id) is state
         )
-        return CheckResult(
-            case,
-            assess(case, self.kb, self.emergency_number, self.care_pathway),
-            reading,
-            confirmed,
-        )
+        return CheckResult(case, assessment, reading, confirmed)
+
+    def check_texts(self, items: Sequence[tuple[str, int | None, Sex | None]]) -> list[CheckResult]:
+        """Assess many descriptions in one batch."""
+        self._renew_if_grown()
+        readings = self.reader.read_many([text for text, _, _ in items])
+        return [
+            self.assess_read(reading.to_case(age, sex), reading)
+            for reading, (_, age, sex) in zip(readings, items, strict=True)
+        ]
+
+
+def _case_of(
+    reading: Reading,
+    age: int | None,
+    sex: Sex | None,
+    answers: Mapping[str, FindingState] | None,
+    values: Mapping[str, float] | None,
+) -> Case:
+    case = reading.to_case(age, sex)
+    return case.with_answers(answers, values) if answers or values else case
 
 
 @cache

@@ -19,6 +19,7 @@ from crampcheck.clinic import Clinic
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
 from crampcheck.services.audit import AuditAction
 from crampcheck.services.clinics import get_clinic
+from crampcheck.services.diary import as_measured
 from crampcheck.services.sharing import is_shared
 from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode
 
@@ -50,7 +51,9 @@ def request_pdf(
     from crampcheck.report.pdf import summary_pdf
     from crampcheck.report.summary import build_summary
 
-    summary = build_summary(request, shared_episodes(session, request), kb, clinic)
+    rows = shared_episodes(session, request)
+    episodes = None if rows is None else [as_measured(row) for row in rows]
+    summary = build_summary(request, episodes, kb, clinic)
     return summary_pdf(summary)
 
 

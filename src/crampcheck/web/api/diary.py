@@ -15,9 +15,10 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.diary import Patterns, Site
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary, export
-from crampcheck.services.diary import EpisodeError, EpisodeInput, Patterns, Site
+from crampcheck.services.diary import EpisodeError, EpisodeInput
 from crampcheck.services.export import episode_dict
 from crampcheck.storage.tables import Episode, User
 from crampcheck.storage.times import aware as _utc

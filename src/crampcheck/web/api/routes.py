@@ -9,10 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from crampcheck.domain.types import FindingState
-from crampcheck.services.appointments import AppointmentError, RequestInput, create_request
+from crampcheck.services.appointments import AppointmentError, RequestInput, request_appointment
 from crampcheck.services.interview import next_question
-from crampcheck.services.sharing import share_diary
-from crampcheck.web.api.common import assessment_payload, run_check
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
     AppointmentIn,
@@ -25,6 +23,7 @@ from crampcheck.web.api.schemas import (
     InterviewOut,
 )
 from crampcheck.web.auth import signed_in
+from crampcheck.web.checking import assessment_payload, given, run_check
 from crampcheck.web.deps import SessionDep, StateDep
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute)
@@ -177,10 +176,6 @@ def create_appointment_request(
     Signed in, the request is linked to the account, and ``share_diary`` shares the
     diary with the clinic too."""
     who = signed_in(request, session)
-    if body.share_diary and who is None:
-        return field_error("share_diary", "Sign in to share your diary with the clinic.")
-    result = run_check(state, body.check)
-    assessment = assessment_payload(state, result)
     data = RequestInput(
         name=body.name,
         phone=body.phone,
@@ -190,27 +185,27 @@ def create_appointment_request(
         consent_to_share=body.consent_to_share,
     )
     try:
-        stored = create_request(
+        requested = request_appointment(
             session,
             state.clinic,
+            state.pipeline,
             data,
-            assessment,
-            body.check.text,
+            given(body.check),
             user_id=who.user.id if who else None,
+            share_diary=body.share_diary,
         )
     except AppointmentError as error:
         if error.field == "check":
             return JSONResponse({"detail": error.message}, status_code=409)
         return field_error(error.field, error.message)
-    if body.share_diary and who is not None:
-        share_diary(session, who.user.id, state.clinic.id)
+    stored = requested.request
     return {
         "id": stored.id,
         "status": stored.status,
         "urgency": stored.urgency,
         "clinic": state.clinic.name,
         "next_steps": NEXT_STEPS.format(emergency_number=state.settings.emergency_number),
-        "diary_shared": bool(body.share_diary and who is not None),
+        "diary_shared": requested.diary_shared,
     }
 
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
+from crampcheck.domain.diary import Activity, Context, Feel, Side, Site, Treatment
 from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.knowledge import default_knowledge
-from crampcheck.services.diary import Activity, Context, Feel, Side, Site, Treatment
 
 State = Literal["present", "absent", "unknown"]
 MAX_ANSWERS = 300

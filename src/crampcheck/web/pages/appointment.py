@@ -23,16 +23,13 @@ from crampcheck.domain.types import Urgency
 from crampcheck.services.appointments import (
     AppointmentError,
     RequestInput,
-    create_request,
     get_request,
+    request_appointment,
 )
-from crampcheck.services.serialize import assessment_payload as serialized_assessment
-from crampcheck.services.sharing import share_diary
-from crampcheck.storage.database import transaction
-from crampcheck.web.api.common import run_check
 from crampcheck.web.api.routes import NEXT_STEPS
 from crampcheck.web.api.schemas import AppointmentIn
-from crampcheck.web.auth import signed_in
+from crampcheck.web.auth import DbDep, signed_in
+from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.check import bad_state_page, read_form
@@ -183,23 +180,9 @@ def _typed(form: FormData) -> dict[str, Any]:
     return values
 
 
-@router.post("/appointment")
-async def appointment_submit(request: Request, state: StateDep) -> Response:
-    """Check the form, store the request with the check as seen, then confirm it."""
-    form = await read_form(request)
-    if not csrf_valid(request, state, form):
-        return csrf_page(request, state)
-    try:
-        flow = decode_state(form)
-    except BadState:
-        return bad_state_page(request, state)
-    values = _typed(form)
-    result = run_check(state, flow.check())
-    assessment = serialized_assessment(result, state.pipeline.kb, state.clinic)
-    urgency = assessment["urgency"]
-    if urgency == Urgency.EMERGENCY.value:
-        return emergency_page(request, state)
-
+def _field_errors(state: AppState, flow: FlowState, values: dict[str, Any]) -> dict[str, str]:
+    """Every problem with the typed fields at once (the service checks them too, one at a
+    time, and refuses an emergency)."""
     messages = _field_messages()
     errors: dict[str, str] = {}
     try:
@@ -219,7 +202,6 @@ async def appointment_submit(request: Request, state: StateDep) -> Response:
             field = str(problem["loc"][0]) if problem["loc"] else ""
             if field in LIMITS or field == "consent_to_share":
                 errors.setdefault(field, messages[field])
-    # The service checks these too, one at a time; here every problem is shown at once.
     if not values["phone"] and not values["email"]:
         errors.setdefault("phone", messages["contact"])
     location = values["preferred_location"]
@@ -227,9 +209,26 @@ async def appointment_submit(request: Request, state: StateDep) -> Response:
         errors.setdefault("preferred_location", messages["preferred_location"])
     if not values["consent_to_share"]:
         errors.setdefault("consent_to_share", messages["consent_to_share"])
-    if errors:
-        return form_page(request, state, flow, values, errors, urgency)
+    return errors
 
+
+@router.post("/appointment")
+async def appointment_submit(request: Request, state: StateDep, db: DbDep) -> Response:
+    """Check the form, store the request with the check as seen, then confirm it."""
+    form = await read_form(request)
+    if not csrf_valid(request, state, form):
+        return csrf_page(request, state)
+    try:
+        flow = decode_state(form)
+    except BadState:
+        return bad_state_page(request, state)
+    values = _typed(form)
+    errors = _field_errors(state, flow, values)
+    if errors:
+        urgency = run_check(state, flow.check()).assessment.urgency
+        if urgency is Urgency.EMERGENCY:
+            return emergency_page(request, state)
+        return form_page(request, state, flow, values, errors, urgency.value)
     data = RequestInput(
         name=values["name"],
         phone=values["phone"] or None,
@@ -238,36 +237,37 @@ async def appointment_submit(request: Request, state: StateDep) -> Response:
         preferred_times=values["preferred_times"] or None,
         consent_to_share=values["consent_to_share"],
     )
+    who = signed_in(request, db)
     try:
-        with transaction(state.sessions) as session:
-            who = signed_in(request, session)
-            stored = create_request(
-                session,
-                state.clinic,
-                data,
-                assessment,
-                flow.text,
-                user_id=who.user.id if who else None,
-            )
-            if who is not None and values["share_diary"]:
-                share_diary(session, who.user.id, state.clinic.id)
-            request_id = stored.id
+        requested = request_appointment(
+            db,
+            state.clinic,
+            state.pipeline,
+            data,
+            given(flow.check()),
+            user_id=who.user.id if who else None,
+            share_diary=values["share_diary"],
+        )
     except AppointmentError as error:
         if error.field == "check":
             return emergency_page(request, state)
-        field = error.field if error.field in FIELDS else "name"
-        return form_page(request, state, flow, values, {field: _(error.message)}, urgency)
+        # Sharing a diary needs a session (one that ended while the form was open, say):
+        # the message goes beside the consent, the last thing before sending.
+        field = "consent_to_share" if error.field == "share_diary" else error.field
+        field = field if field in FIELDS else "name"
+        shown = run_check(state, flow.check()).assessment.urgency.value
+        return form_page(request, state, flow, values, {field: _(error.message)}, shown)
+    request_id = requested.request.id
     return RedirectResponse(f"/appointment/sent/{request_id}", status_code=303)
 
 
 @router.get("/appointment/sent/{request_id}")
-def appointment_sent(request: Request, request_id: str, state: StateDep) -> HTMLResponse:
+def appointment_sent(request: Request, request_id: str, state: StateDep, db: DbDep) -> HTMLResponse:
     """What happens next (the page shows no personal details, only the reference)."""
     if not re.fullmatch(r"[0-9a-f-]{36}", request_id):
         return not_found(request, state)
-    with transaction(state.sessions) as session:
-        stored = get_request(session, state.clinic.id, request_id)
-        urgency = stored.urgency if stored else None
+    stored = get_request(db, state.clinic.id, request_id)
+    urgency = stored.urgency if stored else None
     if urgency is None:
         return not_found(request, state)
     return page(

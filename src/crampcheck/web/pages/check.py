@@ -17,18 +17,17 @@ from starlette.datastructures import FormData
 
 from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.domain.types import FindingState, Urgency
+from crampcheck.services import check_steps
 from crampcheck.services.interview import (
     AnswerError,
     Question,
     Reply,
     ReplyError,
-    apply_reply,
     next_question,
-    question_by_id,
     questions_left,
 )
 from crampcheck.services.pipeline import CheckResult
-from crampcheck.web.api.common import run_check
+from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import (
@@ -177,19 +176,16 @@ async def confirm_submit(request: Request, state: StateDep) -> HTMLResponse:
     if text_field(form, "action", 20) == "edit":
         values = {"text": flow.text, "age": "" if flow.age is None else str(flow.age)}
         return _describe_page(request, state, {**values, "sex": flow.sex or ""}, {})
-    words_only = FlowState.model_validate({"text": flow.text, "age": flow.age, "sex": flow.sex})
-    result = run_check(state, words_only.check())
-    read = result.reading.states() if result.reading else {}
-    present = set(list_field(form, "present"))
-    absent = set(list_field(form, "absent"))
-    findings: dict[str, str] = {}
-    for fid, read_state in read.items():
-        if read_state is FindingState.PRESENT:
-            findings[fid] = "present" if fid in present else "absent"
-        else:
-            findings[fid] = "absent" if fid in absent else "unknown"
-    flow = FlowState.model_validate({**words_only.model_dump(), "findings": findings})
-    return continue_check(request, state, flow)
+    answers, result = check_steps.confirm(
+        state.pipeline,
+        given(flow.check()),
+        kept=list_field(form, "present"),
+        also_denied=list_field(form, "absent"),
+    )
+    findings = {finding_id: answer.value for finding_id, answer in answers.items()}
+    words = {"text": flow.text, "age": flow.age, "sex": flow.sex}
+    flow = FlowState.model_validate({**words, "findings": findings})
+    return continue_check(request, state, flow, result=result)
 
 
 # ----------------------------------------------------------------- one question at a time
@@ -206,9 +202,12 @@ def continue_check(
     state: AppState,
     flow: FlowState,
     prefill: dict[str, Any] | None = None,
+    result: CheckResult | None = None,
 ) -> HTMLResponse:
-    """The next question, or the result when nothing could change it (or on an emergency)."""
-    result = run_check(state, flow.check())
+    """The next question, or the result when nothing could change it (or on an emergency).
+    ``result`` is the check already assessed for ``flow``, when the step has it."""
+    if result is None:
+        result = run_check(state, flow.check())
     if result.assessment.urgency is Urgency.EMERGENCY:
         return result_page(request, state, flow, result)
     question = next_question(result.case, state.pipeline.kb)
@@ -265,30 +264,26 @@ async def questions_submit(request: Request, state: StateDep) -> HTMLResponse:
     if action == "restart":
         return continue_check(request, state, FlowState())
 
-    result = run_check(state, flow.check())
+    question_id = text_field(form, "question", 100)
+    typed = text_field(form, "number", 40).strip()
+    so_far = given(flow.check())
     try:
-        question = question_by_id(text_field(form, "question", 100), result.case, state.pipeline.kb)
+        question = check_steps.open_question(state.pipeline, so_far, question_id)
+        reply = _reply(question, action, form, typed)
+        answered = check_steps.answer(state.pipeline, so_far, question, reply)
+    except ReplyError as error:
+        result = run_check(state, flow.check())
+        return question_page(
+            request, state, flow, result, error.question, error=_wording(error), typed=typed[:40]
+        )
     except AnswerError:
         return bad_state_page(request, state)
-    typed = text_field(form, "number", 40).strip()
+    findings = {finding_id: answer.value for finding_id, answer in answered.answers.items()}
     try:
-        new_case = apply_reply(result.case, question, _reply(question, action, form, typed))
-    except ReplyError as error:
-        return question_page(
-            request, state, flow, result, question, error=_wording(error), typed=typed[:40]
-        )
-    option_ids = [o.finding_id for o in question.options]
-    findings = {f: new_case.findings[f].value for f in option_ids if f in new_case.findings}
-    values = {
-        f: new_case.values[f]
-        for f in option_ids
-        if question.select == "number" and f in new_case.values
-    }
-    try:
-        flow = flow.with_step(findings, values)
+        flow = flow.with_step(findings, answered.values)
     except ValueError:
         return bad_state_page(request, state)
-    return continue_check(request, state, flow)
+    return continue_check(request, state, flow, result=answered.result)
 
 
 def _reply(question: Question, action: str, form: FormData, typed: str) -> Reply:

@@ -18,16 +18,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS, SITES
 from crampcheck.domain.types import Urgency
 from crampcheck.services import diary
-from crampcheck.services.diary import (
-    SITES,
-    EpisodeError,
-)
+from crampcheck.services.diary import EpisodeError
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
-from crampcheck.web.api.common import run_check
 from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
+from crampcheck.web.checking import run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import remember_zone, zone_name
@@ -464,8 +462,8 @@ def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPati
             "sites": [(sites.get(s, s), n) for s, n in found.sites],
             "home_care": [(treatments.get(t, t), n, m) for t, n, m in found.home_care],
             "factors": factors,
-            "min_days": diary.MIN_DIARY_DAYS_FOR_PATTERNS,
-            "min_each": diary.MIN_DAYS_WITH_AND_WITHOUT,
+            "min_days": MIN_DIARY_DAYS_FOR_PATTERNS,
+            "min_each": MIN_DAYS_WITH_AND_WITHOUT,
             "escalations": escalations,
             "summary": summary if offer else "",
             "appointment_state": (diary_flow(found, counts, summary, kb).encode() if offer else ""),

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from crampcheck.services import diary
-from crampcheck.services.diary import Patterns
+from crampcheck.domain.diary import WEEKS, Patterns
 from crampcheck.storage.tables import Episode
 from crampcheck.web import charts
 from crampcheck.web.i18n import _
@@ -48,7 +47,7 @@ def counts_of(db: Session, user_id: str, now: datetime) -> Counts:
 
 def week_starts(now: datetime, zone: tzinfo) -> list[date]:
     """The first day of each of the 12 weeks :func:`diary.patterns` counts."""
-    return [local(now - timedelta(weeks=diary.WEEKS - i), zone).date() for i in range(diary.WEEKS)]
+    return [local(now - timedelta(weeks=WEEKS - i), zone).date() for i in range(WEEKS)]
 
 
 def short_date(day: date) -> str:

@@ -6,13 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from crampcheck.domain.diary import CONTEXTS, SITES
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge import KnowledgeBase
-from crampcheck.services.diary import (
-    CONTEXTS,
-    SITES,
-    EpisodeInput,
-)
+from crampcheck.services.diary import EpisodeInput
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.storage.tables import Episode
 from crampcheck.web.api.schemas import CheckIn

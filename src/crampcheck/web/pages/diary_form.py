@@ -12,17 +12,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
 from crampcheck.services import diary
-from crampcheck.services.diary import (
-    ACTIVITIES,
-    CONTEXTS,
-    FEELS,
-    SIDES,
-    SITES,
-    TREATMENTS,
-    EpisodeError,
-    EpisodeInput,
-)
+from crampcheck.services.diary import EpisodeError, EpisodeInput
 from crampcheck.storage.tables import Episode
 from crampcheck.web.auth import SignedIn, session_csrf
 from crampcheck.web.i18n import _

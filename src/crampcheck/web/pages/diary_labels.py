@@ -3,7 +3,7 @@ and weekday names and the diary's escalation phrases, in the person's language."
 
 from __future__ import annotations
 
-from crampcheck.services.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
+from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
 from crampcheck.web.i18n import _
 
 

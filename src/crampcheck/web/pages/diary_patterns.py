@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import math
 
+from crampcheck.domain.diary import Patterns
 from crampcheck.knowledge import KnowledgeBase
-from crampcheck.services.diary import (
-    Patterns,
-)
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.diary_charts import (
     Counts,

@@ -24,11 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.diary import Patterns
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary
 from crampcheck.services.audit import AuditAction, record
-from crampcheck.services.diary import Patterns
 from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
 from crampcheck.storage.times import aware as _aware

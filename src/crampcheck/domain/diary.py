@@ -1,0 +1,124 @@
+"""A person's episode diary as values: the episodes measured, and what was measured.
+
+An episode is one cramp or spasm the person logged (when it started, in UTC; where;
+how long and how painful; whether at night; what was going on; what they tried and
+whether it helped). :class:`Patterns` is what a diary shows and the diary rules read,
+with the counts behind every statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, NamedTuple, get_args
+
+Trend = Literal["more", "fewer", "the same", "not enough data"]
+
+WEEKS = 12
+"""The weeks a diary's charts and trend look back over."""
+MIN_DIARY_DAYS_FOR_PATTERNS = 10
+"""Days of diary before episodes on days with and without a factor are compared."""
+MIN_DAYS_WITH_AND_WITHOUT = 3
+"""Days with, and days without, a factor needed to compare them."""
+
+# What a diary entry can say: the choices of the diary's form and API.
+Feel = Literal["cramp", "twitch", "other"]
+Site = Literal[
+    "site_calf",
+    "site_foot",
+    "site_thigh",
+    "site_leg",
+    "site_hand",
+    "site_arm",
+    "site_back",
+    "site_neck",
+    "site_eyelid",
+    "site_face",
+    "site_abdomen",
+]
+Side = Literal["left", "right", "both"]
+Activity = Literal["exercise", "resting", "sleeping", "walking", "writing", "working", "other"]
+Context = Literal[
+    "hot_environment", "low_fluid", "poor_sleep", "new_medicine", "stress", "caffeine", "pregnant"
+]
+Treatment = Literal["stretching", "massage", "heat", "cold", "fluids", "nsaid"]
+FEELS: tuple[str, ...] = get_args(Feel)
+SIDES: tuple[str, ...] = get_args(Side)
+ACTIVITIES: tuple[str, ...] = get_args(Activity)
+CONTEXTS: tuple[str, ...] = get_args(Context)
+TREATMENTS: tuple[str, ...] = get_args(Treatment)
+SITES: tuple[str, ...] = get_args(Site)
+
+
+@dataclass(frozen=True)
+class DiaryEpisode:
+    """One logged episode, as measured (times are aware, in UTC)."""
+
+    started_at: datetime
+    site: str | None = None
+    duration_minutes: float | None = None
+    pain: int | None = None
+    at_night: bool = False
+    context: tuple[str, ...] = ()
+    tried: tuple[str, ...] = ()
+    helped: bool | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A diary rule that fired: time to see a doctor, why, and on what source."""
+
+    rule_id: str
+    level: str
+    reason: str
+    source_ids: tuple[str, ...]
+
+
+class HomeCare(NamedTuple):
+    """One treatment: how often it was tried, and how often relief followed."""
+
+    treatment: str
+    tried: int
+    helped: int
+
+
+class SiteCount(NamedTuple):
+    """How many episodes were at one site."""
+
+    site: str
+    episodes: int
+
+
+class Factor(NamedTuple):
+    """A context factor: episodes a day on days with it and on days without it (shown
+    only with enough days of each)."""
+
+    context: str
+    per_day_with: float
+    per_day_without: float
+    days_with: int
+    days_without: int
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """What the diary shows, with the counts behind every statement."""
+
+    total: int
+    diary_days: int
+    weekly_counts: tuple[int, ...]
+    """Episodes in each of the last 12 weeks, oldest first."""
+    trend: Trend
+    night_share: float | None
+    sites: tuple[SiteCount, ...]
+    """Most episodes first."""
+    median_duration: float | None
+    median_pain: float | None
+    hours: tuple[int, ...]
+    """Episodes by hour of day (0-23)."""
+    pain_by_week: tuple[float | None, ...]
+    home_care: tuple[HomeCare, ...]
+    factors: tuple[Factor, ...]
+    enough_for_factors: bool
+    metrics: dict[str, float] = field(default_factory=dict)
+    escalations: tuple[Escalation, ...] = ()
