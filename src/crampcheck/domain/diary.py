@@ -122,3 +122,9 @@ class Patterns:
     enough_for_factors: bool
     metrics: dict[str, float] = field(default_factory=dict)
     escalations: tuple[Escalation, ...] = ()
+    night: int = 0
+    """Episodes at night (of all)."""
+    recent: int = 0
+    """Episodes in the last 12 weeks, which the medians, hours and home care describe."""
+    recent_with_duration: int = 0
+    recent_with_pain: int = 0

@@ -83,6 +83,10 @@ def measure(
         enough_for_factors=enough,
         metrics=metrics,
         escalations=_escalate(kb, metrics),
+        night=night,
+        recent=len(recent),
+        recent_with_duration=len(durations),
+        recent_with_pain=len(pains),
     )
 
 

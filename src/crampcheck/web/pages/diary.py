@@ -420,7 +420,7 @@ def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPati
     zone, zone_label = zone_of(request)
     now = datetime.now(UTC)
     found = diary.patterns(db, who.user.id, kb, now=now, zone=zone)
-    counts = counts_of(db, who.user.id, now)
+    counts = counts_of(found)
     contexts, treatments, sites = context_labels(), treatment_labels(), site_labels()
     factors = sorted(
         (

@@ -7,11 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
-
 from crampcheck.domain.diary import WEEKS, Patterns
-from crampcheck.storage.tables import Episode
 from crampcheck.web import charts
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.diary_labels import month_names, show_number
@@ -31,18 +27,9 @@ class Counts:
     recent: int
 
 
-def counts_of(db: Session, user_id: str, now: datetime) -> Counts:
-    mine = Episode.user_id == user_id
-    recent = Episode.started_at >= now - timedelta(days=RECENT_DAYS)
-    row = db.execute(
-        select(
-            func.sum(case((Episode.at_night.is_(True), 1), else_=0)),
-            func.sum(case((and_(recent, Episode.duration_minutes.is_not(None)), 1), else_=0)),
-            func.sum(case((and_(recent, Episode.pain.is_not(None)), 1), else_=0)),
-            func.sum(case((recent, 1), else_=0)),
-        ).where(mine)
-    ).one()
-    return Counts(*(int(x or 0) for x in row))
+def counts_of(found: Patterns) -> Counts:
+    """The counts beside the charts, as the diary's measurement found them."""
+    return Counts(found.night, found.recent_with_duration, found.recent_with_pain, found.recent)
 
 
 def week_starts(now: datetime, zone: tzinfo) -> list[date]:

@@ -572,7 +572,7 @@ def diary_view(
     """Everything ``staff_request_diary.html`` shows of a shared diary, hours of the day
     in ``zone`` (the clinic's)."""
     found = shared_patterns(db, user_id, kb, now, zone)
-    counts = diary_charts.counts_of(db, user_id, now)
+    counts = diary_charts.counts_of(found)
     sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
     contexts = diary_labels.context_labels()
     return {
