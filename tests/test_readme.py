@@ -44,8 +44,8 @@ from typing import Any
 import pytest
 
 from crampcheck import cli
+from crampcheck.cli.terminal import BANNER_STYLE, KIND_WORDS
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
-from crampcheck.terminal import BANNER_STYLE, KIND_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

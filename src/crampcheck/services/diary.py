@@ -200,8 +200,32 @@ def patterns(
     Hours of the day and calendar days are those of ``zone``, the person's time zone.
     """
     now = _utc(now) if now else datetime.now(UTC)
-    rows = session.scalars(select(Episode).where(Episode.user_id == user_id))
-    return measure([as_measured(row) for row in rows], now, zone, kb)
+    rows = session.execute(
+        select(
+            Episode.started_at,
+            Episode.site,
+            Episode.duration_minutes,
+            Episode.pain,
+            Episode.at_night,
+            Episode.context,
+            Episode.tried,
+            Episode.helped,
+        ).where(Episode.user_id == user_id)
+    )
+    episodes = [
+        DiaryEpisode(
+            started_at=_utc(started_at),
+            site=site,
+            duration_minutes=duration,
+            pain=pain,
+            at_night=bool(at_night),
+            context=tuple(context or ()),
+            tried=tuple(tried or ()),
+            helped=helped,
+        )
+        for started_at, site, duration, pain, at_night, context, tried, helped in rows
+    ]
+    return measure(episodes, now, zone, kb)
 
 
 def _utc(moment: datetime) -> datetime:

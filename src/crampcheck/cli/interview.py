@@ -6,6 +6,7 @@ import json
 
 from rich.console import Console
 
+from crampcheck.cli.terminal import render_result
 from crampcheck.domain.types import Case
 from crampcheck.services.interview import (
     MAX_NUMBER,
@@ -18,7 +19,6 @@ from crampcheck.services.interview import (
 )
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
-from crampcheck.terminal import render_result
 
 HELP = "Answer, or type: ? = don't know, why = why we ask, b = back, q = quit"
 

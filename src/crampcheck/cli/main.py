@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
-from crampcheck import cli_clinic
+from crampcheck.cli import clinic as cli_clinic
 from crampcheck.domain.types import Case, Sex
 from crampcheck.knowledge.loader import KnowledgeError
 
@@ -350,7 +350,7 @@ def _assess(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.json:
         out.print_json(data=data) if out.is_terminal else print(json.dumps(data))
     else:
-        from crampcheck.terminal import render_result
+        from crampcheck.cli.terminal import render_result
 
         render_result(out, data)
     return EXIT_OK
@@ -427,7 +427,7 @@ def _loose_id(line: str) -> Any:
 
 
 def _interview(args: argparse.Namespace, out: Console) -> int:
-    from crampcheck.terminal_interview import run_interview
+    from crampcheck.cli.interview import run_interview
 
     case = Case(age=args.age, sex=Sex(args.sex) if args.sex else None)
     return run_interview(_pipeline(), case, out, as_json=args.json)
@@ -459,7 +459,7 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        from crampcheck.terminal_eval import render_eval
+        from crampcheck.cli.evaluation import render_eval
 
         render_eval(out, report)
     return EXIT_PARTIAL if problems else EXIT_OK
