@@ -49,7 +49,8 @@ from crampcheck.web.api.schemas import (
 )
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
-from crampcheck.web.pages.staff_views import (
+from crampcheck.web.staff_auth import StaffApiDep, require_permission
+from crampcheck.web.staff_shared import (
     attachment,
     audit,
     download_name,
@@ -60,7 +61,6 @@ from crampcheck.web.pages.staff_views import (
     open_urgent_count,
     shared_patterns,
 )
-from crampcheck.web.staff_auth import StaffApiDep, require_permission
 
 router = APIRouter(prefix="/api/staff", route_class=ApiRoute, tags=["staff"])
 

@@ -50,13 +50,9 @@ from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
 from crampcheck.web.pages.flow import text_field, whole_number
 from crampcheck.web.pages.guards import StaffForm, StaffManagingStaff, StaffReadingAudit
-from crampcheck.web.pages.staff_render import (
-    member_clinic,
-    no_store,
-    role_label,
-    staff_page,
-)
+from crampcheck.web.pages.staff_render import no_store, role_label, staff_page
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf
+from crampcheck.web.staff_shared import member_clinic
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)

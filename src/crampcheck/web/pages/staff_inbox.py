@@ -45,32 +45,21 @@ from crampcheck.web.pages.guards import (
     StaffHandlingRequests,
     StaffReadingClinical,
 )
-from crampcheck.web.pages.staff_render import (
-    no_store,
-    staff_page,
-)
+from crampcheck.web.pages.staff_render import no_store, staff_page
+from crampcheck.web.pages.staff_snapshot import snapshot_view
 from crampcheck.web.pages.staff_views import (
     CHARTS,
     FILTER_FIELDS,
     FilterInput,
-    attachment,
-    audit,
     contact_view,
     diary_view,
-    download_name,
     filter_detail,
     filter_query,
     history_rows,
     inbox_row,
-    is_urgent,
     kind_labels,
-    member_clinic,
-    next_statuses,
-    open_urgent_count,
     parse_filter,
-    shared_patterns,
     show_time,
-    snapshot_view,
     status_filter_choices,
     status_labels,
     urgency_filter_labels,
@@ -78,6 +67,16 @@ from crampcheck.web.pages.staff_views import (
     waiting_text,
 )
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_signed_in
+from crampcheck.web.staff_shared import (
+    attachment,
+    audit,
+    download_name,
+    is_urgent,
+    member_clinic,
+    next_statuses,
+    open_urgent_count,
+    shared_patterns,
+)
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)

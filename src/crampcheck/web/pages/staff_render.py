@@ -10,15 +10,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
 from crampcheck.clinic import Clinic
-from crampcheck.services.clinics import get_clinic
 from crampcheck.services.roles import Permission, Role
-from crampcheck.storage.tables import StaffMember
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.render import page
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf
+from crampcheck.web.staff_shared import registered_clinic
 from crampcheck.web.state import AppState
 
 
@@ -32,36 +31,11 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
-_CLINICS_READ = "crampcheck.staff_clinics"
-"""Where a database session keeps the clinics it has read (one look-up per request)."""
-
-
-def _registered_clinic(db: Session | None, clinic_id: str) -> Clinic | None:
-    """A registered clinic, read once per database session (each request has its own)."""
-    if db is None:
-        return None
-    read: dict[str, Clinic | None] = db.info.setdefault(_CLINICS_READ, {})
-    if clinic_id not in read:
-        read[clinic_id] = get_clinic(db, clinic_id)
-    return read[clinic_id]
-
-
-def member_clinic(db: Session, state: AppState, member: StaffMember) -> Clinic:
-    """The member's clinic (the installation's public one, or its registered record):
-    its locations, its name and the time zone its staff read times in."""
-    if member.clinic_id == state.clinic.id:
-        return state.clinic
-    clinic = _registered_clinic(db, member.clinic_id)
-    if clinic is None:  # pragma: no cover - staff rows reference a clinic row
-        raise LookupError(f"clinic {member.clinic_id!r} is not registered")
-    return clinic
-
-
-def _clinic_of(state: AppState, member: StaffMember) -> Clinic | None:
+def _clinic_of(state: AppState, who: StaffSignedIn) -> Clinic | None:
     """The member's clinic for the page's header (None if it is not registered)."""
-    if member.clinic_id == state.clinic.id:
+    if who.member.clinic_id == state.clinic.id:
         return state.clinic
-    return _registered_clinic(object_session(member), member.clinic_id)
+    return registered_clinic(object_session(who.member), who.member.clinic_id)
 
 
 def staff_context(request: Request, state: AppState, who: StaffSignedIn | None) -> dict[str, Any]:
@@ -78,7 +52,7 @@ def staff_context(request: Request, state: AppState, who: StaffSignedIn | None) 
             "can_manage_staff": False,
             "can_read_audit": False,
         }
-    clinic = _clinic_of(state, who.member)
+    clinic = _clinic_of(state, who)
     return {
         "staff": who.member,
         "staff_csrf": staff_csrf(state, who.token),

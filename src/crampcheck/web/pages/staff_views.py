@@ -13,43 +13,28 @@ known to the clinic). The ``<time datetime>`` attributes stay in UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
-from crampcheck.domain.diary import Patterns
-from crampcheck.domain.types import FindingState, Urgency
+from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
-from crampcheck.services import diary
-from crampcheck.services.audit import AuditAction, record
-from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, InboxFilter, Status
-from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
+from crampcheck.services.inbox import InboxFilter, Status
+from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange
 from crampcheck.storage.times import aware as _aware
 from crampcheck.web.i18n import _, translations
 from crampcheck.web.pages import diary_charts, diary_labels
 from crampcheck.web.pages.flow import whole_number
 from crampcheck.web.pages.render import tel_link
-from crampcheck.web.pages.result import (
-    Chip,
-    Citations,
-    _with_clause_start,
-    kind_headings,
-    urgency_headings,
-)
-from crampcheck.web.pages.staff_render import member_clinic as member_clinic
+from crampcheck.web.staff_shared import is_open, is_urgent, location_label, shared_patterns
 
 CHARTS = diary_charts.CHARTS
 """The diary charts a clinician can open (the patient's own patterns page's)."""
-DIARY_ZONE = UTC
-"""The zone of the shared diary's hours when none is given (the staff API's, which stays
-machine-readable UTC); the staff pages give the clinic's zone."""
 FILTER_FIELDS = ("status", "location", "urgency", "page")
 MAX_PAGE = 100_000
 
@@ -98,14 +83,6 @@ def kind_labels() -> dict[str, str]:
     return {"cramp": _("Cramp"), "spasm": _("Spasm (twitching)"), "other": _("Other")}
 
 
-def location_label(clinic: Clinic, location_id: str | None) -> str:
-    """A preferred location's name ('' when none; the id when no longer listed)."""
-    if not location_id:
-        return ""
-    location = clinic.location(location_id)
-    return location.name if location is not None else location_id
-
-
 def location_where(clinic: Clinic, location_id: str | None) -> str:
     """A preferred location with its address or city, for the request page."""
     location = clinic.location(location_id) if location_id else None
@@ -144,49 +121,12 @@ def waiting_text(since: datetime, now: datetime) -> str:
     return ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
 
 
-def attachment(body: bytes | str, media_type: str, filename: str) -> Response:
-    """A download that no cache keeps."""
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def download_name(request: AppointmentRequest, extension: str) -> str:
-    """The file name of a request's download (the request id, no personal data)."""
-    return f"crampcheck-request-{request.id}.{extension}"
-
-
 def mailto(address: str) -> str:
     """A ``mailto:`` link target for an email address."""
     return "mailto:" + quote(address, safe="@.+-_")
 
 
 # ---------------------------------------------------------------- the audit trail
-
-
-def audit(
-    db: Session,
-    member: StaffMember,
-    action: AuditAction,
-    address: str | None,
-    request: AppointmentRequest | None = None,
-    detail: str | None = None,
-) -> None:
-    """Record a read or change in the caller's transaction (the route's)."""
-    record(
-        db,
-        member,
-        action,
-        address=address,
-        request_id=request.id if request is not None else None,
-        patient_ref=f"request:{request.id}" if request is not None else None,
-        detail=detail,
-    )
 
 
 # ---------------------------------------------------------------- the inbox
@@ -257,33 +197,6 @@ def filter_query(where: InboxFilter, page: int | None = None) -> str:
     return urlencode(params)
 
 
-def open_urgent_count(
-    db: Session, clinic_id: str, statuses: Iterable[str] = tuple(OPEN_STATUSES)
-) -> int:
-    """How many of the clinic's requests in ``statuses`` (open ones by default) are
-    urgent; the inbox's banner counts the new ones, which nobody has contacted yet."""
-    count = db.scalar(
-        select(func.count())
-        .select_from(AppointmentRequest)
-        .where(
-            AppointmentRequest.clinic_id == clinic_id,
-            AppointmentRequest.urgency == Urgency.URGENT.value,
-            AppointmentRequest.status.in_([str(s) for s in statuses]),
-        )
-    )
-    return int(count or 0)
-
-
-def is_urgent(request: AppointmentRequest) -> bool:
-    """Whether a request must not be missed (urgent; an emergency never gets here)."""
-    return request.urgency in (Urgency.URGENT.value, Urgency.EMERGENCY.value)
-
-
-def is_open(request: AppointmentRequest) -> bool:
-    """Whether the clinic still has to act on the request."""
-    return request.status in {s.value for s in OPEN_STATUSES}
-
-
 @dataclass(frozen=True)
 class InboxRow:
     """One request as a row of the inbox."""
@@ -330,14 +243,6 @@ def inbox_row(
 # ---------------------------------------------------------------- one request
 
 
-def next_statuses(request: AppointmentRequest) -> tuple[Status, ...]:
-    """Where the workflow lets this request go next (nothing once closed or declined)."""
-    try:
-        return NEXT_STATUSES[Status(request.status)]
-    except ValueError:
-        return ()
-
-
 def history_rows(changes: Iterable[RequestStatusChange], zone: tzinfo) -> list[dict[str, str]]:
     """The request's status changes as the page lists them: who, when (in ``zone``),
     what, why."""
@@ -374,196 +279,11 @@ def contact_view(request: AppointmentRequest, clinic: Clinic) -> dict[str, Any]:
 # ---------------------------------------------------------------- the check as the person saw it
 
 
-def _rows(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [row for row in snapshot.get("findings") or () if isinstance(row, Mapping)]
-
-
-def _read_states(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """One state per finding read in the words: any mention saying yes wins (the
-    reader's rule), otherwise the last mention's."""
-    states: dict[str, str] = {}
-    for row in rows:
-        finding_id = str(row.get("id"))
-        if states.get(finding_id) != FindingState.PRESENT.value:
-            states[finding_id] = str(row.get("state"))
-    return states
-
-
-def _quote(row: Mapping[str, Any], description: str) -> str:
-    """The words of a mention; a denied one from the start of its clause ("no swelling"),
-    as the person's result page quotes it."""
-    text = str(row.get("text"))
-    start, end = row.get("start"), row.get("end")
-    denied = row.get("state") == FindingState.ABSENT.value
-    if denied and description and isinstance(start, int) and isinstance(end, int):
-        return _with_clause_start(description, start, end)
-    return text
-
-
-def _value(rows: Iterable[Mapping[str, Any]]) -> float | None:
-    values = [float(r["value"]) for r in rows if isinstance(r.get("value"), int | float)]
-    # The largest, as the person's result page, the PDF and the FHIR export show it.
-    return max(values) if values else None
-
-
-def finding_chips(
-    snapshot: Mapping[str, Any],
-) -> tuple[list[Chip], list[Chip], list[str], dict[str, str]]:
-    """The findings as the person's result page showed them: (chips read in their words,
-    chips of answers given beside the words, labels of answers "no", final states)."""
-    rows = _rows(snapshot)
-    description = str(snapshot.get("description") or "")
-    read_rows = [r for r in rows if r.get("text") is not None]
-    answer_rows = [r for r in rows if r.get("text") is None]
-    read = _read_states(read_rows)
-    answered = {str(r.get("id")): str(r.get("state")) for r in answer_rows}
-    final = {**read, **answered}
-    labels = {str(r.get("id")): str(r.get("label") or r.get("id")) for r in rows}
-    read_chips = []
-    for finding_id, state in read.items():
-        if final[finding_id] != state:
-            continue
-        mine = [r for r in read_rows if str(r.get("id")) == finding_id and r.get("state") == state]
-        quotes = tuple(dict.fromkeys(_quote(r, description) for r in mine))
-        confirmed = any(r.get("confirmed") is True for r in mine)
-        read_chips.append(
-            Chip(finding_id, labels[finding_id], state, quotes, _value(mine), confirmed)
-        )
-    read_chips.sort(key=lambda c: c.state != FindingState.PRESENT.value)
-    answers = [
-        Chip(str(r.get("id")), labels[str(r.get("id"))], str(r.get("state")), (), _value([r]))
-        for r in answer_rows
-        if str(r.get("state")) != FindingState.ABSENT.value
-    ]
-    answers.sort(key=lambda c: c.state != FindingState.PRESENT.value)
-    answered_no = [
-        labels[str(r.get("id"))]
-        for r in answer_rows
-        if str(r.get("state")) == FindingState.ABSENT.value
-    ]
-    return read_chips, answers, answered_no, final
-
-
-def _cited_sources(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
-    """The sources the snapshot cites, as the person saw them when the snapshot keeps
-    them (requests made since it does), else from the current knowledge base."""
-    ids = [
-        source_id
-        for part in ("reasons", "causes", "advice", "withheld")
-        for item in snapshot.get(part) or ()
-        for source_id in item.get("source_ids") or ()
-    ]
-    kept = {str(s.get("id")): dict(s) for s in snapshot.get("sources") or ()}
-    current = {s: kb.sources[s].model_dump(mode="json") for s in ids if s in kb.sources}
-    return {s: kept.get(s) or current[s] for s in ids if s in kept or s in current}
-
-
-def _against(cause: Mapping[str, Any], final: Mapping[str, str], kb: KnowledgeBase) -> list[str]:
-    """Evidence against a cause as the person read it: a key finding they denied is
-    "you said no to ...", not a bare label."""
-    condition = kb.conditions.get(str(cause.get("id")))
-    denied = {
-        kb.findings[f].label
-        for f in (condition.key if condition else ())
-        if f in kb.findings and final.get(f) == FindingState.ABSENT.value
-    }
-    return [
-        _("you said no to “%(label)s”") % {"label": label} if label in denied else str(label)
-        for label in cause.get("against") or ()
-    ]
-
-
-def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
-    """Everything ``staff_request_snapshot.html`` shows: the check exactly as the person
-    saw it (urgency and what to do, why, what kind, what was read in their words, the
-    possible causes with what points for and against them, their description), with its
-    sources and the knowledge-base version it came from."""
-    urgency = str(snapshot.get("urgency") or "")
-    heading, by_when = urgency_headings().get(urgency, (urgency, ""))
-    kind = str(snapshot.get("kind") or "")
-    citations = Citations(_cited_sources(snapshot, kb))
-    reasons = [
-        {"text": str(r.get("text", "")), "cites": citations.cite(r.get("source_ids") or ())}
-        for r in snapshot.get("reasons") or ()
-    ]
-    read_chips, answer_chips, answered_no, final = finding_chips(snapshot)
-    causes = [
-        {
-            "name": str(c.get("name", "")),
-            "summary": str(c.get("summary", "")),
-            "for": [str(x) for x in c.get("for") or ()],
-            "against": _against(c, final, kb),
-            "clinician": c.get("clinician"),
-            "cites": citations.cite(c.get("source_ids") or ()),
-        }
-        for c in snapshot.get("causes") or ()
-    ]
-    reason_texts = {r["text"] for r in reasons}
-    advice = [
-        {
-            "title": str(a.get("title", "")),
-            "text": str(a.get("text", "")),
-            "steps": [str(x) for x in a.get("steps") or ()],
-            "cautions": [str(x) for x in a.get("cautions") or ()],
-            "cites": citations.cite(a.get("source_ids") or ()),
-        }
-        for a in snapshot.get("advice") or ()
-    ]
-    withheld = [
-        {
-            "titles": [str(x) for x in w.get("titles") or ()],
-            "because": str(w.get("because", "")),
-            "instead": w.get("instead"),
-            "stop": w.get("stop"),
-            "cites": citations.cite(w.get("source_ids") or ()),
-        }
-        for w in snapshot.get("withheld") or ()
-    ]
-    scope = snapshot.get("outside_scope") or {}
-    return {
-        "withheld": withheld,
-        "urgency": urgency,
-        "heading": heading,
-        "by_when": by_when,
-        "action": str(snapshot.get("action") or ""),
-        "kind_heading": kind_headings().get(kind, kind),
-        "kind_reasons": [
-            str(k) for k in snapshot.get("kind_reasons") or () if k not in reason_texts
-        ],
-        "reasons": reasons,
-        "read_chips": read_chips,
-        "answer_chips": answer_chips,
-        "answered_no": answered_no,
-        "units": {fid: f.unit for fid, f in kb.findings.items() if f.unit},
-        "causes": causes,
-        "open_questions": [
-            {"question": str(q.get("question", "")), "why": str(q.get("why", ""))}
-            for q in snapshot.get("open_questions") or ()
-        ],
-        "advice": advice,
-        "advice_stored": "advice" in snapshot,
-        "referral_clinicians": [str(c) for c in scope.get("clinicians") or ()],
-        "description": str(snapshot.get("description") or ""),
-        "kb_version": str(snapshot.get("kb_version") or ""),
-        "current_kb_version": kb.version,
-        "disclaimer": str(snapshot.get("disclaimer") or ""),
-        "sources": citations.numbered(),
-    }
-
-
 # ---------------------------------------------------------------- the shared diary
 
 
 def _number(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.1f}"
-
-
-def shared_patterns(
-    db: Session, user_id: str, kb: KnowledgeBase, now: datetime, zone: tzinfo = DIARY_ZONE
-) -> Patterns:
-    """The person's diary measured as their own patterns page measures it, with hours of
-    the day and calendar days those of ``zone`` (the pages give the clinic's)."""
-    return diary.patterns(db, user_id, kb, now=now, zone=zone)
 
 
 def diary_view(

@@ -1,0 +1,196 @@
+"""The check as the person saw it, for the clinic: the request's snapshot (what was
+read in the person's own words, the answer, the reasons, the causes with what speaks
+for and against them, the advice and its sources) as the staff request page shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from crampcheck.domain.types import FindingState
+from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.result import (
+    Chip,
+    Citations,
+    _with_clause_start,
+    kind_headings,
+    urgency_headings,
+)
+
+
+def _rows(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [row for row in snapshot.get("findings") or () if isinstance(row, Mapping)]
+
+
+def _read_states(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """One state per finding read in the words: any mention saying yes wins (the
+    reader's rule), otherwise the last mention's."""
+    states: dict[str, str] = {}
+    for row in rows:
+        finding_id = str(row.get("id"))
+        if states.get(finding_id) != FindingState.PRESENT.value:
+            states[finding_id] = str(row.get("state"))
+    return states
+
+
+def _quote(row: Mapping[str, Any], description: str) -> str:
+    """The words of a mention; a denied one from the start of its clause ("no swelling"),
+    as the person's result page quotes it."""
+    text = str(row.get("text"))
+    start, end = row.get("start"), row.get("end")
+    denied = row.get("state") == FindingState.ABSENT.value
+    if denied and description and isinstance(start, int) and isinstance(end, int):
+        return _with_clause_start(description, start, end)
+    return text
+
+
+def _value(rows: Iterable[Mapping[str, Any]]) -> float | None:
+    values = [float(r["value"]) for r in rows if isinstance(r.get("value"), int | float)]
+    # The largest, as the person's result page, the PDF and the FHIR export show it.
+    return max(values) if values else None
+
+
+def finding_chips(
+    snapshot: Mapping[str, Any],
+) -> tuple[list[Chip], list[Chip], list[str], dict[str, str]]:
+    """The findings as the person's result page showed them: (chips read in their words,
+    chips of answers given beside the words, labels of answers "no", final states)."""
+    rows = _rows(snapshot)
+    description = str(snapshot.get("description") or "")
+    read_rows = [r for r in rows if r.get("text") is not None]
+    answer_rows = [r for r in rows if r.get("text") is None]
+    read = _read_states(read_rows)
+    answered = {str(r.get("id")): str(r.get("state")) for r in answer_rows}
+    final = {**read, **answered}
+    labels = {str(r.get("id")): str(r.get("label") or r.get("id")) for r in rows}
+    read_chips = []
+    for finding_id, state in read.items():
+        if final[finding_id] != state:
+            continue
+        mine = [r for r in read_rows if str(r.get("id")) == finding_id and r.get("state") == state]
+        quotes = tuple(dict.fromkeys(_quote(r, description) for r in mine))
+        confirmed = any(r.get("confirmed") is True for r in mine)
+        read_chips.append(
+            Chip(finding_id, labels[finding_id], state, quotes, _value(mine), confirmed)
+        )
+    read_chips.sort(key=lambda c: c.state != FindingState.PRESENT.value)
+    answers = [
+        Chip(str(r.get("id")), labels[str(r.get("id"))], str(r.get("state")), (), _value([r]))
+        for r in answer_rows
+        if str(r.get("state")) != FindingState.ABSENT.value
+    ]
+    answers.sort(key=lambda c: c.state != FindingState.PRESENT.value)
+    answered_no = [
+        labels[str(r.get("id"))]
+        for r in answer_rows
+        if str(r.get("state")) == FindingState.ABSENT.value
+    ]
+    return read_chips, answers, answered_no, final
+
+
+def _cited_sources(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """The sources the snapshot cites, as the person saw them when the snapshot keeps
+    them (requests made since it does), else from the current knowledge base."""
+    ids = [
+        source_id
+        for part in ("reasons", "causes", "advice", "withheld")
+        for item in snapshot.get(part) or ()
+        for source_id in item.get("source_ids") or ()
+    ]
+    kept = {str(s.get("id")): dict(s) for s in snapshot.get("sources") or ()}
+    current = {s: kb.sources[s].model_dump(mode="json") for s in ids if s in kb.sources}
+    return {s: kept.get(s) or current[s] for s in ids if s in kept or s in current}
+
+
+def _against(cause: Mapping[str, Any], final: Mapping[str, str], kb: KnowledgeBase) -> list[str]:
+    """Evidence against a cause as the person read it: a key finding they denied is
+    "you said no to ...", not a bare label."""
+    condition = kb.conditions.get(str(cause.get("id")))
+    denied = {
+        kb.findings[f].label
+        for f in (condition.key if condition else ())
+        if f in kb.findings and final.get(f) == FindingState.ABSENT.value
+    }
+    return [
+        _("you said no to “%(label)s”") % {"label": label} if label in denied else str(label)
+        for label in cause.get("against") or ()
+    ]
+
+
+def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+    """Everything ``staff_request_snapshot.html`` shows: the check exactly as the person
+    saw it (urgency and what to do, why, what kind, what was read in their words, the
+    possible causes with what points for and against them, their description), with its
+    sources and the knowledge-base version it came from."""
+    urgency = str(snapshot.get("urgency") or "")
+    heading, by_when = urgency_headings().get(urgency, (urgency, ""))
+    kind = str(snapshot.get("kind") or "")
+    citations = Citations(_cited_sources(snapshot, kb))
+    reasons = [
+        {"text": str(r.get("text", "")), "cites": citations.cite(r.get("source_ids") or ())}
+        for r in snapshot.get("reasons") or ()
+    ]
+    read_chips, answer_chips, answered_no, final = finding_chips(snapshot)
+    causes = [
+        {
+            "name": str(c.get("name", "")),
+            "summary": str(c.get("summary", "")),
+            "for": [str(x) for x in c.get("for") or ()],
+            "against": _against(c, final, kb),
+            "clinician": c.get("clinician"),
+            "cites": citations.cite(c.get("source_ids") or ()),
+        }
+        for c in snapshot.get("causes") or ()
+    ]
+    reason_texts = {r["text"] for r in reasons}
+    advice = [
+        {
+            "title": str(a.get("title", "")),
+            "text": str(a.get("text", "")),
+            "steps": [str(x) for x in a.get("steps") or ()],
+            "cautions": [str(x) for x in a.get("cautions") or ()],
+            "cites": citations.cite(a.get("source_ids") or ()),
+        }
+        for a in snapshot.get("advice") or ()
+    ]
+    withheld = [
+        {
+            "titles": [str(x) for x in w.get("titles") or ()],
+            "because": str(w.get("because", "")),
+            "instead": w.get("instead"),
+            "stop": w.get("stop"),
+            "cites": citations.cite(w.get("source_ids") or ()),
+        }
+        for w in snapshot.get("withheld") or ()
+    ]
+    scope = snapshot.get("outside_scope") or {}
+    return {
+        "withheld": withheld,
+        "urgency": urgency,
+        "heading": heading,
+        "by_when": by_when,
+        "action": str(snapshot.get("action") or ""),
+        "kind_heading": kind_headings().get(kind, kind),
+        "kind_reasons": [
+            str(k) for k in snapshot.get("kind_reasons") or () if k not in reason_texts
+        ],
+        "reasons": reasons,
+        "read_chips": read_chips,
+        "answer_chips": answer_chips,
+        "answered_no": answered_no,
+        "units": {fid: f.unit for fid, f in kb.findings.items() if f.unit},
+        "causes": causes,
+        "open_questions": [
+            {"question": str(q.get("question", "")), "why": str(q.get("why", ""))}
+            for q in snapshot.get("open_questions") or ()
+        ],
+        "advice": advice,
+        "advice_stored": "advice" in snapshot,
+        "referral_clinicians": [str(c) for c in scope.get("clinicians") or ()],
+        "description": str(snapshot.get("description") or ""),
+        "kb_version": str(snapshot.get("kb_version") or ""),
+        "current_kb_version": kb.version,
+        "disclaimer": str(snapshot.get("disclaimer") or ""),
+        "sources": citations.numbered(),
+    }
