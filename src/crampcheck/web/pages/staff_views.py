@@ -1,9 +1,11 @@
-"""What the staff inbox and request pages show, shared by the pages and the staff API.
+"""What the staff inbox and request pages show: the words for statuses, urgencies and
+kinds, the inbox's filter and rows, one request's contact details and history, and the
+shared diary.
 
 Everything here is read for one clinic: the signed-in member's. The assessment is shown
-from the request's snapshot (exactly as the person saw it, with their own words), the
-diary only while the person shares it with this clinic, and every read or change is
-written to the audit trail in the route's own transaction by :func:`audit`.
+from the request's snapshot (:mod:`.staff_snapshot`), the diary only while the person
+shares it with this clinic, and every read or change is written to the audit trail in
+the route's own transaction (:func:`crampcheck.web.staff_shared.audit`).
 
 Times are shown in the clinic's time zone (``time_zone`` in its clinic file, UTC when
 it names none) with the zone's abbreviation, and the pages say which zone it is; the
