@@ -19,6 +19,7 @@ from crampcheck.knowledge import KnowledgeBase, default_knowledge
 from crampcheck.services.pipeline import Pipeline, default_pipeline
 from crampcheck.settings import Settings
 from crampcheck.storage.database import upgrade
+from tests.factories import cheap_password_hashing
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -128,3 +129,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     return monkeypatch
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap password hashing for a test that signs people up and in."""
+    cheap_password_hashing(monkeypatch)

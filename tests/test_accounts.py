@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -28,16 +27,7 @@ NEW_PASSWORD = "quiet harbour violin 7"
 SESSION = "crampcheck_session"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
-
-
-def fast_hashing_for_tests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2id parameters (the tests only need hashing to be right, not slow)."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("dummy password for timing"))
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 # ---------------------------------------------------------------- helpers (shared with diary tests)

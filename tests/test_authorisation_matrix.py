@@ -41,7 +41,7 @@ from crampcheck.services.serialize import result_to_dict
 from crampcheck.services.sharing import share_diary
 from crampcheck.storage.tables import StaffMember
 from crampcheck.web.staff_auth import staff_csrf
-from tests.test_accounts import PASSWORD, fast_hashing_for_tests
+from tests.test_accounts import PASSWORD
 
 
 class Access(Enum):
@@ -182,9 +182,7 @@ class World:
     victim_staff_id: str
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def routes(app: FastAPI) -> Iterator[tuple[str, str]]:

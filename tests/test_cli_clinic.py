@@ -26,7 +26,7 @@ from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
 from crampcheck.storage.database import make_engine
 from crampcheck.storage.tables import AuditEvent, ClinicRecord, StaffMember
-from tests.test_accounts import fast_hashing_for_tests
+from tests.factories import cheap_password_hashing
 
 PASSWORD = "plum orbit lantern 42"
 
@@ -35,7 +35,7 @@ PASSWORD = "plum orbit lantern 42"
 def database(db_url: str, clean_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch) -> str:
     clean_env.setenv("CRAMPCHECK_DATABASE_URL", db_url)
     monkeypatch.setenv("COLUMNS", "200")
-    fast_hashing_for_tests(monkeypatch)
+    cheap_password_hashing(monkeypatch)
     return db_url
 
 

@@ -32,7 +32,6 @@ from crampcheck.web.pages import diary_charts, diary_times
 from tests.test_accounts import (
     PASSWORD,
     csrf_of,
-    fast_hashing_for_tests,
     fresh_client,
     page_sign_up,
 )
@@ -42,9 +41,7 @@ DENVER = ZoneInfo("America/Denver")
 NOW = datetime(2025, 1, 30, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 # ---------------------------------------------------------------- helpers

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from crampcheck.services import diary
 from crampcheck.web.api import schemas
 from crampcheck.web.api.schemas import EpisodeOut, EpisodePageOut, ExportOut, PatternsOut
-from tests.test_accounts import api_sign_up, bearer, fast_hashing_for_tests, page_sign_up
+from tests.test_accounts import api_sign_up, bearer, page_sign_up
 from tests.test_diary import episodes, log, snapshot, unhelped_home_care, user_id
 from tests.test_web_api import conforms
 
@@ -40,9 +40,7 @@ EPISODE = {
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from crampcheck.services.accounts import MAX_FAILURES_PER_ACCOUNT
-from tests.test_accounts import NEW_PASSWORD, api_sign_up, bearer, fast_hashing_for_tests
+from tests.test_accounts import NEW_PASSWORD, api_sign_up, bearer
 from tests.test_staff_pages import (
     DESK,
     PASSWORD,
@@ -22,10 +22,7 @@ from tests.test_staff_pages import (
 )
 from tests.test_web_pages import form_to, submit
 
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def change(client: TestClient, current: str, new: str, again: str | None = None) -> int:

@@ -38,7 +38,7 @@ from crampcheck.settings import Settings
 from crampcheck.storage.database import upgrade
 from crampcheck.web.auth import SESSION_COOKIE
 from tests.conftest import TEST_SECRET
-from tests.test_accounts import fast_hashing_for_tests
+from tests.factories import cheap_password_hashing
 
 with warnings.catch_warnings():
     from starlette.exceptions import StarletteDeprecationWarning
@@ -149,7 +149,7 @@ def api(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Iterato
         max_body_bytes=64 * 1024,
     )
     with pytest.MonkeyPatch.context() as patch:
-        fast_hashing_for_tests(patch)
+        cheap_password_hashing(patch)
         upgrade(web_settings.effective_database_url)
         app = create_app(web_settings, pipeline)
         with TestClient(app) as client:

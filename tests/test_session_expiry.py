@@ -15,14 +15,12 @@ from crampcheck.services import staff
 from crampcheck.services.accounts import SESSION_LIFETIME, token_hash
 from crampcheck.services.staff import STAFF_SESSION_LIFETIME
 from crampcheck.storage.tables import StaffMember, StaffSession, UserSession
-from tests.test_accounts import PASSWORD, api_sign_up, bearer, fast_hashing_for_tests
+from tests.test_accounts import PASSWORD, api_sign_up, bearer
 
 STAFF_PASSWORD = "granite meadow kettle 9"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def expire(app: FastAPI, table: type[UserSession] | type[StaffSession], token: str) -> None:

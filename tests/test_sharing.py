@@ -16,7 +16,6 @@ from tests.test_accounts import (
     api_sign_up,
     bearer,
     csrf_of,
-    fast_hashing_for_tests,
     page_sign_up,
     rows,
 )
@@ -25,9 +24,7 @@ CLINIC = "auger-podiatry"
 TEXT = "Calf cramp last night in bed, gone after I stretched it. I am 40 and well."
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def request_body(**changes: Any) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from starlette.testclient import TestClient
 
 from crampcheck.services import accounts
 from crampcheck.web.api.staff import InboxPageOut, RequestOut, StaffSessionOut
-from tests.test_accounts import fast_hashing_for_tests
 from tests.test_staff_inbox import (
     DOCTOR_TEXT,
     OTHER_CLINIC,
@@ -42,9 +41,7 @@ from tests.test_staff_inbox import (
 SIGN_IN_FAILED = "The email address or password is not right."
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def bearer(token: str) -> dict[str, str]:

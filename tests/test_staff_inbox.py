@@ -40,7 +40,6 @@ from crampcheck.storage.tables import AppointmentRequest, AuditEvent, RequestSta
 from crampcheck.web.api.schemas import CheckIn
 from crampcheck.web.checking import assessment_payload, run_check
 from crampcheck.web.pages import staff_inbox
-from tests.test_accounts import fast_hashing_for_tests
 from tests.test_web_pages import form_to, submit
 
 PASSWORD = "plum orbit lantern 42"
@@ -60,9 +59,7 @@ DENVER = ZoneInfo("America/Denver")
 CLINIC_TIME = "Times are in the clinic's time zone (America/Denver)"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 # -------------------------------------------------------- helpers (shared with the API tests)

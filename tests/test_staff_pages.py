@@ -32,7 +32,7 @@ from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.clinics import register_clinic
 from crampcheck.services.staff import add_staff, staff_for_session
 from crampcheck.storage.tables import AuditEvent, ClinicRecord, StaffMember
-from tests.test_accounts import fast_hashing_for_tests, page_sign_up
+from tests.test_accounts import page_sign_up
 from tests.test_web_pages import form_to, forms_of, submit
 
 PASSWORD = "plum orbit lantern 42"
@@ -46,9 +46,7 @@ DENVER = ZoneInfo("America/Denver")
 """The packaged clinic's time zone (Salt Lake City, Sandy and West Jordan, Utah)."""
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_hashing_for_tests(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 # ---------------------------------------------------------------- helpers
