@@ -452,7 +452,8 @@ def test_a_denied_key_finding_reads_said_no(kb: KnowledgeBase) -> None:
     condition = next(c for c in kb.conditions.values() if c.key)
     label = kb.findings[condition.key[0]].label
     rows = [{"id": condition.key[0], "label": label, "state": "absent", "text": "no"}]
-    snapshot = {"causes": [{"id": condition.id, "name": condition.name, "against": [label]}]}
+    causes = [{"id": condition.id, "name": condition.name, "against": [label]}]
+    snapshot = {"findings": rows, "causes": causes}
     (cause,) = causes_of(snapshot, findings_of(rows, kb), kb)
     assert cause.against == (f"said no to “{label}”",)
 

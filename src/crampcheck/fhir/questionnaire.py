@@ -36,6 +36,7 @@ from typing import Any
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.fhir.diary import CRAMPCHECK, ICD10
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -205,45 +206,27 @@ def questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def answers_from_findings(rows: Sequence[Mapping[str, Any]]) -> dict[str, Answer]:
-    """One answer per finding from a snapshot's finding rows (see services/serialize.py).
-
-    Rows read from the words carry a span (``start``); rows after them, without one, are
-    answers given beside the words (the interview, corrected chips) and win, as they do
-    in the check. Among read rows a report wins over a denial and the largest number
-    wins, as the reader decides. Words are kept in the order they were written.
-    """
-    read: dict[str, list[Mapping[str, Any]]] = {}
-    told: dict[str, Mapping[str, Any]] = {}
-    for row in rows:
-        finding_id = str(row["id"])
-        if row.get("start") is None:
-            told[finding_id] = row
-        else:
-            read.setdefault(finding_id, []).append(row)
+    """One answer per finding from a snapshot's finding rows (see services/serialize.py),
+    its state as the check used it (:meth:`Snapshot.final_states`): an answer given beside
+    the words wins, and among mentions read in the words a report wins over a denial.
+    The number is the answer's, else the largest read; words are kept in the order they
+    were written."""
+    snapshot = Snapshot.read({"findings": rows})
+    final = snapshot.final_states()
+    told = {row.id: row for row in snapshot.answer_rows}
     answers: dict[str, Answer] = {}
-    for finding_id in dict.fromkeys([*read, *told]):
-        mentions = read.get(finding_id, [])
-        words = tuple(dict.fromkeys(str(r["text"]) for r in mentions if r.get("text")))
+    for finding_id in dict.fromkeys(row.id for row in (*snapshot.read_rows, *told.values())):
+        mentions = [row for row in snapshot.read_rows if row.id == finding_id]
+        words = tuple(dict.fromkeys(str(r.text) for r in mentions if r.text))
         answer = told.get(finding_id)
-        confirmed = any(r.get("confirmed") is True for r in mentions)
-        answers[finding_id] = Answer(
-            _state(mentions, answer), _value(mentions, answer), words, confirmed
-        )
+        values = [r.value for r in mentions if r.value is not None]
+        if answer is not None and answer.value is not None:
+            value: float | None = answer.value
+        else:
+            value = max(values) if values else None
+        confirmed = any(r.confirmed for r in mentions)
+        answers[finding_id] = Answer(final[finding_id], value, words, confirmed)
     return answers
-
-
-def _state(mentions: Sequence[Mapping[str, Any]], told: Mapping[str, Any] | None) -> FindingState:
-    if told is not None:
-        return FindingState(told["state"])
-    states = [FindingState(r["state"]) for r in mentions]
-    return FindingState.PRESENT if FindingState.PRESENT in states else states[-1]
-
-
-def _value(mentions: Sequence[Mapping[str, Any]], told: Mapping[str, Any] | None) -> float | None:
-    if told is not None and told.get("value") is not None:
-        return float(told["value"])
-    values = [float(r["value"]) for r in mentions if r.get("value") is not None]
-    return max(values) if values else None
 
 
 def _answer(finding: Finding, answer: Answer) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from crampcheck.clinic import Clinic
 from crampcheck.domain.diary import DiaryEpisode, Patterns
+from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.types import FindingState, Kind, Urgency
 from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -367,50 +368,38 @@ def _category(kb: KnowledgeBase, finding_id: str) -> str | None:
 
 
 def final_states(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """One state per finding, as the check used it: an answer given beside the words
-    (a row without words) wins; otherwise any mention saying yes wins over "no"
-    (the reader's rule), else the last mention's state."""
-    read: dict[str, str] = {}
-    answered: dict[str, str] = {}
-    for row in rows:
-        finding_id, state = str(row.get("id")), str(row.get("state"))
-        if row.get("text") is None:
-            answered[finding_id] = state
-        elif read.get(finding_id) != FindingState.PRESENT.value:
-            read[finding_id] = state
-    return {**read, **answered}
+    """One state per finding, as the check used it (see :class:`Snapshot`)."""
+    return {k: v.value for k, v in Snapshot.read({"findings": rows}).final_states().items()}
 
 
 def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[FindingLine, ...]:
     """Each finding once, in the order it was first mentioned, with the person's words
     that say what the check took it to be ("said yes" first, then "said no", then
     "not sure")."""
-    states = final_states(rows)
+    snapshot = Snapshot.read({"findings": rows})
+    states = snapshot.final_states()
     words: dict[str, list[str]] = {}
     values: dict[str, float] = {}
     answered: set[str] = set()
     confirmed: set[str] = set()
     labels: dict[str, str] = {}
-    for row in rows:
-        finding_id = str(row.get("id"))
-        labels.setdefault(finding_id, str(row.get("label") or finding_id))
-        if row.get("state") != states[finding_id]:
+    for row in snapshot.findings:
+        labels.setdefault(row.id, row.label)
+        if row.state is not states[row.id]:
             continue
-        text = row.get("text")
-        if row.get("confirmed") is True:
-            confirmed.add(finding_id)
-        if text is None:
-            answered.add(finding_id)
-        elif text not in words.setdefault(finding_id, []):
-            words[finding_id].append(str(text))
-        value = row.get("value")
-        if isinstance(value, int | float):
-            values[finding_id] = max(float(value), values.get(finding_id, float(value)))
+        if row.confirmed:
+            confirmed.add(row.id)
+        if row.text is None:
+            answered.add(row.id)
+        elif row.text not in words.setdefault(row.id, []):
+            words[row.id].append(row.text)
+        if row.value is not None:
+            values[row.id] = max(row.value, values.get(row.id, row.value))
     lines = [
         FindingLine(
             id=finding_id,
             label=labels[finding_id],
-            state=state,
+            state=state.value,
             words=tuple(words.get(finding_id, ())),
             value=_with_unit(values.get(finding_id), kb, finding_id),
             answered=finding_id in answered,
@@ -440,33 +429,33 @@ def _with_unit(value: float | None, kb: KnowledgeBase, finding_id: str) -> str |
 def causes_of(
     snapshot: Mapping[str, Any], lines: Sequence[FindingLine], kb: KnowledgeBase
 ) -> tuple[Cause, ...]:
-    """The possible causes the check named, with the evidence for and against each."""
-    denied = {line.label for line in lines if line.state == FindingState.ABSENT.value}
-    return tuple(_cause(c, denied, kb) for c in snapshot.get("causes") or ())
+    """The possible causes the check named, with the evidence for and against each: a
+    key finding of a cause that the person denied reads "said no to ..." (as on the
+    person's result page), not as if it were present. ``lines`` give the labels the
+    person read."""
+    read = Snapshot.read(snapshot)
+    labels = {line.id: line.label for line in lines}
+    return tuple(_cause(read, cause, labels, kb) for cause in read.section("causes"))
 
 
-def _cause(cause: Mapping[str, Any], denied: set[str], kb: KnowledgeBase) -> Cause:
+def _cause(
+    snapshot: Snapshot, cause: Mapping[str, Any], labels: Mapping[str, str], kb: KnowledgeBase
+) -> Cause:
+    condition = kb.conditions.get(str(cause.get("id")))
+    keys = {
+        f: labels.get(f, kb.findings[f].label)
+        for f in (condition.key if condition else ())
+        if f in kb.findings
+    }
+    against = snapshot.against(cause.get("against") or (), keys)
     return Cause(
         name=str(cause.get("name", "")),
         summary=str(cause.get("summary", "")),
         supporting=tuple(str(x) for x in cause.get("for") or ()),
-        against=_against(str(cause.get("id")), cause.get("against") or (), denied, kb),
+        against=tuple(f"said no to “{a.label}”" if a.denied else a.label for a in against),
         clinician=cause.get("clinician"),
         flagged_by_rule=bool(cause.get("flagged_by_rule")),
         sources=sources_of(cause.get("source_ids") or (), kb),
-    )
-
-
-def _against(
-    condition_id: str, labels: Iterable[str], denied: set[str], kb: KnowledgeBase
-) -> tuple[str, ...]:
-    """The evidence against a cause in words: a key finding of the cause that the person
-    denied reads "said no to ..." (as on the person's result page), not as if present."""
-    condition = kb.conditions.get(condition_id)
-    keys = {kb.findings[f].label for f in condition.key if f in kb.findings} if condition else set()
-    return tuple(
-        f"said no to “{label}”" if label in denied and label in keys else str(label)
-        for label in labels
     )
 
 

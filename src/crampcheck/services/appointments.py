@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.snapshot import SNAPSHOT_VERSION
 from crampcheck.domain.types import Urgency, urgency_order
 from crampcheck.services import check_steps, sharing
 from crampcheck.services.check_steps import Given
@@ -61,7 +62,8 @@ def validate_request(data: RequestInput, clinic: Clinic, assessment: dict[str, A
 
 
 def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
-    """The part of an assessment the clinic needs, frozen as the person saw it."""
+    """The part of an assessment the clinic needs, frozen as the person saw it, with its
+    version (see :mod:`crampcheck.domain.snapshot`, which reads every version)."""
     keys = (
         "urgency",
         "action",
@@ -81,6 +83,7 @@ def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
     )
     snapshot = {key: assessment[key] for key in keys if key in assessment}
     snapshot["description"] = text
+    snapshot["version"] = SNAPSHOT_VERSION
     return snapshot
 
 

@@ -160,6 +160,7 @@ class SnapshotOut(BaseModel):
     kb_version: str
     disclaimer: str | None = None
     description: str | None = Field(default=None, description="the person's own words")
+    version: int = Field(default=1, description="the snapshot's format (1: before it was stored)")
 
 
 class RequestOut(BaseModel):

@@ -4,9 +4,10 @@ for and against them, the advice and its sources) as the staff request page show
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from crampcheck.domain.snapshot import FindingRow, Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.web.i18n import _
@@ -19,74 +20,48 @@ from crampcheck.web.pages.result import (
 )
 
 
-def _rows(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [row for row in snapshot.get("findings") or () if isinstance(row, Mapping)]
-
-
-def _read_states(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """One state per finding read in the words: any mention saying yes wins (the
-    reader's rule), otherwise the last mention's."""
-    states: dict[str, str] = {}
-    for row in rows:
-        finding_id = str(row.get("id"))
-        if states.get(finding_id) != FindingState.PRESENT.value:
-            states[finding_id] = str(row.get("state"))
-    return states
-
-
-def _quote(row: Mapping[str, Any], description: str) -> str:
+def _quote(row: FindingRow, description: str) -> str:
     """The words of a mention; a denied one from the start of its clause ("no swelling"),
     as the person's result page quotes it."""
-    text = str(row.get("text"))
-    start, end = row.get("start"), row.get("end")
-    denied = row.get("state") == FindingState.ABSENT.value
-    if denied and description and isinstance(start, int) and isinstance(end, int):
-        return _with_clause_start(description, start, end)
+    text = str(row.text)
+    denied = row.state is FindingState.ABSENT
+    if denied and description and row.start is not None and row.end is not None:
+        return _with_clause_start(description, row.start, row.end)
     return text
 
 
-def _value(rows: Iterable[Mapping[str, Any]]) -> float | None:
-    values = [float(r["value"]) for r in rows if isinstance(r.get("value"), int | float)]
+def _value(rows: Iterable[FindingRow]) -> float | None:
+    values = [r.value for r in rows if r.value is not None]
     # The largest, as the person's result page, the PDF and the FHIR export show it.
     return max(values) if values else None
 
 
-def finding_chips(
-    snapshot: Mapping[str, Any],
-) -> tuple[list[Chip], list[Chip], list[str], dict[str, str]]:
+def finding_chips(snapshot: Snapshot) -> tuple[list[Chip], list[Chip], list[str]]:
     """The findings as the person's result page showed them: (chips read in their words,
-    chips of answers given beside the words, labels of answers "no", final states)."""
-    rows = _rows(snapshot)
-    description = str(snapshot.get("description") or "")
-    read_rows = [r for r in rows if r.get("text") is not None]
-    answer_rows = [r for r in rows if r.get("text") is None]
-    read = _read_states(read_rows)
-    answered = {str(r.get("id")): str(r.get("state")) for r in answer_rows}
-    final = {**read, **answered}
-    labels = {str(r.get("id")): str(r.get("label") or r.get("id")) for r in rows}
+    chips of answers given beside the words, labels of answers "no")."""
+    description = snapshot.description
+    read = snapshot.read_states()
+    final = snapshot.final_states()
+    labels = {row.id: row.label for row in snapshot.findings}
     read_chips = []
     for finding_id, state in read.items():
-        if final[finding_id] != state:
+        if final[finding_id] is not state:
             continue
-        mine = [r for r in read_rows if str(r.get("id")) == finding_id and r.get("state") == state]
+        mine = [r for r in snapshot.read_rows if r.id == finding_id and r.state is state]
         quotes = tuple(dict.fromkeys(_quote(r, description) for r in mine))
-        confirmed = any(r.get("confirmed") is True for r in mine)
+        confirmed = any(r.confirmed for r in mine)
         read_chips.append(
-            Chip(finding_id, labels[finding_id], state, quotes, _value(mine), confirmed)
+            Chip(finding_id, labels[finding_id], state.value, quotes, _value(mine), confirmed)
         )
     read_chips.sort(key=lambda c: c.state != FindingState.PRESENT.value)
     answers = [
-        Chip(str(r.get("id")), labels[str(r.get("id"))], str(r.get("state")), (), _value([r]))
-        for r in answer_rows
-        if str(r.get("state")) != FindingState.ABSENT.value
+        Chip(r.id, labels[r.id], r.state.value, (), _value([r]))
+        for r in snapshot.answer_rows
+        if r.state is not FindingState.ABSENT
     ]
     answers.sort(key=lambda c: c.state != FindingState.PRESENT.value)
-    answered_no = [
-        labels[str(r.get("id"))]
-        for r in answer_rows
-        if str(r.get("state")) == FindingState.ABSENT.value
-    ]
-    return read_chips, answers, answered_no, final
+    answered_no = [labels[r.id] for r in snapshot.answer_rows if r.state is FindingState.ABSENT]
+    return read_chips, answers, answered_no
 
 
 def _cited_sources(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
@@ -103,18 +78,16 @@ def _cited_sources(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, 
     return {s: kept.get(s) or current[s] for s in ids if s in kept or s in current}
 
 
-def _against(cause: Mapping[str, Any], final: Mapping[str, str], kb: KnowledgeBase) -> list[str]:
+def _against(snapshot: Snapshot, cause: Mapping[str, Any], kb: KnowledgeBase) -> list[str]:
     """Evidence against a cause as the person read it: a key finding they denied is
     "you said no to ...", not a bare label."""
     condition = kb.conditions.get(str(cause.get("id")))
-    denied = {
-        kb.findings[f].label
-        for f in (condition.key if condition else ())
-        if f in kb.findings and final.get(f) == FindingState.ABSENT.value
+    keys = {
+        f: kb.findings[f].label for f in (condition.key if condition else ()) if f in kb.findings
     }
     return [
-        _("you said no to “%(label)s”") % {"label": label} if label in denied else str(label)
-        for label in cause.get("against") or ()
+        _("you said no to “%(label)s”") % {"label": a.label} if a.denied else a.label
+        for a in snapshot.against(cause.get("against") or (), keys)
     ]
 
 
@@ -131,13 +104,14 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
         {"text": str(r.get("text", "")), "cites": citations.cite(r.get("source_ids") or ())}
         for r in snapshot.get("reasons") or ()
     ]
-    read_chips, answer_chips, answered_no, final = finding_chips(snapshot)
+    read = Snapshot.read(snapshot)
+    read_chips, answer_chips, answered_no = finding_chips(read)
     causes = [
         {
             "name": str(c.get("name", "")),
             "summary": str(c.get("summary", "")),
             "for": [str(x) for x in c.get("for") or ()],
-            "against": _against(c, final, kb),
+            "against": _against(read, c, kb),
             "clinician": c.get("clinician"),
             "cites": citations.cite(c.get("source_ids") or ()),
         }
