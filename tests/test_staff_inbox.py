@@ -650,13 +650,13 @@ def test_the_audit_event_is_written_with_the_change_or_not_at_all(
     as_member(client, add_member(app, "front_desk"))
     page = client.get(f"/staff/requests/{request_id}").text
     before = len(events(app))
-    real_audit = staff_inbox.audit
+    real_audit = staff_inbox.record_request_event
 
     def audit_then_fail(*args: Any, **kwargs: Any) -> None:
         real_audit(*args, **kwargs)
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(staff_inbox, "audit", audit_then_fail)
+    monkeypatch.setattr(staff_inbox, "record_request_event", audit_then_fail)
     response = client.post(
         f"/staff/requests/{request_id}/status",
         data={"csrf_token": csrf_of(page), "status": "contacted"},

@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crampcheck.services.export import safe_cell
-from crampcheck.storage.tables import AuditEvent, StaffMember
+from crampcheck.storage.tables import AppointmentRequest, AuditEvent, StaffMember
 from crampcheck.storage.times import aware
 
 
@@ -71,6 +71,27 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_request_event(
+    session: Session,
+    actor: StaffMember,
+    action: AuditAction,
+    address: str | None,
+    request: AppointmentRequest | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Record a read or change of one request (or of the inbox, with none) in the
+    caller's transaction, naming the request and the patient it is about."""
+    return record(
+        session,
+        actor,
+        action,
+        address=address,
+        request_id=request.id if request is not None else None,
+        patient_ref=f"request:{request.id}" if request is not None else None,
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)

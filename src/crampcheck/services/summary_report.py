@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -17,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
-from crampcheck.services.audit import AuditAction
+from crampcheck.services.audit import AuditAction, record_request_event
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.diary import as_measured
 from crampcheck.services.sharing import is_shared
-from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode
+from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode, StaffMember
 
 OPERATOR_ROLE = "operator"
 """The role written in the audit trail for reads made from the command line by
@@ -64,6 +65,54 @@ def request_fhir(
     from crampcheck.fhir.request import request_bundle
 
     return request_bundle(request, shared_episodes(session, request), kb, clinic)
+
+
+class Via(StrEnum):
+    """The way a clinician read a request's clinical content (named in the audit trail)."""
+
+    PAGES = "pages"
+    API = "api"
+
+
+def _diary_detail(session: Session, request: AppointmentRequest, via: Via) -> str:
+    """What the audit trail says of the diary that went with a read."""
+    shared = is_shared(session, request.user_id, request.clinic_id)
+    if via is Via.API:
+        return "with the shared diary (API)" if shared else "without a diary, not shared (API)"
+    return "with the shared diary" if shared else "without a diary (not shared)"
+
+
+def read_summary_pdf(
+    session: Session,
+    member: StaffMember,
+    request: AppointmentRequest,
+    kb: KnowledgeBase,
+    clinic: Clinic,
+    address: str | None,
+) -> bytes:
+    """The PDF summary for a clinician, the read recorded in the audit trail (with
+    whether the diary went with it) in the caller's transaction."""
+    pdf = request_pdf(session, request, kb, clinic)
+    detail = _diary_detail(session, request, Via.PAGES)
+    record_request_event(session, member, AuditAction.VIEW_SUMMARY_PDF, address, request, detail)
+    return pdf
+
+
+def export_fhir(
+    session: Session,
+    member: StaffMember,
+    request: AppointmentRequest,
+    kb: KnowledgeBase,
+    clinic: Clinic,
+    address: str | None,
+    via: Via,
+) -> dict[str, Any]:
+    """The request as a FHIR R4 Bundle for a clinician, the export recorded in the audit
+    trail (with whether the diary went with it, and the way it was asked for)."""
+    bundle = request_fhir(session, request, kb, clinic)
+    detail = _diary_detail(session, request, via)
+    record_request_event(session, member, AuditAction.EXPORT_FHIR, address, request, detail)
+    return bundle
 
 
 def _find(session: Session, request_id: str, clinic_id: str | None) -> AppointmentRequest:

@@ -17,7 +17,6 @@ from crampcheck.domain.diary import Patterns
 from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary
-from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.inbox import NEXT_STATUSES, OPEN_STATUSES, Status
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
@@ -51,26 +50,6 @@ def attachment(body: bytes | str, media_type: str, filename: str) -> Response:
 def download_name(request: AppointmentRequest, extension: str) -> str:
     """The file name of a request's download (the request id, no personal data)."""
     return f"crampcheck-request-{request.id}.{extension}"
-
-
-def audit(
-    db: Session,
-    member: StaffMember,
-    action: AuditAction,
-    address: str | None,
-    request: AppointmentRequest | None = None,
-    detail: str | None = None,
-) -> None:
-    """Record a read or change in the caller's transaction (the route's)."""
-    record(
-        db,
-        member,
-        action,
-        address=address,
-        request_id=request.id if request is not None else None,
-        patient_ref=f"request:{request.id}" if request is not None else None,
-        detail=detail,
-    )
 
 
 def open_urgent_count(

@@ -28,12 +28,12 @@ from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import AccountError, ThrottledError
-from crampcheck.services.audit import AuditAction, record
+from crampcheck.services.audit import AuditAction, record, record_request_event
 from crampcheck.services.inbox import MAX_REASON, WorkflowError
 from crampcheck.services.roles import Permission
 from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import StartedStaffSession
-from crampcheck.services.summary_report import request_fhir
+from crampcheck.services.summary_report import Via, export_fhir
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
 from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import throttled
@@ -52,7 +52,6 @@ from crampcheck.web.deps import StateDep
 from crampcheck.web.staff_auth import StaffApiDep, require_permission
 from crampcheck.web.staff_shared import (
     attachment,
-    audit,
     download_name,
     is_urgent,
     location_label,
@@ -390,7 +389,9 @@ def staff_inbox(
     found = inbox_service.inbox(db, who.member.clinic_id, where, page)
     detail = f"status={status_filter} location={location or 'any'} "
     detail += f"urgency={urgency or 'any'} page={found.page} (API)"
-    audit(db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail)
+    record_request_event(
+        db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail
+    )
     now = datetime.now(UTC)
     return {
         "items": [
@@ -424,7 +425,7 @@ def staff_get_request(
     clinic = member_clinic(db, state, who.member)
     location = location_label(clinic, found.preferred_location) or None
     payload = request_payload(db, who, found, location, state.pipeline.kb)
-    audit(
+    record_request_event(
         db,
         who.member,
         AuditAction.VIEW_REQUEST,
@@ -461,7 +462,7 @@ def staff_change_status(
     payload = request_payload(db, who, found, location, state.pipeline.kb)
     # The answer carries the request as it now is (for a clinician, the check and the
     # diary too), so the event says what was read with the change.
-    audit(
+    record_request_event(
         db,
         who.member,
         AuditAction.CHANGE_STATUS,
@@ -491,9 +492,7 @@ def staff_request_fhir(
     require_permission(who, Permission.READ_CLINICAL)
     found = _own_request(db, who, request_id)
     clinic = member_clinic(db, state, who.member)
-    bundle = request_fhir(db, found, state.pipeline.kb, clinic)
-    shared = is_shared(db, found.user_id, found.clinic_id)
-    detail = "with the shared diary (API)" if shared else "without a diary, not shared (API)"
-    audit(db, who.member, AuditAction.EXPORT_FHIR, client_address(request), found, detail)
+    kb, address = state.pipeline.kb, client_address(request)
+    bundle = export_fhir(db, who.member, found, kb, clinic, address, Via.API)
     body = json.dumps(bundle, ensure_ascii=False)
     return attachment(body, "application/fhir+json", download_name(found, "fhir.json"))

@@ -28,11 +28,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from crampcheck.services import inbox as inbox_service
-from crampcheck.services.audit import AuditAction
+from crampcheck.services.audit import AuditAction, record_request_event
 from crampcheck.services.inbox import MAX_REASON, Status, WorkflowError
 from crampcheck.services.roles import Permission
 from crampcheck.services.sharing import is_shared
-from crampcheck.services.summary_report import request_fhir, request_pdf
+from crampcheck.services.summary_report import Via, export_fhir, read_summary_pdf
 from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
@@ -69,7 +69,6 @@ from crampcheck.web.pages.staff_views import (
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf, staff_signed_in
 from crampcheck.web.staff_shared import (
     attachment,
-    audit,
     download_name,
     is_urgent,
     member_clinic,
@@ -169,7 +168,9 @@ def inbox_page(
     context, detail = _inbox_context(db, state, who, given)
     if detail is None:
         return staff_page(request, state, who, "staff_inbox.html", context, status_code=422)
-    audit(db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail)
+    record_request_event(
+        db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail
+    )
     return staff_page(request, state, who, "staff_inbox.html", context)
 
 
@@ -249,7 +250,9 @@ def request_page(
     }
     refused = "; ".join((errors or {}).values()) or None
     detail = _view_detail(context, refused)
-    audit(db, who.member, AuditAction.VIEW_REQUEST, client_address(request), found, detail)
+    record_request_event(
+        db, who.member, AuditAction.VIEW_REQUEST, client_address(request), found, detail
+    )
     return staff_page(request, state, who, "staff_request.html", context, status_code)
 
 
@@ -319,7 +322,9 @@ def status_submit(
     detail = f"{change.from_status}->{change.to_status}"
     if change.reason:
         detail += f": {change.reason}"
-    audit(db, who.member, AuditAction.CHANGE_STATUS, client_address(request), found, detail)
+    record_request_event(
+        db, who.member, AuditAction.CHANGE_STATUS, client_address(request), found, detail
+    )
     return no_store(RedirectResponse(f"/staff/requests/{found.id}?done=status", status_code=303))
 
 
@@ -336,11 +341,6 @@ def _clinical_request(
     return found
 
 
-def _shared_detail(db: Session, found: AppointmentRequest) -> str:
-    shared = is_shared(db, found.user_id, found.clinic_id)
-    return "with the shared diary" if shared else "without a diary (not shared)"
-
-
 @router.get("/staff/requests/{request_id}/summary.pdf")
 def summary_download(
     request: Request, state: StateDep, db: DbDep, who: StaffReadingClinical, request_id: str
@@ -348,11 +348,8 @@ def summary_download(
     """The one-page summary for a clinician, as a PDF download."""
     appointment = _clinical_request(request, state, db, who, request_id)
     clinic = member_clinic(db, state, who.member)
-    pdf = request_pdf(db, appointment, state.pipeline.kb, clinic)
-    detail = _shared_detail(db, appointment)
-    audit(
-        db, who.member, AuditAction.VIEW_SUMMARY_PDF, client_address(request), appointment, detail
-    )
+    address = client_address(request)
+    pdf = read_summary_pdf(db, who.member, appointment, state.pipeline.kb, clinic, address)
     return attachment(pdf, "application/pdf", download_name(appointment, "pdf"))
 
 
@@ -363,9 +360,8 @@ def fhir_download(
     """The request as a FHIR R4 Bundle, as a download."""
     appointment = _clinical_request(request, state, db, who, request_id)
     clinic = member_clinic(db, state, who.member)
-    bundle = request_fhir(db, appointment, state.pipeline.kb, clinic)
-    detail = _shared_detail(db, appointment)
-    audit(db, who.member, AuditAction.EXPORT_FHIR, client_address(request), appointment, detail)
+    kb, address = state.pipeline.kb, client_address(request)
+    bundle = export_fhir(db, who.member, appointment, kb, clinic, address, Via.PAGES)
     body = json.dumps(bundle, ensure_ascii=False)
     return attachment(body, "application/fhir+json", download_name(appointment, "fhir.json"))
 
@@ -395,5 +391,7 @@ def diary_chart(
     zone = member_clinic(db, state, who.member).zone
     found_diary = shared_patterns(db, found.user_id, state.pipeline.kb, now, zone)
     svg = chart_svg(name, found_diary, now, zone)
-    audit(db, who.member, AuditAction.VIEW_DIARY_CHART, client_address(request), found, name)
+    record_request_event(
+        db, who.member, AuditAction.VIEW_DIARY_CHART, client_address(request), found, name
+    )
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})
