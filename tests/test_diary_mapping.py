@@ -22,7 +22,8 @@ import pytest
 from crampcheck.clinic import load_clinic
 from crampcheck.domain.diary import Escalation, Patterns
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
-from crampcheck.knowledge.loader import DATA_PACKAGE, DIARY_MAPPING_FILE
+from crampcheck.knowledge.loader import DATA_PACKAGE
+from crampcheck.knowledge.references import DIARY_MAPPING_FILE
 from crampcheck.services import diary
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.storage.tables import Episode

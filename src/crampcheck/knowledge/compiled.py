@@ -1,0 +1,129 @@
+"""The compiled knowledge base: rules and advice with their conditions compiled, and
+the immutable whole every part of crampcheck reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from crampcheck.knowledge.conditions import Condition
+from crampcheck.knowledge.schema import (
+    Advice,
+    CarePathway,
+    ConditionRef,
+    DiaryMapping,
+    EmergencySign,
+    Finding,
+    Lexicon,
+    Policy,
+    QuestionGroup,
+    Rule,
+    Source,
+)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A triage rule with its conditions compiled."""
+
+    spec: Rule
+    when: Condition
+    unless: Condition | None
+    leaves: tuple[str, ...] = ()
+    unless_leaves: tuple[str, ...] = ()
+    leaf_mask: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class CompiledAdvice:
+    """An advice item with its conditions compiled."""
+
+    spec: Advice
+    when: Condition | None
+    unless: Condition | None
+    cautions: tuple[tuple[Condition | None, int], ...]
+    contraindications: tuple[Condition, ...] = ()
+    """One compiled condition per ``spec.contraindications`` entry, in order."""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything crampcheck knows, immutable, every reference resolved."""
+
+    version: str
+    sources: Mapping[str, Source]
+    findings: Mapping[str, Finding]
+    conditions: Mapping[str, ConditionRef]
+    rules: tuple[CompiledRule, ...]
+    """Rules for one check (the triage engine's)."""
+    advice: tuple[CompiledAdvice, ...]
+    groups: tuple[QuestionGroup, ...]
+    policy: Policy
+    lexicon: Lexicon
+    diary_mapping: DiaryMapping
+    """What a diary episode's answers, and the diary's escalations, mean as findings."""
+    emergency_signs: tuple[EmergencySign, ...] = ()
+    """The one list of emergency signs (screen, home page, Learn pages, safety net)."""
+    care_pathways: Mapping[str, CarePathway] = field(default_factory=dict)
+    """Each country's places to get care, by id (US, UK)."""
+    group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
+    derived: Mapping[str, Condition] = field(default_factory=dict)
+    bit_of: Mapping[str, int] = field(default_factory=dict)
+    """Each finding's bit in the engine's bit sets (knowledge-base order)."""
+
+    condition_masks: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Per condition: bit sets of its key, supporting and against findings."""
+    diary_rules: tuple[CompiledRule, ...] = ()
+    """Rules that read an episode diary's patterns (escalation over time)."""
+    finding_ids: tuple[str, ...] = ()
+    """Finding ids in bit order: bit ``1 << i`` is ``finding_ids[i]``."""
+    red_flags: frozenset[str] = frozenset()
+    """Symptoms and signs that an urgent or emergency rule reads: warning signs that are
+    never silently taken as absent, and never lower the urgency when reported."""
+
+    def finding_of_bit(self, bit: int) -> str:
+        """The finding whose (single) bit this is."""
+        return self.finding_ids[bit.bit_length() - 1]
+
+    def finding(self, finding_id: str) -> Finding:
+        """The finding with this id (KeyError when unknown)."""
+        return self.findings[finding_id]
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        """The rule with this id (KeyError when unknown)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind the knowledge base holds."""
+        cases = sum(
+            len(r.spec.cases.fire) + len(r.spec.cases.not_fire)
+            for r in self.rules + self.diary_rules
+            if r.spec.cases is not None
+        )
+        return {
+            "sources": len(self.sources),
+            "findings": len(self.findings),
+            "conditions": len(self.conditions),
+            "rules": len(self.rules),
+            "diary_rules": len(self.diary_rules),
+            "advice": len(self.advice),
+            "question_groups": len(self.groups),
+            "cases": cases,
+            "advice_cases": sum(
+                len(a.spec.cases.offer) + len(a.spec.cases.withhold)
+                for a in self.advice
+                if a.spec.cases is not None
+            ),
+            "emergency_signs": len(self.emergency_signs),
+        }

@@ -1,0 +1,241 @@
+"""Compiling each section of the knowledge base once its files are parsed: rules,
+advice, question groups, emergency signs and the policy, each cross-checked against the
+findings, conditions and sources it names (see :mod:`.references`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from crampcheck.domain.types import Urgency
+from crampcheck.knowledge.compiled import CompiledAdvice, CompiledRule, KnowledgeError
+from crampcheck.knowledge.conditions import Condition
+from crampcheck.knowledge.references import References, check_cases
+from crampcheck.knowledge.schema import (
+    Advice,
+    CarePathway,
+    ConditionRef,
+    EmergencySign,
+    Finding,
+    Policy,
+    QuestionGroup,
+    Rule,
+)
+
+EMERGENCY_SIGNS_FILE = "emergency_signs.yaml"
+
+
+def check_findings_and_conditions(
+    check: References,
+    findings: Mapping[str, Finding],
+    finding_where: Mapping[str, str],
+    conditions: Mapping[str, ConditionRef],
+    condition_where: Mapping[str, str],
+) -> dict[str, Condition]:
+    """Check what findings and conditions name; return the findings derived from others
+    (``present_when``), compiled."""
+    derived: dict[str, Condition] = {}
+    for fid, finding in findings.items():
+        check.sources(finding.sources, f"{finding_where[fid]}.sources")
+        check.findings(finding.implies, f"{finding_where[fid]}.implies")
+        if finding.present_when is not None:
+            derived[fid] = check.condition(
+                finding.present_when, f"{finding_where[fid]}.present_when"
+            )
+    for cid, condition in conditions.items():
+        where = condition_where[cid]
+        check.sources(condition.sources, f"{where}.sources")
+        for key in ("key", "supporting", "against"):
+            check.findings(getattr(condition, key), f"{where}.{key}")
+    return derived
+
+
+def compile_rules(
+    check: References,
+    specs: Mapping[str, Rule],
+    where_of: Mapping[str, str],
+    index: Mapping[str, int],
+) -> list[CompiledRule]:
+    """Every rule with its conditions compiled and its shipped cases checked."""
+    rules: list[CompiledRule] = []
+    for rid, rule in specs.items():
+        where = where_of[rid]
+        check.sources(rule.sources, f"{where}.sources")
+        check.conditions(rule.suggests, f"{where}.suggests")
+        when = check.condition(rule.when, f"{where}.when")
+        unless = None if rule.unless is None else check.condition(rule.unless, f"{where}.unless")
+        if rule.cases is not None:
+            for label, cases in (("fire", rule.cases.fire), ("not_fire", rule.cases.not_fire)):
+                check_cases(check, cases, f"{where}.cases.{label}")
+        leaves = tuple(dict.fromkeys(when.findings()))
+        rules.append(
+            CompiledRule(
+                rule,
+                when,
+                unless,
+                leaves,
+                tuple(dict.fromkeys(unless.findings())) if unless is not None else (),
+                sum(1 << index[f] for f in leaves),
+            )
+        )
+    return rules
+
+
+def compile_advice(
+    check: References,
+    specs: Mapping[str, Advice],
+    where_of: Mapping[str, str],
+    emergency_signs: tuple[EmergencySign, ...],
+) -> list[CompiledAdvice]:
+    """Every advice item with its conditions, cautions and contraindications compiled;
+    an item whose steps come from the emergency signs gets them (and their sources)."""
+    advice: list[CompiledAdvice] = []
+    for aid, item in specs.items():
+        where = where_of[aid]
+        if item.steps_from == "emergency_signs":
+            if item.steps:
+                raise KnowledgeError(f"{where}: steps and steps_from cannot both be given")
+            item = item.model_copy(
+                update={
+                    "steps": tuple(sign.label for sign in emergency_signs),
+                    "sources": tuple(
+                        dict.fromkeys(
+                            item.sources
+                            + tuple(src for sign in emergency_signs for src in sign.sources)
+                        )
+                    ),
+                }
+            )
+        check.sources(item.sources, f"{where}.sources")
+        if item.evidence is not None:
+            check.sources(item.evidence.sources, f"{where}.evidence.sources")
+        contraindications = []
+        for i, contraindication in enumerate(item.contraindications):
+            check.sources(contraindication.sources, f"{where}.contraindications[{i}].sources")
+            contraindications.append(
+                check.condition(contraindication.when, f"{where}.contraindications[{i}].when")
+            )
+        if item.taken_as is not None:
+            check.findings((item.taken_as,), f"{where}.taken_as")
+        if item.cases is not None:
+            for label, cases in (("offer", item.cases.offer), ("withhold", item.cases.withhold)):
+                check_cases(check, cases, f"{where}.cases.{label}")
+        cautions = []
+        for i, caution in enumerate(item.cautions):
+            check.sources(caution.sources, f"{where}.cautions[{i}].sources")
+            compiled = (
+                None
+                if caution.when is None
+                else check.condition(caution.when, f"{where}.cautions[{i}].when")
+            )
+            cautions.append((compiled, i))
+        advice.append(
+            CompiledAdvice(
+                item,
+                None if item.when is None else check.condition(item.when, f"{where}.when"),
+                None if item.unless is None else check.condition(item.unless, f"{where}.unless"),
+                tuple(cautions),
+                tuple(contraindications),
+            )
+        )
+    return advice
+
+
+def check_emergency_signs(check: References, signs: tuple[EmergencySign, ...]) -> frozenset[str]:
+    """Each emergency sign names a finding once, with its sources; returns the findings."""
+    seen: set[str] = set()
+    for i, sign in enumerate(signs):
+        where = f"{EMERGENCY_SIGNS_FILE}: emergency_signs[{sign.finding}]"
+        check.findings((sign.finding,), where)
+        check.sources(sign.sources, f"{where}.sources")
+        if sign.finding in seen:
+            raise KnowledgeError(f"{where}: listed twice (position {i})")
+        seen.add(sign.finding)
+    return frozenset(seen)
+
+
+def check_care_pathways(
+    check: References, pathways: Mapping[str, CarePathway], where_of: Mapping[str, str]
+) -> None:
+    """Each country's care pathway cites sources that exist."""
+    for pid, pathway in pathways.items():
+        check.sources(pathway.sources, f"{where_of[pid]}.sources")
+
+
+def compile_groups(
+    check: References,
+    groups: dict[str, QuestionGroup],
+    where_of: Mapping[str, str],
+    emergency_signs: tuple[EmergencySign, ...],
+) -> tuple[dict[str, QuestionGroup], dict[str, QuestionGroup]]:
+    """The question groups (the emergency screen's members from the emergency signs),
+    and the group of each finding (a finding is in one group at most)."""
+    groups = dict(groups)
+    for gid, group in list(groups.items()):
+        if group.members_from == "emergency_signs":
+            if group.members:
+                raise KnowledgeError(
+                    f"{where_of[gid]}: members and members_from cannot both be given"
+                )
+            groups[gid] = group.model_copy(
+                update={"members": tuple(sign.finding for sign in emergency_signs)}
+            )
+        elif not group.members:
+            raise KnowledgeError(f"{where_of[gid]}: needs members or members_from")
+    group_of: dict[str, QuestionGroup] = {}
+    for gid, group in groups.items():
+        check.findings(group.members, f"{where_of[gid]}.members")
+        for member in group.members:
+            if member in group_of:
+                raise KnowledgeError(
+                    f"{where_of[gid]}.members: '{member}' is already in group "
+                    f"'{group_of[member].id}'"
+                )
+            group_of[member] = group
+    return groups, group_of
+
+
+def check_policy(check: References, policy: Policy) -> None:
+    """The policy's sources and the findings it names exist."""
+    check.sources(policy.sources, "policy.yaml: sources")
+    check.findings(policy.describes_episode, "policy.yaml: describes_episode")
+    check.findings(policy.not_red_flags, "policy.yaml: not_red_flags")
+    for i, signal in enumerate(policy.kind_signals):
+        check.findings((signal.finding,), f"policy.yaml: kind_signals[{i}].finding")
+
+
+def red_flags_of(
+    rules: list[CompiledRule],
+    findings: Mapping[str, Finding],
+    policy: Policy,
+    emergency_findings: frozenset[str],
+) -> frozenset[str]:
+    """Symptoms and signs an urgent or emergency rule reads (yes/no ones, not those that
+    only describe the episode or that the policy says are not warning signs), and every
+    emergency sign."""
+    return (
+        frozenset(
+            f
+            for rule in rules
+            if rule.spec.level in (Urgency.URGENT, Urgency.EMERGENCY)
+            for f in rule.leaves
+            if findings[f].category in ("symptom", "sign")
+            and findings[f].answer == "boolean"
+            and f not in policy.describes_episode
+            and f not in policy.not_red_flags
+        )
+        | emergency_findings
+    )
+
+
+def condition_masks(
+    conditions: Mapping[str, ConditionRef], index: Mapping[str, int]
+) -> dict[str, tuple[int, int, int]]:
+    """Per condition, the bit sets of its key, supporting and against findings."""
+    masks: dict[str, tuple[int, int, int]] = {}
+    for cid, condition in conditions.items():
+        key, supporting, against = (
+            sum(1 << index[f] for f in getattr(condition, name))
+            for name in ("key", "supporting", "against")
+        )
+        masks[cid] = (key, supporting, against)
+    return masks
