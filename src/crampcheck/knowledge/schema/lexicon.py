@@ -1,0 +1,130 @@
+"""The reader's lexicon: units, ConText rules, and the lists that decide what a word
+or a number belongs to."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from crampcheck.knowledge.schema.base import Strict
+
+
+class Lexicon(Strict):
+    """Number words and unit words for the reader's quantity extraction."""
+
+    number_words: dict[str, float]
+    units: dict[Literal["duration", "temperature", "score", "gestation"], dict[str, UnitSpec]]
+    duration_phrases: dict[str, float] = Field(
+        default_factory=dict, description="phrases naming a duration without a number, in minutes"
+    )
+    norm_equivalents: dict[str, str] = Field(
+        default_factory=dict,
+        description="word forms read as one (did/does -> do), so a phrase matches them all",
+    )
+    shadows: tuple[str, ...] = Field(
+        default=(), description="longer phrases that stop a shorter word being read as a finding"
+    )
+    context_rules: tuple[ContextRuleSpec, ...] = ()
+    list_connectors: tuple[str, ...] = Field(
+        default=(), description="tokens that join list items a modifier spreads across"
+    )
+    other_durations: tuple[str, ...] = Field(
+        default=(),
+        description="words for things whose own length a duration can give ('a 9-hour "
+        "shift', '3 hours of driving'); a duration followed by one is not the symptom's "
+        "(a word ending in * matches any word starting with it)",
+    )
+    correct_spelling: bool = Field(
+        default=True,
+        description="read a misspelt word as the lexicon word it is one or two letters "
+        "from ('musle' -> 'muscle'); never a real English word, never a short one",
+    )
+    activities_before_durations: tuple[str, ...] = Field(
+        default=(),
+        description="verbs that, just before a duration, say what it measures ('drove six hours')",
+    )
+    lengths_before_a: tuple[str, ...] = Field(
+        default=(),
+        description="words after which 'a day', 'a week' is a length ('for a week'); "
+        "after any other word it is a rate ('a fifth a day')",
+    )
+    form_separators: tuple[str, ...] = Field(
+        default=(), description="what separates a finding from its answer ('Confused: no')"
+    )
+    form_answers_no: tuple[str, ...] = Field(
+        default=(), description="answers that deny the finding before them ('Swelling - none.')"
+    )
+    clause_breaks: tuple[str, ...] = Field(
+        default=(), description="what ends a clause, for deciding what a duration times"
+    )
+    duration_owner_categories: tuple[str, ...] = Field(
+        default=(),
+        description="finding categories whose presence in a duration's clause makes it "
+        "the problem's duration",
+    )
+    duration_owner_words: tuple[str, ...] = Field(
+        default=(),
+        description="words that, in a duration's clause, refer to the problem ('it started')",
+    )
+    duration_event_categories: tuple[str, ...] = Field(
+        default=(),
+        description="finding categories (a medicine, an operation, a journey) that a "
+        "duration in the same clause times instead, when no owner is there",
+    )
+    compared_findings: tuple[str, ...] = Field(
+        default=(), description="the findings a comparison cue can name (the sides)"
+    )
+    comparison_cues: tuple[str, ...] = Field(
+        default=(),
+        description="words after which a side is the one compared with ('than the left')",
+    )
+    rate_words: tuple[str, ...] = Field(
+        default=(),
+        description="words just before a duration that make it a rate ('twice a week')",
+    )
+    list_final_connectors: tuple[str, ...] = Field(
+        default=(),
+        description="the connectors that join a list's last item ('or', 'nor', 'and'): a "
+        "list joined only by commas so far is a list only if one of these follows",
+    )
+    decimal_word: str | None = Field(
+        default=None, description="the word for a decimal point in numbers written in words"
+    )
+    context_max_scope: int = Field(
+        default=6, ge=1, description="how many tokens a negation or other modifier reaches"
+    )
+    use_default_context: bool = Field(
+        default=False, description="also load medspaCy's default ConText rules (clinical notes)"
+    )
+
+
+class UnitSpec(Strict):
+    """Words for one unit and its factor to the dimension's base unit."""
+
+    words: tuple[str, ...]
+    factor: float = 1.0
+    offset: float = 0.0
+
+
+class ContextRuleSpec(Strict):
+    """An extra ConText modifier (negation, family, hypothetical, ...)."""
+
+    literal: str
+    category: Literal[
+        "NEGATED_EXISTENCE",
+        "POSSIBLE_EXISTENCE",
+        "FAMILY",
+        "HISTORICAL",
+        "HYPOTHETICAL",
+        "TERMINATE",
+        "PSEUDO",
+    ]
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    pattern: tuple[dict[str, Any], ...] | None = None
+    max_scope: int | None = None
+    not_for: tuple[str, ...] = Field(
+        default=(),
+        description="for a terminator: the modifier categories it does not cut short "
+        "('and his' ends a denial, but not 'my father had a clot and his leg ...')",
+    )

@@ -1,0 +1,236 @@
+"""Rules, advice with its contraindications and cautions, care pathways, emergency
+signs, question groups and the policy."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from crampcheck.domain.types import Kind, Urgency
+from crampcheck.knowledge.schema.base import Strict
+
+
+class RuleCase(Strict):
+    """A case shipped beside a rule: free text, structured findings, or both."""
+
+    text: str | None = None
+    age: int | None = None
+    sex: Literal["female", "male"] | None = None
+    findings: dict[str, Literal["present", "absent", "unknown"]] = Field(default_factory=dict)
+    values: dict[str, float] = Field(default_factory=dict)
+
+
+class RuleCases(Strict):
+    """Cases that must fire a rule and similar cases that must not."""
+
+    fire: tuple[RuleCase, ...]
+    not_fire: tuple[RuleCase, ...]
+
+
+class Rule(Strict):
+    """Which findings, together, set which urgency (and, optionally, kind).
+
+    ``applies_to: diary`` rules read an episode diary's patterns (episodes a week, the
+    trend, relief from home care) rather than one check.
+    """
+
+    id: str
+    applies_to: Literal["check", "diary"] = "check"
+    level: Urgency
+    kind: Kind | None = None
+    reason: str
+    action: str | None = None
+    when: Any
+    unless: Any = None
+    suggests: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+    cases: RuleCases | None = None
+
+
+class Contraindication(Strict):
+    """Who must not be offered an advice item: a condition on what the person said (a
+    finding, a medicine, their age or a pregnancy), why, and the safer course instead.
+
+    When it holds, the item is withheld and the person is told ``because`` and
+    ``instead``, so that nobody is left wondering why an ordinary step is missing."""
+
+    when: Any
+    because: str = Field(description="why the item is not for this person, in plain words")
+    instead: str | None = Field(default=None, description="the safer course to take instead")
+    sources: tuple[str, ...]
+
+
+class AdviceCases(Strict):
+    """Cases beside an advice item: some it must be offered to, some it must be withheld
+    from (run by ``kb check``)."""
+
+    offer: tuple[RuleCase, ...]
+    withhold: tuple[RuleCase, ...]
+
+
+class Caution(Strict):
+    """A warning attached to an advice item, shown when its condition holds."""
+
+    text: str
+    when: Any = None
+    omit: bool = Field(default=False, description="drop the advice item when this holds")
+    sources: tuple[str, ...] = ()
+
+
+class Evidence(Strict):
+    """How strong the published evidence is for an advice item."""
+
+    strength: Literal["good", "moderate", "mixed", "weak", "against", "consensus"]
+    summary: str
+    sources: tuple[str, ...]
+
+
+class Advice(Strict):
+    """Something a person can do, or a clinician may consider, with its sources."""
+
+    id: str
+    kind: Literal["home", "professional", "safety_net", "first_aid", "avoid"]
+    title: str
+    text: str
+    steps: tuple[str, ...] = ()
+    when: Any = None
+    unless: Any = None
+    levels: tuple[Urgency, ...] = Field(
+        default=(Urgency.SELF_CARE, Urgency.DOCTOR, Urgency.URGENT),
+        description="urgency levels at which the item is offered",
+    )
+    kinds: tuple[Kind, ...] = (Kind.CRAMP, Kind.SPASM)
+    cautions: tuple[Caution, ...] = ()
+    steps_from: Literal["emergency_signs"] | None = Field(
+        default=None, description="take the steps from a list held elsewhere (with its sources)"
+    )
+    contraindications: tuple[Contraindication, ...] = ()
+    taken_as: str | None = Field(
+        default=None,
+        description="the finding that says the person already uses what the item offers "
+        "(a painkiller, a medicine): when a contraindication holds, they are told to stop",
+    )
+    stop: str | None = Field(
+        default=None, description="what to say to a person who already uses it and must not"
+    )
+    evidence: Evidence | None = None
+    sources: tuple[str, ...]
+    cases: AdviceCases | None = None
+
+    @model_validator(mode="after")
+    def _stop_needs_taken_as(self) -> Advice:
+        if (self.stop is None) != (self.taken_as is None):
+            raise ValueError("stop and taken_as go together")
+        return self
+
+
+class CarePathway(Strict):
+    """A country's places to get care, named in its own words (911 and the ER, or 999
+    and A&E), filled into the knowledge base's texts for the clinic's country."""
+
+    id: str
+    name: str
+    emergency_number: str
+    terms: dict[
+        Literal["emergency_department", "same_day_care", "primary_care", "poison_control"], str
+    ]
+    sources: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _every_term(self) -> CarePathway:
+        missing = {"emergency_department", "same_day_care", "primary_care", "poison_control"}
+        missing -= set(self.terms)
+        if missing:
+            raise ValueError(f"terms lacks {', '.join(sorted(missing))}")
+        return self
+
+
+class EmergencySign(Strict):
+    """A sign that means "call the emergency number now", alone or with anything else.
+
+    The one list of them drives the emergency screen, the home page, the Learn pages and
+    the emergency safety net; every sign must have an emergency rule it fires alone."""
+
+    finding: str
+    label: str = Field(description="the sign as a person reads it on the screen and lists")
+    sources: tuple[str, ...]
+
+
+class QuestionGroup(Strict):
+    """Several findings asked as one question (tick all that apply, or pick one)."""
+
+    id: str
+    text: str
+    why: str
+    select: Literal["many", "one"] = "many"
+    members: tuple[str, ...] = ()
+    members_from: Literal["emergency_signs"] | None = Field(
+        default=None, description="take the members from a list held elsewhere"
+    )
+    screen: bool = Field(default=False, description="asked before anything else")
+
+
+class Policy(Strict):
+    """Engine settings that are clinical choices, kept with the knowledge."""
+
+    default_level: Urgency
+    default_reason: str
+    no_findings_level: Urgency
+    no_findings_reason: str
+    emergency_sign_reason: str = Field(
+        description="why the answer is an emergency when a sign of the emergency list is "
+        "present ({signs} is filled in); the fail-safe behind every emergency rule"
+    )
+    unexplained_warning_sign_level: Urgency = Field(
+        description="the answer when a warning sign that is not an emergency sign is "
+        "present but no rule explains it"
+    )
+    unexplained_warning_sign_reason: str
+    not_red_flags: tuple[str, ...] = Field(
+        default=(), description="symptoms urgent rules read that are not warning signs alone"
+    )
+    describes_episode: tuple[str, ...] = Field(
+        description="findings that say what the episode is; without one, and with no rule "
+        "firing, the answer is no_findings_level rather than self-care"
+    )
+    default_kind: Kind
+    kind_signals: tuple[KindSignal, ...]
+    level_actions: dict[Urgency, str]
+    level_names: dict[Urgency, str] = Field(description="each level's name for the clinic")
+    clinic_timeframes: dict[Urgency, str] = Field(
+        description="how soon the clinic should act on a request at each level"
+    )
+    disclaimer: str
+    sources: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _warning_signs_never_self_care(self) -> Policy:
+        if self.unexplained_warning_sign_level is Urgency.SELF_CARE:
+            raise ValueError("unexplained_warning_sign_level cannot be self_care")
+        return self
+
+    @model_validator(mode="after")
+    def _every_level_named(self) -> Policy:
+        for field in ("level_names", "clinic_timeframes"):
+            missing = sorted(set(Urgency) - set(getattr(self, field)))
+            if missing:
+                raise ValueError(f"{field} lacks {', '.join(missing)}")
+        return self
+
+    def level_label(self, urgency: str, separator: str = " — ") -> str:
+        """A level as the clinic reads it: "Urgent — contact within 24 hours" (an
+        unknown level as it is stored)."""
+        try:
+            level = Urgency(urgency)
+        except ValueError:
+            return urgency
+        return f"{self.level_names[level]}{separator}{self.clinic_timeframes[level]}"
+
+
+class KindSignal(Strict):
+    """When no rule sets the kind: a finding that points to one."""
+
+    finding: str
+    kind: Kind
+    reason: str
