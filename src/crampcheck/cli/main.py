@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from crampcheck.cli import clinic as cli_clinic
+from crampcheck.cli.kb import report_knowledge_check
 from crampcheck.domain.types import Case, Sex
 from crampcheck.knowledge.loader import KnowledgeError
 
@@ -466,47 +467,7 @@ def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _kb_check(out: Console) -> int:
-    from crampcheck.services.rule_cases import audit_rules
-
-    pipeline = _pipeline()
-    counts = pipeline.kb.counts()
-    out.print(f"knowledge base {pipeline.kb.version}")
-    for name, count in counts.items():
-        out.print(f"  {name:16} {count}")
-    audit = audit_rules(pipeline)
-    for rule_id in audit.missing_sources:
-        out.print(f"  rule without a source: {rule_id}")
-    for rule_id in audit.missing_cases:
-        out.print(f"  rule without a case that fires and one that must not: {rule_id}")
-    for finding_id in audit.unexplained_signs:
-        out.print(f"  emergency sign with no emergency rule firing on it alone: {finding_id}")
-    for finding_id in audit.signs_without_lay_words:
-        out.print(f"  emergency sign with no lay phrasing (lay or nearby): {finding_id}")
-    if audit.without_lay_words:
-        out.print(
-            f"  symptoms and signs with no lay phrasing yet: {len(audit.without_lay_words)} "
-            f"({', '.join(audit.without_lay_words)})"
-        )
-    for advice_id in audit.advice_without_cases:
-        out.print(f"  advice with contraindications but no offer and withhold cases: {advice_id}")
-    for failure in audit.failures:
-        verb = {
-            "fire": "did not fire",
-            "not_fire": "fired but must not",
-            "offer": "was not offered",
-            "withhold": "was not withheld",
-        }[failure.expectation]
-        out.print(
-            f"  case {failure.rule_id} {failure.expectation}[{failure.index}] {verb}: "
-            f"{failure.description}",
-            markup=False,
-        )
-    for what, expectations in (("rule", ("fire", "not_fire")), ("advice", ("offer", "withhold"))):
-        outcomes = [o for o in audit.outcomes if o.expectation in expectations]
-        passed = sum(o.passed for o in outcomes)
-        out.print(f"  {what} cases passed {passed}/{len(outcomes)}")
-    out.print("ok" if audit.ok else "FAILED")
-    return EXIT_OK if audit.ok else EXIT_FAILED
+    return EXIT_OK if report_knowledge_check(out, _pipeline()) else EXIT_FAILED
 
 
 if __name__ == "__main__":
