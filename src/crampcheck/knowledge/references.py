@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crampcheck.knowledge.compiled import KnowledgeError
-from crampcheck.knowledge.conditions import Condition, ConditionSyntaxError, compile_condition
+from crampcheck.knowledge.condition_syntax import ConditionSyntaxError, compile_condition
+from crampcheck.knowledge.conditions import Condition
 from crampcheck.knowledge.schema import (
     ConditionRef,
     DiaryMapping,
