@@ -23,19 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 
 from crampcheck.clinic import Clinic
-from crampcheck.domain.diary import DiaryEpisode, Patterns
+from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.types import FindingState, Kind, Urgency
-from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.report.diary import DiaryFigures, diary_figures
+from crampcheck.report.parts import SourceRef, number_text, sources_of
 from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.storage.times import aware as _aware
-from crampcheck.web.pages import diary_charts as chart_pages
-from crampcheck.web.pages import diary_labels
 
 MEDICINE_CATEGORIES = frozenset({"medicine"})
 """Knowledge-base finding categories listed under "Medications mentioned"."""
@@ -55,27 +54,8 @@ STATE_LABELS: Mapping[str, str] = {
     FindingState.UNKNOWN.value: "not sure",
 }
 
-TREND_LABELS: Mapping[str, str] = {
-    "more": "more often",
-    "fewer": "less often",
-    "the same": "about the same",
-    "not enough data": "too few episodes to tell a trend",
-}
-"""The diary service's trend (last 4 weeks against the 4 before) in words."""
-
 
 # ---------------------------------------------------------------- what the page holds
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """A source a statement rests on; ``title`` is None when the current knowledge base
-    no longer has it (the id, as the person was shown it, still identifies it)."""
-
-    id: str
-    title: str | None
-    publisher: str | None
-    year: int | None
 
 
 @dataclass(frozen=True)
@@ -121,58 +101,6 @@ class Cause:
     clinician: str | None
     flagged_by_rule: bool
     sources: tuple[SourceRef, ...]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One of the diary's charts: title, text alternative and the SVG markup (drawn by
-    :mod:`crampcheck.web.charts`, which escapes every text it writes)."""
-
-    title: str
-    description: str
-    svg: str
-
-
-@dataclass(frozen=True)
-class HomeCare:
-    """One home treatment in the diary's last 12 weeks: how often it was tried and how
-    often relief followed."""
-
-    treatment: str
-    tried: int
-    relieved: int
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """A diary rule that says it is time to see a doctor, with its sources."""
-
-    text: str
-    sources: tuple[SourceRef, ...]
-
-
-@dataclass(frozen=True)
-class DiaryFigures:
-    """The shared diary: counts behind every statement, the two charts, home care."""
-
-    total: int
-    diary_days: int
-    last_4_weeks: int
-    previous_4_weeks: int
-    per_week: str
-    trend: str
-    night: str | None
-    sites: tuple[tuple[str, int], ...]
-    median_duration: str | None
-    median_pain: str | None
-    weekly_chart: Chart
-    pain_chart: Chart
-    home_care: tuple[HomeCare, ...]
-    episodes_with_care: int
-    care_helped: int
-    care_did_not_help: int
-    care_not_recorded: int
-    escalations: tuple[Escalation, ...]
 
 
 @dataclass(frozen=True)
@@ -316,22 +244,6 @@ def location_of(location_id: str | None, clinic: Clinic) -> str | None:
     return location.name if where == location.name else f"{location.name} ({where})"
 
 
-def sources_of(source_ids: Iterable[str], kb: KnowledgeBase) -> tuple[SourceRef, ...]:
-    """The cited sources with their titles from the knowledge base, in citation order."""
-    refs = []
-    for source_id in dict.fromkeys(source_ids):
-        source = kb.sources.get(source_id)
-        refs.append(
-            SourceRef(
-                id=source_id,
-                title=source.title if source else None,
-                publisher=source.publisher if source else None,
-                year=source.year if source else None,
-            )
-        )
-    return tuple(refs)
-
-
 def cited(
     reasons: Iterable[Reason], causes: Iterable[Cause], diary: DiaryFigures | None
 ) -> tuple[SourceRef, ...]:
@@ -411,16 +323,12 @@ def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[F
     return tuple(sorted(lines, key=lambda line: order.get(line.state, len(order))))
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
-
-
 def _with_unit(value: float | None, kb: KnowledgeBase, finding_id: str) -> str | None:
     if value is None:
         return None
     finding = kb.findings.get(finding_id)
     unit = finding.unit if finding is not None else None
-    return f"{_number(value)} {unit}" if unit else _number(value)
+    return f"{number_text(value)} {unit}" if unit else number_text(value)
 
 
 # ---------------------------------------------------------------- possible causes
@@ -460,71 +368,3 @@ def _cause(
 
 
 # ---------------------------------------------------------------- the shared diary
-
-
-def diary_patterns(
-    episodes: Sequence[DiaryEpisode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
-) -> Patterns:
-    """The diary's own measurement of these episodes (the person's patterns page's: same
-    weeks, same rules), hours of the day and calendar days those of ``zone`` (the
-    clinic's)."""
-    return measure(episodes, _aware(now).astimezone(UTC), zone, kb)
-
-
-def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Chart, Chart]:
-    """Episodes per week and average pain per week: the diary page's two charts, drawn
-    with its titles, labels and settings (weeks starting on days of ``zone``)."""
-    data = chart_pages.chart_data(found, now, zone)
-    weekly, pain = data["weekly"], data["pain"]
-    weekly_svg = chart_pages.chart_svg("weekly", found, now, zone)
-    pain_svg = chart_pages.chart_svg("pain", found, now, zone)
-    return (
-        Chart(weekly["title"], weekly["alt"], weekly_svg),
-        Chart(pain["title"], pain["alt"], pain_svg),
-    )
-
-
-def diary_figures(
-    episodes: Sequence[DiaryEpisode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
-) -> DiaryFigures:
-    """What the shared diary shows: how many episodes and how often (the last 4 weeks
-    against the 4 before), where, how long and how painful typically, the charts, what
-    home care was tried and whether relief followed, and the diary rules that say it is
-    time to see a doctor; days and weeks are those of ``zone`` (the clinic's)."""
-    found = diary_patterns(episodes, kb, now, zone)
-    weekly_chart, pain_chart = diary_charts(found, now, zone)
-    sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
-    with_care = [e for e in episodes if e.tried]
-    return DiaryFigures(
-        total=found.total,
-        diary_days=found.diary_days,
-        last_4_weeks=sum(found.weekly_counts[-4:]),
-        previous_4_weeks=sum(found.weekly_counts[-8:-4]),
-        per_week=_number(found.metrics.get("episodes_per_week", 0.0)),
-        trend=TREND_LABELS.get(found.trend, found.trend),
-        night=None if found.night_share is None else f"{round(found.night_share * 100)}%",
-        sites=tuple((sites.get(s, s), n) for s, n in found.sites),
-        median_duration=None if found.median_duration is None else _number(found.median_duration),
-        median_pain=None if found.median_pain is None else _number(found.median_pain),
-        weekly_chart=weekly_chart,
-        pain_chart=pain_chart,
-        home_care=tuple(HomeCare(treatments.get(t, t), n, m) for t, n, m in found.home_care),
-        episodes_with_care=len(with_care),
-        care_helped=sum(1 for e in with_care if e.helped is True),
-        care_did_not_help=sum(1 for e in with_care if e.helped is False),
-        care_not_recorded=sum(1 for e in with_care if e.helped is None),
-        escalations=escalations_of(found, kb),
-    )
-
-
-def escalations_of(found: Patterns, kb: KnowledgeBase) -> tuple[Escalation, ...]:
-    """The diary rules that fired, in the few words the diary's summary for the clinic
-    uses, each with its sources."""
-    phrases = diary_labels.escalation_phrases()
-    return tuple(
-        Escalation(
-            text=phrases.get(e.rule_id, e.reason),
-            sources=sources_of(e.source_ids, kb),
-        )
-        for e in found.escalations
-    )
