@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from crampcheck.services.accounts import MAX_FAILURES_PER_ACCOUNT
-from tests.test_accounts import NEW_PASSWORD, api_sign_up, bearer
-from tests.test_staff_pages import (
+from tests.services.test_accounts import NEW_PASSWORD, api_sign_up, bearer
+from tests.web.test_staff_pages import (
     DESK,
     PASSWORD,
     add_member,
@@ -20,7 +20,7 @@ from tests.test_staff_pages import (
     sign_in,
     staff_token,
 )
-from tests.test_web_pages import form_to, submit
+from tests.web.test_web_pages import form_to, submit
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 

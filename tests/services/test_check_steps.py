@@ -14,7 +14,7 @@ from crampcheck.services import pipeline as pipeline_module
 from crampcheck.services.check_steps import Given
 from crampcheck.services.interview import AnswerError, Reply, next_question
 from crampcheck.services.pipeline import Pipeline
-from tests.test_web_pages import SELF_CARE_TEXT, form_to, question_id, submit
+from tests.web.test_web_pages import SELF_CARE_TEXT, form_to, question_id, submit
 
 NIGHT_CRAMP = "My calf cramps at night a couple of times a week; stretching helps."
 

@@ -15,7 +15,7 @@ from crampcheck.services import staff
 from crampcheck.services.accounts import SESSION_LIFETIME, token_hash
 from crampcheck.services.staff import STAFF_SESSION_LIFETIME
 from crampcheck.storage.tables import StaffMember, StaffSession, UserSession
-from tests.test_accounts import PASSWORD, api_sign_up, bearer
+from tests.services.test_accounts import PASSWORD, api_sign_up, bearer
 
 STAFF_PASSWORD = "granite meadow kettle 9"
 

@@ -14,8 +14,7 @@ from crampcheck.services.evaluation import (
     simulate_interview,
 )
 from crampcheck.services.pipeline import Pipeline
-
-from .conftest import DEV_VIGNETTES, EXTRA_VIGNETTES
+from tests.conftest import DEV_VIGNETTES, EXTRA_VIGNETTES
 
 needs_dev = pytest.mark.skipif(not DEV_VIGNETTES.is_file(), reason="shared vignettes not present")
 

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from crampcheck.services import accounts
 from crampcheck.storage.tables import Base, Episode, LoginThrottle, User, UserSession
-from tests.test_web_pages import form_to, forms_of, submit
+from tests.web.test_web_pages import form_to, forms_of, submit
 
 PASSWORD = "plum orbit lantern 42"
 NEW_PASSWORD = "quiet harbour violin 7"

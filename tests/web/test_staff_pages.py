@@ -32,8 +32,8 @@ from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.clinics import register_clinic
 from crampcheck.services.staff import add_staff, staff_for_session
 from crampcheck.storage.tables import AuditEvent, ClinicRecord, StaffMember
-from tests.test_accounts import page_sign_up
-from tests.test_web_pages import form_to, forms_of, submit
+from tests.services.test_accounts import page_sign_up
+from tests.web.test_web_pages import form_to, forms_of, submit
 
 PASSWORD = "plum orbit lantern 42"
 STAFF_COOKIE = "crampcheck_staff"

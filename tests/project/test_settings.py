@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from crampcheck import cli
 from crampcheck.settings import DEVELOPMENT_SECRET, Settings
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 CRAMPCHECK = Path(sys.executable).with_name("crampcheck")
 GOOD_SECRET = "a-random-production-secret-0123456789abcdef"
 

@@ -29,13 +29,13 @@ from crampcheck.storage.database import transaction
 from crampcheck.storage.tables import AppointmentRequest, Episode, User
 from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages import diary_charts, diary_times
-from tests.test_accounts import (
+from tests.services.test_accounts import (
     PASSWORD,
     csrf_of,
     fresh_client,
     page_sign_up,
 )
-from tests.test_web_pages import SELF_CARE_TEXT, check_text, form_to, forms_of, submit
+from tests.web.test_web_pages import SELF_CARE_TEXT, check_text, form_to, forms_of, submit
 
 DENVER = ZoneInfo("America/Denver")
 NOW = datetime(2025, 1, 30, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_durability import Server, server_env, server_factory  # noqa: F401 - fixture
+from tests.storage.test_durability import Server, server_env, server_factory  # noqa: F401 - fixture
 
 NAME = "Quillonia Vexmarthe"
 EMAIL = "quillonia.vexmarthe.7731@example.org"

@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 
 from crampcheck.services import accounts
 from crampcheck.web.api.staff import InboxPageOut, RequestOut, StaffSessionOut
-from tests.test_staff_inbox import (
+from tests.web.test_staff_inbox import (
     DOCTOR_TEXT,
     OTHER_CLINIC,
     PASSWORD,

@@ -40,7 +40,7 @@ from crampcheck.storage.tables import AppointmentRequest, AuditEvent, RequestSta
 from crampcheck.web.api.schemas import CheckIn
 from crampcheck.web.checking import assessment_payload, run_check
 from crampcheck.web.pages import staff_inbox
-from tests.test_web_pages import form_to, submit
+from tests.web.test_web_pages import form_to, submit
 
 PASSWORD = "plum orbit lantern 42"
 STAFF_COOKIE = "crampcheck_staff"

@@ -41,7 +41,7 @@ from crampcheck.services.serialize import result_to_dict
 from crampcheck.services.sharing import share_diary
 from crampcheck.storage.tables import StaffMember
 from crampcheck.web.staff_auth import staff_csrf
-from tests.test_accounts import PASSWORD
+from tests.services.test_accounts import PASSWORD
 
 
 class Access(Enum):

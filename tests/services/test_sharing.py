@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from crampcheck.services.sharing import is_shared
 from crampcheck.storage.tables import AppointmentRequest, DiaryShare, User
-from tests.test_accounts import (
+from tests.services.test_accounts import (
     api_sign_up,
     bearer,
     csrf_of,

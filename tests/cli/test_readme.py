@@ -47,7 +47,7 @@ from crampcheck import cli
 from crampcheck.cli.terminal import BANNER_STYLE, KIND_WORDS
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 SECTION = "## Command line"
 CHECK_KEYS = {"exit", "urgency", "kind", "errors", "cases"}

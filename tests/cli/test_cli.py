@@ -23,7 +23,7 @@ import pytest
 from crampcheck import cli
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
 
-DEV_VIGNETTES = Path(__file__).resolve().parents[2] / "shared" / "vignettes" / "dev.jsonl"
+DEV_VIGNETTES = Path(__file__).resolve().parents[3] / "shared" / "vignettes" / "dev.jsonl"
 needs_vignettes = pytest.mark.skipif(
     not DEV_VIGNETTES.is_file(),
     reason=f"shared vignettes not found at {DEV_VIGNETTES} (CI lays shared/ beside the repo)",

@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 
 from crampcheck.services.pipeline import Pipeline
+from tests.reading_eval import score
 
-from .reading_eval import score
-
-CASES = Path(__file__).parent / "reading_cases"
+CASES = Path(__file__).parents[1] / "reading_cases"
 
 # Figures reached on the development sets: exact urgency, kind (out of 80 each).
 FLOORS = {

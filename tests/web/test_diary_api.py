@@ -20,9 +20,9 @@ from starlette.testclient import TestClient
 from crampcheck.services import diary
 from crampcheck.web.api import schemas
 from crampcheck.web.api.schemas import EpisodeOut, EpisodePageOut, ExportOut, PatternsOut
-from tests.test_accounts import api_sign_up, bearer, page_sign_up
-from tests.test_diary import episodes, log, snapshot, unhelped_home_care, user_id
-from tests.test_web_api import conforms
+from tests.services.test_accounts import api_sign_up, bearer, page_sign_up
+from tests.services.test_diary import episodes, log, snapshot, unhelped_home_care, user_id
+from tests.web.test_web_api import conforms
 
 EPISODE = {
     "started_at": "2025-01-20T06:30:00Z",
