@@ -339,3 +339,22 @@ def test_a_negation_that_is_not_about_answering_is_not_unresponsiveness(reader: 
     read = states(reader, "I have no trouble sleeping. The cramp doesn't affect my sleep.")
     assert read.get("confusion") is not FindingState.PRESENT
     assert read.get("sleep_disrupted") is not FindingState.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("heart rate 130 on my watch", 130.0),
+        ("my pulse is 88 right now", 88.0),
+        ("the watch said 142 bpm", 142.0),
+    ],
+)
+def test_a_heart_rate_is_read_as_beats_a_minute(reader: Reader, text: str, value: float) -> None:
+    values = {f.finding_id: f.value for f in reader.read(text).findings if f.value is not None}
+    assert values.get("heart_rate_bpm") == value
+
+
+def test_walking_as_if_drunk_and_a_spinning_room_are_read(reader: Reader) -> None:
+    read = states(reader, "I'm walking like I'm drunk and the room started spinning.")
+    assert read.get("loss_of_balance") is FindingState.PRESENT
+    assert read.get("dizziness") is FindingState.PRESENT

@@ -119,6 +119,10 @@ class QuantityReader:
             for f in self._measured
             if f.measure is not None and f.measure.bare_followed_by
         ]
+        self._cue_owner: dict[str, Finding] = {}
+        for finding in self._measured:
+            for cue in finding.measure.cues if finding.measure is not None else ():
+                self._cue_owner.setdefault(_squash(cue), finding)
         cues = sorted({c for f in self._measured if f.measure is not None for c in f.measure.cues})
         self._cued = (
             re.compile(
@@ -204,19 +208,18 @@ class QuantityReader:
                 if any(s <= start < e for s, e in taken):
                     continue
                 number = self._number(match.group("num"))
-                if number is None:
+                owner = self._cue_owner.get(_squash(match.group("cue")))
+                if number is None or owner is None or owner.measure is None:
                     continue
-                celsius = number if number <= _FAHRENHEIT_FLOOR else (number - 32) * 5 / 9
-                for finding in self._measured:
-                    measure = finding.measure
-                    assert measure is not None
-                    if measure.dimension != "temperature" or not measure.cues:
-                        continue
-                    if _in_range(celsius, measure.min, measure.max):
-                        found.append(
-                            Quantity(finding.id, celsius, match.start(), end, match.group(0))
+                measure = owner.measure
+                if measure.dimension == "temperature":
+                    number = number if number <= _FAHRENHEIT_FLOOR else (number - 32) * 5 / 9
+                if _in_range(number, measure.min, measure.max):
+                    found.append(
+                        Quantity(
+                            owner.id, number / measure.scale, match.start(), end, match.group(0)
                         )
-                        break
+                    )
         return found
 
     def _is_rate(self, text: str, start: int, end: int | None = None) -> bool:

@@ -78,11 +78,13 @@ class WordPair(Strict):
 class Measure(Strict):
     """How the reader maps a number in the text to this finding."""
 
-    dimension: Literal["duration", "temperature", "score", "gestation"]
+    dimension: Literal["duration", "temperature", "score", "gestation", "heart_rate"]
     min: float | None = None
     max: float | None = None
     scale: float = Field(
-        default=1.0, description="base units (minutes, °C, points, weeks) per unit of this finding"
+        default=1.0,
+        description="base units (minutes, °C, points, weeks, beats a minute) per unit of this "
+        "finding",
     )
     not_followed_by: tuple[str, ...] = ()
     followed_by: tuple[str, ...] = ()

@@ -14,7 +14,9 @@ class Lexicon(Strict):
     """Number words and unit words for the reader's quantity extraction."""
 
     number_words: dict[str, float]
-    units: dict[Literal["duration", "temperature", "score", "gestation"], dict[str, UnitSpec]]
+    units: dict[
+        Literal["duration", "temperature", "score", "gestation", "heart_rate"], dict[str, UnitSpec]
+    ]
     duration_phrases: dict[str, float] = Field(
         default_factory=dict, description="phrases naming a duration without a number, in minutes"
     )
