@@ -358,3 +358,30 @@ def test_walking_as_if_drunk_and_a_spinning_room_are_read(reader: Reader) -> Non
     read = states(reader, "I'm walking like I'm drunk and the room started spinning.")
     assert read.get("loss_of_balance") is FindingState.PRESENT
     assert read.get("dizziness") is FindingState.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read"),
+    [
+        ("I can't breathe right when it grips.", "side_right"),
+        ("Farm hand here, my calf cramps after baling.", "site_hand"),
+        ("I got all wound up about work and my eyelid twitches.", "recent_wound"),
+        ("She ran a fever last week and now her calf cramps.", "exertion"),
+    ],
+)
+def test_words_in_other_senses_are_not_findings(reader: Reader, text: str, not_read: str) -> None:
+    assert states(reader, text).get(not_read) is not FindingState.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id", "state"),
+    [
+        ("He quit his blood thinner last month.", "anticoagulant", FindingState.ABSENT),
+        ("She came off her water pill in May.", "drug_diuretic", FindingState.ABSENT),
+        ("He quit sweating and feels hot.", "hot_dry_skin", FindingState.PRESENT),
+    ],
+)
+def test_stopping_a_medicine_or_sweating(
+    reader: Reader, text: str, finding_id: str, state: FindingState
+) -> None:
+    assert states(reader, text).get(finding_id) is state
