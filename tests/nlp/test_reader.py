@@ -385,3 +385,15 @@ def test_stopping_a_medicine_or_sweating(
     reader: Reader, text: str, finding_id: str, state: FindingState
 ) -> None:
     assert states(reader, text).get(finding_id) is state
+
+
+@pytest.mark.parametrize(
+    ("text", "finding_id"),
+    [
+        ("It's been 3 hours and she can't take even 4 steps on it.", "cannot_bear_weight"),
+        ("My legs feel like heavy rubber and I can barely push up out of the chair.", "weakness"),
+        ("I figured it was a pulled muscle in my arm.", "muscle_soreness"),
+    ],
+)
+def test_what_a_person_cannot_do_is_read(reader: Reader, text: str, finding_id: str) -> None:
+    assert states(reader, text).get(finding_id) is FindingState.PRESENT
