@@ -392,7 +392,7 @@ def test_stopping_a_medicine_or_sweating(
     [
         ("It's been 3 hours and she can't take even 4 steps on it.", "cannot_bear_weight"),
         ("My legs feel like heavy rubber and I can barely push up out of the chair.", "weakness"),
-        ("I figured it was a pulled muscle in my arm.", "muscle_soreness"),
+        ("I pulled a muscle in my arm shoveling.", "muscle_soreness"),
     ],
 )
 def test_what_a_person_cannot_do_is_read(reader: Reader, text: str, finding_id: str) -> None:
