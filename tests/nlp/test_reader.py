@@ -397,3 +397,16 @@ def test_stopping_a_medicine_or_sweating(
 )
 def test_what_a_person_cannot_do_is_read(reader: Reader, text: str, finding_id: str) -> None:
     assert states(reader, text).get(finding_id) is FindingState.PRESENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My calf cramped for three hours; I'm 45.",
+        "Chris is 52 and fine.",
+        "A 2 hr drive, then 100 miles.",
+    ],
+)
+def test_a_cue_inside_another_word_names_no_number(reader: Reader, text: str) -> None:
+    read = {f.finding_id for f in reader.read(text).findings if f.value is not None}
+    assert "heart_rate_bpm" not in read and "temperature_c" not in read

@@ -126,7 +126,8 @@ class QuantityReader:
         cues = sorted({c for f in self._measured if f.measure is not None for c in f.measure.cues})
         self._cued = (
             re.compile(
-                rf"(?P<cue>{_alternation(cues)})[^.\d]{{0,30}}?(?P<num>{_DIGITS}|{compound})(?![\d/])",
+                rf"(?<![a-z])(?P<cue>{_alternation(cues)})(?![a-z])[^.\d]{{0,30}}?"
+                rf"(?P<num>{_DIGITS}|{compound})(?![\d/])",
                 re.IGNORECASE,
             )
             if cues
