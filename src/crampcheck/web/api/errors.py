@@ -43,7 +43,9 @@ def validation_response(errors: Sequence[Any]) -> JSONResponse:
     """A 422 listing each problem with its ``loc``, ``msg`` and ``type``."""
     cleaned = []
     for error in errors:
-        item = dict(error)
+        # What was sent is never echoed: it may hold a password, or text that cannot be
+        # written back (the review's M1).
+        item = {k: v for k, v in dict(error).items() if k not in ("input", "url")}
         ctx = item.get("ctx")
         if isinstance(ctx, dict) and isinstance(ctx.get("error"), Exception):
             item["ctx"] = {**ctx, "error": str(ctx["error"])}

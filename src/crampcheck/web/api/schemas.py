@@ -12,13 +12,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, fi
 from crampcheck.domain.diary import Activity, Context, Feel, Side, Site, Treatment
 from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.knowledge import default_knowledge
+from crampcheck.web.api.inputs import StrictInput
 
 State = Literal["present", "absent", "unknown"]
 MAX_ANSWERS = 300
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """A request body of this module (see :class:`StrictInput`)."""
 
 
 class CheckIn(_In):

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -39,6 +39,7 @@ from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
+from crampcheck.web.api.inputs import StrictInput
 from crampcheck.web.api.schemas import (
     CauseOut,
     ErrorOut,
@@ -81,8 +82,8 @@ ONE_REQUEST: dict[int | str, dict[str, Any]] = {
 # ---------------------------------------------------------------- shapes
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(StrictInput):
+    """A request body of this module (see :class:`StrictInput`)."""
 
 
 class StaffSignInIn(_In):

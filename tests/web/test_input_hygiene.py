@@ -1,0 +1,47 @@
+"""A lone surrogate (half of an emoji) in any JSON body is refused with a 422 that echoes
+nothing of what was sent, and nothing of it reaches the log (the security review's M1)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from starlette.testclient import TestClient
+
+from crampcheck.domain.limits import has_lone_surrogate
+
+PASSWORD = "Correct-Horse-Battery-\\ud83d"
+SIGN_IN = '{"email": "ana@example.com", "password": "' + PASSWORD + '"}'
+BODIES = [
+    ("/api/v1/auth/signin", SIGN_IN),
+    ("/api/v1/auth/signup", SIGN_IN),
+    ("/api/v1/assess", '{"text": "my calf cramped \\ud83d at night"}'),
+    ("/api/v1/interview", '{"text": "ok", "findings": {"\\udc00": "present"}}'),
+    ("/api/staff/session", SIGN_IN),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), BODIES)
+def test_a_lone_surrogate_is_a_422_that_echoes_nothing(
+    client: TestClient, caplog: pytest.LogCaptureFixture, path: str, body: str
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert "not valid text" in response.text
+    assert "Correct-Horse" not in response.text and '"input"' not in response.text
+    assert "Correct-Horse" not in caplog.text and "Traceback" not in caplog.text
+
+
+def test_other_validation_errors_do_not_echo_the_input(client: TestClient) -> None:
+    body = '{"email": "ana@example.com", "password": "Secret-Sauce-123", "extra": "x"}'
+    response = client.post(
+        "/api/v1/auth/signin", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "Secret-Sauce" not in response.text and '"input"' not in response.text
+
+
+def test_whole_emoji_are_text_like_any_other() -> None:
+    assert not has_lone_surrogate({"text": "my calf 😖 cramped", "list": ["ok"]})
+    assert has_lone_surrogate({"findings": {"\udc00": "present"}})
