@@ -45,3 +45,30 @@ def test_other_validation_errors_do_not_echo_the_input(client: TestClient) -> No
 def test_whole_emoji_are_text_like_any_other() -> None:
     assert not has_lone_surrogate({"text": "my calf 😖 cramped", "list": ["ok"]})
     assert has_lone_surrogate({"findings": {"\udc00": "present"}})
+
+
+PRIVATE = [
+    ("GET", "/"),
+    ("GET", "/check"),
+    ("GET", "/diary"),
+    ("GET", "/account/signin"),
+    ("POST", "/api/v1/assess"),
+    ("GET", "/api/v1/episodes"),
+    ("GET", "/api/staff/requests"),
+    ("GET", "/healthz"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PRIVATE)
+def test_responses_are_not_kept_by_caches(client: TestClient, method: str, path: str) -> None:
+    body = {"text": "my calf cramps at night"} if method == "POST" else None
+    response = client.request(method, path, json=body, follow_redirects=False)
+    assert response.headers.get("cache-control") == "no-store", (path, response.headers)
+
+
+def test_vendored_assets_may_be_cached(client: TestClient) -> None:
+    page = client.get("/check").text
+    asset = next(part.split('"')[0] for part in page.split('href="/static/')[1:])
+    response = client.get("/static/" + asset)
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("cache-control", "")

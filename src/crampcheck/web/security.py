@@ -26,10 +26,16 @@ SECURITY_HEADERS = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE_PREFIX = "/static/"
+"""Only the vendored assets may be kept by a cache; every other response may carry
+personal data or a token (a check's result, the diary, a session), so unless a route says
+otherwise it is ``Cache-Control: no-store`` (the security review's L4)."""
 
 
 class SecurityHeaders:
-    """Adds the security headers to every HTTP response (HSTS only over HTTPS).
+    """Adds the security headers to every HTTP response (HSTS only over HTTPS), and
+    ``Cache-Control: no-store`` to every one outside ``/static/`` that sets no policy.
 
     Starlette answers an unhandled exception from its outermost layer, outside every
     added middleware, so such a 500 would go out without these headers. Here an
@@ -45,6 +51,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https"
+        private = not str(scope.get("path", "")).startswith(CACHEABLE_PREFIX)
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -53,7 +60,10 @@ class SecurityHeaders:
                 started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS + ((HSTS,) if https else ()):
+                extra = (
+                    SECURITY_HEADERS + ((HSTS,) if https else ()) + ((NO_STORE,) if private else ())
+                )
+                for name, value in extra:
                     if name not in present:
                         headers.append((name, value))
                 message["headers"] = headers
