@@ -9,6 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from crampcheck.domain.limits import has_lone_surrogate
+from tests.services.test_accounts import api_sign_up, page_sign_up
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 PASSWORD = "Correct-Horse-Battery-\\ud83d"
 SIGN_IN = '{"email": "ana@example.com", "password": "' + PASSWORD + '"}'
@@ -72,3 +75,42 @@ def test_vendored_assets_may_be_cached(client: TestClient) -> None:
     response = client.get("/static/" + asset)
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("cache-control", "")
+
+
+def test_a_nul_in_a_json_body_is_a_422(client: TestClient) -> None:
+    token = api_sign_up(client, "nul@example.com")
+    body = {"started_at": "2026-12-01T21:00:00Z", "feel": "cramp", "notes": "calf\x00cramp"}
+    response = client.post(
+        "/api/v1/episodes", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422 and "control character" in response.text
+
+
+@pytest.mark.parametrize("path", ["/diary/abc%00def/edit", "/api/v1/episodes/abc%00", "/x%01"])
+def test_a_control_character_in_the_address_is_a_422(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 422
+
+
+def test_a_nul_in_a_form_is_the_422_page_and_stores_nothing(client: TestClient) -> None:
+    check = client.post("/check", data={"text": "my calf cramps\x00 at night"})
+    assert check.status_code == 422 and "could not be used" in check.text
+    assert "<html" in check.text.lower()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["until=9999-12-31T23:59:59-12:00", "since=0001-01-01T00:00:00%2B14:00"],
+)
+def test_a_date_at_the_end_of_the_calendar_is_a_422_not_a_500(
+    client: TestClient, query: str
+) -> None:
+    token = api_sign_up(client, "dates@example.com")
+    response = client.get(f"/api/v1/episodes?{query}", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and "between 1900 and 2200" in response.text
+
+
+def test_a_diary_day_at_the_end_of_the_calendar_is_not_a_500(client: TestClient) -> None:
+    page_sign_up(client, "days@example.com")
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.get(f"/diary?day={day}", follow_redirects=False)
+        assert response.status_code == 200, response.text[:200]

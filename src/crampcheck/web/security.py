@@ -6,6 +6,8 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from crampcheck.domain.limits import unusable_text
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -69,6 +71,12 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
+        if unusable_text(str(scope.get("path", ""))) is not None:
+            # A NUL or another control character in an id in the path (%00): refused here,
+            # so no route and no database ever sees it (the security review's L3).
+            detail = "The address holds characters that are not valid text."
+            await _send_json(send_with_headers, 422, {"detail": detail})
+            return
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:

@@ -1,5 +1,6 @@
 """The base of every JSON body the API takes: unknown keys refused, and text that cannot
-be stored or shown (a lone surrogate) refused with a 422 before anything reads it."""
+be stored or shown (a lone surrogate, NUL or another control character) refused with a
+422 before anything reads it."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from crampcheck.domain.limits import LONE_SURROGATE, has_lone_surrogate
+from crampcheck.domain.limits import unusable_text
 
 
 class StrictInput(BaseModel):
-    """A request body: extra keys are an error, and so is a lone surrogate anywhere."""
+    """A request body: extra keys are an error, and so is unusable text anywhere."""
 
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
     def _valid_text(cls, data: Any) -> Any:
-        if has_lone_surrogate(data):
-            raise ValueError(f"The body holds {LONE_SURROGATE}; please send it again.")
+        problem = unusable_text(data)
+        if problem is not None:
+            raise ValueError(f"The body holds {problem}; please send it again.")
         return data

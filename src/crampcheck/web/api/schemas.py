@@ -7,10 +7,18 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+)
 
 from crampcheck.domain.diary import Activity, Context, Feel, Side, Site, Treatment
-from crampcheck.domain.limits import MAX_TEXT_CHARS
+from crampcheck.domain.limits import EARLIEST_YEAR, LATEST_YEAR, MAX_TEXT_CHARS, sane_year
 from crampcheck.knowledge import default_knowledge
 from crampcheck.web.api.inputs import StrictInput
 
@@ -271,7 +279,15 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
-DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+def _sane_date_time(value: datetime) -> datetime:
+    if not sane_year(value.year):
+        raise ValueError(f"Please give a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return value
+
+
+DateTimeText = Annotated[
+    datetime, BeforeValidator(_date_time_text), AfterValidator(_sane_date_time)
+]
 
 
 class SignUpIn(_In):

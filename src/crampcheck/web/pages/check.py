@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from crampcheck.domain.limits import MAX_TEXT_CHARS
+from crampcheck.domain.limits import MAX_TEXT_CHARS, unusable_text
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.services import check_steps
 from crampcheck.services.interview import (
@@ -47,8 +47,13 @@ SEXES = ("female", "male")
 
 
 async def read_form(request: Request) -> FormData:
-    """The submitted form (a malformed body becomes a 400 page, never a 500)."""
-    return await request.form(max_files=0, max_fields=400)
+    """The submitted form (a malformed body becomes a 400 page, never a 500); a field
+    holding text no person types (NUL or another control character, half an emoji) is
+    refused with the 422 page before anything reads it."""
+    form = await request.form(max_files=0, max_fields=400)
+    if unusable_text([value for _name, value in form.multi_items()]) is not None:
+        raise HTTPException(422, "The form holds characters that are not valid text.")
+    return form
 
 
 def bad_state_page(request: Request, state: AppState) -> HTMLResponse:

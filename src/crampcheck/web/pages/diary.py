@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS, SITES
+from crampcheck.domain.limits import sane_year
 from crampcheck.domain.types import Urgency
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError
@@ -229,9 +230,10 @@ def _day(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if sane_year(day.year) else None
 
 
 @router.get("/diary")

@@ -41,6 +41,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
             400: _("We could not read what was sent"),
             405: _("This page cannot be used that way"),
             413: _("What was sent is too large"),
+            422: _("Some of what was sent could not be used"),
         }
         response = page(
             request,

@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
+from crampcheck.domain.limits import EARLIEST_YEAR, LATEST_YEAR, sane_year
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import (
     PASSWORD_MIN_LENGTH,
@@ -291,10 +292,17 @@ def _day(values: dict[str, str], name: str, errors: dict[str, str]) -> date | No
     if not values[name]:
         return None
     try:
-        return date.fromisoformat(values[name])
+        day = date.fromisoformat(values[name])
     except ValueError:
         errors[name] = _("Please enter a date as YYYY-MM-DD, such as 2026-03-31.")
         return None
+    if not sane_year(day.year):
+        errors[name] = _("Please enter a date between %(first)d and %(last)d.") % {
+            "first": EARLIEST_YEAR,
+            "last": LATEST_YEAR,
+        }
+        return None
+    return day
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
