@@ -86,9 +86,17 @@ def test_a_nul_in_a_json_body_is_a_422(client: TestClient) -> None:
     assert response.status_code == 422 and "control character" in response.text
 
 
-@pytest.mark.parametrize("path", ["/diary/abc%00def/edit", "/api/v1/episodes/abc%00", "/x%01"])
-def test_a_control_character_in_the_address_is_a_422(client: TestClient, path: str) -> None:
+@pytest.mark.parametrize("path", ["/diary/abc%00def/edit", "/x%01"])
+def test_a_control_character_in_a_page_address_is_a_422(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 422
+
+
+def test_a_control_character_in_an_api_id_is_a_422_after_the_guard(client: TestClient) -> None:
+    assert client.get("/api/v1/episodes/abc%00").status_code == 401  # nothing looked up
+    token = api_sign_up(client, "ids@example.com")
+    response = client.get("/api/v1/episodes/abc%00", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and "control character" in response.text
+    assert response.json()["detail"][0]["loc"] == ["path", "episode_id"]
 
 
 def test_a_nul_in_a_form_is_the_422_page_and_stores_nothing(client: TestClient) -> None:

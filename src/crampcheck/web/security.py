@@ -30,6 +30,8 @@ SECURITY_HEADERS = (
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NO_STORE = (b"cache-control", b"no-store")
 CACHEABLE_PREFIX = "/static/"
+API_PREFIX = "/api/"
+"""The JSON API checks the ids in its paths itself, after its guards (see web/api/inputs)."""
 """Only the vendored assets may be kept by a cache; every other response may carry
 personal data or a token (a check's result, the diary, a session), so unless a route says
 otherwise it is ``Cache-Control: no-store`` (the security review's L4)."""
@@ -71,11 +73,17 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        if unusable_text(str(scope.get("path", ""))) is not None:
+        path = str(scope.get("path", ""))
+        if not path.startswith(API_PREFIX) and unusable_text(path) is not None:
             # A NUL or another control character in an id in the path (%00): refused here,
             # so no route and no database ever sees it (the security review's L3).
-            detail = "The address holds characters that are not valid text."
-            await _send_json(send_with_headers, 422, {"detail": detail})
+            # In the API's validation-error shape, so every 422 reads the same.
+            problem = {
+                "type": "value_error",
+                "loc": ["path"],
+                "msg": "The address holds characters that are not valid text.",
+            }
+            await _send_json(send_with_headers, 422, {"detail": [problem]})
             return
         try:
             await self.app(scope, receive, send_with_headers)

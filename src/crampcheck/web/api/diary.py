@@ -24,6 +24,7 @@ from crampcheck.storage.tables import Episode, User
 from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import UNAUTHORIZED
 from crampcheck.web.api.errors import ApiRoute, field_error
+from crampcheck.web.api.inputs import PathId
 from crampcheck.web.api.schemas import (
     DateTimeText,
     EpisodeIn,
@@ -182,7 +183,7 @@ def list_episodes(
     operation_id="get_episode",
     responses=ONE_EPISODE,
 )
-def get_episode(episode_id: str, who: UserDep, db: DbDep) -> Any:
+def get_episode(episode_id: PathId, who: UserDep, db: DbDep) -> Any:
     """One episode."""
     return episode_payload(_own_episode(db, who.user.id, episode_id))
 
@@ -193,7 +194,7 @@ def get_episode(episode_id: str, who: UserDep, db: DbDep) -> Any:
     operation_id="update_episode",
     responses=ONE_EPISODE,
 )
-def update_episode(episode_id: str, body: EpisodeIn, who: UserDep, db: DbDep) -> Any:
+def update_episode(episode_id: PathId, body: EpisodeIn, who: UserDep, db: DbDep) -> Any:
     """Replace an episode's details (a check saved with it is kept)."""
     episode = _own_episode(db, who.user.id, episode_id)
     try:
@@ -209,7 +210,7 @@ def update_episode(episode_id: str, body: EpisodeIn, who: UserDep, db: DbDep) ->
     operation_id="delete_episode",
     responses=ONE_EPISODE,
 )
-def delete_episode(episode_id: str, who: UserDep, db: DbDep) -> Response:
+def delete_episode(episode_id: PathId, who: UserDep, db: DbDep) -> Response:
     """Delete an episode."""
     episode = _own_episode(db, who.user.id, episode_id)
     diary.delete_episode(db, who.user.id, episode.id)

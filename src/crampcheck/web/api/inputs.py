@@ -4,9 +4,9 @@ be stored or shown (a lone surrogate, NUL or another control character) refused 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from crampcheck.domain.limits import unusable_text
 
@@ -23,3 +23,15 @@ class StrictInput(BaseModel):
         if problem is not None:
             raise ValueError(f"The body holds {problem}; please send it again.")
         return data
+
+
+def _usable_path_text(value: str) -> str:
+    problem = unusable_text(value)
+    if problem is not None:
+        raise ValueError(f"The address holds {problem}.")
+    return value
+
+
+PathId = Annotated[str, AfterValidator(_usable_path_text)]
+"""An id in the path: text no person types is a 422, checked after the route's guards (an
+anonymous caller still gets 401), before any database sees it."""

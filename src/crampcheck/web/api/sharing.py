@@ -18,6 +18,7 @@ from crampcheck.services.sharing import revoke_share, share_diary, shares_of
 from crampcheck.storage.tables import DiaryShare
 from crampcheck.storage.times import aware
 from crampcheck.web.api.errors import ApiRoute
+from crampcheck.web.api.inputs import PathId
 from crampcheck.web.api.schemas import ErrorOut
 from crampcheck.web.auth import DbDep, UserDep
 
@@ -69,7 +70,7 @@ def list_shares(who: UserDep, db: DbDep) -> list[dict[str, Any]]:
 @router.put(
     "/{clinic_id}", response_model=ShareOut, operation_id="share_diary", responses=RESPONSES
 )
-def put_share(clinic_id: str, who: UserDep, db: DbDep) -> dict[str, Any]:
+def put_share(clinic_id: PathId, who: UserDep, db: DbDep) -> dict[str, Any]:
     """Share the diary with a clinic (again, after a revoke)."""
     clinic = get_clinic(db, clinic_id) if len(clinic_id) <= 64 else None
     if clinic is None:
@@ -83,7 +84,7 @@ def put_share(clinic_id: str, who: UserDep, db: DbDep) -> dict[str, Any]:
     operation_id="revoke_share",
     responses=RESPONSES,
 )
-def delete_share(clinic_id: str, who: UserDep, db: DbDep) -> Response:
+def delete_share(clinic_id: PathId, who: UserDep, db: DbDep) -> Response:
     """Stop sharing the diary with a clinic; its staff lose access at once."""
     if len(clinic_id) > 64 or not revoke_share(db, who.user.id, clinic_id):
         raise HTTPException(404, "The diary is not shared with this clinic.")

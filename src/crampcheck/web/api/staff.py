@@ -39,7 +39,7 @@ from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
-from crampcheck.web.api.inputs import StrictInput
+from crampcheck.web.api.inputs import PathId, StrictInput
 from crampcheck.web.api.schemas import (
     CauseOut,
     ErrorOut,
@@ -417,7 +417,7 @@ def staff_inbox(
     responses=ONE_REQUEST,
 )
 def staff_get_request(
-    request_id: str, request: Request, who: StaffApiDep, db: DbDep, state: StateDep
+    request_id: PathId, request: Request, who: StaffApiDep, db: DbDep, state: StateDep
 ) -> Any:
     """A request: contact, status and history (and, for clinicians, the check and the
     shared diary)."""
@@ -444,7 +444,12 @@ def staff_get_request(
     responses=ONE_REQUEST,
 )
 def staff_change_status(
-    request_id: str, body: StatusIn, request: Request, who: StaffApiDep, db: DbDep, state: StateDep
+    request_id: PathId,
+    body: StatusIn,
+    request: Request,
+    who: StaffApiDep,
+    db: DbDep,
+    state: StateDep,
 ) -> Any:
     """Move a request on (only to a status the workflow allows; declining needs a
     reason); the request comes back as it now is."""
@@ -487,7 +492,7 @@ def staff_change_status(
     },
 )
 def staff_request_fhir(
-    request_id: str, request: Request, who: StaffApiDep, db: DbDep, state: StateDep
+    request_id: PathId, request: Request, who: StaffApiDep, db: DbDep, state: StateDep
 ) -> Response:
     """The request as a FHIR R4 Bundle, for clinicians, as a download."""
     require_permission(who, Permission.READ_CLINICAL)
