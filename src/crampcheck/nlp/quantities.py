@@ -123,7 +123,7 @@ class QuantityReader:
         for finding in self._measured:
             for cue in finding.measure.cues if finding.measure is not None else ():
                 self._cue_owner.setdefault(_squash(cue), finding)
-        cues = sorted({c for f in self._measured if f.measure is not None for c in f.measure.cues})
+        cues = sorted(self._cue_owner)
         self._cued = (
             re.compile(
                 rf"(?<![a-z])(?P<cue>{_alternation(cues)})(?![a-z])[^.\d]{{0,30}}?"

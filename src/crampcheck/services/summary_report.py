@@ -49,22 +49,32 @@ def request_pdf(
     session: Session, request: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
 ) -> bytes:
     """The one-page PDF summary of a request."""
+    return _pdf(request, shared_episodes(session, request), kb, clinic)
+
+
+def _pdf(
+    request: AppointmentRequest, rows: list[Episode] | None, kb: KnowledgeBase, clinic: Clinic
+) -> bytes:
     from crampcheck.report.pdf import summary_pdf
     from crampcheck.report.summary import build_summary
 
-    rows = shared_episodes(session, request)
     episodes = None if rows is None else [as_measured(row) for row in rows]
-    summary = build_summary(request, episodes, kb, clinic)
-    return summary_pdf(summary)
+    return summary_pdf(build_summary(request, episodes, kb, clinic))
 
 
 def request_fhir(
     session: Session, request: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
 ) -> dict[str, Any]:
     """The request as a FHIR R4 Bundle (validated with fhir.resources)."""
+    return _bundle(request, shared_episodes(session, request), kb, clinic)
+
+
+def _bundle(
+    request: AppointmentRequest, rows: list[Episode] | None, kb: KnowledgeBase, clinic: Clinic
+) -> dict[str, Any]:
     from crampcheck.fhir.request import request_bundle
 
-    return request_bundle(request, shared_episodes(session, request), kb, clinic)
+    return request_bundle(request, rows, kb, clinic)
 
 
 class Via(StrEnum):
@@ -74,9 +84,9 @@ class Via(StrEnum):
     API = "api"
 
 
-def _diary_detail(session: Session, request: AppointmentRequest, via: Via) -> str:
-    """What the audit trail says of the diary that went with a read."""
-    shared = is_shared(session, request.user_id, request.clinic_id)
+def _diary_detail(rows: list[Episode] | None, via: Via) -> str:
+    """What the audit trail says of the diary that went with a read (None: not shared)."""
+    shared = rows is not None
     if via is Via.API:
         return "with the shared diary (API)" if shared else "without a diary, not shared (API)"
     return "with the shared diary" if shared else "without a diary (not shared)"
@@ -92,8 +102,9 @@ def read_summary_pdf(
 ) -> bytes:
     """The PDF summary for a clinician, the read recorded in the audit trail (with
     whether the diary went with it) in the caller's transaction."""
-    pdf = request_pdf(session, request, kb, clinic)
-    detail = _diary_detail(session, request, Via.PAGES)
+    rows = shared_episodes(session, request)
+    pdf = _pdf(request, rows, kb, clinic)
+    detail = _diary_detail(rows, Via.PAGES)
     record_request_event(session, member, AuditAction.VIEW_SUMMARY_PDF, address, request, detail)
     return pdf
 
@@ -109,9 +120,11 @@ def export_fhir(
 ) -> dict[str, Any]:
     """The request as a FHIR R4 Bundle for a clinician, the export recorded in the audit
     trail (with whether the diary went with it, and the way it was asked for)."""
-    bundle = request_fhir(session, request, kb, clinic)
-    detail = _diary_detail(session, request, via)
-    record_request_event(session, member, AuditAction.EXPORT_FHIR, address, request, detail)
+    rows = shared_episodes(session, request)
+    bundle = _bundle(request, rows, kb, clinic)
+    record_request_event(
+        session, member, AuditAction.EXPORT_FHIR, address, request, _diary_detail(rows, via)
+    )
     return bundle
 
 
