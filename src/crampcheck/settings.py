@@ -7,6 +7,7 @@ built-in development key is refused.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -68,6 +69,29 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="address `crampcheck serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port `crampcheck serve` uses")
+    trusted_proxies: str = Field(
+        default="",
+        max_length=2000,
+        description="comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; none by default",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unusable_proxies(self) -> Settings:
+        for entry in self.trusted_proxy_list:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"CRAMPCHECK_TRUSTED_PROXIES: {entry[:60]!r} is not an IP address or "
+                    "network (for example 127.0.0.1, 10.0.0.0/8 or ::1)"
+                ) from None
+        return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies' addresses and networks, as written (empty: trust none)."""
+        return [entry.strip() for entry in self.trusted_proxies.split(",") if entry.strip()]
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from crampcheck.services import accounts
+from crampcheck.services import accounts, throttle
 from crampcheck.storage.tables import Base, Episode, LoginThrottle, User, UserSession
 from tests.web.test_web_pages import form_to, forms_of, submit
 
@@ -201,7 +201,7 @@ def test_the_same_message_for_an_unknown_email_and_a_wrong_password(client: Test
 def test_sign_in_is_throttled_after_repeated_failures(client: TestClient) -> None:
     api_sign_up(client, "ana@example.com")
     client.cookies.clear()
-    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(throttle.MAX_FAILURES_PER_ACCOUNT):
         page_sign_in(client, "ana@example.com", "wrong password guess", expect=422)
     # now even the right password is refused for a while, with the throttle's message
     throttled = page_sign_in(client, "ana@example.com", PASSWORD, expect=429)
@@ -213,7 +213,7 @@ def test_sign_in_is_throttled_after_repeated_failures(client: TestClient) -> Non
     assert api.status_code == 429 and api.headers["retry-after"] == "900"
     assert api.json() == {"detail": accounts.THROTTLED}
     # an address without an account is throttled the same way, with the same message
-    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(throttle.MAX_FAILURES_PER_ACCOUNT):
         page_sign_in(client, "nobody@example.com", "wrong password guess", expect=422)
     unknown = page_sign_in(client, "nobody@example.com", PASSWORD, expect=429)
     assert accounts.THROTTLED in unknown.text

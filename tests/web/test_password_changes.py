@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
-from crampcheck.services.accounts import MAX_FAILURES_PER_ACCOUNT
+from crampcheck.services.throttle import MAX_FAILURES_PER_ACCOUNT
 from tests.services.test_accounts import NEW_PASSWORD, api_sign_up, bearer
 from tests.web.test_staff_pages import (
     DESK,

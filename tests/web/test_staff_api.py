@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fhir.resources.R4B.bundle import Bundle
 from starlette.testclient import TestClient
 
-from crampcheck.services import accounts
+from crampcheck.services import accounts, throttle
 from crampcheck.web.api.staff import InboxPageOut, RequestOut, StaffSessionOut
 from tests.web.test_staff_inbox import (
     DOCTOR_TEXT,
@@ -88,7 +88,7 @@ def test_wrong_credentials_get_one_answer_then_a_throttle(app: FastAPI, client: 
         response = client.post("/api/staff/session", json=body)
         assert response.status_code == 401, response.text
         assert response.json() == {"detail": SIGN_IN_FAILED}
-    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(throttle.MAX_FAILURES_PER_ACCOUNT):
         client.post("/api/staff/session", json={"email": email, "password": "wrong again"})
     throttled = client.post("/api/staff/session", json={"email": email, "password": PASSWORD})
     assert throttled.status_code == 429 and throttled.headers["retry-after"] == "900"

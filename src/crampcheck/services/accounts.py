@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -23,15 +24,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crampcheck.storage.tables import Episode, LoginThrottle, User, UserSession
+from crampcheck.services import throttle
+from crampcheck.services.throttle import SignInCounters
+from crampcheck.storage.tables import Episode, User, UserSession
 from crampcheck.storage.times import aware as _aware
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 SESSION_LIFETIME = timedelta(days=14)
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
 SIGN_IN_FAILED = "The email address or password is not right."
 THROTTLED = "Too many attempts to sign in. Please wait 15 minutes and try again."
@@ -117,54 +117,35 @@ def sign_up(session: Session, email: str, password: str, now: datetime | None = 
     return user
 
 
-def throttle_keys(email: str, address: str | None, realm: str = "acct") -> list[tuple[str, int]]:
-    """The throttle counters a sign-in touches: one for the account (by a hash of its
-    address, in its ``realm``: patients and staff count apart) and one for the client's
-    network address, each with its limit."""
-    account = f"{realm}:" + hashlib.sha256(email.encode()).hexdigest()[:64]
-    keys = [(account, MAX_FAILURES_PER_ACCOUNT)]
-    if address:
-        keys.append(("addr:" + address[:70], MAX_FAILURES_PER_ADDRESS))
-    return keys
+class Attempt(NamedTuple):
+    """What a password check found: whether it was right, and how many failed sign-ins
+    the account has had in the current window after it (0 when it was right)."""
 
-
-def _throttled(session: Session, key: str, limit: int, now: datetime) -> bool:
-    row = session.get(LoginThrottle, key)
-    if row is None or now - _aware(row.window_started_at) > THROTTLE_WINDOW:
-        return False
-    return row.failures >= limit
-
-
-def _record_failure(session: Session, key: str, now: datetime) -> None:
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        session.add(LoginThrottle(key=key, failures=1, window_started_at=now))
-    elif now - _aware(row.window_started_at) > THROTTLE_WINDOW:
-        row.failures = 1
-        row.window_started_at = now
-    else:
-        row.failures += 1
+    right: bool
+    account_failures: int
 
 
 def check_credentials(
     session: Session,
-    keys: list[tuple[str, int]],
+    counters: SignInCounters,
     stored_hash: str | None,
     password: str,
     now: datetime,
-) -> bool:
+) -> Attempt:
     """Verify a password under throttling: :class:`ThrottledError` when a counter is
-    full; otherwise True (and the counters cleared) or False (and the failure counted).
-    ``stored_hash`` is None for an unknown account, which still costs one hash."""
-    if any(_throttled(session, key, limit, now) for key, limit in keys):
+    full; otherwise the attempt, counted when wrong. A right password clears the
+    account's counter only: the address's keeps counting the guesses made from there at
+    other accounts. ``stored_hash`` is None for an unknown account, which still costs one
+    hash."""
+    if any(throttle.is_full(session, counter, now) for counter in counters.each()):
         raise ThrottledError("email", THROTTLED)
     if not verify_password(stored_hash, password):
-        for key, _ in keys:
-            _record_failure(session, key, now)
-        return False
-    for key, _ in keys:
-        session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
-    return True
+        failures = throttle.count(session, counters.account, now)
+        if counters.address is not None:
+            throttle.count(session, counters.address, now)
+        return Attempt(right=False, account_failures=failures)
+    throttle.clear(session, counters.account)
+    return Attempt(right=True, account_failures=0)
 
 
 def authenticate(
@@ -178,9 +159,9 @@ def authenticate(
     except AccountError:
         raise AccountError("email", SIGN_IN_FAILED) from None
     user = session.scalar(select(User).where(User.email == canonical))
-    keys = throttle_keys(canonical, address)
+    counters = SignInCounters.for_sign_in(canonical, address)
     stored = user.password_hash if user else None
-    if not check_credentials(session, keys, stored, password, now) or user is None:
+    if not check_credentials(session, counters, stored, password, now).right or user is None:
         raise AccountError("email", SIGN_IN_FAILED)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -261,7 +242,8 @@ def change_password(
     Wrong current passwords count towards the account's sign-in throttle, so a stolen
     session cannot be used to guess the password."""
     now = now or datetime.now(UTC)
-    verify_current(session, throttle_keys(user.email, None), user.password_hash, current, now)
+    counters = SignInCounters.for_sign_in(user.email, None)
+    verify_current(session, counters, user.password_hash, current, now)
     check_password(new, user.email)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
@@ -270,12 +252,12 @@ def change_password(
 
 
 def verify_current(
-    session: Session, keys: list[tuple[str, int]], stored_hash: str, current: str, now: datetime
+    session: Session, counters: SignInCounters, stored_hash: str, current: str, now: datetime
 ) -> None:
     """Check the current password before a change, under the account's throttle:
     :class:`AccountError` (or :class:`ThrottledError`) on the ``current_password`` field."""
     try:
-        right = check_credentials(session, keys, stored_hash, current, now)
+        right = check_credentials(session, counters, stored_hash, current, now).right
     except ThrottledError:
         raise ThrottledError("current_password", THROTTLED) from None
     if not right:
@@ -286,11 +268,7 @@ def delete_account(session: Session, user: User) -> None:
     """Delete the account and everything in it (a hard delete)."""
     session.execute(delete(Episode).where(Episode.user_id == user.id))
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    session.execute(
-        delete(LoginThrottle).where(
-            LoginThrottle.key == "acct:" + hashlib.sha256(user.email.encode()).hexdigest()[:64]
-        )
-    )
+    throttle.clear(session, throttle.account_counter(user.email, "acct"))
     session.delete(user)
 
 

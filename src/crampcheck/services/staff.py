@@ -25,11 +25,12 @@ from crampcheck.services.accounts import (
     check_password,
     hash_password,
     normalise_email,
-    throttle_keys,
     token_hash,
     verify_current,
 )
 from crampcheck.services.roles import Role
+from crampcheck.services.throttle import MAX_FAILURES_PER_ACCOUNT as MAX_FAILURES
+from crampcheck.services.throttle import WINDOW, SignInCounters
 from crampcheck.storage.tables import ClinicRecord, StaffMember, StaffSession
 from crampcheck.storage.times import aware as _aware
 
@@ -88,38 +89,79 @@ def authenticate_staff(
     session: Session, email: str, password: str, address: str | None, now: datetime | None = None
 ) -> StaffMember:
     """The active staff member for these credentials, or :class:`AccountError` with one
-    message for every failure (:class:`ThrottledError` after too many)."""
+    message for every failure (:class:`ThrottledError` after too many). Nothing is
+    written to the audit log: :func:`sign_in_staff` does that."""
+    return _authenticate(session, email, password, address, now or datetime.now(UTC))
+
+
+class FailedStaffSignIn(AccountError):
+    """A wrong password, an unknown or an inactive account: one message for all three.
+    ``member`` is the account the address named, if any (its clinic's audit log is told),
+    and ``account_failures`` the account's failed sign-ins in this window."""
+
+    def __init__(self, member: StaffMember | None, account_failures: int) -> None:
+        super().__init__("email", SIGN_IN_FAILED)
+        self.member = member
+        self.account_failures = account_failures
+
+
+def _authenticate(
+    session: Session, email: str, password: str, address: str | None, now: datetime
+) -> StaffMember:
+    try:
+        canonical = normalise_email(email)
+    except AccountError:
+        raise FailedStaffSignIn(None, 0) from None
+    member = session.scalar(select(StaffMember).where(StaffMember.email == canonical))
+    active = member if member is not None and member.active else None
+    counters = SignInCounters.for_sign_in(canonical, address, realm="staff")
+    stored = active.password_hash if active else None
+    attempt = check_credentials(session, counters, stored, password, now)
+    if not attempt.right or active is None:
+        raise FailedStaffSignIn(member, attempt.account_failures)
+    return active
+
+
+def sign_in_staff(
+    session: Session,
+    email: str,
+    password: str,
+    address: str | None,
+    via: str | None = None,
+    now: datetime | None = None,
+) -> StaffMember:
+    """Sign a staff member in, for the pages or the API (``via`` names the API in the
+    audit log), recording the sign-in in their clinic's audit log.
+
+    Failed sign-ins to an existing account are recorded too, but not one event per
+    attempt, so that nobody can flood a clinic's log by guessing (the security review's
+    L1): one event when a window of failures opens, and one when the account is locked
+    for the rest of it. Attempts the throttle refuses add none. An address that is no
+    account's has no clinic to tell; the throttle counts it.
+    """
     now = now or datetime.now(UTC)
     try:
-        canonical = normalise_email(email)
-    except AccountError:
-        raise AccountError("email", SIGN_IN_FAILED) from None
-    member = session.scalar(select(StaffMember).where(StaffMember.email == canonical))
-    if member is not None and not member.active:
-        member = None
-    keys = throttle_keys(canonical, address, realm="staff")
-    stored = member.password_hash if member else None
-    if not check_credentials(session, keys, stored, password, now) or member is None:
-        raise AccountError("email", SIGN_IN_FAILED)
+        member = _authenticate(session, email, password, address, now)
+    except FailedStaffSignIn as failure:
+        if failure.member is not None and failure.account_failures in (1, MAX_FAILURES):
+            minutes = int(WINDOW.total_seconds() // 60)
+            what = (
+                f"account locked for {minutes} minutes after {MAX_FAILURES} failed sign-ins"
+                if failure.account_failures == MAX_FAILURES
+                else "wrong password or inactive account; further failures in the next "
+                f"{minutes} minutes are counted, not logged"
+            )
+            audit.record(
+                session,
+                failure.member,
+                audit.AuditAction.SIGN_IN_FAILED,
+                address=address,
+                detail=f"{what} ({via})" if via else what,
+                now=now,
+            )
+        raise
+    audit.record(session, member, audit.AuditAction.SIGN_IN, address=address, detail=via, now=now)
     return member
-
-
-def staff_by_email(session: Session, email: str) -> StaffMember | None:
-    """The staff member with this sign-in address, if any (for recording a failed
-    sign-in against the account it tried)."""
-    try:
-        canonical = normalise_email(email)
-    except AccountError:
-        return None
-    return session.scalar(select(StaffMember).where(StaffMember.email == canonical))
-
-
-def record_failed_sign_in(db: Session, email: str, address: str | None, why: str) -> None:
-    """A failed sign-in to an existing staff account goes in that clinic's audit log
-    (an address that is no account's has no clinic to tell; the throttle counts it)."""
-    member = staff_by_email(db, email)
-    if member is not None:
-        audit.record(db, member, audit.AuditAction.SIGN_IN_FAILED, address=address, detail=why)
 
 
 @dataclass(frozen=True)
@@ -187,8 +229,8 @@ def change_staff_password(
     """Change a member's own password (the current one checked under the throttle), end
     every session of theirs, and start a new one for this client."""
     now = now or datetime.now(UTC)
-    keys = throttle_keys(member.email, None, realm="staff")
-    verify_current(session, keys, member.password_hash, current, now)
+    counters = SignInCounters.for_sign_in(member.email, None, realm="staff")
+    verify_current(session, counters, member.password_hash, current, now)
     check_password(new, member.email)
     member.password_hash = hash_password(new)
     member.password_changed_at = now

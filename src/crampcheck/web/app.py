@@ -8,6 +8,7 @@ from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from crampcheck import __version__
 from crampcheck.clinic import load_clinic
@@ -86,4 +87,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxy_list:
+        # Outermost, so that every layer inside (HSTS, secure cookies, throttles, the
+        # audit log) sees the client's address and scheme, never the proxy's.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from crampcheck.services import accounts
+from crampcheck.services import accounts, throttle
 from crampcheck.services.accounts import AccountError, StartedSession, ThrottledError
 from crampcheck.storage.tables import User
 from crampcheck.storage.times import aware as _utc
@@ -36,7 +36,7 @@ from crampcheck.web.auth import (
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute, tags=["account"])
 
-RETRY_AFTER = str(int(accounts.THROTTLE_WINDOW.total_seconds()))
+RETRY_AFTER = str(int(throttle.WINDOW.total_seconds()))
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Not signed in"}
 }

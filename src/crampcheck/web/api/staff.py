@@ -334,17 +334,12 @@ def staff_sign_in(body: StaffSignInIn, request: Request, db: DbDep) -> Any:
     account and a wrong password get the same answer; repeated failures are throttled."""
     address = client_address(request)
     try:
-        member = staff_service.authenticate_staff(db, body.email, body.password, address)
+        member = staff_service.sign_in_staff(db, body.email, body.password, address, via="API")
     except ThrottledError as error:
-        staff_service.record_failed_sign_in(db, body.email, address, "throttled (API)")
         return throttled(error)
     except AccountError as error:
-        staff_service.record_failed_sign_in(
-            db, body.email, address, "wrong password or inactive (API)"
-        )
         return JSONResponse({"detail": error.message}, status_code=401)
     started = staff_service.start_staff_session(db, member)
-    record(db, member, AuditAction.SIGN_IN, address=address, detail="API")
     return session_payload(started, member)
 
 

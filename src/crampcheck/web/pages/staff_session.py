@@ -109,16 +109,13 @@ def signin_submit(request: Request, state: StateDep, db: DbDep, form: StaffSignI
         return _signin_page(request, state, values, errors, 422)
     address = client_address(request)
     try:
-        member = staff_service.authenticate_staff(db, email, password, address)
+        member = staff_service.sign_in_staff(db, email, password, address)
     except ThrottledError as error:
-        staff_service.record_failed_sign_in(db, email, address, "throttled")
         return _signin_page(request, state, values, {"email": _(error.message)}, 429)
     except AccountError as error:
-        staff_service.record_failed_sign_in(db, email, address, "wrong password or inactive")
         return _signin_page(request, state, values, {"email": _(error.message)}, 422)
     staff_service.end_staff_session(db, staff_cookie_token(request))
     started = staff_service.start_staff_session(db, member)
-    record(db, member, AuditAction.SIGN_IN, address=address)
     response = RedirectResponse(values["next"], status_code=303)
     set_staff_cookie(response, request, started.token)
     return no_store(response)
