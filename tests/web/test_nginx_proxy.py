@@ -1,0 +1,206 @@
+"""crampcheck behind a real nginx that terminates TLS (the security review's M2).
+
+nginx (Debian's package) runs ``docs/deploy/nginx-crampcheck.conf`` on 127.0.0.1 with a
+certificate made for the test, in front of ``crampcheck serve``, and connects to it from
+127.0.0.2, the one trusted proxy. Clients connect to nginx from their own loopback
+addresses (127.0.0.5, 127.0.0.6), so the test can tell the client's address from the
+proxy's: cookies are ``Secure`` and HSTS is sent, one client's failed sign-ins do not
+lock another out, the audit log records the client's address, and a client's own
+``X-Forwarded-For`` is not believed. Marked slow (two servers start).
+"""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess  # nosec B404 - nginx, openssl and the project's own command line
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from string import Template
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from crampcheck.services import throttle
+from crampcheck.storage.database import make_engine
+from crampcheck.storage.tables import AuditEvent
+from tests.browser.conftest import unavailable
+from tests.storage.test_durability import (  # noqa: F401 - fixture
+    Server,
+    free_port,
+    server_env,
+    server_factory,
+)
+
+pytestmark = pytest.mark.slow
+
+CONFIG = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "nginx-crampcheck.conf"
+PROXY_ADDRESS = "127.0.0.2"
+CLIENT_A = "127.0.0.5"
+CLIENT_B = "127.0.0.6"
+STAFF_EMAIL = "proxied.clinician@clinic.example"
+STAFF_PASSWORD = "heliotrope-gantry-4471"
+
+
+def nginx_command() -> str:
+    """Debian's nginx; the test skips without it, and fails instead in CI (CI=true)."""
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if found is None:
+        unavailable("nginx not found (Debian: apt-get install nginx)")
+    assert found is not None
+    return found
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, valid for a day."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [  # noqa: S607 - Debian's openssl
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture
+def nginx(tmp_path: Path, server_factory: list[Server]) -> Iterator[tuple[str, Server, Path]]:  # noqa: F811
+    """``crampcheck serve`` behind nginx: nginx's https URL, the server, the CA file."""
+    server = Server(
+        {**server_env(tmp_path / "data", None), "CRAMPCHECK_TRUSTED_PROXIES": PROXY_ADDRESS},
+        tmp_path / "serve.log",
+    )
+    server_factory.append(server)
+    server.start()
+    folder = tmp_path / "nginx"
+    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / temp).mkdir(parents=True)
+        (folder / temp).chmod(0o777)  # nginx's workers run as nobody when started as root
+    cert, key = certificate(folder)
+    port = free_port()
+    site = Template(CONFIG.read_text(encoding="utf-8")).safe_substitute(
+        LISTEN=f"127.0.0.1:{port}",
+        SERVER_NAME="127.0.0.1",
+        CERTIFICATE=str(cert),
+        CERTIFICATE_KEY=str(key),
+        UPSTREAM=f"127.0.0.1:{server.port}",
+    )
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    (folder / "nginx.conf").write_text(
+        f"""
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    proxy_bind {PROXY_ADDRESS};
+    include {folder}/site.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(  # noqa: S603 - Debian's nginx with the test's configuration
+        [nginx_command(), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"https://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"nginx exited: {process.stderr.read().decode() if process.stderr else ''}"
+                )
+            try:
+                if httpx.get(f"{url}/healthz", verify=trusting(cert), timeout=1).status_code == 200:  # noqa: PLR2004
+                    break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    pytest.fail("nginx did not answer within 20 s")
+                time.sleep(0.1)
+        yield url, server, cert
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def trusting(cert: Path) -> ssl.SSLContext:
+    """A TLS context that trusts the test's certificate."""
+    return ssl.create_default_context(cafile=str(cert))
+
+
+def client_at(address: str, url: str, cert: Path) -> httpx.Client:
+    """A client connecting to nginx from ``address``."""
+    transport = httpx.HTTPTransport(local_address=address, verify=trusting(cert))
+    return httpx.Client(base_url=url, transport=transport, timeout=30)
+
+
+def add_staff(server: Server) -> None:
+    added = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable, "-c", "import sys; from crampcheck.cli import main; sys.exit(main())",
+            "staff", "add", "--clinic", "auger-podiatry", "--role", "clinician",
+            "--email", STAFF_EMAIL, "--name", "Proxied Clinician", "--password-stdin",
+        ],
+        input=STAFF_PASSWORD + "\n",
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+
+
+def sign_in_addresses(server: Server, action: str) -> list[str | None]:
+    engine = make_engine(f"sqlite:///{Path(server.env['CRAMPCHECK_DATA_DIR'])}/crampcheck.sqlite3")
+    try:
+        with engine.connect() as connection:
+            query = select(AuditEvent.address).where(AuditEvent.action == action)
+            return list(connection.scalars(query.order_by(AuditEvent.at)))
+    finally:
+        engine.dispose()
+
+
+def test_behind_nginx_the_client_is_seen_and_https_is_known(
+    nginx: tuple[str, Server, Path],
+) -> None:
+    url, server, cert = nginx
+    add_staff(server)
+    with client_at(CLIENT_A, url, cert) as a, client_at(CLIENT_B, url, cert) as b:
+        signed_up = a.post(
+            "/api/v1/auth/signup", json={"email": "proxied@example.org", "password": STAFF_PASSWORD}
+        )
+        assert signed_up.status_code == 201, signed_up.text  # noqa: PLR2004
+        assert "; secure" in signed_up.headers["set-cookie"].lower()
+        assert signed_up.headers["strict-transport-security"].startswith("max-age=")
+
+        # Client A guesses until its address is locked; client B, behind the same proxy,
+        # signs in, and a header A forges changes nothing.
+        for n in range(throttle.MAX_FAILURES_PER_ADDRESS):
+            wrong = {"email": f"nobody-{n}@clinic.example", "password": "wrong password 1"}
+            assert a.post("/api/staff/session", json=wrong).status_code == 401  # noqa: PLR2004
+        right = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+        forged = {"x-forwarded-for": "198.51.100.99"}
+        assert a.post("/api/staff/session", json=right, headers=forged).status_code == 429  # noqa: PLR2004
+        assert b.post("/api/staff/session", json=right, headers=forged).status_code == 200  # noqa: PLR2004
+    assert sign_in_addresses(server, "sign_in") == [CLIENT_B]
+
+    # Straight to crampcheck, from an address that is not the proxy's, the same headers
+    # are not believed.
+    direct = httpx.get(
+        f"{server.base_url}/healthz", headers={"x-forwarded-proto": "https"}, timeout=10
+    )
+    assert "strict-transport-security" not in direct.headers
