@@ -35,6 +35,7 @@ SESSION_LIFETIME = timedelta(days=14)
 
 SIGN_IN_FAILED = "The email address or password is not right."
 THROTTLED = "Too many attempts to sign in. Please wait 15 minutes and try again."
+SIGN_UP_THROTTLED = "Too many new accounts from here. Please wait 15 minutes and try again."
 SIGN_UP_FAILED = (
     "We could not create an account with these details. If you already have an account, "
     "sign in instead."
@@ -93,17 +94,37 @@ def check_password(password: str, email: str | None = None) -> None:
         )
 
 
-def sign_up(session: Session, email: str, password: str, now: datetime | None = None) -> User:
-    """Create an account (in the caller's transaction)."""
+def sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    client: str | None = None,
+) -> User:
+    """Create an account (in the caller's transaction).
+
+    Sign-up attempts from one network address (``client``) are throttled: a long run of
+    sign-ups is someone finding out which addresses have accounts, or filling the
+    database. The password is hashed before the address is looked up, so that a refusal
+    for an address that has an account takes as long as creating one (the security
+    review's L7: 3.6 ms against 295 ms told them apart).
+    """
     now = now or datetime.now(UTC)
     address = normalise_email(email)
     check_password(password, address)
+    if client:
+        counter = throttle.sign_up_counter(client)
+        if throttle.is_full(session, counter, now):
+            raise ThrottledError("email", SIGN_UP_THROTTLED)
+        throttle.count(session, counter, now)
+    password_hash = hash_password(password)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise AccountError("email", SIGN_UP_FAILED)
     user = User(
         id=str(uuid.uuid4()),
         email=address,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         created_at=now,
         password_changed_at=now,
     )

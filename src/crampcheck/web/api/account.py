@@ -71,11 +71,14 @@ def throttled(error: ThrottledError) -> JSONResponse:
     response_model=SessionOut,
     status_code=status.HTTP_201_CREATED,
     operation_id="sign_up",
+    responses={429: {"model": ErrorOut, "description": "Too many sign-ups from this address"}},
 )
 def sign_up(body: SignUpIn, request: Request, response: Response, db: DbDep) -> Any:
     """Create an account and sign in to it."""
     try:
-        user = accounts.sign_up(db, body.email, body.password)
+        user = accounts.sign_up(db, body.email, body.password, client=client_address(request))
+    except ThrottledError as error:
+        return throttled(error)
     except AccountError as error:
         return field_error(error.field, error.message)
     started = accounts.start_session(db, user)

@@ -143,7 +143,11 @@ def signup_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutF
         errors["password_again"] = _("The two passwords are not the same. Please type it again.")
     if not errors:
         try:
-            user = accounts.sign_up(db, email, password)
+            user = accounts.sign_up(db, email, password, client=client_address(request))
+        except ThrottledError as error:
+            return _signup_page(
+                request, state, {"email": email[:254]}, {"email": _(error.message)}, 429
+            )
         except AccountError as error:
             errors[error.field if error.field in ("email", "password") else "email"] = _(
                 error.message
