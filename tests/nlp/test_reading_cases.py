@@ -33,6 +33,7 @@ FLOORS = {
     "portal_f": (69, 72),
     "chat_i": (67, 65),
     "voices_j": (70, 67),
+    "app_l": (65, 71),
 }
 
 

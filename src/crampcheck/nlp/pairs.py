@@ -86,7 +86,9 @@ class WordPairs:
     def add(self, doc: Doc) -> Doc:
         """Word pairs become findings only where no phrase was found: a phrase says
         more exactly what was meant ("can't catch my breath" is not undone by a pair
-        reaching past it). A body part, side or background fact inside a pair stays.
+        reaching past it), nor where the pair's head word belongs to a longer phrase of
+        something else ("hot yoga" is not a hot leg). A body part, side or background fact
+        inside a pair stays.
         A one-word reading of the pair's head word gives way to the pair ("stopped" is
         not "it eased" in "wine every night ... and stopped"); a one-word reading of its
         other word stays beside it ("walk ... my calf cramped" is a cramp on walking)."""
@@ -105,7 +107,14 @@ class WordPairs:
                 for s in spans
                 if s.label_ not in self._non_blocking and s.start < pair.end and pair.start < s.end
             ]
-            if all(len(s) == 1 and s.start in (head, tail) for s in blocking):
+            taken = any(
+                len(s) > 1
+                and s.start <= head < s.end
+                and not s.start <= tail < s.end
+                and s.label_ != pair.label_
+                for s in spans
+            )
+            if not taken and all(len(s) == 1 and s.start in (head, tail) for s in blocking):
                 admissible.append(pair)
         # The longest pair of each finding; pairs of different findings may share
         # words ("every practice" is exercise, and a frequent one).

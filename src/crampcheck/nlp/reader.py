@@ -119,6 +119,7 @@ class Reader:
                     pattern=list(rule.pattern) if rule.pattern else None,
                     direction=rule.direction,
                     max_scope=rule.max_scope or _scope_of(rule.direction, scope),
+                    allowed_types=set(rule.only_for) or None,
                 )
                 for rule in kb.lexicon.context_rules
                 if rule.category != "TERMINATE"

@@ -125,6 +125,11 @@ class ContextRuleSpec(Strict):
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
     pattern: tuple[dict[str, Any], ...] | None = None
     max_scope: int | None = None
+    only_for: tuple[str, ...] = Field(
+        default=(),
+        description="the findings this modifier may change (none: every finding); 'has "
+        "been gone' says a fever is over, but a cramp that has gone is a resolved cramp",
+    )
     not_for: tuple[str, ...] = Field(
         default=(),
         description="for a terminator: the modifier categories it does not cut short "
