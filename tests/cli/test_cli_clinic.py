@@ -210,6 +210,9 @@ def test_report_writes_the_pdf_and_audits_it(
         assert f"wrote the summary of request {request_id}" in out
         assert output.read_bytes().startswith(b"%PDF")
         assert output.stat().st_mode & 0o777 == 0o600, "health data: the owner's alone"
+        output.chmod(0o644)  # written over: private again
+        assert run(capsys, "report", request_id, "-o", str(output))[0] == 0
+        assert output.stat().st_mode & 0o777 == 0o600
         if shutil.which("pdftotext"):
             text = subprocess.run(  # nosec B603 B607
                 ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
@@ -217,9 +220,11 @@ def test_report_writes_the_pdf_and_audits_it(
             assert "Ana Example" in text and "clinic time: America/Denver" in text
             assert re.search(r"Received \d{4}-\d{2}-\d{2} \d{2}:\d{2} M[SD]T", text)
         with Session(engine) as session:
-            (event,) = session.scalars(select(AuditEvent))
-            assert (event.request_id, event.role) == (request_id, "operator")
-            assert event.staff_email.startswith("command line (")
+            events = list(session.scalars(select(AuditEvent)))
+            assert len(events) == 2  # each report is recorded
+            for event in events:
+                assert (event.request_id, event.role) == (request_id, "operator")
+                assert event.staff_email.startswith("command line (")
     finally:
         engine.dispose()
     code, _, err = run(capsys, "report", "no-such-request", "-o", str(tmp_path / "x.pdf"))

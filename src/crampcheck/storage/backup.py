@@ -3,6 +3,9 @@
 SQLite: the online backup API, which copies a consistent snapshot while the server may
 still be writing. PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean``
 (the PostgreSQL client programs must be installed).
+
+A backup holds health data: it is written 0600 beside its destination and renamed into
+place only when whole; a folder made for it is 0700 (see :mod:`crampcheck.storage.files`).
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import sqlite3
 
 # Runs pg_dump/pg_restore with argument lists, no shell (bandit B404).
 import subprocess  # nosec B404
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from crampcheck.storage.database import sqlite_file
+from crampcheck.storage.files import private_file, private_folder, private_sqlite_files
 
 
 class BackupError(RuntimeError):
@@ -22,12 +29,21 @@ class BackupError(RuntimeError):
 
 
 def _sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    if make_url(url).get_backend_name() != "sqlite":
         return None
-    if not parsed.database or parsed.database == ":memory:":
+    path = sqlite_file(url)
+    if path is None:
         raise BackupError("an in-memory SQLite database cannot be backed up")
-    return Path(parsed.database)
+    return path
+
+
+def _private_partial(destination: Path) -> Path:
+    """A new, empty 0600 file beside ``destination`` for the backup to be written into."""
+    private_folder(destination.parent, tighten_existing=False)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a backup that was interrupted
+    private_file(partial)
+    return partial
 
 
 def _pg_target(url: str) -> str:
@@ -50,27 +66,26 @@ def backup(url: str, destination: Path) -> None:
     if source is not None:
         if not source.exists():
             raise BackupError(f"there is no database at {source}")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(destination.name + ".partial")
-        with sqlite3.connect(source) as live, sqlite3.connect(partial) as copy:
+        private_sqlite_files(source)
+        partial = _private_partial(destination)
+        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:
             live.backup(copy)
         partial.replace(destination)
         return
+    target = _pg_target(url)
+    program = _program("pg_dump")
+    partial = _private_partial(destination)
     # Argument list, no shell; the URL is the operator's setting (bandit B603).
     done = subprocess.run(  # nosec B603
-        [
-            _program("pg_dump"),
-            "--format=custom",
-            "--no-owner",
-            f"--file={destination}",
-            _pg_target(url),
-        ],
+        [program, "--format=custom", "--no-owner", f"--file={partial}", target],
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
+        partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1:]}")
+    partial.replace(destination)
 
 
 def restore(url: str, source_file: Path) -> None:
@@ -104,10 +119,10 @@ def restore(url: str, source_file: Path) -> None:
 
 
 def _restore_sqlite(source_file: Path, target: Path) -> None:
-    with sqlite3.connect(source_file) as saved:
+    with closing(sqlite3.connect(source_file)) as saved:
         check = saved.execute("PRAGMA integrity_check").fetchone()
         if not check or check[0] != "ok":
             raise BackupError(f"{source_file} is not a sound SQLite database")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(target) as live:
+        private_sqlite_files(target)
+        with closing(sqlite3.connect(target)) as live:
             saved.backup(live)
