@@ -2,7 +2,10 @@
 
 SQLite: the online backup API, which copies a consistent snapshot while the server may
 still be writing. PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean``
-(the PostgreSQL client programs must be installed).
+(the PostgreSQL client programs must be installed). A password in the database URL never
+goes on their command line, which every user of the machine can read (``ps``): it is
+handed over in a temporary password file, 0600 in a private folder, named by
+``PGPASSFILE`` and removed when the program ends (the security review's L6).
 
 A backup holds health data: it is written 0600 beside its destination and renamed into
 place only when whole; a folder made for it is 0700 (see :mod:`crampcheck.storage.files`).
@@ -10,15 +13,18 @@ place only when whole; a folder made for it is 0700 (see :mod:`crampcheck.storag
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 
 # Runs pg_dump/pg_restore with argument lists, no shell (bandit B404).
 import subprocess  # nosec B404
-from contextlib import closing
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from crampcheck.storage.database import sqlite_file
 from crampcheck.storage.files import private_file, private_folder, private_sqlite_files
@@ -46,11 +52,50 @@ def _private_partial(destination: Path) -> Path:
     return partial
 
 
-def _pg_target(url: str) -> str:
+@contextmanager
+def _pg_connection(url: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The libpq connection URI of ``url`` without its password, and the environment the
+    client programs run in: with a password, one whose ``PGPASSFILE`` names a temporary
+    0600 password file holding it (``PGPASSWORD`` removed, as libpq would prefer it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         raise BackupError(f"backups are supported for SQLite and PostgreSQL, not {parsed}")
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    query = dict(parsed.query)
+    in_query = query.pop("password", None)  # libpq also takes ?password=
+    password = parsed.password or (in_query if isinstance(in_query, str) else None)
+    target = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=query,
+    ).render_as_string(hide_password=False)
+    env = dict(os.environ)
+    if password and ("\n" in password or "\r" in password):
+        raise BackupError("the database password holds a line break, which libpq cannot take")
+    if not password:
+        yield target, env
+        return
+    with tempfile.TemporaryDirectory(prefix="crampcheck-pg-") as folder:  # made 0700
+        passfile = Path(folder) / "pgpass"
+        private_file(passfile)
+        escaped = str(password).replace("\\", "\\\\").replace(":", "\\:")
+        passfile.write_text(f"*:*:*:*:{escaped}\n", encoding="utf-8")
+        env["PGPASSFILE"] = str(passfile)
+        env.pop("PGPASSWORD", None)
+        yield target, env
+
+
+def _run_client(program: str, arguments: list[str], env: dict[str, str]) -> None:
+    """Run a PostgreSQL client program; a failure is a :class:`BackupError` with its
+    last line of output."""
+    # Argument list, no shell; the URL is the operator's setting (bandit B603).
+    done = subprocess.run(  # nosec B603
+        [_program(program), *arguments], capture_output=True, text=True, check=False, env=env
+    )
+    if done.returncode != 0:
+        raise BackupError(f"{program} failed: {done.stderr.strip().splitlines()[-1:]}")
 
 
 def _program(name: str) -> str:
@@ -72,19 +117,15 @@ def backup(url: str, destination: Path) -> None:
             live.backup(copy)
         partial.replace(destination)
         return
-    target = _pg_target(url)
-    program = _program("pg_dump")
-    partial = _private_partial(destination)
-    # Argument list, no shell; the URL is the operator's setting (bandit B603).
-    done = subprocess.run(  # nosec B603
-        [program, "--format=custom", "--no-owner", f"--file={partial}", target],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1:]}")
+    with _pg_connection(url) as (target, env):
+        _program("pg_dump")  # before any file is made
+        partial = _private_partial(destination)
+        try:
+            arguments = ["--format=custom", "--no-owner", f"--file={partial}", target]
+            _run_client("pg_dump", arguments, env)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     partial.replace(destination)
 
 
@@ -92,30 +133,16 @@ def restore(url: str, source_file: Path) -> None:
     """Replace the database's contents with a backup made by :func:`backup`."""
     if not source_file.is_file():
         raise BackupError(f"there is no backup file at {source_file}")
-    target = _sqlite_path(url)
-    if target is not None:
+    database = _sqlite_path(url)
+    if database is not None:
         try:
-            _restore_sqlite(source_file, target)
+            _restore_sqlite(source_file, database)
         except sqlite3.DatabaseError as error:
             raise BackupError(f"{source_file} is not a SQLite backup: {error}") from None
         return
-    # Argument list, no shell; the URL is the operator's setting (bandit B603).
-    done = subprocess.run(  # nosec B603
-        [
-            _program("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            f"--dbname={_pg_target(url)}",
-            str(source_file),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore failed: {done.stderr.strip().splitlines()[-1:]}")
+    with _pg_connection(url) as (target, env):
+        arguments = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
+        _run_client("pg_restore", [*arguments, f"--dbname={target}", str(source_file)], env)
 
 
 def _restore_sqlite(source_file: Path, target: Path) -> None:
