@@ -103,6 +103,46 @@ def test_a_clinic_file_with_an_unknown_time_zone_is_refused(
     assert "registered" not in out
 
 
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "ftp://files.north-foot.example/",
+        "//north-foot.example/",
+        "/clinic",
+        "https://",
+        "https:north-foot.example",
+        "https://north foot.example/",
+    ],
+)
+def test_a_clinic_website_that_is_not_an_http_address_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, website: str
+) -> None:
+    path = other_clinic_file(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, "website": website}), encoding="utf-8")
+    with pytest.raises(ClinicError, match=r"website: Value error, .* is not a web address"):
+        load_clinic(path)
+    code, out, err = run(capsys, "clinic", "init", str(path))
+    assert code == 2 and "north.yaml" in err and "https://" in err and "Traceback" not in err
+    assert "registered" not in out
+
+
+@pytest.mark.parametrize(
+    "website", ["https://north-foot.example/", "http://north-foot.example", "HTTPS://N.example"]
+)
+def test_a_clinic_website_over_http_or_https_is_taken(tmp_path: Path, website: str) -> None:
+    path = other_clinic_file(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, "website": website}), encoding="utf-8")
+    assert load_clinic(path).website == website
+
+
 def test_the_packaged_clinic_is_in_utah_time() -> None:
     clinic = load_clinic()
     assert clinic.time_zone == "America/Denver" and clinic.zone == ZoneInfo("America/Denver")

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crampcheck.domain.links import web_address
+
 DEFAULT_CLINIC = "auger-podiatry.yaml"
 NOT_PLACES = frozenset({"localtime", "posixrules"})
 """Names in the time-zone database that are the server's own settings, not a place."""
@@ -51,7 +53,9 @@ class Clinic(_Strict):
     clinician: str | None = None
     specialty: str
     phone: str = Field(pattern=r"^[0-9()+ .-]{7,20}$")
-    website: str | None = None
+    website: str | None = Field(
+        default=None, description="the clinic's website: an http(s) address, put in a link"
+    )
     hours: str | None = None
     about: str | None = None
     source: str = Field(description="where these details come from")
@@ -69,6 +73,12 @@ class Clinic(_Strict):
         max_length=64,
         description="IANA time zone the staff pages and the summary show times in",
     )
+
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """Only an http(s) address goes into the clinic page's link (never ``javascript:``)."""
+        return None if value is None else web_address(value)
 
     @field_validator("time_zone")
     @classmethod
