@@ -222,6 +222,32 @@ def test_malformed_json_gets_422(client: TestClient, body: bytes) -> None:
     assert response.json()["detail"][0]["type"] == "json_invalid"
 
 
+DEEP = 30_000  # nesting far beyond what Python's JSON reader takes, well under the body limit
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * DEEP + b"]" * DEEP,
+        b'{"a":' * (DEEP // 5) + b"1" + b"}" * (DEEP // 5),
+        b'{"text": ' + b"[" * DEEP + b"]" * DEEP + b"}",
+    ],
+    ids=["arrays", "objects", "inside-a-field"],
+)
+@pytest.mark.parametrize(
+    "path", ["/api/v1/assess", "/api/v1/auth/signin", "/api/v1/interview", "/api/staff/session"]
+)
+def test_very_deep_json_gets_422_in_the_validation_shape(
+    client: TestClient, path: str, body: bytes
+) -> None:
+    assert len(body) < LIMIT
+    response = client.post(path, content=body, headers=JSON)
+    assert response.status_code == 422  # it was a 400, unlike any other malformed body
+    (problem,) = response.json()["detail"]
+    assert problem["type"] == "json_invalid" and problem["loc"] == ["body"]
+    assert "nested too deeply" in problem["msg"]
+
+
 def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
     response = client.post("/api/v1/assess", content=b"text=my+calf", headers={})
     assert response.status_code == 422
