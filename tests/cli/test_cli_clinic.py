@@ -87,7 +87,18 @@ def test_a_bad_clinic_file_is_refused_with_a_message(
     assert code == 2 and "cannot read the clinic file" in err
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "../etc/passwd", ""])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "Mars/Olympus",
+        "localtime",
+        "posixrules",
+        "Factory",
+        "posix/America/Denver",
+        "../etc/passwd",
+        "",
+    ],
+)
 def test_a_clinic_file_with_an_unknown_time_zone_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, zone: str
 ) -> None:
