@@ -8,6 +8,8 @@ Needs only Python 3.11+ and its standard library; everything else is installed i
     python3 dev.py test [PYTEST_ARGS...] ruff check, ruff format --check, mypy, lint-imports,
                                          bandit, pytest
     python3 dev.py lock                  regenerate constraints.txt in a throwaway venv
+    python3 dev.py audit DATABASE        check constraints.txt for known vulnerabilities,
+                                         offline, against OSV's PyPI all.zip
 
 .venv is created on first use and reinstalled only when pyproject.toml or
 constraints.txt changes (their hash is kept in .venv/crampcheck-install.stamp).
@@ -43,7 +45,8 @@ CONSTRAINTS = ROOT / "constraints.txt"
 STAMP = VENV / "crampcheck-install.stamp"
 # Bump when the way the venv is installed changes, to force one reinstall everywhere.
 STAMP_FORMAT = "1"
-LINT_PATHS = ("src", "tests", "bench")
+LINT_PATHS = ("src", "tests", "bench", "tools")
+AUDIT_SCRIPT = ROOT / "tools" / "audit_dependencies.py"
 PYTEST_NO_TESTS_COLLECTED = 5
 
 USAGE = """\
@@ -55,6 +58,9 @@ commands:
   test [PYTEST_ARGS...]  set up .venv if needed, then run ruff check, ruff format --check,
                          mypy and pytest (with PYTEST_ARGS); stops at the first failure
   lock                   regenerate constraints.txt from pyproject.toml in a throwaway venv
+  audit DATABASE         check constraints.txt for known vulnerabilities against a local
+                         copy of OSV's PyPI database (all.zip, or a folder of records);
+                         nothing is downloaded: exit 0 none known, 1 found, 2 unreadable
 """
 
 
@@ -334,7 +340,17 @@ def cmd_lock(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "lock": cmd_lock}
+def cmd_audit(args: list[str]) -> int:
+    if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
+        raise DevError("audit needs the vulnerability database: python3 dev.py audit FILE", 2)
+    venv = ensure_venv()
+    sys.stdout.flush()
+    return subprocess.call(
+        [str(venv_python(venv)), str(AUDIT_SCRIPT), *args], cwd=str(ROOT), env=child_env(venv)
+    )
+
+
+COMMANDS = {"run": cmd_run, "test": cmd_test, "lock": cmd_lock, "audit": cmd_audit}
 
 
 def main(argv: list[str]) -> int:

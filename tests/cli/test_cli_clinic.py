@@ -87,7 +87,18 @@ def test_a_bad_clinic_file_is_refused_with_a_message(
     assert code == 2 and "cannot read the clinic file" in err
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime", "../etc/passwd", ""])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "Mars/Olympus",
+        "localtime",
+        "posixrules",
+        "Factory",
+        "posix/America/Denver",
+        "../etc/passwd",
+        "",
+    ],
+)
 def test_a_clinic_file_with_an_unknown_time_zone_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, zone: str
 ) -> None:
@@ -101,6 +112,46 @@ def test_a_clinic_file_with_an_unknown_time_zone_is_refused(
     code, out, err = run(capsys, "clinic", "init", str(path))
     assert code == 2 and "north.yaml" in err and repr(zone) in err and "Traceback" not in err
     assert "registered" not in out
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "ftp://files.north-foot.example/",
+        "//north-foot.example/",
+        "/clinic",
+        "https://",
+        "https:north-foot.example",
+        "https://north foot.example/",
+    ],
+)
+def test_a_clinic_website_that_is_not_an_http_address_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, website: str
+) -> None:
+    path = other_clinic_file(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, "website": website}), encoding="utf-8")
+    with pytest.raises(ClinicError, match=r"website: Value error, .* is not a web address"):
+        load_clinic(path)
+    code, out, err = run(capsys, "clinic", "init", str(path))
+    assert code == 2 and "north.yaml" in err and "https://" in err and "Traceback" not in err
+    assert "registered" not in out
+
+
+@pytest.mark.parametrize(
+    "website", ["https://north-foot.example/", "http://north-foot.example", "HTTPS://N.example"]
+)
+def test_a_clinic_website_over_http_or_https_is_taken(tmp_path: Path, website: str) -> None:
+    path = other_clinic_file(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, "website": website}), encoding="utf-8")
+    assert load_clinic(path).website == website
 
 
 def test_the_packaged_clinic_is_in_utah_time() -> None:
@@ -210,6 +261,9 @@ def test_report_writes_the_pdf_and_audits_it(
         assert f"wrote the summary of request {request_id}" in out
         assert output.read_bytes().startswith(b"%PDF")
         assert output.stat().st_mode & 0o777 == 0o600, "health data: the owner's alone"
+        output.chmod(0o644)  # written over: private again
+        assert run(capsys, "report", request_id, "-o", str(output))[0] == 0
+        assert output.stat().st_mode & 0o777 == 0o600
         if shutil.which("pdftotext"):
             text = subprocess.run(  # nosec B603 B607
                 ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
@@ -217,9 +271,11 @@ def test_report_writes_the_pdf_and_audits_it(
             assert "Ana Example" in text and "clinic time: America/Denver" in text
             assert re.search(r"Received \d{4}-\d{2}-\d{2} \d{2}:\d{2} M[SD]T", text)
         with Session(engine) as session:
-            (event,) = session.scalars(select(AuditEvent))
-            assert (event.request_id, event.role) == (request_id, "operator")
-            assert event.staff_email.startswith("command line (")
+            events = list(session.scalars(select(AuditEvent)))
+            assert len(events) == 2  # each report is recorded
+            for event in events:
+                assert (event.request_id, event.role) == (request_id, "operator")
+                assert event.staff_email.startswith("command line (")
     finally:
         engine.dispose()
     code, _, err = run(capsys, "report", "no-such-request", "-o", str(tmp_path / "x.pdf"))

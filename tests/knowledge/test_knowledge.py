@@ -124,6 +124,17 @@ def test_dangling_source_reference_is_rejected(tmp_path: Path) -> None:
         load_knowledge(data)  # type: ignore[arg-type]
 
 
+def test_a_source_whose_address_is_not_a_web_page_is_rejected(tmp_path: Path) -> None:
+    """Every page that cites a source links to it: only http(s) addresses are taken."""
+    data = _data_copy(tmp_path)
+    path = data / "sources.yaml"
+    text = path.read_text()
+    assert 'url: "http://www.poison.org/home"' in text
+    path.write_text(text.replace('url: "http://www.poison.org/home"', 'url: "javascript:x()"'))
+    with pytest.raises(KnowledgeError, match=r"sources.yaml.*'javascript:x\(\)' is not a web"):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
 def test_bad_condition_syntax_names_the_path(tmp_path: Path) -> None:
     data = _data_copy(tmp_path)
     path = data / "rules_doctor.yaml"

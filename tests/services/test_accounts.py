@@ -470,6 +470,20 @@ def test_time_zone_is_chosen_and_checked(client: TestClient) -> None:
     assert "America/Denver" in client.get("/account").text
 
 
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "posix/Europe/London"])
+def test_a_time_zone_that_is_not_a_place_is_neither_offered_nor_kept(
+    client: TestClient, zone: str
+) -> None:
+    page_sign_up(client, "ana@example.com")
+    html = client.get("/account/timezone").text
+    assert f'<option value="{zone}">' not in html
+    bad = submit(client, form_to(html, "/account/timezone"), change={"tz": zone})
+    assert bad.status_code == 422 and "Please choose a time zone" in bad.text
+    assert "crampcheck_tz" not in bad.headers.get("set-cookie", "")
+    client.cookies.set("crampcheck_tz", zone)  # kept by an older version: ignored
+    assert f'value="{zone}"' not in client.get("/account/timezone").text
+
+
 def every_row(app: FastAPI) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, as plain data."""
     found: dict[str, list[dict[str, Any]]] = {}

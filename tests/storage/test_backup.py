@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, MetaData, select, text
+from sqlalchemy.engine import make_url
 
 from crampcheck import cli
 from crampcheck.services import demo_data
@@ -97,6 +102,8 @@ def test_postgresql_round_trip_keeps_every_row(tmp_path: Path) -> None:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    if not make_url(url).password:  # handed over in a password file (trust ignores it)
+        url = make_url(url).set(password="pass:word").render_as_string(hide_password=False)
     try:
         upgrade(url)
         engine = make_engine(url)
@@ -104,6 +111,7 @@ def test_postgresql_round_trip_keeps_every_row(tmp_path: Path) -> None:
         before = _rows(engine)
         saved = tmp_path / "backup.dump"
         backup(url, saved)
+        assert stat.S_IMODE(saved.stat().st_mode) == 0o600
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM episodes"))
         engine.dispose()
@@ -132,3 +140,80 @@ def test_timestamps_survive(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT min(started_at) FROM episodes")).scalar() == first
     engine.dispose()
+
+
+# ---------------------------------------------------------------- the password stays off argv
+
+FAKE_CLIENT = r"""#!{python}
+import json, os, sys
+passfile = os.environ.get("PGPASSFILE")
+record = {{
+    "argv": sys.argv,
+    "PGPASSWORD": os.environ.get("PGPASSWORD"),
+    "passfile": open(passfile).read() if passfile else None,
+    "passfile_mode": os.stat(passfile).st_mode & 0o777 if passfile else None,
+    "passfile_path": passfile,
+}}
+with open(os.environ["FAKE_PG_LOG"], "a") as log:
+    log.write(json.dumps(record) + "\n")
+for argument in sys.argv[1:]:
+    if argument.startswith("--file="):
+        open(argument[len("--file="):], "wb").write(b"PGDMP")
+"""
+
+
+@pytest.fixture
+def fake_pg_clients(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """pg_dump and pg_restore stand-ins, first on PATH, that write down how they were run
+    (their arguments, the password variable, the password file) to the returned log."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name in ("pg_dump", "pg_restore"):
+        program = folder / name
+        program.write_text(FAKE_CLIENT.format(python=sys.executable))
+        program.chmod(0o700)
+    log = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("FAKE_PG_LOG", str(log))
+    monkeypatch.setenv("PGPASSWORD", "a-stale-one-from-the-shell")
+    return log
+
+
+def _runs(log: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def test_the_postgresql_password_never_goes_on_the_command_line(
+    tmp_path: Path, fake_pg_clients: Path
+) -> None:
+    password = "s3cr:t\\p@ss"  # a colon and a backslash: escaped in the password file
+    url = (
+        "postgresql+psycopg://crampcheck:s3cr%3At%5Cp%40ss@db.example:5433/cc"
+        "?options=-csearch_path%3Dclinic"
+    )
+    assert make_url(url).password == password
+    saved = tmp_path / "backups" / "cc.dump"
+    backup(url, saved)
+    restore(url, saved)
+    runs = _runs(fake_pg_clients)
+    assert [Path(run["argv"][0]).name for run in runs] == ["pg_dump", "pg_restore"]
+    for run in runs:
+        command_line = " ".join(run["argv"])
+        for form in ("s3cr", "p@ss", "p%40ss"):
+            assert form not in command_line
+        assert "postgresql://crampcheck@db.example:5433/cc?options=" in command_line
+        assert run["PGPASSWORD"] is None  # libpq would prefer it to the file
+        assert run["passfile"] == "*:*:*:*:s3cr\\:t\\\\p@ss\n"
+        assert run["passfile_mode"] == 0o600
+        assert not Path(run["passfile_path"]).exists()  # removed once the program ended
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+
+
+def test_without_a_password_the_client_programs_find_their_own(
+    tmp_path: Path, fake_pg_clients: Path
+) -> None:
+    backup("postgresql+psycopg://crampcheck@db.example/cc", tmp_path / "cc.dump")
+    (run,) = _runs(fake_pg_clients)
+    assert run["passfile"] is None
+    assert run["PGPASSWORD"] == "a-stale-one-from-the-shell"  # the operator's, untouched
+    assert run["argv"][-1] == "postgresql://crampcheck@db.example/cc"

@@ -250,7 +250,24 @@ def test_patterns_through_the_api(client: TestClient, app: FastAPI) -> None:
     escalation = rules["diary-home-care-not-helping"]
     assert [s["id"] for s in escalation["sources"]] == escalation["source_ids"]
     bad = client.get("/api/v1/patterns", params={"tz": "Mars/Olympus"}, headers=bearer(token))
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "tz"]
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "tz"]
+
+
+@pytest.mark.parametrize(
+    "zone", ["localtime", "posixrules", "Factory", "posix/America/Denver", "right/UTC"]
+)
+def test_a_time_zone_that_is_not_a_place_is_refused(
+    client: TestClient, token: str, zone: str
+) -> None:
+    """``localtime`` is whatever zone the server is set to: not a place, so refused, as
+    are the database's other names and variant folders."""
+    bad = client.get("/api/v1/patterns", params={"tz": zone}, headers=bearer(token))
+    assert bad.status_code == 422
+    (problem,) = bad.json()["detail"]
+    assert problem["loc"] == ["query", "tz"] and "America/Denver" in problem["msg"]
+    for place in ("America/Denver", "Europe/London", "UTC", "Etc/GMT+7"):
+        good = client.get("/api/v1/patterns", params={"tz": place}, headers=bearer(token))
+        assert good.status_code == 200, place
 
 
 def test_exports_through_the_api(client: TestClient, token: str) -> None:

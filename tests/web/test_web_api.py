@@ -222,6 +222,32 @@ def test_malformed_json_gets_422(client: TestClient, body: bytes) -> None:
     assert response.json()["detail"][0]["type"] == "json_invalid"
 
 
+DEEP = 30_000  # nesting far beyond what Python's JSON reader takes, well under the body limit
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * DEEP + b"]" * DEEP,
+        b'{"a":' * (DEEP // 5) + b"1" + b"}" * (DEEP // 5),
+        b'{"text": ' + b"[" * DEEP + b"]" * DEEP + b"}",
+    ],
+    ids=["arrays", "objects", "inside-a-field"],
+)
+@pytest.mark.parametrize(
+    "path", ["/api/v1/assess", "/api/v1/auth/signin", "/api/v1/interview", "/api/staff/session"]
+)
+def test_very_deep_json_gets_422_in_the_validation_shape(
+    client: TestClient, path: str, body: bytes
+) -> None:
+    assert len(body) < LIMIT
+    response = client.post(path, content=body, headers=JSON)
+    assert response.status_code == 422  # it was a 400, unlike any other malformed body
+    (problem,) = response.json()["detail"]
+    assert problem["type"] == "json_invalid" and problem["loc"] == ["body"]
+    assert "nested too deeply" in problem["msg"]
+
+
 def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
     response = client.post("/api/v1/assess", content=b"text=my+calf", headers={})
     assert response.status_code == 422
@@ -592,6 +618,49 @@ def _free_port() -> int:
         return port
 
 
+def test_serve_runs_uvicorn_without_its_server_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`crampcheck serve` (and bench/bench_api.py) run uvicorn through serve_app: no
+    `server: uvicorn` telling a scanner what to try; the Date header HTTP asks for stays."""
+    import gc
+
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+
+    def run(app: Any, **options: Any) -> None:
+        seen.update(app=app, **options)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not this test process's objects
+    cli.serve_app("the app", "127.0.0.1", 8123)
+    assert seen["app"] == "the app" and (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
+    assert seen["server_header"] is False and seen["date_header"] is True
+
+
+def test_uvicorn_with_the_serve_options_sends_no_server_header(app: FastAPI) -> None:
+    """The options do what they say in the uvicorn installed: a real server, in a thread."""
+    import threading
+
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **cli.SERVER_OPTIONS))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
+            for response in (http.get("/healthz"), http.get("/"), http.get("/no/such/page")):
+                assert "server" not in response.headers, response.headers
+                assert "date" in response.headers
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
 @pytest.mark.slow
 def test_crampcheck_serve_really_serves(tmp_path: Path) -> None:
     port = _free_port()
@@ -619,6 +688,7 @@ def test_crampcheck_serve_really_serves(tmp_path: Path) -> None:
             assert response.json()["urgency"] == "self_care"
             assert response.headers["x-content-type-options"] == "nosniff"
             assert "strict-transport-security" not in response.headers
+            assert "server" not in response.headers and "date" in response.headers
     finally:
         server.terminate()
         out, err = server.communicate(timeout=30)
@@ -627,3 +697,5 @@ def test_crampcheck_serve_really_serves(tmp_path: Path) -> None:
     assert f"crampcheck serving on {base}" in err
     assert "Traceback" not in err and "ERROR" not in err
     assert (tmp_path / "data" / "crampcheck.sqlite3").is_file()
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700  # the review's L5
+    assert (tmp_path / "data" / "crampcheck.sqlite3").stat().st_mode & 0o777 == 0o600

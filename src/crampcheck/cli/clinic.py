@@ -188,9 +188,12 @@ def _report(engine: Any, args: argparse.Namespace, out: Console, err: Console) -
         _say(err, f"crampcheck: {error}")
         return EXIT_FAILED
     try:
-        # Health data: readable by its owner only, whatever the umask.
+        # Health data: readable by its owner only, whatever the umask, also when an
+        # older file is written over.
         descriptor = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as file:
+            if os.name == "posix":
+                os.fchmod(descriptor, 0o600)
             file.write(pdf)
     except OSError as error:
         _say(err, f"crampcheck: cannot write {args.output}: {error.strerror}")

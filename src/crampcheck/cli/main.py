@@ -27,11 +27,15 @@ EXIT_UNREADABLE = 3
 EXIT_PARTIAL = 4
 MIN_AGE, MAX_AGE = 0, 120
 BATCH_SIZE = 256
-# How `crampcheck serve` runs uvicorn (see serve_app).
+# How `crampcheck serve` runs uvicorn (see serve_app). No `server: uvicorn` header: it only
+# tells a scanner which server's weaknesses to try (the security review). The Date header
+# stays: HTTP asks an origin server with a clock to send one.
 SERVER_OPTIONS: dict[str, Any] = {
     "log_level": "warning",
     "access_log": False,
     "proxy_headers": False,
+    "server_header": False,
+    "date_header": True,
 }
 
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crampcheck.domain.links import web_address
+from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
+
 DEFAULT_CLINIC = "auger-podiatry.yaml"
-NOT_PLACES = frozenset({"localtime", "posixrules"})
-"""Names in the time-zone database that are the server's own settings, not a place."""
 
 
 class ClinicError(ValueError):
@@ -51,7 +52,9 @@ class Clinic(_Strict):
     clinician: str | None = None
     specialty: str
     phone: str = Field(pattern=r"^[0-9()+ .-]{7,20}$")
-    website: str | None = None
+    website: str | None = Field(
+        default=None, description="the clinic's website: an http(s) address, put in a link"
+    )
     hours: str | None = None
     about: str | None = None
     source: str = Field(description="where these details come from")
@@ -70,20 +73,19 @@ class Clinic(_Strict):
         description="IANA time zone the staff pages and the summary show times in",
     )
 
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """Only an http(s) address goes into the clinic page's link (never ``javascript:``)."""
+        return None if value is None else web_address(value)
+
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
-        """An IANA zone name (such as ``America/Denver``) that this system knows."""
-        if value not in NOT_PLACES:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                pass
-            else:
-                return value
-        raise ValueError(
-            f"unknown time zone {value!r}: give an IANA time zone name such as America/Denver"
-        )
+        """An IANA zone name of a place (such as ``America/Denver``) that this system knows."""
+        if place_zone(value) is None:
+            raise ValueError(f"unknown time zone {value!r}: {UNKNOWN_ZONE}")
+        return value
 
     @property
     def zone(self) -> ZoneInfo:

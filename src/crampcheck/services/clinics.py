@@ -8,13 +8,14 @@ join with ``crampcheck clinic init FILE``; each clinic's staff see only its own 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.links import is_web_address
 from crampcheck.storage.tables import ClinicRecord
 
 
@@ -57,10 +58,19 @@ def ensure_registered(engine: Engine, clinic: Clinic) -> None:
 def get_clinic(session: Session, clinic_id: str) -> Clinic | None:
     """A registered clinic by id."""
     row = session.get(ClinicRecord, clinic_id)
-    return Clinic.model_validate(row.definition) if row is not None else None
+    return _stored(row.definition) if row is not None else None
 
 
 def list_clinics(session: Session) -> list[Clinic]:
     """Every registered clinic, by name."""
     rows = session.scalars(select(ClinicRecord).order_by(ClinicRecord.name))
-    return [Clinic.model_validate(row.definition) for row in rows]
+    return [_stored(row.definition) for row in rows]
+
+
+def _stored(definition: dict[str, Any]) -> Clinic:
+    """A stored clinic. One registered before websites were checked keeps working
+    without a website that is not an http(s) address (``clinic init`` now refuses it)."""
+    website = definition.get("website")
+    if website is not None and not is_web_address(website):
+        definition = {**definition, "website": None}
+    return Clinic.model_validate(definition)

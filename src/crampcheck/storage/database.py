@@ -1,7 +1,9 @@
 """The database engine, sessions, and schema migrations.
 
 SQLite runs in WAL mode with ``synchronous=FULL``: a write that was acknowledged
-survives a crash of the process or the machine. Foreign keys are enforced.
+survives a crash of the process or the machine. Foreign keys are enforced. The database
+file, its folder and the files SQLite keeps beside it are private to their owner (see
+:mod:`crampcheck.storage.files`).
 
 Engines hide statement parameters from their errors: a database error's message would
 otherwise carry the row's values (an email address, a name, a password hash), and an
@@ -22,6 +24,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from crampcheck.storage.files import private_sqlite_files
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -30,13 +34,24 @@ SQLITE_PRAGMAS = (
 )
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (None for another database or one in memory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.query.get("uri") in ("true", "1") or parsed.database.startswith("file:"):
+        return None  # an SQLite URI names its file (or memory) its own way
+    return Path(parsed.database)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; creates the SQLite file's folder when needed."""
+    """An engine for ``url``; a SQLite file gets its private folder and mode first."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = sqlite_file(url)
+        if database is not None:
+            private_sqlite_files(database)
         kwargs["connect_args"] = {"check_same_thread": False}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
@@ -75,9 +90,9 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (the newest by default)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database = sqlite_file(url)
+    if database is not None:
+        private_sqlite_files(database)
     command.upgrade(alembic_config(url), revision)
 
 

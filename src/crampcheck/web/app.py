@@ -27,6 +27,7 @@ from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages import install_error_pages, staff_admin, staff_inbox, staff_session
 from crampcheck.web.pages import router as pages_router
 from crampcheck.web.pages import sharing as sharing_pages
+from crampcheck.web.pages.errors import page_answer
 from crampcheck.web.security import BodyLimit, SecurityHeaders
 from crampcheck.web.state import AppState
 
@@ -85,8 +86,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         StaticFiles(directory=str(resources.files("crampcheck.web") / "static")),
         name="static",
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, page_answer=page_answer)
+    app.add_middleware(SecurityHeaders, page_answer=page_answer)
     if settings.trusted_proxy_list:
         # Outermost, so that every layer inside (HSTS, secure cookies, throttles, the
         # audit log) sees the client's address and scheme, never the proxy's.

@@ -13,6 +13,11 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+PageAnswer = Callable[[Scope, int], ASGIApp | None]
+"""For a request answered with an error before or instead of its route (413, a body too
+large; 422, an address holding a control character; 500, an unexpected failure): the
+ASGI app that answers it with the friendly error page, or None where JSON is wanted (the
+API). Without one, every such answer is JSON."""
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -47,8 +52,9 @@ class SecurityHeaders:
     carries them, and then re-raised so the server still logs it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, page_answer: PageAnswer | None = None) -> None:
         self.app = app
+        self.page_answer = page_answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,13 +89,15 @@ class SecurityHeaders:
                 "loc": ["path"],
                 "msg": "The address holds characters that are not valid text.",
             }
-            await _send_json(send_with_headers, 422, {"detail": [problem]})
+            await _answer(self.page_answer, scope, receive, send_with_headers, 422, [problem])
             return
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
             if not started:
-                await _send_json(send_with_headers, 500, {"detail": "Internal Server Error"})
+                await _answer(
+                    self.page_answer, scope, receive, send_with_headers, 500, SERVER_ERROR
+                )
             raise
 
 
@@ -101,9 +109,10 @@ class BodyLimit:
     do: FastAPI turns any error raised while it reads a body into a 400.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, page_answer: PageAnswer | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.page_answer = page_answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,7 +125,7 @@ class BodyLimit:
                 except ValueError:
                     declared = self.max_bytes + 1
                 if declared > self.max_bytes:
-                    await self._too_large(send)
+                    await self._too_large(scope, receive, send)
                     return
         chunks: list[bytes] = []
         received = 0
@@ -128,7 +137,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.max_bytes:
-                await self._too_large(send)
+                await self._too_large(scope, receive, send)
                 return
             chunks.append(chunk)
             more_body = message.get("more_body", False)
@@ -143,10 +152,34 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
-        await _send_json(
-            send, 413, {"detail": f"The request body is larger than {self.max_bytes} bytes."}
-        )
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is larger than {self.max_bytes} bytes."
+        await _answer(self.page_answer, scope, receive, send, 413, detail)
+
+
+SERVER_ERROR = "Internal Server Error"
+
+
+async def _answer(
+    page_answer: PageAnswer | None,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    detail: Any,
+) -> None:
+    """Answer ``status`` with the page ``page_answer`` gives, or with ``{"detail": ...}``
+    (also when making the page failed: an error answer must not fail)."""
+    page: ASGIApp | None = None
+    if page_answer is not None:
+        try:
+            page = page_answer(scope, status)
+        except Exception:  # the JSON answer below still goes out
+            page = None
+    if page is None:
+        await _send_json(send, status, {"detail": detail})
+    else:
+        await page(scope, receive, send)
 
 
 async def _send_json(send: Send, status: int, content: dict[str, Any]) -> None:

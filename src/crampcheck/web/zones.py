@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crampcheck.domain.zones import place_zone
 
 
 def time_zone(name: str | None) -> tzinfo | None:
-    """The IANA time zone of this name, or None when there is no such zone."""
-    if not name or len(name) > 64 or ".." in name or name.startswith("/"):
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    """The IANA time zone of this place name, or None when there is no such place
+    (``localtime`` and the database's other names that are not places included)."""
+    return place_zone(name)

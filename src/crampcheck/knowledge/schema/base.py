@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from crampcheck.domain.links import web_address
 
 
 class Strict(BaseModel):
@@ -23,6 +25,12 @@ class Source(Strict):
     url: str | None = None
     accessed: str = Field(description="date the page was read, ISO 8601")
     note: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """Every page that cites the source links to it: an http(s) address only."""
+        return None if value is None else web_address(value)
 
 
 class Code(Strict):

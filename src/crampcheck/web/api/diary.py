@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import Patterns, Site
+from crampcheck.domain.zones import UNKNOWN_ZONE
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary, export
 from crampcheck.services.diary import EpisodeError, EpisodeInput
@@ -23,7 +24,7 @@ from crampcheck.services.export import episode_dict
 from crampcheck.storage.tables import Episode, User
 from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import UNAUTHORIZED
-from crampcheck.web.api.errors import ApiRoute, field_error
+from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
 from crampcheck.web.api.inputs import PathId
 from crampcheck.web.api.schemas import (
     DateTimeText,
@@ -234,7 +235,15 @@ def get_patterns(
     """What the diary shows over time, and any reason to see a doctor it brings up."""
     zone = time_zone(tz) if tz else UTC
     if zone is None:
-        return field_error("tz", "Unknown time zone.")
+        return validation_response(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["query", "tz"],
+                    "msg": f"Unknown time zone: {UNKNOWN_ZONE}.",
+                }
+            ]
+        )
     kb = state.pipeline.kb
     return patterns_payload(diary.patterns(db, who.user.id, kb, zone=zone), kb)
 

@@ -7,8 +7,9 @@ instead of leaving them to FastAPI's default handler, for two reasons:
   ``{"values": {"temperature_c": NaN}}`` (Python's JSON reader accepts ``NaN`` and
   ``Infinity``, and numbers too large for a float become infinity) then fails to render,
   so the client got a 500 instead of a 422;
-- a body that is not valid UTF-8 got FastAPI's generic 400 "error parsing the body",
-  while any other malformed JSON gets a 422.
+- a body that is not valid UTF-8, or JSON nested so deeply that Python's reader gives up
+  (``RecursionError``), got FastAPI's generic 400 "error parsing the body", while any
+  other malformed JSON gets a 422 (SECURITY.md promises a 422 for every invalid body).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from starlette.exceptions import HTTPException
 
 BAD_REQUEST = 400
 UNPROCESSABLE = 422
+UNREADABLE_BODIES: dict[type[BaseException], str] = {
+    UnicodeDecodeError: "The body is not valid UTF-8 JSON",
+    RecursionError: "The body's JSON is nested too deeply",
+}
+"""Why FastAPI could not read a body (the cause of its 400), said as a 422."""
 
 
 def json_safe(value: Any) -> Any:
@@ -71,17 +77,11 @@ class ApiRoute(APIRoute):
             except RequestValidationError as error:
                 return validation_response(error.errors())
             except HTTPException as error:
-                if error.status_code == BAD_REQUEST and isinstance(
-                    error.__cause__, UnicodeDecodeError
-                ):
+                cause = error.__cause__
+                message = UNREADABLE_BODIES.get(type(cause)) if cause is not None else None
+                if error.status_code == BAD_REQUEST and message is not None:
                     return validation_response(
-                        [
-                            {
-                                "type": "json_invalid",
-                                "loc": ["body"],
-                                "msg": "The body is not valid UTF-8 JSON",
-                            }
-                        ]
+                        [{"type": "json_invalid", "loc": ["body"], "msg": message}]
                     )
                 raise
 

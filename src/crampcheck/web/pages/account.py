@@ -9,11 +9,11 @@ The routes are plain ``def`` (run off the event loop): password hashing is slow 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from crampcheck.domain.zones import place_zone_names
 from crampcheck.services import accounts
 from crampcheck.services.accounts import (
     PASSWORD_MIN_LENGTH,
@@ -346,7 +346,7 @@ def _zone_page(
         {
             "form": {"tz": value},
             "errors": errors,
-            "zones": sorted(available_timezones()),
+            "zones": place_zone_names(),
             "csrf_token": session_csrf(state, who.token),
         },
         status_code=status_code,
