@@ -185,7 +185,8 @@ class AuditEvent(Base):
     """One staff read or change of patient data, written in the same transaction.
 
     The application never updates or deletes these rows, and the database refuses to
-    (triggers in migration 0003).
+    (triggers in migrations 0003 and 0004: no UPDATE or DELETE, no insert over an
+    existing key, no TRUNCATE).
     """
 
     __tablename__ = "audit_events"
