@@ -197,6 +197,9 @@ def test_the_application_role_adds_and_reads_audit_events_and_cannot_remove_them
             "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
             "DROP TRIGGER audit_events_append_only ON audit_events",
             "DROP TABLE audit_events",
+            # Nor can it move a chain's end back to hide the events after it.
+            "DELETE FROM audit_chain_heads",
+            "TRUNCATE audit_chain_heads",
         ]
         for statement in attempts:
             with pytest.raises(DBAPIError, match=REFUSED), app.begin() as connection:

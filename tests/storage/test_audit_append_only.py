@@ -59,20 +59,24 @@ def stored(engine: Engine) -> list[tuple[str, str | None]]:
         return [(row.id, row.detail) for row in rows]
 
 
-COLUMNS = "clinic_id, id, at, staff_id, staff_email, role, action, request_id, patient_ref, address"
+KEPT = "at, staff_id, staff_email, role, action, request_id, patient_ref, address, seq, hash"
+COLUMNS = f"clinic_id, id, {KEPT}, detail"
 
 
 def overwrites(dialect: str) -> list[str]:
-    """Statements that would replace the first event with a rewritten one."""
-    copy = f"SELECT {COLUMNS}, 'rewritten' FROM audit_events WHERE id = :id"
+    """Statements that would replace the first event with a rewritten one (the same id
+    and place, or a new id in its place)."""
+    copy = f"SELECT clinic_id, id, {KEPT}, 'rewritten' FROM audit_events WHERE id = :id"
     upsert = (
-        f"INSERT INTO audit_events ({COLUMNS}, detail) {copy} "
+        f"INSERT INTO audit_events ({COLUMNS}) {copy} "
         "ON CONFLICT (clinic_id, id) DO UPDATE SET detail = 'rewritten'"
     )
     if dialect == "sqlite":
+        in_its_place = copy.replace("SELECT clinic_id, id,", "SELECT clinic_id, 'another id',")
         return [
-            f"INSERT OR REPLACE INTO audit_events ({COLUMNS}, detail) {copy}",
-            f"REPLACE INTO audit_events ({COLUMNS}, detail) {copy}",
+            f"INSERT OR REPLACE INTO audit_events ({COLUMNS}) {copy}",
+            f"REPLACE INTO audit_events ({COLUMNS}) {copy}",
+            f"REPLACE INTO audit_events ({COLUMNS}) {in_its_place}",
             # SQLite needs a WHERE to tell an upsert's SELECT from a join.
             upsert.replace("WHERE id = :id", "WHERE id = :id AND 1"),
         ]

@@ -168,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup_or_restore(args, out, err)
         if args.command == "demo-data":
             return _demo_data(args, out, err)
+        if args.command == "audit":
+            return cli_clinic.run_audit(args, out, err, _settings(err))
         if args.command in ("clinic", "staff", "report"):
             return cli_clinic.run(args, out, err, _settings(err))
         if args.command == "assess":

@@ -2,7 +2,10 @@
 
 An event is added to the caller's transaction, so it is written exactly when the read
 or change it records is (a failed change leaves neither). Events are append-only: the
-application has no way to edit or delete them and the database refuses to.
+application has no way to edit or delete them and the database refuses to. Each event
+is chained to the one before it in its clinic's log
+(:mod:`crampcheck.storage.audit_chain`), so a change made behind the application's back
+shows: :func:`verify` finds it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crampcheck.services.export import safe_cell
+from crampcheck.storage import audit_chain
 from crampcheck.storage.tables import AppointmentRequest, AuditEvent, StaffMember
 from crampcheck.storage.times import aware
 
@@ -55,7 +59,7 @@ def record(
     detail: str | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction."""
+    """Add an audit event to the caller's transaction, at the end of its clinic's chain."""
     event = AuditEvent(
         clinic_id=actor.clinic_id,
         id=str(uuid.uuid4()),
@@ -69,8 +73,13 @@ def record(
         address=(address or "")[:80] or None,
         detail=detail[:2000] if detail else None,
     )
-    session.add(event)
-    return event
+    return append(session, event)
+
+
+def append(session: Session, event: AuditEvent) -> AuditEvent:
+    """Add an event built by the caller to its clinic's chain, in the caller's
+    transaction (writers of the same clinic take turns until it ends)."""
+    return audit_chain.append(session, event)
 
 
 def record_request_event(
@@ -166,3 +175,13 @@ def _utc(moment: datetime) -> datetime:
 def all_events(session: Session, clinic_id: str, where: AuditFilter) -> list[AuditEvent]:
     """Every matching event of this clinic, newest first (for the CSV export)."""
     return list(session.scalars(_filtered(clinic_id, where).order_by(AuditEvent.at.desc())))
+
+
+ChainCheck = audit_chain.ChainCheck
+
+
+def verify(session: Session, clinic_id: str | None = None) -> list[ChainCheck]:
+    """Check every clinic's audit chain (or only ``clinic_id``'s), from its first event
+    to its head: whether it is whole and, if not, the first event where it breaks."""
+    clinics = [clinic_id] if clinic_id else audit_chain.chained_clinics(session)
+    return [audit_chain.verify_clinic(session, clinic) for clinic in clinics]

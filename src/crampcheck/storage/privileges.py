@@ -22,6 +22,8 @@ READ_WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")
 # Tables the application may not change freely; every other table is READ_WRITE.
 LIMITED: dict[str, tuple[str, ...]] = {
     "audit_events": ("SELECT", "INSERT"),
+    # Appending moves a clinic's head on; removing one is never the application's work.
+    "audit_chain_heads": ("SELECT", "INSERT", "UPDATE"),
     "alembic_version": ("SELECT",),
 }
 
