@@ -135,11 +135,10 @@ def run_audit(args: argparse.Namespace, out: Console, err: Console, settings: An
             which = f"event {check.broken_at}"
             if check.event_id:
                 which += f" (id {check.event_id})"
-            _say(
-                out,
-                f"clinic {check.clinic_id}: BROKEN at {which}: {check.problem}; "
-                f"the {check.events} events before it are whole",
+            before = {0: "it is the first", 1: "the event before it is whole"}.get(
+                check.events, f"the {check.events} events before it are whole"
             )
+            _say(out, f"clinic {check.clinic_id}: BROKEN at {which}: {check.problem}; {before}")
     return EXIT_OK if all(check.whole for check in checks) else EXIT_FAILED
 
 
