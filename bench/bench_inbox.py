@@ -377,6 +377,7 @@ def statement_label(sql: str) -> str:
     flat = " ".join(sql.split())
     checks = (
         ("INSERT INTO audit_events", "audit event INSERT"),
+        ("UPDATE audit_chain_heads", "audit chain head"),
         ("FROM staff_sessions", "staff session by token"),
         ("FROM staff WHERE", "staff member by key"),
         ("count(*) AS count_1 FROM (SELECT", "inbox: count of the filter"),

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default sqlite:///<data_dir>/crampcheck.sqlite3; "
         "PostgreSQL as postgresql+psycopg://user@host/db",
     )
+    owner_database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL as the tables' owner, for `db upgrade`, `db grant-app-role` "
+        "and `restore`; default: database_url. On PostgreSQL the application's own URL then "
+        "names a role that may only add and read audit events",
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SECRET),
         description="signs form tokens; must be set (long and random) outside development",
@@ -111,3 +117,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'crampcheck.sqlite3'}"
+
+    @property
+    def effective_owner_database_url(self) -> str:
+        """The URL that migrates and restores the database: the owner's when it is set,
+        else the application's."""
+        return self.owner_database_url or self.effective_database_url

@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event as engine_events
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
 
 from crampcheck.clinic import load_clinic
 from crampcheck.services import accounts, throttle
+from crampcheck.services import audit as audit_service
 from crampcheck.services.audit import AuditAction, record
 from crampcheck.services.clinics import register_clinic
 from crampcheck.services.staff import add_staff, staff_for_session
@@ -711,6 +713,33 @@ def test_the_csv_export_holds_the_filtered_events_and_is_audited(
     everything = list(csv.DictReader(io.StringIO(admin.get("/staff/audit.csv").text)))
     actions = {row["action"] for row in everything}
     assert {"sign_in", "view_audit", "export_audit", "change_status"} <= actions
+
+
+def test_the_csv_export_streams_thousands_of_events_a_batch_at_a_time(
+    app: FastAPI, admin: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit_service, "EXPORT_BATCH", 400)
+    add_events(app, ADMIN, 3000)
+    everything = [(e.action, e.detail or "") for e in reversed(events(app))]
+    reads: list[str] = []
+
+    def read(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        if sql.lstrip().startswith("SELECT") and "FROM audit_events" in sql and "LIMIT" in sql:
+            reads.append(sql)
+
+    engine = app.state.crampcheck.engine
+    engine_events.listen(engine, "before_cursor_execute", read)
+    try:
+        response = admin.get("/staff/audit.csv")
+    finally:
+        engine_events.remove(engine, "before_cursor_execute", read)
+    assert response.status_code == 200
+    assert "content-length" not in response.headers, "sent as it is read, not built whole"
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["action"], row["detail"]) for row in table] == everything
+    assert len(table) == 3001 and len(reads) == 8, "3001 events, 400 at a time"
+    (export,) = events(app, action="export_audit")
+    assert export.detail == "3001 events; no filters"
 
 
 def test_audit_events_cannot_be_edited_or_deleted(app: FastAPI, admin: TestClient) -> None:

@@ -4,7 +4,8 @@
 list`` shows the registered clinics; ``staff add`` creates a staff account (the
 password is asked twice at a terminal, or read from standard input with
 ``--password-stdin``); ``report REQUEST_ID -o FILE`` writes a request's one-page PDF
-summary, recorded in the clinic's audit trail as a read from the command line.
+summary, recorded in the clinic's audit trail as a read from the command line;
+``audit verify`` checks each clinic's audit chain (exit code 1 when one is broken).
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     report.add_argument("-o", "--output", type=Path, required=True, help="the PDF to write")
     report.add_argument("--clinic", help="the clinic's id (when ids could repeat)")
 
+    audit = commands.add_parser("audit", help="the clinics' audit logs")
+    audit_commands = audit.add_subparsers(
+        dest="audit_command", required=True, metavar="AUDIT_COMMAND", parser_class=parser_class
+    )
+    verify = audit_commands.add_parser(
+        "verify",
+        help="check that each clinic's audit log is whole (no event changed or removed)",
+    )
+    verify.add_argument("--clinic", help="only this clinic's log")
+
 
 def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> int:
     """Run one of the clinic commands; returns the exit code."""
@@ -89,6 +100,46 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
         return EXIT_FAILED
     finally:
         engine.dispose()
+
+
+def run_audit(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> int:
+    """``audit verify``: each clinic's chain whole, or the first event where it breaks.
+    Reads only, so it runs as the application's database role too."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from crampcheck.services.audit import verify
+    from crampcheck.storage.database import make_engine
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with Session(engine) as session:
+            checks = verify(session, args.clinic)
+    except SQLAlchemyError as error:
+        _say(err, f"crampcheck: cannot read the audit log: {_first_line(error)}")
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    if not checks:
+        _say(out, "no audit events yet")
+    for check in checks:
+        if check.whole and not check.events:
+            _say(out, f"clinic {check.clinic_id}: no audit events")
+        elif check.whole:
+            _say(
+                out,
+                f"clinic {check.clinic_id}: whole, {check.events} events; "
+                f"last hash {check.last_hash}",
+            )
+        else:
+            which = f"event {check.broken_at}"
+            if check.event_id:
+                which += f" (id {check.event_id})"
+            before = {0: "it is the first", 1: "the event before it is whole"}.get(
+                check.events, f"the {check.events} events before it are whole"
+            )
+            _say(out, f"clinic {check.clinic_id}: BROKEN at {which}: {check.problem}; {before}")
+    return EXIT_OK if all(check.whole for check in checks) else EXIT_FAILED
 
 
 def _say(console: Console, message: str) -> None:

@@ -117,7 +117,15 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(
         dest="db_command", required=True, metavar="DB_COMMAND", parser_class=_Parser
     )
-    db_commands.add_parser("upgrade", help="apply database migrations up to the newest")
+    db_commands.add_parser(
+        "upgrade", help="apply database migrations up to the newest (as the tables' owner)"
+    )
+    grant = db_commands.add_parser(
+        "grant-app-role",
+        help="give a PostgreSQL role the application's rights: its tables, but audit events "
+        "only added and read",
+    )
+    grant.add_argument("role", help="an existing role that is not the tables' owner")
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file", type=Path, help="where to write the backup")
@@ -157,11 +165,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, err)
         if args.command == "db":
+            if args.db_command == "grant-app-role":
+                return _db_grant_app_role(args.role, out, err)
             return _db_upgrade(out, err)
         if args.command in ("backup", "restore"):
             return _backup_or_restore(args, out, err)
         if args.command == "demo-data":
             return _demo_data(args, out, err)
+        if args.command == "audit":
+            return cli_clinic.run_audit(args, out, err, _settings(err))
         if args.command in ("clinic", "staff", "report"):
             return cli_clinic.run(args, out, err, _settings(err))
         if args.command == "assess":
@@ -227,7 +239,7 @@ def _db_upgrade(out: Console, err: Console) -> int:
     from crampcheck.storage.database import current_revision, upgrade
 
     settings = _settings(err)
-    url = settings.effective_database_url
+    url = settings.effective_owner_database_url
     try:
         upgrade(url)
         revision = current_revision(url)
@@ -238,17 +250,41 @@ def _db_upgrade(out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def _db_grant_app_role(role: str, out: Console, err: Console) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crampcheck.services.database_roles import PrivilegeError, grant_app_role
+    from crampcheck.storage.database import make_engine
+
+    settings = _settings(err)
+    engine = make_engine(settings.effective_owner_database_url)
+    try:
+        grants = grant_app_role(engine, role)
+    except PrivilegeError as error:
+        _say(err, f"crampcheck: {error}")
+        return EXIT_FAILED
+    except SQLAlchemyError as error:
+        _say(err, f"crampcheck: cannot grant the role's rights: {_first_line(error)}")
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    _say(out, f"the role {role} may now, on each table:")
+    for grant in grants:
+        _say(out, f"  {grant.table}: {', '.join(grant.privileges)}")
+    return EXIT_OK
+
+
 def _backup_or_restore(args: argparse.Namespace, out: Console, err: Console) -> int:
     from crampcheck.storage.backup import BackupError, backup, restore
 
     settings = _settings(err)
-    url = settings.effective_database_url
     try:
         if args.command == "backup":
-            backup(url, args.file)
+            backup(settings.effective_database_url, args.file)
             out.print(f"backed up the database to {args.file}", markup=False)
         else:
-            restore(url, args.file)
+            # Restoring drops and creates the tables: the owner's work.
+            restore(settings.effective_owner_database_url, args.file)
             out.print(f"restored the database from {args.file}", markup=False)
     except (BackupError, OSError) as error:
         err.print(f"crampcheck: {error}", markup=False)

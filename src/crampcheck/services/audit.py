@@ -2,7 +2,10 @@
 
 An event is added to the caller's transaction, so it is written exactly when the read
 or change it records is (a failed change leaves neither). Events are append-only: the
-application has no way to edit or delete them and the database refuses to.
+application has no way to edit or delete them and the database refuses to. Each event
+is chained to the one before it in its clinic's log
+(:mod:`crampcheck.storage.audit_chain`), so a change made behind the application's back
+shows: :func:`verify` finds it.
 """
 
 from __future__ import annotations
@@ -10,16 +13,23 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crampcheck.services.export import safe_cell
-from crampcheck.storage.tables import AppointmentRequest, AuditEvent, StaffMember
+from crampcheck.storage import audit_chain
+from crampcheck.storage.tables import (
+    AppointmentRequest,
+    AuditChainHead,
+    AuditEvent,
+    StaffMember,
+)
 from crampcheck.storage.times import aware
 
 
@@ -55,7 +65,7 @@ def record(
     detail: str | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction."""
+    """Add an audit event to the caller's transaction, at the end of its clinic's chain."""
     event = AuditEvent(
         clinic_id=actor.clinic_id,
         id=str(uuid.uuid4()),
@@ -69,8 +79,13 @@ def record(
         address=(address or "")[:80] or None,
         detail=detail[:2000] if detail else None,
     )
-    session.add(event)
-    return event
+    return append(session, event)
+
+
+def append(session: Session, event: AuditEvent) -> AuditEvent:
+    """Add an event built by the caller to its clinic's chain, in the caller's
+    transaction (writers of the same clinic take turns until it ends)."""
+    return audit_chain.append(session, event)
 
 
 def record_request_event(
@@ -144,17 +159,70 @@ CSV_COLUMNS = (
 )
 
 
-def events_csv(events: Sequence[AuditEvent]) -> str:
-    """The events as CSV, times in UTC ISO 8601 (cells that a spreadsheet would run as
-    formulas are quoted)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for event in events:
-        writer.writerow(
+EXPORT_BATCH = 500
+"""Events read at a time for the CSV export."""
+
+
+@dataclass(frozen=True)
+class AuditExport:
+    """A CSV export as it was asked for: the matching events of the clinic up to its
+    chain's place at that moment (so neither the export's own event nor later ones)."""
+
+    clinic_id: str
+    where: AuditFilter
+    up_to: int
+    count: int
+
+
+def start_export(session: Session, clinic_id: str, where: AuditFilter) -> AuditExport:
+    """What an export of this clinic's matching events will hold, and how many."""
+    up_to = session.scalar(select(AuditChainHead.seq).where(AuditChainHead.clinic_id == clinic_id))
+    query = _filtered(clinic_id, where).where(AuditEvent.seq <= (up_to or 0))
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return AuditExport(clinic_id, where, up_to or 0, count)
+
+
+def export_csv(
+    sessions: Callable[[], Session], export: AuditExport, *, batch: int | None = None
+) -> Iterator[str]:
+    """The export as CSV, newest first, times in UTC ISO 8601 (cells that a spreadsheet
+    would run as formulas are quoted): the header, then the rows of each batch of events
+    as it is read.
+
+    Each batch is one query in a short session of its own, starting after the last event
+    of the one before (by time, then place in the chain: a keyset, so no event is read
+    twice or skipped however long the log); memory and transactions stay the size of a
+    batch, and the first rows go out before the rest is read.
+    """
+    size = batch or EXPORT_BATCH
+    yield _csv_lines([list(CSV_COLUMNS)])
+    query = _filtered(export.clinic_id, export.where).where(AuditEvent.seq <= export.up_to)
+    newest_first = (AuditEvent.at.desc(), AuditEvent.seq.desc())
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = query
+        if after is not None:
+            at, seq = after
+            page = page.where(
+                or_(AuditEvent.at < at, and_(AuditEvent.at == at, AuditEvent.seq < seq))
+            )
+        with sessions() as session:
+            events = list(session.scalars(page.order_by(*newest_first).limit(size)))
+        if not events:
+            return
+        yield _csv_lines(
             [_utc(event.at).isoformat()]
             + [safe_cell(getattr(event, column)) for column in CSV_COLUMNS[1:]]
+            for event in events
         )
+        if len(events) < size:
+            return
+        after = (events[-1].at, events[-1].seq)
+
+
+def _csv_lines(rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
     return out.getvalue()
 
 
@@ -163,6 +231,11 @@ def _utc(moment: datetime) -> datetime:
     return aware(moment).astimezone(UTC)
 
 
-def all_events(session: Session, clinic_id: str, where: AuditFilter) -> list[AuditEvent]:
-    """Every matching event of this clinic, newest first (for the CSV export)."""
-    return list(session.scalars(_filtered(clinic_id, where).order_by(AuditEvent.at.desc())))
+ChainCheck = audit_chain.ChainCheck
+
+
+def verify(session: Session, clinic_id: str | None = None) -> list[ChainCheck]:
+    """Check every clinic's audit chain (or only ``clinic_id``'s), from its first event
+    to its head: whether it is whole and, if not, the first event where it breaks."""
+    clinics = [clinic_id] if clinic_id else audit_chain.chained_clinics(session)
+    return [audit_chain.verify_clinic(session, clinic) for clinic in clinics]

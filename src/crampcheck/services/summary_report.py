@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
-from crampcheck.services.audit import AuditAction, record_request_event
+from crampcheck.services.audit import AuditAction, append, record_request_event
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.diary import as_measured
 from crampcheck.services.sharing import is_shared
@@ -150,7 +150,8 @@ def operator_report(
     if clinic is None:
         raise ReportError(f"the request's clinic {request.clinic_id!r} is not registered")
     pdf = request_pdf(session, request, default_knowledge(), clinic)
-    session.add(
+    append(
+        session,
         AuditEvent(
             clinic_id=request.clinic_id,
             id=str(uuid.uuid4()),
@@ -163,7 +164,7 @@ def operator_report(
             patient_ref=f"request:{request.id}",
             address=None,
             detail="crampcheck report",
-        )
+        ),
     )
     return pdf
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -185,7 +186,11 @@ class AuditEvent(Base):
     """One staff read or change of patient data, written in the same transaction.
 
     The application never updates or deletes these rows, and the database refuses to
-    (triggers in migration 0003).
+    (triggers in migrations 0003 to 0005: no UPDATE or DELETE, no insert over an
+    existing event, no TRUNCATE). ``seq`` is the event's place in its clinic's chain
+    (from 1) and ``hash`` chains it to the event before
+    (:mod:`crampcheck.storage.audit_chain`), so a change made behind the database's back
+    shows.
     """
 
     __tablename__ = "audit_events"
@@ -201,11 +206,28 @@ class AuditEvent(Base):
     patient_ref: Mapped[str | None] = mapped_column(String(80))
     address: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[str | None] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_events_clinic_at", "clinic_id", "at"),
         Index("ix_audit_events_clinic_request", "clinic_id", "request_id"),
+        Index("ux_audit_events_chain", "clinic_id", "seq", unique=True),
     )
+
+
+class AuditChainHead(Base):
+    """The end of a clinic's audit chain: its last event's place and hash.
+
+    Appending an event updates this row first, which makes writers of the same clinic
+    take turns; it also tells a check of the chain where the chain should end.
+    """
+
+    __tablename__ = "audit_chain_heads"
+
+    clinic_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class User(Base):

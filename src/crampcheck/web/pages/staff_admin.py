@@ -8,8 +8,9 @@ an audit event naming the member and role, never a password.
 ``/staff/audit`` (READ_AUDIT) shows the clinic's audit events newest first, filtered
 by action, staff email, request and dates (whole days in the clinic's time zone), a
 page at a time, with times in that zone; ``/staff/audit.csv`` downloads the filtered
-events with ISO 8601 UTC timestamps. Reading and exporting are audited too. There is no
-way here to edit or delete an event. Everything is scoped to the member's clinic.
+events with ISO 8601 UTC timestamps, streamed as they are read a batch at a time.
+Reading and exporting are audited too. There is no way here to edit or delete an event.
+Everything is scoped to the member's clinic.
 
 The routes are plain ``def`` (run off the event loop): password hashing is slow on purpose.
 """
@@ -22,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
@@ -37,10 +38,10 @@ from crampcheck.services.accounts import (
 from crampcheck.services.audit import (
     AuditAction,
     AuditFilter,
-    all_events,
-    events_csv,
+    export_csv,
     list_events,
     record,
+    start_export,
 )
 from crampcheck.services.roles import Role
 from crampcheck.storage.tables import AuditEvent, StaffMember
@@ -443,12 +444,14 @@ def audit_csv(request: Request, state: StateDep, db: DbDep, who: StaffReadingAud
     query = read_audit_query(request.query_params, zone)
     if query.errors:
         return _audit_page(request, state, who, query, [], 0, zone)
-    events = all_events(db, who.member.clinic_id, query.where)
-    detail = f"{len(events)} events; {_describe(query)}"
+    export = start_export(db, who.member.clinic_id, query.where)
+    detail = f"{export.count} events; {_describe(query)}"
     record(db, who.member, AuditAction.EXPORT_AUDIT, address=client_address(request), detail=detail)
     name = f"audit-log-{who.member.clinic_id}-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
-    response = Response(
-        events_csv(events),
+    # Read and sent a batch at a time, each in a session of its own: this route's
+    # session (and the export's audit event) is committed before the first byte goes.
+    response = StreamingResponse(
+        export_csv(state.sessions, export),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
