@@ -315,7 +315,8 @@ def test_the_side_compared_with_is_not_the_affected_side(reader: Reader) -> None
         # a hard shin is a tight muscle; only a hard belly is a rigid abdomen
         ("His shin feels hard as a board.", "tightness", "abdominal_rigidity"),
         ("My stomach muscles went hard as a board after the bite.", "abdominal_rigidity", "pain"),
-        ("Took a helmet to the shin at practice.", "recent_injury", "exertion"),
+        # a blow is an injury, not a crush
+        ("Took a helmet to the shin at practice.", "recent_injury", "crush_injury"),
         ("I cant fall asleep most nights.", "sleep_disrupted", "recent_fall"),
         # passing little urine is not dark urine
         ("She hasnt peed since last night.", "little_urine", "dark_urine"),

@@ -33,6 +33,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from crampcheck.services import throttle
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.settings import Settings
 from crampcheck.storage.database import upgrade
@@ -150,6 +151,9 @@ def api(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Iterato
     )
     with pytest.MonkeyPatch.context() as patch:
         cheap_password_hashing(patch)
+        # Every generated sign-up comes from one test client; the sign-up throttle has
+        # its own tests (tests/services/test_sign_up_privacy.py).
+        patch.setattr(throttle, "MAX_SIGN_UPS_PER_ADDRESS", 1_000_000)
         upgrade(web_settings.effective_database_url)
         app = create_app(web_settings, pipeline)
         with TestClient(app) as client:
