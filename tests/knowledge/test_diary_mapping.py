@@ -21,6 +21,7 @@ import pytest
 
 from crampcheck.clinic import load_clinic
 from crampcheck.domain.diary import Escalation, Patterns
+from crampcheck.domain.diary_charts import Counts
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE
 from crampcheck.knowledge.references import DIARY_MAPPING_FILE
@@ -28,7 +29,6 @@ from crampcheck.services import diary
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.storage.tables import Episode
 from crampcheck.web.checking import assessment_payload, run_check
-from crampcheck.web.pages.diary_charts import Counts
 from crampcheck.web.pages.diary_checks import episode_check, episode_from_check
 from crampcheck.web.pages.diary_patterns import diary_flow
 from crampcheck.web.pages.flow import FlowState

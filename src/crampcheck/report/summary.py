@@ -12,7 +12,7 @@ as the person saw it, so the page says what they were told even after the knowle
 base changes. Only the titles of cited sources and the category of each finding are
 looked up in the current knowledge base. The diary's figures and charts are those of
 the person's own patterns page: :func:`crampcheck.services.diary.patterns` measures
-them and the diary page's chart data and SVG charts draw them.
+them and :mod:`crampcheck.domain.diary_charts` draws them, as it does for that page.
 
 Times are in the clinic's time zone (``time_zone`` in its clinic file), and so are the
 diary's days and weeks: the person's own zone is not known to the clinic. The page

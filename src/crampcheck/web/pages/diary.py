@@ -19,6 +19,24 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS, SITES
+from crampcheck.domain.diary_charts import (
+    CHARTS,
+    chart_data,
+    chart_svg,
+    counts_of,
+    short_date,
+)
+from crampcheck.domain.diary_labels import (
+    activity_labels,
+    context_labels,
+    month_names,
+    short_feel_labels,
+    show_number,
+    side_labels,
+    site_labels,
+    treatment_labels,
+    weekday_names,
+)
 from crampcheck.domain.limits import sane_year
 from crampcheck.domain.types import Urgency
 from crampcheck.services import diary
@@ -31,13 +49,6 @@ from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import remember_zone, zone_name
 from crampcheck.web.pages.check import bad_state_page
-from crampcheck.web.pages.diary_charts import (
-    CHARTS,
-    chart_data,
-    chart_svg,
-    counts_of,
-    short_date,
-)
 from crampcheck.web.pages.diary_checks import (
     episode_check,
     episode_from_check,
@@ -47,17 +58,6 @@ from crampcheck.web.pages.diary_form import (
     episode_form,
     form_page,
     parse_episode,
-)
-from crampcheck.web.pages.diary_labels import (
-    activity_labels,
-    context_labels,
-    month_names,
-    short_feel_labels,
-    show_number,
-    side_labels,
-    site_labels,
-    treatment_labels,
-    weekday_names,
 )
 from crampcheck.web.pages.diary_patterns import diary_flow, diary_summary
 from crampcheck.web.pages.diary_times import local, show_time, zone_of

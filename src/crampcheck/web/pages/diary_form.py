@@ -13,15 +13,15 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
+from crampcheck.domain.diary_labels import (
+    choices,
+    show_number,
+)
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError, EpisodeInput
 from crampcheck.storage.tables import Episode
 from crampcheck.web.auth import SignedIn, session_csrf
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_labels import (
-    choices,
-    show_number,
-)
 from crampcheck.web.pages.diary_times import PRESETS, local, preset_time, zone_of
 from crampcheck.web.pages.flow import (
     list_field,

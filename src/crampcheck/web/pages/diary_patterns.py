@@ -5,17 +5,17 @@ from __future__ import annotations
 import math
 
 from crampcheck.domain.diary import Patterns
-from crampcheck.knowledge import KnowledgeBase
-from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_charts import (
+from crampcheck.domain.diary_charts import (
     Counts,
 )
-from crampcheck.web.pages.diary_labels import (
+from crampcheck.domain.diary_labels import (
     escalation_phrases,
     show_number,
     site_labels,
     treatment_labels,
 )
+from crampcheck.knowledge import KnowledgeBase
+from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import (
     FlowState,
 )

@@ -1,17 +1,17 @@
-"""The diary's charts and the counts beside them: the person's patterns page, the
-clinic's request page and the one-page summary all draw them here."""
+"""The diary's charts and the counts beside them, from the diary's measurement
+(:class:`~crampcheck.domain.diary.Patterns`): the person's patterns page, the clinic's
+request page and the one-page summary all draw them here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from crampcheck.domain import charts
 from crampcheck.domain.diary import WEEKS, Patterns
-from crampcheck.web import charts
-from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_labels import month_names, show_number
-from crampcheck.web.pages.diary_times import local
+from crampcheck.domain.diary_labels import month_names, show_number
+from crampcheck.domain.i18n import _
 
 RECENT_DAYS = 84
 CHARTS = ("weekly", "pain", "hours")
@@ -34,7 +34,12 @@ def counts_of(found: Patterns) -> Counts:
 
 def week_starts(now: datetime, zone: tzinfo) -> list[date]:
     """The first day of each of the 12 weeks :func:`diary.patterns` counts."""
-    return [local(now - timedelta(weeks=WEEKS - i), zone).date() for i in range(WEEKS)]
+    return [_local(now - timedelta(weeks=WEEKS - i), zone).date() for i in range(WEEKS)]
+
+
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` in ``zone`` (a time without a zone is taken to be UTC, as stored)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
 def short_date(day: date) -> str:
