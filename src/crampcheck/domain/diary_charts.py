@@ -5,13 +5,14 @@ request page and the one-page summary all draw them here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from crampcheck.domain import charts
 from crampcheck.domain.diary import WEEKS, Patterns
 from crampcheck.domain.diary_labels import month_names, show_number
 from crampcheck.domain.i18n import _
+from crampcheck.domain.times import aware
 
 RECENT_DAYS = 84
 CHARTS = ("weekly", "pain", "hours")
@@ -34,12 +35,7 @@ def counts_of(found: Patterns) -> Counts:
 
 def week_starts(now: datetime, zone: tzinfo) -> list[date]:
     """The first day of each of the 12 weeks :func:`diary.patterns` counts."""
-    return [_local(now - timedelta(weeks=WEEKS - i), zone).date() for i in range(WEEKS)]
-
-
-def _local(moment: datetime, zone: tzinfo) -> datetime:
-    """``moment`` in ``zone`` (a time without a zone is taken to be UTC, as stored)."""
-    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(zone)
+    return [aware(now - timedelta(weeks=WEEKS - i)).astimezone(zone).date() for i in range(WEEKS)]
 
 
 def short_date(day: date) -> str:

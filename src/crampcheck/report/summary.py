@@ -27,14 +27,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
+from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import FindingState, Kind, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.report.diary import DiaryFigures, diary_figures
 from crampcheck.report.parts import SourceRef, number_text, sources_of
-from crampcheck.storage.tables import AppointmentRequest
-from crampcheck.storage.times import aware as _aware
 
 MEDICINE_CATEGORIES = frozenset({"medicine"})
 """Knowledge-base finding categories listed under "Medications mentioned"."""
@@ -149,7 +149,7 @@ class RequestSummary:
 
 
 def build_summary(
-    request: AppointmentRequest,
+    request: AppointmentRecord,
     episodes: Sequence[DiaryEpisode] | None,
     kb: KnowledgeBase,
     clinic: Clinic,
