@@ -12,6 +12,10 @@ from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess, care_terms
 from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
+
+# What loading the knowledge base raises when it is invalid (default_pipeline, the rule
+# cases), offered here so that the command line can say so without reaching below.
+from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
 from crampcheck.nlp.reader import Reader, Reading
 
 
