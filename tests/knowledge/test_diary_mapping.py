@@ -20,16 +20,15 @@ from typing import Any, cast
 import pytest
 
 from crampcheck.clinic import load_clinic
-from crampcheck.domain.diary import Escalation, Patterns
+from crampcheck.domain.diary import EpisodeRecord, Escalation, Patterns
 from crampcheck.domain.diary_charts import Counts
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE
 from crampcheck.knowledge.references import DIARY_MAPPING_FILE
 from crampcheck.services import diary
+from crampcheck.services.diary_checks import episode_check, episode_from_check
 from crampcheck.services.pipeline import Pipeline
-from crampcheck.storage.tables import Episode
 from crampcheck.web.checking import assessment_payload, run_check
-from crampcheck.web.pages.diary_checks import episode_check, episode_from_check
 from crampcheck.web.pages.diary_patterns import diary_flow
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.state import AppState
@@ -266,8 +265,10 @@ def test_an_episode_gives_the_findings_it_gave_before(
     findings: list[tuple[str, str]],
     values: dict[str, float],
 ) -> None:
-    check = episode_check(Episode(**{"context": [], "at_night": False, **answers}), kb)
-    assert list(check.findings.items()) == findings  # the order too: it is the flow's
+    logged = {"id": "e", "started_at": NOW, "created_at": NOW, **answers}
+    logged.update({k: tuple(logged.get(k, ())) for k in ("context", "tried")})
+    check = episode_check(EpisodeRecord(**logged), kb)
+    assert list(check.answers.items()) == findings  # the order too: it is the flow's
     assert check.values == values
 
 
@@ -331,7 +332,7 @@ def test_a_saved_check_gives_the_episode_it_gave_before(pipeline: Pipeline) -> N
         flow = FlowState.model_validate(check)
         result = run_check(state, flow.check())
         assessment = assessment_payload(state, result)
-        episode = episode_from_check(flow, result, assessment, NOW, pipeline.kb)
+        episode = episode_from_check(flow.text, result, assessment, NOW, pipeline.kb)
         assert {key: getattr(episode, key) for key in expected} == expected
 
 

@@ -40,7 +40,8 @@ from crampcheck.domain.diary_labels import (
 from crampcheck.domain.limits import sane_year
 from crampcheck.domain.types import Urgency
 from crampcheck.services import diary
-from crampcheck.services.diary import EpisodeError
+from crampcheck.services.diary import EpisodeError, episode_record
+from crampcheck.services.diary_checks import episode_check, episode_from_check
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
 from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
@@ -49,10 +50,6 @@ from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import remember_zone, zone_name
 from crampcheck.web.pages.check import bad_state_page
-from crampcheck.web.pages.diary_checks import (
-    episode_check,
-    episode_from_check,
-)
 from crampcheck.web.pages.diary_form import (
     empty_form,
     episode_form,
@@ -363,7 +360,10 @@ def check_episode(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
     """Run an episode through the check and show the result."""
-    flow = FlowState.model_validate(episode_check(episode, state.pipeline.kb).model_dump())
+    check = episode_check(episode_record(episode), state.pipeline.kb)
+    flow = FlowState.model_validate(
+        {"findings": {k: s.value for k, s in check.answers.items()}, "values": check.values}
+    )
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)
     return page(request, state, "result.html", {**context, "diary_episode": episode.id})
@@ -385,7 +385,7 @@ def save_check(
         episode = diary.log_episode(
             db,
             who.user.id,
-            episode_from_check(flow, result, assessment, now, state.pipeline.kb),
+            episode_from_check(flow.text, result, assessment, now, state.pipeline.kb),
             now,
         )
     except EpisodeError:
