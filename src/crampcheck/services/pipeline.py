@@ -180,3 +180,14 @@ def _case_of(
 def default_pipeline() -> Pipeline:
     """The packaged knowledge base with its reader, shared within one process."""
     return Pipeline(default_knowledge())
+
+
+def packaged_pipeline(
+    emergency_number: str = "911",
+    word_limit: int | None = None,
+    care_pathway: str = DEFAULT_CARE_PATHWAY,
+) -> Pipeline:
+    """A pipeline of its own over the packaged knowledge base, for an installation's
+    settings: its emergency number, reader word limit and clinic's care pathway (see
+    :class:`Pipeline`)."""
+    return Pipeline(default_knowledge(), emergency_number, word_limit, care_pathway)
