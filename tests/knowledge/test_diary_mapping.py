@@ -26,10 +26,9 @@ from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE
 from crampcheck.knowledge.references import DIARY_MAPPING_FILE
 from crampcheck.services import diary
-from crampcheck.services.diary_checks import episode_check, episode_from_check
+from crampcheck.services.diary_checks import episode_check, episode_from_check, patterns_check
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.web.checking import assessment_payload, run_check
-from crampcheck.web.pages.diary_patterns import diary_flow
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.state import AppState
 
@@ -366,7 +365,8 @@ def test_the_diarys_request_gives_the_findings_it_gave_before(kb: KnowledgeBase)
         "diary-home-care-not-helping",
         site="site_calf",
     )
-    flow = diary_flow(found, Counts(night=16, with_duration=0, with_pain=0, recent=20), "s", kb)
+    counts = Counts(night=16, with_duration=0, with_pain=0, recent=20)
+    flow = FlowState.from_given(patterns_check(found, counts, "s", kb))
     assert list(flow.findings.items()) == [
         ("episodes_per_week", "present"),
         ("weeks_with_episodes", "present"),
@@ -390,7 +390,8 @@ def test_the_diarys_request_gives_the_findings_it_gave_before(kb: KnowledgeBase)
     found = _patterns(
         12, {"episodes_per_week": 2.9, "weeks_with_episodes": 1.0}, "diary-severe-episodes"
     )
-    flow = diary_flow(found, Counts(night=0, with_duration=0, with_pain=0, recent=3), "s", kb)
+    counts = Counts(night=0, with_duration=0, with_pain=0, recent=3)
+    flow = FlowState.from_given(patterns_check(found, counts, "s", kb))
     assert list(flow.findings.items()) == [
         ("episodes_per_week", "present"),
         ("weeks_with_episodes", "present"),

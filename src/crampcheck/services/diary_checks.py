@@ -1,13 +1,16 @@
-"""An episode as a check and a check saved as an episode: the diary's side of running
-the triage on a logged episode. What each of the diary's answers means as a finding is
-the knowledge base's diary mapping (``diary_mapping.yaml``)."""
+"""An episode as a check, a check saved as an episode, and the diary's patterns as the
+check of an appointment request: the diary's side of running the triage. What each of
+the diary's answers, measurements and escalations means as a finding is the knowledge
+base's diary mapping (``diary_mapping.yaml``)."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
-from crampcheck.domain.diary import CONTEXTS, SITES, EpisodeRecord
+from crampcheck.domain.diary import CONTEXTS, SITES, EpisodeRecord, Patterns
+from crampcheck.domain.diary_charts import Counts
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.services.check_steps import Given
@@ -127,3 +130,32 @@ def episode_from_check(
         helped=helped,
         check=check,
     )
+
+
+def patterns_check(found: Patterns, counts: Counts, summary: str, kb: KnowledgeBase) -> Given:
+    """The diary as a check for an appointment request: the summary in words, the
+    measured patterns as values, and what each escalation means as findings."""
+    means = kb.diary_mapping.request
+    present = FindingState.PRESENT
+    findings: dict[str, FindingState] = {}
+    values: dict[str, float] = {}
+    for metric, value in found.metrics.items():
+        if metric in kb.findings and math.isfinite(value) and 0 <= value <= 100_000:
+            findings[metric] = present
+            values[metric] = value
+    # What the diary measured is stated outright: answers win over what is read in the
+    # summary's words ("At night: 0 of 6" mentions the night, but says no to it).
+    values[means.diary_days] = float(found.diary_days)
+    findings[means.diary_days] = present
+    findings[means.night] = present if counts.night else FindingState.ABSENT
+    for threshold in (means.frequent, means.recurrent):
+        if found.metrics.get(threshold.metric, 0.0) >= threshold.at_least:
+            findings[threshold.finding] = present
+        elif threshold.below is not None:
+            findings[threshold.finding] = FindingState(threshold.below)
+    for escalation in found.escalations:
+        for finding in means.escalations.get(escalation.rule_id, ()):
+            findings[finding] = present
+    if found.sites and found.sites[0][0] in kb.findings:
+        findings[found.sites[0][0]] = present
+    return Given(text=summary, answers=findings, values=values)

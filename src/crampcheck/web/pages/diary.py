@@ -41,7 +41,7 @@ from crampcheck.domain.limits import sane_year
 from crampcheck.domain.types import Urgency
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError, episode_record
-from crampcheck.services.diary_checks import episode_check, episode_from_check
+from crampcheck.services.diary_checks import episode_check, episode_from_check, patterns_check
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
 from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
@@ -56,7 +56,7 @@ from crampcheck.web.pages.diary_form import (
     form_page,
     parse_episode,
 )
-from crampcheck.web.pages.diary_patterns import diary_flow, diary_summary
+from crampcheck.web.pages.diary_patterns import diary_summary
 from crampcheck.web.pages.diary_times import local, show_time, zone_of
 from crampcheck.web.pages.flow import (
     BadState,
@@ -360,10 +360,7 @@ def check_episode(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
     """Run an episode through the check and show the result."""
-    check = episode_check(episode_record(episode), state.pipeline.kb)
-    flow = FlowState.model_validate(
-        {"findings": {k: s.value for k, s in check.answers.items()}, "values": check.values}
-    )
+    flow = FlowState.from_given(episode_check(episode_record(episode), state.pipeline.kb))
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)
     return page(request, state, "result.html", {**context, "diary_episode": episode.id})
@@ -468,7 +465,11 @@ def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPati
             "min_each": MIN_DAYS_WITH_AND_WITHOUT,
             "escalations": escalations,
             "summary": summary if offer else "",
-            "appointment_state": (diary_flow(found, counts, summary, kb).encode() if offer else ""),
+            "appointment_state": (
+                FlowState.from_given(patterns_check(found, counts, summary, kb)).encode()
+                if offer
+                else ""
+            ),
             "charts": chart_data(found, now, zone),
             "zone_label": zone_label,
             "doctor": urgency_headings()[Urgency.DOCTOR.value][0],
