@@ -139,7 +139,7 @@ def edit_episode_form(
         request,
         state,
         who,
-        episode_form(episode, zone, zone_name(request)),
+        episode_form(episode_record(episode), zone, zone_name(request)),
         {},
         episode_id=episode.id,
         notice=notice,
