@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from crampcheck.clinic import Clinic, load_clinic
+from crampcheck.domain.appointment import AppointmentRecord
+from crampcheck.domain.diary import EpisodeRecord
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
 from crampcheck.engine.interview import question_by_id
 from crampcheck.fhir.questionnaire import (
@@ -40,7 +43,6 @@ from crampcheck.knowledge import KnowledgeBase
 from crampcheck.services.appointments import snapshot_of
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
-from crampcheck.storage.tables import AppointmentRequest, Episode
 
 URGENT_TEXT = (
     "My left calf has been swollen, red and warm for two days and the cramp will not go "
@@ -65,8 +67,8 @@ def make_request(
     text: str = URGENT_TEXT,
     answers: dict[str, FindingState] | None = None,
     **changes: Any,
-) -> AppointmentRequest:
-    """An appointment request as create_request stores it, built in memory."""
+) -> AppointmentRecord:
+    """An appointment request as create_request stores it, as the export reads it."""
     assessment = result_to_dict(pipeline.check_text(text, answers=answers), pipeline.kb)
     fields: dict[str, Any] = {
         "clinic_id": "auger-podiatry",
@@ -85,18 +87,16 @@ def make_request(
         "snapshot": snapshot_of(assessment, text),
     }
     fields.update(changes)
-    return AppointmentRequest(**fields)
+    return AppointmentRecord(**fields)
 
 
-def make_episodes(count: int = 2) -> list[Episode]:
+def make_episodes(count: int = 2) -> list[EpisodeRecord]:
     start = datetime(2025, 1, 20, 3, 0, tzinfo=UTC)
     return [
-        Episode(
-            user_id="5d0c2b9e-1111-4a2b-8c3d-000000000001",
+        EpisodeRecord(
             id=str(uuid.UUID(int=i + 1)),
             started_at=start + timedelta(days=i),
             created_at=start + timedelta(days=i, hours=1),
-            updated_at=start + timedelta(days=i, hours=1),
             site="site_calf",
             side="left",
             duration_minutes=4.0,
@@ -245,7 +245,9 @@ def test_findings_that_are_not_questions_are_left_out(pipeline: Pipeline, clinic
     request = make_request(pipeline)
     diary_finding = next(f for f in pipeline.kb.findings.values() if f.category == "diary")
     extra = {"id": diary_finding.id, "label": "x", "state": "present", "text": "every night"}
-    request.snapshot = {**request.snapshot, "findings": [*request.snapshot["findings"], extra]}
+    request = replace(
+        request, snapshot={**request.snapshot, "findings": [*request.snapshot["findings"], extra]}
+    )
     bundle = request_bundle(request, None, pipeline.kb, clinic, now=NOW)
     assert diary_finding.id not in link_ids(one(bundle, "QuestionnaireResponse")["item"])
 

@@ -20,17 +20,15 @@ from typing import Any, cast
 import pytest
 
 from crampcheck.clinic import load_clinic
-from crampcheck.domain.diary import Escalation, Patterns
+from crampcheck.domain.diary import EpisodeRecord, Escalation, Patterns
+from crampcheck.domain.diary_charts import Counts
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE
 from crampcheck.knowledge.references import DIARY_MAPPING_FILE
 from crampcheck.services import diary
+from crampcheck.services.diary_checks import episode_check, episode_from_check, patterns_check
 from crampcheck.services.pipeline import Pipeline
-from crampcheck.storage.tables import Episode
 from crampcheck.web.checking import assessment_payload, run_check
-from crampcheck.web.pages.diary_charts import Counts
-from crampcheck.web.pages.diary_checks import episode_check, episode_from_check
-from crampcheck.web.pages.diary_patterns import diary_flow
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.state import AppState
 
@@ -266,8 +264,10 @@ def test_an_episode_gives_the_findings_it_gave_before(
     findings: list[tuple[str, str]],
     values: dict[str, float],
 ) -> None:
-    check = episode_check(Episode(**{"context": [], "at_night": False, **answers}), kb)
-    assert list(check.findings.items()) == findings  # the order too: it is the flow's
+    logged = {"id": "e", "started_at": NOW, "created_at": NOW, **answers}
+    logged.update({k: tuple(logged.get(k, ())) for k in ("context", "tried")})
+    check = episode_check(EpisodeRecord(**logged), kb)
+    assert list(check.answers.items()) == findings  # the order too: it is the flow's
     assert check.values == values
 
 
@@ -331,7 +331,7 @@ def test_a_saved_check_gives_the_episode_it_gave_before(pipeline: Pipeline) -> N
         flow = FlowState.model_validate(check)
         result = run_check(state, flow.check())
         assessment = assessment_payload(state, result)
-        episode = episode_from_check(flow, result, assessment, NOW, pipeline.kb)
+        episode = episode_from_check(flow.text, result, assessment, NOW, pipeline.kb)
         assert {key: getattr(episode, key) for key in expected} == expected
 
 
@@ -365,7 +365,8 @@ def test_the_diarys_request_gives_the_findings_it_gave_before(kb: KnowledgeBase)
         "diary-home-care-not-helping",
         site="site_calf",
     )
-    flow = diary_flow(found, Counts(night=16, with_duration=0, with_pain=0, recent=20), "s", kb)
+    counts = Counts(night=16, with_duration=0, with_pain=0, recent=20)
+    flow = FlowState.from_given(patterns_check(found, counts, "s", kb))
     assert list(flow.findings.items()) == [
         ("episodes_per_week", "present"),
         ("weeks_with_episodes", "present"),
@@ -389,7 +390,8 @@ def test_the_diarys_request_gives_the_findings_it_gave_before(kb: KnowledgeBase)
     found = _patterns(
         12, {"episodes_per_week": 2.9, "weeks_with_episodes": 1.0}, "diary-severe-episodes"
     )
-    flow = diary_flow(found, Counts(night=0, with_duration=0, with_pain=0, recent=3), "s", kb)
+    counts = Counts(night=0, with_duration=0, with_pain=0, recent=3)
+    flow = FlowState.from_given(patterns_check(found, counts, "s", kb))
     assert list(flow.findings.items()) == [
         ("episodes_per_week", "present"),
         ("weeks_with_episodes", "present"),

@@ -1,7 +1,8 @@
 """The clinic's one-page PDF summary of an appointment request.
 
-A real check (the packaged pipeline) is frozen into an in-memory appointment request the
-way the appointment service stores it; the diary is Episode objects built in memory. The
+A real check (the packaged pipeline) is frozen into an appointment request record the
+way the appointment service stores it; the diary is Episode objects built in memory and
+measured as the diary service measures them. The
 PDF is read back with poppler's ``pdftotext -layout`` and ``pdfinfo``: without them the
 PDF tests are skipped, except in CI (``CI=true``), where they fail.
 """
@@ -14,7 +15,7 @@ import socket
 import subprocess
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from crampcheck.clinic import Clinic, load_clinic
+from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.knowledge.schema import Finding
@@ -40,7 +42,7 @@ from crampcheck.services.appointments import snapshot_of
 from crampcheck.services.diary import as_measured
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
-from crampcheck.storage.tables import AppointmentRequest, Episode
+from crampcheck.storage.tables import Episode
 
 NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 TYPICAL_TEXT = (
@@ -120,10 +122,10 @@ def under(text: str, heading: str, until: str) -> str:
 # ---------------------------------------------------------------- a request and a diary
 
 
-def make_request(pipeline: Pipeline, clinic: Clinic, text: str) -> AppointmentRequest:
-    """An appointment request as the appointment service stores it, kept in memory."""
+def make_request(pipeline: Pipeline, clinic: Clinic, text: str) -> AppointmentRecord:
+    """An appointment request as the appointment service stores it, as the summary reads it."""
     assessment = result_to_dict(pipeline.check_text(text, 67, None), pipeline.kb)
-    return AppointmentRequest(
+    return AppointmentRecord(
         clinic_id=clinic.id,
         id="5b0e7c2a-3d4f-4a1b-9c8d-7e6f5a4b3c2d",
         created_at=NOW - timedelta(hours=3),
@@ -200,7 +202,7 @@ def clinic() -> Clinic:
 
 
 @pytest.fixture(scope="module")
-def typical(pipeline: Pipeline, clinic: Clinic) -> AppointmentRequest:
+def typical(pipeline: Pipeline, clinic: Clinic) -> AppointmentRecord:
     return make_request(pipeline, clinic, TYPICAL_TEXT)
 
 
@@ -211,7 +213,7 @@ def render(summary: RequestSummary, tmp: Path) -> Rendered:
 
 @pytest.fixture(scope="module")
 def shared(
-    typical: AppointmentRequest,
+    typical: AppointmentRecord,
     pipeline: Pipeline,
     clinic: Clinic,
     tmp_path_factory: pytest.TempPathFactory,
@@ -222,7 +224,7 @@ def shared(
 
 @pytest.fixture(scope="module")
 def not_shared(
-    typical: AppointmentRequest,
+    typical: AppointmentRecord,
     pipeline: Pipeline,
     clinic: Clinic,
     tmp_path_factory: pytest.TempPathFactory,
@@ -349,7 +351,7 @@ def test_diary_figures_are_those_of_the_diary_service(kb: KnowledgeBase, clinic:
         for week in range(12)
         for i, hour in enumerate((1, 5))
     ]
-    request = AppointmentRequest(
+    request = AppointmentRecord(
         clinic_id=clinic.id,
         id="r",
         created_at=NOW,
@@ -386,7 +388,7 @@ def test_times_are_in_the_clinics_time_zone(shared: Rendered, kb: KnowledgeBase)
 
 
 def test_the_diarys_weeks_start_on_the_clinics_days(
-    typical: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+    typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic
 ) -> None:
     """At 03:00 UTC on 3 March it is still the 2nd in Utah: the weeks the chart labels
     start a day earlier than they would in UTC (8 December, not the 9th)."""
@@ -400,7 +402,7 @@ def test_the_diarys_weeks_start_on_the_clinics_days(
 
 
 def test_a_clinic_without_a_time_zone_prints_utc(
-    typical: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+    typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic
 ) -> None:
     definition = clinic.model_dump(mode="json")
     del definition["time_zone"]
@@ -418,7 +420,7 @@ def test_a_diary_not_shared_is_said_plainly(not_shared: Rendered, tmp_path: Path
 
 
 def test_a_shared_diary_without_episodes_says_so(
-    typical: AppointmentRequest, kb: KnowledgeBase, clinic: Clinic
+    typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic
 ) -> None:
     summary = build_summary(typical, [], kb, clinic, now=NOW)
     assert summary.diary is not None and summary.diary.total == 0
@@ -491,9 +493,11 @@ def test_hostile_text_is_escaped_and_nothing_is_fetched(
 
     monkeypatch.setattr(RefuseAllFetcher, "fetch", spy)
     text = f"{TYPICAL_TEXT} {HOSTILE} {HOSTILE_IMAGE}"
-    request = make_request(pipeline, clinic, text)
-    request.name = "Ana <b>Example</b>"
-    request.preferred_times = '"><img src="file:///etc/passwd">'
+    request = replace(
+        make_request(pipeline, clinic, text),
+        name="Ana <b>Example</b>",
+        preferred_times='"><img src="file:///etc/passwd">',
+    )
     summary = build_summary(request, three_month_diary(), pipeline.kb, clinic, now=NOW)
 
     html = summary_html(summary)

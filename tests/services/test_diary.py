@@ -21,6 +21,7 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from crampcheck.domain import diary_charts
 from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.services import accounts, diary
@@ -28,7 +29,7 @@ from crampcheck.services.diary import EpisodeInput
 from crampcheck.storage.database import transaction
 from crampcheck.storage.tables import AppointmentRequest, Episode, User
 from crampcheck.web.pages import diary as diary_pages
-from crampcheck.web.pages import diary_charts, diary_times
+from crampcheck.web.pages import diary_times
 from tests.services.test_accounts import (
     PASSWORD,
     csrf_of,

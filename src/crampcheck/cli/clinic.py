@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
 
     from crampcheck.clinic import ClinicError, load_clinic
     from crampcheck.services.clinics import ensure_registered
-    from crampcheck.storage.database import make_engine, upgrade
+    from crampcheck.services.database import make_engine, upgrade
 
     url = settings.effective_database_url
     try:
@@ -109,7 +109,7 @@ def run_audit(args: argparse.Namespace, out: Console, err: Console, settings: An
     from sqlalchemy.orm import Session
 
     from crampcheck.services.audit import verify
-    from crampcheck.storage.database import make_engine
+    from crampcheck.services.database import make_engine
 
     engine = make_engine(settings.effective_database_url)
     try:

@@ -18,7 +18,7 @@ from rich.console import Console
 from crampcheck.cli import clinic as cli_clinic
 from crampcheck.cli.kb import report_knowledge_check
 from crampcheck.domain.types import Case, Sex
-from crampcheck.knowledge.loader import KnowledgeError
+from crampcheck.services.pipeline import KnowledgeError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -236,13 +236,12 @@ def _first_line(error: Exception) -> str:
 def _db_upgrade(out: Console, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crampcheck.storage.database import current_revision, upgrade
+    from crampcheck.services.database import migrate
 
     settings = _settings(err)
     url = settings.effective_owner_database_url
     try:
-        upgrade(url)
-        revision = current_revision(url)
+        revision = migrate(url)
     except (SQLAlchemyError, OSError) as error:
         _say(err, f"crampcheck: cannot migrate the database: {_first_line(error)}")
         return EXIT_FAILED
@@ -253,8 +252,8 @@ def _db_upgrade(out: Console, err: Console) -> int:
 def _db_grant_app_role(role: str, out: Console, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crampcheck.services.database import make_engine
     from crampcheck.services.database_roles import PrivilegeError, grant_app_role
-    from crampcheck.storage.database import make_engine
 
     settings = _settings(err)
     engine = make_engine(settings.effective_owner_database_url)
@@ -275,7 +274,7 @@ def _db_grant_app_role(role: str, out: Console, err: Console) -> int:
 
 
 def _backup_or_restore(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from crampcheck.storage.backup import BackupError, backup, restore
+    from crampcheck.services.database import BackupError, backup, restore
 
     settings = _settings(err)
     try:
@@ -295,21 +294,16 @@ def _backup_or_restore(args: argparse.Namespace, out: Console, err: Console) -> 
 def _demo_data(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crampcheck.services.demo_data import DEMO_DOMAIN, DEMO_PASSWORD, generate
-    from crampcheck.storage.database import make_engine, upgrade
+    from crampcheck.services.demo_data import DEMO_DOMAIN, DEMO_PASSWORD, write_demo_data
 
     if args.episodes < args.patients:
         err.print("crampcheck: error: --episodes must be at least --patients", markup=False)
         return EXIT_USAGE
     settings = _settings(err)
-    url = settings.effective_database_url
     try:
-        upgrade(url)
-        engine = make_engine(url)
-        try:
-            summary = generate(engine, args.patients, args.episodes, seed=args.seed)
-        finally:
-            engine.dispose()
+        summary = write_demo_data(
+            settings.effective_database_url, args.patients, args.episodes, seed=args.seed
+        )
     except (SQLAlchemyError, OSError) as error:
         err.print(f"crampcheck: cannot write the demo data: {error}".splitlines()[0], markup=False)
         return EXIT_FAILED
@@ -327,7 +321,7 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from crampcheck.clinic import ClinicError
-    from crampcheck.storage.database import upgrade
+    from crampcheck.services.database import upgrade
     from crampcheck.web.app import create_app
 
     try:

@@ -2,8 +2,9 @@
 
 An episode is one cramp or spasm the person logged (when it started, in UTC; where;
 how long and how painful; whether at night; what was going on; what they tried and
-whether it helped). :class:`Patterns` is what a diary shows and the diary rules read,
-with the counts behind every statement.
+whether it helped): :class:`DiaryEpisode` as the diary measures it, :class:`EpisodeRecord`
+as the person wrote it down. :class:`Patterns` is what a diary shows and the diary rules
+read, with the counts behind every statement.
 """
 
 from __future__ import annotations
@@ -62,6 +63,27 @@ class DiaryEpisode:
     context: tuple[str, ...] = ()
     tried: tuple[str, ...] = ()
     helped: bool | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """One episode as the person logged it, with its id and notes: what the diary's FHIR
+    export writes (times are aware, as stored: in UTC)."""
+
+    id: str
+    started_at: datetime
+    created_at: datetime
+    feel: str
+    site: str | None = None
+    side: str | None = None
+    duration_minutes: float | None = None
+    pain: int | None = None
+    activity: str | None = None
+    at_night: bool = False
+    context: tuple[str, ...] = ()
+    tried: tuple[str, ...] = ()
+    helped: bool | None = None
+    notes: str | None = None
 
 
 @dataclass(frozen=True)

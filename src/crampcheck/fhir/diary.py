@@ -13,9 +13,9 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
+from crampcheck.domain.diary import EpisodeRecord
+from crampcheck.domain.times import aware
 from crampcheck.knowledge.loader import KnowledgeBase
-from crampcheck.storage.tables import Episode, User
-from crampcheck.storage.times import aware as stored_time
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 UCUM = "http://unitsofmeasure.org"
@@ -42,11 +42,12 @@ def _code(feel: str, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _iso(moment: datetime) -> str:
-    aware = stored_time(moment)
-    return aware.isoformat()
+    return aware(moment).isoformat()
 
 
-def episode_observation(episode: Episode, patient_ref: str, kb: KnowledgeBase) -> dict[str, Any]:
+def episode_observation(
+    episode: EpisodeRecord, patient_ref: str, kb: KnowledgeBase
+) -> dict[str, Any]:
     """One episode as an Observation (plain data, validated by the Bundle)."""
     components: list[dict[str, Any]] = []
     if episode.duration_minutes is not None:
@@ -121,18 +122,23 @@ def episode_observation(episode: Episode, patient_ref: str, kb: KnowledgeBase) -
 
 
 def diary_bundle(
-    user: User, episodes: Iterable[Episode], kb: KnowledgeBase, now: datetime | None = None
+    patient_id: str,
+    email: str,
+    episodes: Iterable[EpisodeRecord],
+    kb: KnowledgeBase,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The person and their episodes as a validated FHIR R4 collection Bundle (JSON data)."""
+    """The person (their account's id and email address) and their episodes as a
+    validated FHIR R4 collection Bundle (JSON data)."""
     now = now or datetime.now(UTC)
-    patient_ref = f"urn:uuid:{user.id}"
+    patient_ref = f"urn:uuid:{patient_id}"
     entries: list[dict[str, Any]] = [
         {
             "fullUrl": patient_ref,
             "resource": {
                 "resourceType": "Patient",
-                "id": user.id,
-                "telecom": [{"system": "email", "value": user.email}],
+                "id": patient_id,
+                "telecom": [{"system": "email", "value": email}],
             },
         }
     ]

@@ -27,11 +27,12 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.appointment import AppointmentRecord
+from crampcheck.domain.diary import EpisodeRecord
 from crampcheck.domain.types import Kind, Urgency
 from crampcheck.fhir.diary import CRAMPCHECK, _iso, episode_observation
 from crampcheck.fhir.questionnaire import codings, questionnaire, questionnaire_response
 from crampcheck.knowledge.loader import KnowledgeBase
-from crampcheck.storage.tables import AppointmentRequest, Episode
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{CRAMPCHECK}:appointment-request")
 """uuid5 namespace of every id derived from an appointment request."""
@@ -70,7 +71,7 @@ PRIORITY: Mapping[Urgency, str] = {
 the form refuses it and sends the person to the emergency number)."""
 
 
-def resource_id(request: AppointmentRequest, role: str) -> str:
+def resource_id(request: AppointmentRecord, role: str) -> str:
     """The id of one resource of this request's bundle (the same at every export)."""
     return str(uuid.uuid5(NAMESPACE, f"{request.clinic_id}/{request.id}/{role}"))
 
@@ -79,7 +80,7 @@ def _ref(resource_id: str) -> str:
     return f"urn:uuid:{resource_id}"
 
 
-def patient(request: AppointmentRequest, patient_id: str) -> dict[str, Any]:
+def patient(request: AppointmentRecord, patient_id: str) -> dict[str, Any]:
     """The person as they named themselves on the form, with the contacts they gave.
 
     No identifier is added: the clinic matches the person to its own records.
@@ -167,7 +168,7 @@ def _cause_prediction(cause: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, 
 
 
 def risk_assessment(
-    request: AppointmentRequest,
+    request: AppointmentRecord,
     kb: KnowledgeBase,
     *,
     assessment_id: str,
@@ -214,7 +215,7 @@ def risk_assessment(
     return resource
 
 
-def _location_code(request: AppointmentRequest, clinic: Clinic) -> list[dict[str, Any]]:
+def _location_code(request: AppointmentRecord, clinic: Clinic) -> list[dict[str, Any]]:
     if not request.preferred_location:
         return []
     location = clinic.location(request.preferred_location)
@@ -236,7 +237,7 @@ def _location_code(request: AppointmentRequest, clinic: Clinic) -> list[dict[str
 
 
 def service_request(
-    request: AppointmentRequest,
+    request: AppointmentRecord,
     clinic: Clinic,
     *,
     request_id: str,
@@ -286,8 +287,8 @@ def service_request(
 
 
 def request_bundle(
-    request: AppointmentRequest,
-    episodes: Sequence[Episode] | None,
+    request: AppointmentRecord,
+    episodes: Sequence[EpisodeRecord] | None,
     kb: KnowledgeBase,
     clinic: Clinic,
     now: datetime | None = None,

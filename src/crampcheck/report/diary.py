@@ -8,12 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from crampcheck.domain import diary_charts as chart_pages
+from crampcheck.domain import diary_labels
 from crampcheck.domain.diary import DiaryEpisode, Patterns
 from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.report.parts import SourceRef, number_text, sources_of
-from crampcheck.web.pages import diary_charts as chart_pages
-from crampcheck.web.pages import diary_labels
 
 TREND_LABELS: Mapping[str, str] = {
     "more": "more often",
@@ -27,7 +27,7 @@ TREND_LABELS: Mapping[str, str] = {
 @dataclass(frozen=True)
 class Chart:
     """One of the diary's charts: title, text alternative and the SVG markup (drawn by
-    :mod:`crampcheck.web.charts`, which escapes every text it writes)."""
+    :mod:`crampcheck.domain.charts`, which escapes every text it writes)."""
 
     title: str
     description: str

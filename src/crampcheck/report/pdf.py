@@ -66,7 +66,7 @@ def environment() -> Environment:
 
 
 def _svg(markup: str) -> Markup:
-    # The charts are drawn by crampcheck.web.charts, which writes only numbers and
+    # The charts are drawn by crampcheck.domain.charts, which writes only numbers and
     # escaped text into its SVG (bandit B704).
     return Markup(markup)  # nosec B704
 

@@ -12,7 +12,7 @@ as the person saw it, so the page says what they were told even after the knowle
 base changes. Only the titles of cited sources and the category of each finding are
 looked up in the current knowledge base. The diary's figures and charts are those of
 the person's own patterns page: :func:`crampcheck.services.diary.patterns` measures
-them and the diary page's chart data and SVG charts draw them.
+them and :mod:`crampcheck.domain.diary_charts` draws them, as it does for that page.
 
 Times are in the clinic's time zone (``time_zone`` in its clinic file), and so are the
 diary's days and weeks: the person's own zone is not known to the clinic. The page
@@ -27,14 +27,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
+from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import FindingState, Kind, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.report.diary import DiaryFigures, diary_figures
 from crampcheck.report.parts import SourceRef, number_text, sources_of
-from crampcheck.storage.tables import AppointmentRequest
-from crampcheck.storage.times import aware as _aware
 
 MEDICINE_CATEGORIES = frozenset({"medicine"})
 """Knowledge-base finding categories listed under "Medications mentioned"."""
@@ -149,7 +149,7 @@ class RequestSummary:
 
 
 def build_summary(
-    request: AppointmentRequest,
+    request: AppointmentRecord,
     episodes: Sequence[DiaryEpisode] | None,
     kb: KnowledgeBase,
     clinic: Clinic,

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.snapshot import SNAPSHOT_VERSION
+from crampcheck.domain.times import aware
 from crampcheck.domain.types import Urgency, urgency_order
 from crampcheck.services import check_steps, sharing
 from crampcheck.services.check_steps import Given
@@ -127,6 +129,26 @@ def get_request(session: Session, clinic_id: str, request_id: str) -> Appointmen
         select(AppointmentRequest).where(
             AppointmentRequest.clinic_id == clinic_id, AppointmentRequest.id == request_id
         )
+    )
+
+
+def request_record(request: AppointmentRequest) -> AppointmentRecord:
+    """A stored request as the one-page summary and the FHIR export read it."""
+    return AppointmentRecord(
+        clinic_id=request.clinic_id,
+        id=request.id,
+        created_at=aware(request.created_at),
+        name=request.name,
+        phone=request.phone,
+        email=request.email,
+        preferred_location=request.preferred_location,
+        preferred_times=request.preferred_times,
+        consent_to_share=request.consent_to_share,
+        urgency=request.urgency,
+        kind=request.kind,
+        kb_version=request.kb_version,
+        status=request.status,
+        snapshot=request.snapshot,
     )
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select
 
 from crampcheck.services.accounts import _hasher
+from crampcheck.storage.database import make_engine, upgrade
 from crampcheck.storage.tables import Episode, User
 
 # Published, synthetic accounts only (bandit B105).
@@ -96,6 +97,17 @@ def _patient_episodes(
             "notes": SYNTHETIC_NOTE,
             "check": None,
         }
+
+
+def write_demo_data(url: str, patients: int, episodes: int, seed: int = 1) -> DemoSummary:
+    """``crampcheck demo-data``: bring the database at ``url`` to the newest migration and
+    write ``patients`` synthetic accounts with ``episodes`` episodes between them."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        return generate(engine, patients, episodes, seed=seed)
+    finally:
+        engine.dispose()
 
 
 def generate(

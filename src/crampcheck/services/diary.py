@@ -23,6 +23,7 @@ from crampcheck.domain.diary import (
     SITES,
     TREATMENTS,
     DiaryEpisode,
+    EpisodeRecord,
     Patterns,
 )
 from crampcheck.engine.diary_patterns import measure
@@ -185,6 +186,27 @@ def as_measured(episode: Episode) -> DiaryEpisode:
         context=tuple(episode.context or ()),
         tried=tuple(episode.tried or ()),
         helped=episode.helped,
+    )
+
+
+def episode_record(episode: Episode) -> EpisodeRecord:
+    """A stored episode as the person logged it, for the FHIR export (times as stored,
+    with their zone)."""
+    return EpisodeRecord(
+        id=episode.id,
+        started_at=_aware(episode.started_at),
+        created_at=_aware(episode.created_at),
+        feel=episode.feel,
+        site=episode.site,
+        side=episode.side,
+        duration_minutes=episode.duration_minutes,
+        pain=episode.pain,
+        activity=episode.activity,
+        at_night=bool(episode.at_night),
+        context=tuple(episode.context or ()),
+        tried=tuple(episode.tried or ()),
+        helped=episode.helped,
+        notes=episode.notes,
     )
 
 

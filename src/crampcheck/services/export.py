@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.fhir.diary import diary_bundle
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.diary import episode_record
 from crampcheck.storage.tables import Episode, User
 from crampcheck.storage.times import aware
 
@@ -106,4 +107,5 @@ def _is_number(text: str) -> bool:
 
 def export_fhir(session: Session, user: User, kb: KnowledgeBase) -> dict[str, Any]:
     """The person's diary as a FHIR R4 Bundle."""
-    return diary_bundle(user, _episodes(session, user), kb)
+    episodes = [episode_record(e) for e in _episodes(session, user)]
+    return diary_bundle(user.id, user.email, episodes, kb)

@@ -12,6 +12,10 @@ from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess, care_terms
 from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
+
+# What loading the knowledge base raises when it is invalid (default_pipeline, the rule
+# cases), offered here so that the command line can say so without reaching below.
+from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
 from crampcheck.nlp.reader import Reader, Reading
 
 
@@ -176,3 +180,14 @@ def _case_of(
 def default_pipeline() -> Pipeline:
     """The packaged knowledge base with its reader, shared within one process."""
     return Pipeline(default_knowledge())
+
+
+def packaged_pipeline(
+    emergency_number: str = "911",
+    word_limit: int | None = None,
+    care_pathway: str = DEFAULT_CARE_PATHWAY,
+) -> Pipeline:
+    """A pipeline of its own over the packaged knowledge base, for an installation's
+    settings: its emergency number, reader word limit and clinic's care pathway (see
+    :class:`Pipeline`)."""
+    return Pipeline(default_knowledge(), emergency_number, word_limit, care_pathway)

@@ -17,10 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.fhir.request import request_bundle
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
+from crampcheck.report.summary import build_summary
+from crampcheck.services.appointments import request_record
 from crampcheck.services.audit import AuditAction, append, record_request_event
 from crampcheck.services.clinics import get_clinic
-from crampcheck.services.diary import as_measured
+from crampcheck.services.diary import as_measured, episode_record
 from crampcheck.services.sharing import is_shared
 from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode, StaffMember
 
@@ -55,11 +58,12 @@ def request_pdf(
 def _pdf(
     request: AppointmentRequest, rows: list[Episode] | None, kb: KnowledgeBase, clinic: Clinic
 ) -> bytes:
+    # Imported here, not at the top: loading WeasyPrint takes about a second, which
+    # every command and the web application's start would otherwise pay.
     from crampcheck.report.pdf import summary_pdf
-    from crampcheck.report.summary import build_summary
 
     episodes = None if rows is None else [as_measured(row) for row in rows]
-    return summary_pdf(build_summary(request, episodes, kb, clinic))
+    return summary_pdf(build_summary(request_record(request), episodes, kb, clinic))
 
 
 def request_fhir(
@@ -72,9 +76,8 @@ def request_fhir(
 def _bundle(
     request: AppointmentRequest, rows: list[Episode] | None, kb: KnowledgeBase, clinic: Clinic
 ) -> dict[str, Any]:
-    from crampcheck.fhir.request import request_bundle
-
-    return request_bundle(request, rows, kb, clinic)
+    episodes = None if rows is None else [episode_record(row) for row in rows]
+    return request_bundle(request_record(request), episodes, kb, clinic)
 
 
 class Via(StrEnum):

@@ -1,11 +1,8 @@
-"""Times as they come back from the database."""
+"""Times as they come back from the database: see :func:`crampcheck.domain.times.aware`
+(every time is stored in UTC, and SQLite gives it back without a zone)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from crampcheck.domain.times import aware
 
-
-def aware(moment: datetime) -> datetime:
-    """A stored time with its zone: every time is stored in UTC, and SQLite gives it
-    back without a zone (PostgreSQL with one)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+__all__ = ["aware"]

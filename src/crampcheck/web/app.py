@@ -12,11 +12,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from crampcheck import __version__
 from crampcheck.clinic import load_clinic
-from crampcheck.knowledge import default_knowledge
 from crampcheck.services.clinics import ensure_registered
-from crampcheck.services.pipeline import Pipeline
+from crampcheck.services.database import make_engine, session_factory
+from crampcheck.services.pipeline import Pipeline, packaged_pipeline
 from crampcheck.settings import Settings
-from crampcheck.storage.database import make_engine, session_factory
 from crampcheck.web.api import account as account_api
 from crampcheck.web.api import diary as diary_api
 from crampcheck.web.api import sharing as sharing_api
@@ -36,8 +35,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     """Build the application for these settings (the database must already be migrated)."""
     settings = settings or Settings()
     clinic = load_clinic(settings.clinic_file)
-    pipeline = pipeline or Pipeline(
-        default_knowledge(),
+    pipeline = pipeline or packaged_pipeline(
         settings.emergency_number,
         settings.reader_word_limit,
         clinic.care_pathway,

@@ -1,25 +1,8 @@
-"""One translation function for every user-facing string (gettext).
-
-English is the source language; a Spanish catalogue can be added under
-``crampcheck/web/locale/es/LC_MESSAGES/crampcheck.mo`` without touching templates.
-"""
+"""The translation function the pages and templates use: :mod:`crampcheck.domain.i18n`,
+shared with the diary's labels and charts and the one-page summary."""
 
 from __future__ import annotations
 
-import gettext
-from functools import cache
-from importlib import resources
+from crampcheck.domain.i18n import DOMAIN, _, translations
 
-DOMAIN = "crampcheck"
-
-
-@cache
-def translations(language: str = "en") -> gettext.NullTranslations:
-    """The catalogue for ``language`` (falls back to the English source strings)."""
-    localedir = str(resources.files("crampcheck.web") / "locale")
-    return gettext.translation(DOMAIN, localedir=localedir, languages=[language], fallback=True)
-
-
-def _(message: str) -> str:
-    """Translate a string in code (the default language)."""
-    return translations().gettext(message)
+__all__ = ["DOMAIN", "_", "translations"]

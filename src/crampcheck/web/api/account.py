@@ -12,10 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from crampcheck.domain.times import aware as _utc
 from crampcheck.services import accounts, throttle
 from crampcheck.services.accounts import AccountError, StartedSession, ThrottledError
 from crampcheck.storage.tables import User
-from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
     DeleteAccountIn,

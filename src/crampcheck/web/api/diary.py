@@ -16,13 +16,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import Patterns, Site
+from crampcheck.domain.times import aware as _utc
 from crampcheck.domain.zones import UNKNOWN_ZONE
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary, export
 from crampcheck.services.diary import EpisodeError, EpisodeInput
 from crampcheck.services.export import episode_dict
 from crampcheck.storage.tables import Episode, User
-from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import UNAUTHORIZED
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
 from crampcheck.web.api.inputs import PathId

@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from crampcheck.domain.times import aware
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.sharing import revoke_share, share_diary, shares_of
 from crampcheck.storage.tables import DiaryShare
-from crampcheck.storage.times import aware
 from crampcheck.web.api.errors import ApiRoute
 from crampcheck.web.api.inputs import PathId
 from crampcheck.web.api.schemas import ErrorOut

@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.times import aware as _utc
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services import staff as staff_service
@@ -35,7 +36,6 @@ from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import StartedStaffSession
 from crampcheck.services.summary_report import Via, export_fhir
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
-from crampcheck.storage.times import aware as _utc
 from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response

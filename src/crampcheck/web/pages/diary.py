@@ -19,36 +19,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS, SITES
-from crampcheck.domain.limits import sane_year
-from crampcheck.domain.types import Urgency
-from crampcheck.services import diary
-from crampcheck.services.diary import EpisodeError
-from crampcheck.services.serialize import assessment_payload as serialized_assessment
-from crampcheck.storage.tables import Episode
-from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
-from crampcheck.web.checking import run_check
-from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import remember_zone, zone_name
-from crampcheck.web.pages.check import bad_state_page
-from crampcheck.web.pages.diary_charts import (
+from crampcheck.domain.diary_charts import (
     CHARTS,
     chart_data,
     chart_svg,
     counts_of,
     short_date,
 )
-from crampcheck.web.pages.diary_checks import (
-    episode_check,
-    episode_from_check,
-)
-from crampcheck.web.pages.diary_form import (
-    empty_form,
-    episode_form,
-    form_page,
-    parse_episode,
-)
-from crampcheck.web.pages.diary_labels import (
+from crampcheck.domain.diary_labels import (
     activity_labels,
     context_labels,
     month_names,
@@ -59,7 +37,26 @@ from crampcheck.web.pages.diary_labels import (
     treatment_labels,
     weekday_names,
 )
-from crampcheck.web.pages.diary_patterns import diary_flow, diary_summary
+from crampcheck.domain.limits import sane_year
+from crampcheck.domain.types import Urgency
+from crampcheck.services import diary
+from crampcheck.services.diary import EpisodeError, episode_record
+from crampcheck.services.diary_checks import episode_check, episode_from_check, patterns_check
+from crampcheck.services.serialize import assessment_payload as serialized_assessment
+from crampcheck.storage.tables import Episode
+from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
+from crampcheck.web.checking import run_check
+from crampcheck.web.deps import StateDep
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.account import remember_zone, zone_name
+from crampcheck.web.pages.check import bad_state_page
+from crampcheck.web.pages.diary_form import (
+    empty_form,
+    episode_form,
+    form_page,
+    parse_episode,
+)
+from crampcheck.web.pages.diary_patterns import diary_summary
 from crampcheck.web.pages.diary_times import local, show_time, zone_of
 from crampcheck.web.pages.flow import (
     BadState,
@@ -142,7 +139,7 @@ def edit_episode_form(
         request,
         state,
         who,
-        episode_form(episode, zone, zone_name(request)),
+        episode_form(episode_record(episode), zone, zone_name(request)),
         {},
         episode_id=episode.id,
         notice=notice,
@@ -363,7 +360,7 @@ def check_episode(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
     """Run an episode through the check and show the result."""
-    flow = FlowState.model_validate(episode_check(episode, state.pipeline.kb).model_dump())
+    flow = FlowState.from_given(episode_check(episode_record(episode), state.pipeline.kb))
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)
     return page(request, state, "result.html", {**context, "diary_episode": episode.id})
@@ -385,7 +382,7 @@ def save_check(
         episode = diary.log_episode(
             db,
             who.user.id,
-            episode_from_check(flow, result, assessment, now, state.pipeline.kb),
+            episode_from_check(flow.text, result, assessment, now, state.pipeline.kb),
             now,
         )
     except EpisodeError:
@@ -468,7 +465,11 @@ def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPati
             "min_each": MIN_DAYS_WITH_AND_WITHOUT,
             "escalations": escalations,
             "summary": summary if offer else "",
-            "appointment_state": (diary_flow(found, counts, summary, kb).encode() if offer else ""),
+            "appointment_state": (
+                FlowState.from_given(patterns_check(found, counts, summary, kb)).encode()
+                if offer
+                else ""
+            ),
             "charts": chart_data(found, now, zone),
             "zone_label": zone_label,
             "doctor": urgency_headings()[Urgency.DOCTOR.value][0],

@@ -12,16 +12,23 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
-from crampcheck.services import diary
-from crampcheck.services.diary import EpisodeError, EpisodeInput
-from crampcheck.storage.tables import Episode
-from crampcheck.web.auth import SignedIn, session_csrf
-from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_labels import (
+from crampcheck.domain.diary import (
+    ACTIVITIES,
+    CONTEXTS,
+    FEELS,
+    SIDES,
+    SITES,
+    TREATMENTS,
+    EpisodeRecord,
+)
+from crampcheck.domain.diary_labels import (
     choices,
     show_number,
 )
+from crampcheck.services import diary
+from crampcheck.services.diary import EpisodeError, EpisodeInput
+from crampcheck.web.auth import SignedIn, session_csrf
+from crampcheck.web.i18n import _
 from crampcheck.web.pages.diary_times import PRESETS, local, preset_time, zone_of
 from crampcheck.web.pages.flow import (
     list_field,
@@ -52,7 +59,7 @@ def empty_form(zone: str) -> dict[str, Any]:
     }
 
 
-def episode_form(episode: Episode, zone: tzinfo, zone_label: str) -> dict[str, Any]:
+def episode_form(episode: EpisodeRecord, zone: tzinfo, zone_label: str) -> dict[str, Any]:
     """The form's values for an episode being edited."""
     return {
         "when": "",
@@ -66,8 +73,8 @@ def episode_form(episode: Episode, zone: tzinfo, zone_label: str) -> dict[str, A
         "feel": episode.feel,
         "activity": episode.activity or "",
         "at_night": episode.at_night,
-        "context": list(episode.context or []),
-        "tried": list(episode.tried or []),
+        "context": list(episode.context),
+        "tried": list(episode.tried),
         "helped": "" if episode.helped is None else ("yes" if episode.helped else "no"),
         "notes": episode.notes or "",
         "tz": zone_label,

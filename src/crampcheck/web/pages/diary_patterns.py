@@ -1,24 +1,19 @@
-"""The diary's patterns in words: the summary sentence and the check it leads to."""
+"""The diary's patterns in words: the summary sentence (the check it leads to is
+:func:`crampcheck.services.diary_checks.patterns_check`)."""
 
 from __future__ import annotations
 
-import math
-
 from crampcheck.domain.diary import Patterns
-from crampcheck.knowledge import KnowledgeBase
-from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_charts import (
+from crampcheck.domain.diary_charts import (
     Counts,
 )
-from crampcheck.web.pages.diary_labels import (
+from crampcheck.domain.diary_labels import (
     escalation_phrases,
     show_number,
     site_labels,
     treatment_labels,
 )
-from crampcheck.web.pages.flow import (
-    FlowState,
-)
+from crampcheck.web.i18n import _
 
 
 def diary_summary(found: Patterns, counts: Counts) -> str:
@@ -71,32 +66,3 @@ def diary_summary(found: Patterns, counts: Counts) -> str:
             % {"reasons": "; ".join(reasons.get(e.rule_id, e.rule_id) for e in found.escalations)}
         )
     return " ".join(parts)
-
-
-def diary_flow(found: Patterns, counts: Counts, summary: str, kb: KnowledgeBase) -> FlowState:
-    """The diary as a check for an appointment request: the summary in words, the
-    measured patterns as values, and what each escalation means as findings (what the
-    patterns and escalations mean is the knowledge base's diary mapping)."""
-    means = kb.diary_mapping.request
-    findings: dict[str, str] = {}
-    values: dict[str, float] = {}
-    for metric, value in found.metrics.items():
-        if metric in kb.findings and math.isfinite(value) and 0 <= value <= 100_000:
-            findings[metric] = "present"
-            values[metric] = value
-    # What the diary measured is stated outright: answers win over what is read in the
-    # summary's words ("At night: 0 of 6" mentions the night, but says no to it).
-    values[means.diary_days] = float(found.diary_days)
-    findings[means.diary_days] = "present"
-    findings[means.night] = "present" if counts.night else "absent"
-    for threshold in (means.frequent, means.recurrent):
-        if found.metrics.get(threshold.metric, 0.0) >= threshold.at_least:
-            findings[threshold.finding] = "present"
-        elif threshold.below is not None:
-            findings[threshold.finding] = threshold.below
-    for escalation in found.escalations:
-        for finding in means.escalations.get(escalation.rule_id, ()):
-            findings[finding] = "present"
-    if found.sites and found.sites[0][0] in kb.findings:
-        findings[found.sites[0][0]] = "present"
-    return FlowState.model_validate({"text": summary, "findings": findings, "values": values})

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from fastapi import Request
 
-from crampcheck.storage.times import aware as _aware
+from crampcheck.domain.times import aware as _aware
 from crampcheck.web.pages.account import zone_name
 from crampcheck.web.zones import time_zone
 

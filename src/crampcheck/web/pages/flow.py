@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 from starlette.datastructures import FormData
 
+from crampcheck.services.check_steps import Given
 from crampcheck.web.api.schemas import CheckIn
 
 STATE_FIELD = "state"
@@ -43,6 +44,20 @@ class FlowState(CheckIn):
         if sum(self.steps) > len(self.findings):
             raise ValueError("the steps set more findings than the check holds")
         return self
+
+    @classmethod
+    def from_given(cls, given: Given) -> FlowState:
+        """A check the services put together (from a diary episode or the diary's
+        patterns), validated as a carried check."""
+        return cls.model_validate(
+            {
+                "text": given.text,
+                "age": given.age,
+                "sex": given.sex.value if given.sex else None,
+                "findings": {k: s.value for k, s in given.answers.items()},
+                "values": dict(given.values),
+            }
+        )
 
     def check(self) -> CheckIn:
         """The check alone (what run_check and the API take)."""

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.diary_charts import chart_svg
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services.audit import AuditAction, record_request_event
 from crampcheck.services.inbox import MAX_REASON, Status, WorkflowError
@@ -37,7 +38,6 @@ from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_charts import chart_svg
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
     Answer,

@@ -24,13 +24,13 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain import diary_charts, diary_labels
+from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.inbox import InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange
-from crampcheck.storage.times import aware as _aware
 from crampcheck.web.i18n import _, translations
-from crampcheck.web.pages import diary_charts, diary_labels
 from crampcheck.web.pages.flow import whole_number
 from crampcheck.web.pages.render import tel_link
 from crampcheck.web.staff_shared import is_open, is_urgent, location_label, shared_patterns

@@ -1,10 +1,11 @@
 """The words of the diary's choices (sites, sides, how it felt, what helped ...), month
-and weekday names and the diary's escalation phrases, in the person's language."""
+and weekday names and the diary's escalation phrases, in the person's language: the
+diary's pages, the clinic's pages and the one-page summary all say them with these."""
 
 from __future__ import annotations
 
 from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
-from crampcheck.web.i18n import _
+from crampcheck.domain.i18n import _
 
 
 def site_labels() -> dict[str, str]:

@@ -1,30 +1,30 @@
-"""An episode as a check and a check saved as an episode: the diary's side of running
-the triage on a logged episode."""
+"""An episode as a check, a check saved as an episode, and the diary's patterns as the
+check of an appointment request: the diary's side of running the triage. What each of
+the diary's answers, measurements and escalations means as a finding is the knowledge
+base's diary mapping (``diary_mapping.yaml``)."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
-from crampcheck.domain.diary import CONTEXTS, SITES
+from crampcheck.domain.diary import CONTEXTS, SITES, EpisodeRecord, Patterns
+from crampcheck.domain.diary_charts import Counts
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge import KnowledgeBase
+from crampcheck.services.check_steps import Given
 from crampcheck.services.diary import EpisodeInput
 from crampcheck.services.pipeline import CheckResult
-from crampcheck.storage.tables import Episode
-from crampcheck.web.api.schemas import CheckIn
-from crampcheck.web.pages.flow import (
-    FlowState,
-)
 
 
-def episode_check(episode: Episode, kb: KnowledgeBase) -> CheckIn:
-    """An episode as a check: its answers as the knowledge base's findings (what each
-    answer means is the knowledge base's diary mapping)."""
+def episode_check(episode: EpisodeRecord, kb: KnowledgeBase) -> Given:
+    """An episode as a check: its answers as the knowledge base's findings, in the order
+    the check's flow keeps them."""
     means = kb.diary_mapping.episode
-    findings: dict[str, str] = {}
+    findings: dict[str, FindingState] = {}
     values: dict[str, float] = {}
-    present = "present"
+    present = FindingState.PRESENT
     if episode.site:
         findings[episode.site] = present
     if episode.side in means.side:
@@ -37,23 +37,23 @@ def episode_check(episode: Episode, kb: KnowledgeBase) -> CheckIn:
     if episode.pain is not None:
         findings[means.pain_score] = present
         values[means.pain_score] = float(episode.pain)
-        findings[means.pain] = present if episode.pain > 0 else "absent"
+        findings[means.pain] = present if episode.pain > 0 else FindingState.ABSENT
         if episode.pain >= means.severe_pain.at_least:
             findings[means.severe_pain.finding] = present
     if episode.activity in means.activity:
         findings[means.activity[episode.activity]] = present
     if episode.at_night:
         findings[means.at_night] = present
-    for context in episode.context or []:
+    for context in episode.context:
         findings[context] = present
-    for treatment in episode.tried or []:
+    for treatment in episode.tried:
         if treatment in means.tried:
             findings[means.tried[treatment]] = present
     if episode.tried and episode.helped is True:
         findings[means.helped] = present
     elif episode.tried and episode.helped is False and episode.feel in means.not_helped.feels:
         findings[means.not_helped.finding] = present
-    return CheckIn.model_validate({"findings": findings, "values": values})
+    return Given(answers=findings, values=values)
 
 
 def _present(result: CheckResult) -> set[str]:
@@ -66,13 +66,14 @@ def _answer(answers: dict[str, str], present: set[str]) -> str | None:
 
 
 def episode_from_check(
-    flow: FlowState,
+    description: str | None,
     result: CheckResult,
     assessment: dict[str, Any],
     now: datetime,
     kb: KnowledgeBase,
 ) -> EpisodeInput:
-    """A diary episode from a finished check, the check kept with it as it was shown."""
+    """A diary episode from a finished check (``description``: the person's words, if
+    any), the check kept with it as it was shown."""
     means = kb.diary_mapping.episode
     present = _present(result)
     case = result.case
@@ -104,7 +105,7 @@ def episode_from_check(
         "urgency": assessment["urgency"],
         "kind": kind,
         "action": assessment["action"],
-        "description": flow.text,
+        "description": description,
         "findings": [
             {k: f.get(k) for k in ("id", "label", "state", "value", "text")}
             for f in assessment["findings"]
@@ -129,3 +130,32 @@ def episode_from_check(
         helped=helped,
         check=check,
     )
+
+
+def patterns_check(found: Patterns, counts: Counts, summary: str, kb: KnowledgeBase) -> Given:
+    """The diary as a check for an appointment request: the summary in words, the
+    measured patterns as values, and what each escalation means as findings."""
+    means = kb.diary_mapping.request
+    present = FindingState.PRESENT
+    findings: dict[str, FindingState] = {}
+    values: dict[str, float] = {}
+    for metric, value in found.metrics.items():
+        if metric in kb.findings and math.isfinite(value) and 0 <= value <= 100_000:
+            findings[metric] = present
+            values[metric] = value
+    # What the diary measured is stated outright: answers win over what is read in the
+    # summary's words ("At night: 0 of 6" mentions the night, but says no to it).
+    values[means.diary_days] = float(found.diary_days)
+    findings[means.diary_days] = present
+    findings[means.night] = present if counts.night else FindingState.ABSENT
+    for threshold in (means.frequent, means.recurrent):
+        if found.metrics.get(threshold.metric, 0.0) >= threshold.at_least:
+            findings[threshold.finding] = present
+        elif threshold.below is not None:
+            findings[threshold.finding] = FindingState(threshold.below)
+    for escalation in found.escalations:
+        for finding in means.escalations.get(escalation.rule_id, ()):
+            findings[finding] = present
+    if found.sites and found.sites[0][0] in kb.findings:
+        findings[found.sites[0][0]] = present
+    return Given(text=summary, answers=findings, values=values)

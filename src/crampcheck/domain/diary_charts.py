@@ -1,5 +1,6 @@
-"""The diary's charts and the counts beside them: the person's patterns page, the
-clinic's request page and the one-page summary all draw them here."""
+"""The diary's charts and the counts beside them, from the diary's measurement
+(:class:`~crampcheck.domain.diary.Patterns`): the person's patterns page, the clinic's
+request page and the one-page summary all draw them here."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from crampcheck.domain import charts
 from crampcheck.domain.diary import WEEKS, Patterns
-from crampcheck.web import charts
-from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_labels import month_names, show_number
-from crampcheck.web.pages.diary_times import local
+from crampcheck.domain.diary_labels import month_names, show_number
+from crampcheck.domain.i18n import _
+from crampcheck.domain.times import aware
 
 RECENT_DAYS = 84
 CHARTS = ("weekly", "pain", "hours")
@@ -34,7 +35,7 @@ def counts_of(found: Patterns) -> Counts:
 
 def week_starts(now: datetime, zone: tzinfo) -> list[date]:
     """The first day of each of the 12 weeks :func:`diary.patterns` counts."""
-    return [local(now - timedelta(weeks=WEEKS - i), zone).date() for i in range(WEEKS)]
+    return [aware(now - timedelta(weeks=WEEKS - i)).astimezone(zone).date() for i in range(WEEKS)]
 
 
 def short_date(day: date) -> str:

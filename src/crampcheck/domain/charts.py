@@ -1,7 +1,8 @@
 """Small charts drawn on the server as SVG: no script, no styles, only shapes and text.
 
-Each chart is a standalone SVG document served from its own URL and shown with
-``<img>`` (the page's CSP allows images from the site itself). Colours and fonts are
+On the pages each chart is a standalone SVG document served from its own URL and shown
+with ``<img>`` (the page's CSP allows images from the site itself); the one-page summary
+puts the same SVG inline in its PDF. Colours and fonts are
 presentation attributes, not ``style``, so a strict CSP applies cleanly. The numbers
 behind every chart are also given as a table on the page, for people who cannot see it.
 """
