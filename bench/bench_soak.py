@@ -4,8 +4,9 @@ for ten minutes, watching the server's memory.
 The server is `crampcheck serve` itself, started in a child process on 127.0.0.1 and a
 free port, on a fresh SQLite database in a temporary folder (or, with --postgres URL, on
 a fresh schema of that PostgreSQL database, dropped afterwards). Before it starts, a
-front-desk member of the packaged clinic (auger-podiatry) is added with `crampcheck
-staff add --password-stdin` against the same database. This script then signs up a few
+front-desk member of the packaged clinic (auger-podiatry) is invited with `crampcheck
+staff invite` against the same database; once it answers, the member chooses their
+password with the link it printed. This script then signs up a few
 patients (POST /api/v1/auth/signup, bearer tokens), signs the staff member in twice
 (POST /api/staff/session for a bearer token, and the /staff/signin form for the staff
 cookie), and seeds the inbox with appointment requests of several urgencies.
@@ -122,17 +123,35 @@ def crampcheck_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from crampcheck.cli import main; sys.exit(main())"]
 
 
-def add_staff_member(env: dict[str, str]) -> None:
-    """`crampcheck staff add` a front-desk member, before the server starts."""
+def add_staff_member(env: dict[str, str]) -> str:
+    """`crampcheck staff invite` a front-desk member, before the server starts; the path
+    of the link with which they choose their password."""
     command = crampcheck_command()
-    command += ["staff", "add", "--clinic", CLINIC, "--role", "front_desk"]
-    command += ["--email", STAFF_EMAIL, "--name", "Soak Front Desk", "--password-stdin"]
+    command += ["staff", "invite", "--clinic", CLINIC, "--role", "front_desk"]
+    command += ["--email", STAFF_EMAIL, "--name", "Soak Front Desk"]
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        command, input=PASSWORD + "\n", env=env, capture_output=True, text=True, check=False
+        command, env=env, capture_output=True, text=True, check=False
     )
-    if done.returncode != 0:
-        raise SystemExit(f"crampcheck staff add failed ({done.returncode}):\n{done.stderr}")
-    print(f"staff:     {done.stdout.strip()}")
+    link = re.search(r"(/staff/invite/[A-Za-z0-9_-]+)\s*$", done.stdout)
+    if done.returncode != 0 or link is None:
+        raise SystemExit(f"crampcheck staff invite failed ({done.returncode}):\n{done.stderr}")
+    print(f"staff:     {done.stdout.splitlines()[0]}")
+    return link.group(1)
+
+
+def choose_staff_password(base: str, link: str) -> None:
+    """The invited member opens their link and chooses PASSWORD, as a browser does."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get(link)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if page.status_code != 200 or found is None:
+            raise SystemExit(f"GET the invitation link: {page.status_code}, no form token found")
+        form = {"csrf_token": found.group(1), "password": PASSWORD, "password_again": PASSWORD}
+        answer = client.post(link, data=form)
+        if answer.status_code != 303:
+            raise SystemExit(f"POST the invitation link: {answer.status_code}")
 
 
 def start_server(env: dict[str, str], port: int, cpu: int | None, log: Path) -> Any:
@@ -931,12 +950,13 @@ def main(argv: list[str] | None = None) -> int:
         env = server_env(tmp / "data", url)
         if args.reader_word_limit is not None:
             env["CRAMPCHECK_READER_WORD_LIMIT"] = str(args.reader_word_limit)
-        add_staff_member(env)
+        link = add_staff_member(env)
         port = free_port()
         base = f"http://{HOST}:{port}"
         log = tmp / "server.log"
         server = start_server(env, port, server_cpu, log)
         stack.callback(stop_server, server)
+        choose_staff_password(base, link)
         ready = proc_sample(server.pid, -1.0)
         print(f"server:    crampcheck serve, pid {server.pid}, {base}")
         soak(args, weights, vignettes, port, server, ready, url or _sqlite_url(tmp), log)

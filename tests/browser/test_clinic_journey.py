@@ -3,8 +3,9 @@ requests sent here).
 
 Three patients send appointment requests through the public pages: one whose check says
 to see a doctor (signed up, with a diary shared with the clinic), then one whose check is
-urgent, then one who could look after it at home. Staff of the clinic, created with
-``crampcheck staff add`` as an operator would, then work them: the front desk sees the
+urgent, then one who could look after it at home. Staff of the clinic (the admin added
+with ``crampcheck staff add`` as an operator would, the others invited with ``crampcheck
+staff invite``, each choosing their password with the link), then work them: the front desk sees the
 urgent one first and marked, and books the doctor-level one; a clinician reads that
 request's check in the patient's own words and its one-page PDF; an admin finds both in
 the audit log. The front desk sees no clinical detail and is refused the admin pages;
@@ -12,7 +13,9 @@ the status form works with the keyboard alone. Every staff page gets the checks 
 patient pages get (no sideways scroll at 390 px nor at 360 px, no serious or critical
 axe-core violation, no request to another host, no Content Security Policy error); the
 two tests pin problems found and fixed (a page that scrolled sideways, scrolling
-tables the keyboard could not reach). Also makes docs/screenshots/staff-*.png.
+tables the keyboard could not reach). An admin also invites a member on the team page
+and the member chooses their password with the link, in a browser of their own. Also
+makes docs/screenshots/staff-*.png.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from playwright.sync_api import Browser, Locator, expect
@@ -40,6 +44,7 @@ from tests.browser.browsing import (
 )
 from tests.browser.conftest import Server, serving, tabs_on
 from tests.browser.test_journeys import focus_ring, tab_to
+from tests.factories import choose_password, invitation_path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CLINIC = "auger-podiatry"
@@ -118,27 +123,26 @@ def other_clinic_file(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server of this module's own, with a second clinic and the staff added by the
-    command line, as an operator would."""
+    command line, as an operator would: the admin with a password, the others with an
+    invitation link each, with which they choose their own."""
     root = tmp_path_factory.mktemp("clinic-server")
     with serving(root) as running:
         done = running.crampcheck("clinic", "init", str(other_clinic_file(root)))
         assert f"registered clinic {OTHER_CLINIC}" in done.stdout, done.stdout
         for member in STAFF:
-            done = running.crampcheck(
-                "staff",
-                "add",
-                "--clinic",
-                member.clinic,
-                "--role",
-                member.role,
-                "--email",
-                member.email,
-                "--name",
-                member.name,
-                "--password-stdin",
-                stdin=member.password + "\n",
-            )
-            assert f"added {member.role} {member.email}" in done.stdout, done.stdout
+            who = ("--clinic", member.clinic, "--role", member.role)
+            who += ("--email", member.email, "--name", member.name)
+            if member.role == "admin":
+                done = running.crampcheck(
+                    "staff", "add", *who, "--password-stdin", stdin=member.password + "\n"
+                )
+                assert f"added {member.role} {member.email}" in done.stdout, done.stdout
+                continue
+            done = running.crampcheck("staff", "invite", *who, "--base-url", running.base_url)
+            assert f"invited {member.role} {member.email}" in done.stdout, done.stdout
+            with httpx.Client(base_url=running.base_url, timeout=30, trust_env=False) as http:
+                chosen = choose_password(http, invitation_path(done.stdout), member.password)
+                assert chosen.status_code == 303, chosen.text
         yield running
 
 
@@ -557,6 +561,63 @@ def test_the_status_form_works_with_the_keyboard_alone(
     tab.press("Enter")
     expect(tab.page.locator("main .notice-ok")).to_have_text("The request is now: Contacted.")
     assert [row[1:3] for row in history(tab)] == [[FRONT_DESK.name, "New to Contacted"]]
+
+
+# ---------------------------------------------------------------- an invitation
+
+
+@pytest.mark.browser
+def test_an_admin_invites_a_member_who_chooses_their_own_password(
+    open_tab: Callable[..., Tab],
+) -> None:
+    """The team page shows the new member's link once; in a browser of their own the
+    member opens it, is refused a common password, chooses one and lands in the inbox;
+    the link then cannot be used. Each page is checked as every staff page is."""
+    admin = open_tab()
+    sign_in(admin, ADMIN, "/staff/team")
+    admin.page.fill("#name", "Robin Newcomer")
+    admin.page.fill("#email", "robin.newcomer@auger.example")
+    admin.page.check("#role-front_desk")
+    admin.click(admin.page.locator("main form[action='/staff/team'] button[type='submit']"))
+    expect(admin.page.locator("main .notice-ok")).to_contain_text("Robin Newcomer was added.")
+    panel = admin.page.locator("main section.invitation-link")
+    expect(panel.locator("h2")).to_have_text("Invitation link for Robin Newcomer")
+    expect(admin.page.locator("main input[type='password']")).to_have_count(0)
+    link = admin.page.locator("#invitation-link").input_value()
+    assert link.startswith(admin.url("/staff/invite/")), link
+    admin.audit("team with a new invitation link")
+    admin.goto("/staff/team")
+    expect(admin.page.locator("main section.invitation-link")).to_have_count(0)
+    waiting = admin.page.locator("#invitations tbody tr", has_text="Robin Newcomer")
+    expect(waiting).to_contain_text("robin.newcomer@auger.example")
+    admin.audit("team with an invitation not yet accepted")
+
+    robin = open_tab()
+    assert robin.goto(link.removeprefix(robin.url(""))) == 200
+    expect(robin.page.locator("h1")).to_have_text("Choose your password")
+    expect(robin.page.locator("main")).to_contain_text("Welcome, Robin Newcomer.")
+    robin.audit("invitation")
+    robin.page.fill("#password", "password123")
+    robin.page.fill("#password_again", "password123")
+    robin.click(robin.page.locator("main form button[type='submit']"))
+    expect(robin.page.locator(".error-summary")).to_have_count(1)
+    expect(robin.page.locator("#password")).to_have_attribute("aria-invalid", "true")
+    robin.audit("invitation with errors")
+    robin.page.fill("#password", "saffron ladder 29 tide")
+    robin.page.fill("#password_again", "saffron ladder 29 tide")
+    robin.click(robin.page.locator("main form button[type='submit']"))
+    assert robin.page.url == robin.url("/staff"), robin.page.url
+    expect(robin.page.locator("header .staff-who")).to_contain_text("Robin Newcomer")
+    assert robin.goto(link.removeprefix(robin.url(""))) == 410
+    expect(robin.page.locator("h1")).to_have_text("This link cannot be used")
+    robin.audit("invitation link that cannot be used")
+
+    admin.goto("/staff/team")
+    expect(admin.page.locator("main")).to_contain_text(
+        "Every invitation has been accepted or revoked."
+    )
+    problems = admin.problems + robin.problems
+    assert not problems, "\n".join(problems)
 
 
 # ---------------------------------------------------------------- every staff page

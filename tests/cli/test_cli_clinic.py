@@ -1,4 +1,6 @@
-"""The clinic commands: ``clinic init`` / ``clinic list``, ``staff add`` and ``report``.
+"""The clinic commands: ``clinic init`` / ``clinic list``, ``staff add`` (an admin with
+a password: the operator's first admin), ``staff invite`` and ``staff reinvite`` (a link
+with which the member chooses their own password) and ``report``.
 
 They run in-process through ``crampcheck.cli.main`` against a database of the test's own
 (SQLite, and PostgreSQL when CRAMPCHECK_TEST_DATABASE_URL is set)."""
@@ -184,23 +186,54 @@ def test_a_clinic_stored_before_time_zones_loads_as_utc(
         engine.dispose()
 
 
-def test_staff_add_with_a_password_from_stdin(
-    capsys: pytest.CaptureFixture[str], database: str
-) -> None:
-    argv = ("staff", "add", "--clinic", "auger-podiatry", "--role", "front_desk")
-    who = ("--email", "Desk@Example.com", "--name", "Dee Desk", "--password-stdin")
-    code, out, _ = run(capsys, *argv, *who, stdin=PASSWORD + "\n")
-    assert code == 0 and "added front_desk desk@example.com to clinic auger-podiatry" in out
+def staff_rows(database: str) -> list[StaffMember]:
     engine = make_engine(database)
     try:
         with Session(engine) as session:
-            (member,) = session.scalars(select(StaffMember))
-            assert member.password_hash.startswith("$argon2id$")
-            assert PASSWORD not in member.password_hash
+            return list(session.scalars(select(StaffMember).order_by(StaffMember.email)))
     finally:
         engine.dispose()
+
+
+def audit_rows(database: str) -> list[AuditEvent]:
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session:
+            return list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+    finally:
+        engine.dispose()
+
+
+def test_staff_add_with_a_password_from_stdin(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    argv = ("staff", "add", "--clinic", "auger-podiatry", "--role", "admin")
+    who = ("--email", "Boss@Example.com", "--name", "Bo Boss", "--password-stdin")
+    code, out, _ = run(capsys, *argv, *who, stdin=PASSWORD + "\n")
+    assert code == 0 and "added admin boss@example.com to clinic auger-podiatry" in out
+    (member,) = staff_rows(database)
+    assert member.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in member.password_hash
+    (event,) = audit_rows(database)
+    assert (event.action, event.role, event.staff_id) == ("add_staff", "operator", "-")
+    assert event.staff_email.startswith("command line (")
+    assert event.detail and "boss@example.com" in event.detail and PASSWORD not in event.detail
     code, _, err = run(capsys, *argv, *who, stdin=PASSWORD + "\n")
     assert code == 2 and "already exists" in err
+
+
+@pytest.mark.parametrize("role", ["front_desk", "clinician"])
+def test_staff_add_gives_a_password_to_an_admin_only(
+    capsys: pytest.CaptureFixture[str], database: str, role: str
+) -> None:
+    """Whoever chooses a member's password can sign in as them: only the operator's
+    first admin gets one this way; everyone else chooses their own with a link."""
+    argv = ("staff", "add", "--clinic", "auger-podiatry", "--role", role)
+    who = ("--email", "desk@example.com", "--name", "Dee Desk", "--password-stdin")
+    code, out, err = run(capsys, *argv, *who, stdin=PASSWORD + "\n")
+    assert code == 2 and out == ""
+    assert "only a clinic's admin" in err and "crampcheck staff invite" in err
+    assert staff_rows(database) == [] and audit_rows(database) == []
 
 
 @pytest.mark.parametrize(
@@ -217,9 +250,9 @@ def test_staff_add_refuses_bad_input(
 ) -> None:
     options = {
         "--clinic": "auger-podiatry",
-        "--role": "clinician",
-        "--email": "doc@example.com",
-        "--name": "Dr Doc",
+        "--role": "admin",
+        "--email": "boss@example.com",
+        "--name": "Bo Boss",
     }
     options.update(changes)
     argv = ["staff", "add", *[part for pair in options.items() for part in pair]]
@@ -236,6 +269,95 @@ def test_staff_add_without_a_terminal_asks_for_password_stdin(
     with pytest.raises(SystemExit) as exited:
         cli.main([*argv, "--email", "a@example.com"])
     assert exited.value.code == 2 and "--name" in capsys.readouterr().err
+
+
+INVITE = ("staff", "invite", "--clinic", "auger-podiatry", "--role", "clinician")
+DANA = ("--email", "Dana@Example.com", "--name", "Dana Doctor")
+LINK = re.compile(r"^(https?://\S+)/staff/invite/([A-Za-z0-9_-]{43})$", re.MULTILINE)
+
+
+def accept(database: str, token: str, password: str = PASSWORD) -> None:
+    from crampcheck.services.invitations import accept_invitation
+
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session, session.begin():
+            accept_invitation(session, token, password)
+    finally:
+        engine.dispose()
+
+
+def signs_in(database: str, email: str, password: str) -> bool:
+    from crampcheck.services.staff import authenticate_staff
+
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session, session.begin():
+            try:
+                authenticate_staff(session, email, password, None)
+            except accounts.AccountError:
+                return False
+            return True
+    finally:
+        engine.dispose()
+
+
+def test_staff_invite_prints_the_link_with_which_the_member_chooses_their_password(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    code, out, err = run(capsys, *INVITE, *DANA)
+    assert code == 0, err
+    assert "invited clinician dana@example.com to clinic auger-podiatry" in out
+    assert "the link works once, until" in out
+    found = LINK.search(out)
+    assert found is not None, out
+    assert found.group(1) == "http://127.0.0.1:8000", "crampcheck serve's address by default"
+    (member,) = staff_rows(database)
+    assert not member.password_hash.startswith("$argon2"), "no password until they choose"
+    assert not signs_in(database, "dana@example.com", PASSWORD)
+    accept(database, found.group(2))
+    assert signs_in(database, "dana@example.com", PASSWORD)
+    (event,) = [e for e in audit_rows(database) if e.action == "invite_staff"]
+    assert (event.role, event.staff_id) == ("operator", "-")
+    assert event.detail and found.group(2) not in event.detail
+    code, _, err = run(capsys, *INVITE, *DANA)
+    assert code == 2 and "already exists" in err
+
+
+def test_staff_invite_links_to_the_address_given(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    code, out, _ = run(capsys, *INVITE, *DANA, "--base-url", "https://clinic.example/")
+    found = LINK.search(out)
+    assert code == 0 and found is not None and found.group(1) == "https://clinic.example"
+    someone = ("--email", "x@example.com", "--name", "X")
+    for bad in ("javascript:alert(1)", "clinic.example", "https://"):
+        code, out, err = run(capsys, *INVITE, *someone, "--base-url", bad)
+        assert code == 2 and "--base-url" in err and out == "", bad
+    assert len(staff_rows(database)) == 1
+
+
+def test_staff_reinvite_gives_a_member_who_forgot_their_password_a_new_link(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    admin = ("staff", "add", "--clinic", "auger-podiatry", "--role", "admin")
+    who = ("--email", "boss@example.com", "--name", "Bo Boss", "--password-stdin")
+    assert run(capsys, *admin, *who, stdin=PASSWORD + "\n")[0] == 0
+    code, out, err = run(capsys, "staff", "reinvite", "--email", "Boss@Example.com")
+    assert code == 0, err
+    assert "their password and their sessions no longer work" in out
+    found = LINK.search(out)
+    assert found is not None
+    assert not signs_in(database, "boss@example.com", PASSWORD)
+    accept(database, found.group(2), "a brand new one 88")
+    assert signs_in(database, "boss@example.com", "a brand new one 88")
+    assert [e.action for e in audit_rows(database)] == [
+        "add_staff",
+        "reissue_invitation",
+        "accept_invitation",
+    ]
+    code, _, err = run(capsys, "staff", "reinvite", "--email", "nobody@example.com")
+    assert code == 2 and "no staff member has this email address" in err
 
 
 def test_report_writes_the_pdf_and_audits_it(

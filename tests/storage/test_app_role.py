@@ -120,8 +120,10 @@ def audit_rows(engine: Engine) -> list[tuple[str, str, str | None]]:
 
 def run_the_app_as(settings: Settings, pipeline: Pipeline) -> None:
     """What the server does with its URL: migrate (nothing to do), start, and serve a
-    staff member who signs in, reads the inbox and the audit log, and signs out."""
+    staff member who signs in, reads the inbox and the audit log, invites a member (who
+    chooses their password with the link), and signs out."""
     from crampcheck.web.app import create_app
+    from tests.web.test_staff_invitations import choose, link_in
     from tests.web.test_staff_pages import sign_in
     from tests.web.test_web_pages import form_to, submit
 
@@ -133,6 +135,15 @@ def run_the_app_as(settings: Settings, pipeline: Pipeline) -> None:
             assert client.get("/staff").status_code == 200
             assert client.get("/staff/audit").status_code == 200
             assert client.get("/staff/audit.csv").status_code == 200
+            invited = submit(
+                client,
+                form_to(client.get("/staff/team").text, "/staff/team"),
+                change={"name": "Nia New", "email": "nia@clinic.example", "role": "front_desk"},
+            )
+            assert invited.status_code == 200, invited.text
+            member, chosen = choose(app, link_in(invited.text))
+            member.__exit__(None, None, None)
+            assert chosen.status_code == 303, chosen.text
             html = client.get("/staff").text
             assert submit(client, form_to(html, "/staff/signout")).status_code == 303
     finally:
@@ -156,6 +167,7 @@ def test_the_application_role_adds_and_reads_audit_events_and_cannot_remove_them
     printed = capsys.readouterr().out
     assert "audit_events: SELECT, INSERT\n" in printed
     assert "staff_sessions: SELECT, INSERT, UPDATE, DELETE\n" in printed
+    assert "staff_invitations: SELECT, INSERT, UPDATE, DELETE\n" in printed
 
     settings = Settings(
         environment="test",
@@ -185,6 +197,8 @@ def test_the_application_role_adds_and_reads_audit_events_and_cannot_remove_them
             "view_inbox",
             "view_audit",
             "export_audit",
+            "invite_staff",
+            "accept_invitation",
             "view_inbox",
             "sign_out",
         ]

@@ -12,7 +12,8 @@ form's 400 for a missing CSRF token, a 422 for a refused change...) got through.
 are well formed where the shape is checked before the owner could be (BODIES), staff
 forms carry the session's CSRF token, patient forms none; so what gets through changes
 little: an episode's time (PUT), a refused status move, the test's spare staff member
-deactivated and activated again, and the episode deleted last (DELETE runs after every
+deactivated and activated again (then refused a new link, being deactivated, and with
+no link to revoke), and the episode deleted last (DELETE runs after every
 other method). Sessions are made anew for every route. A route missing from EXPECTED
 fails the test, so a new route has to be classified before it can ship.
 
@@ -127,8 +128,11 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/staff/requests/{request_id}/fhir"): Access.CLINICAL,
     **{(m, "/staff/team"): Access.MANAGE for m in ("GET", "POST")},
     **{
-        ("POST", f"/staff/team/{{staff_id}}/{a}"): Access.MANAGE for a in ("activate", "deactivate")
+        ("POST", f"/staff/team/{{staff_id}}/{a}"): Access.MANAGE
+        for a in ("activate", "deactivate", "invitation", "invitation/revoke")
     },
+    # the page an invitation link opens: the link is the key, no session yet
+    **{(m, "/staff/invite/{token}"): P for m in ("GET", "POST")},
     ("GET", "/staff/audit"): Access.AUDIT,
     ("GET", "/staff/audit.csv"): Access.AUDIT,
 }
@@ -275,6 +279,7 @@ def concrete(path: str, world: World) -> str:
         "slug": "causes",
         "clinic_id": HOME,
         "staff_id": world.victim_staff_id,
+        "token": "A" * 43,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

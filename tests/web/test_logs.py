@@ -1,9 +1,10 @@
 """No personal data in the server's log: `crampcheck serve`, at its default log level,
 runs a whole flow (a check with free text, sign-up, a diary episode, appointment
-requests, a clinician reading the request through the API, the pages, the FHIR export
-and the summary PDF, and the errors people make on the way) and its stdout and stderr must not
-contain the person's name, email address, phone number, password, session token or
-any of their own words."""
+requests, a clinician invited by the command line who chooses their password with the
+link (a refused one first), then reads the request through the API, the pages, the FHIR
+export and the summary PDF, and the errors people make on the way) and its stdout and
+stderr must not contain the person's name, email address, phone number, password,
+session token, invitation link or any of their own words."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.factories import choose_password, invitation_path
 from tests.storage.test_durability import Server, server_env, server_factory  # noqa: F401 - fixture
 
 NAME = "Quillonia Vexmarthe"
@@ -66,16 +68,18 @@ STAFF_PASSWORD = "tamarind-lighthouse-5821"
 
 
 def read_as_clinic_staff(http: httpx.Client, server: Server, request_id: str) -> list[str]:
-    """A clinician reads the request every way the clinic can: the API, the FHIR export,
-    the request page and the summary PDF (WeasyPrint logs through ``logging``); one wrong
-    password first. Returns the staff session tokens used."""
-    added = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    """A clinician, invited by the command line, chooses their password with the link
+    (a common one refused first), then reads the request every way the clinic can: the
+    API, the FHIR export, the request page and the summary PDF (WeasyPrint logs through
+    ``logging``); one wrong password first. Returns the staff session tokens and the
+    invitation's token."""
+    invited = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
             "-c",
             "import sys; from crampcheck.cli import main; sys.exit(main())",
             "staff",
-            "add",
+            "invite",
             "--clinic",
             "auger-podiatry",
             "--role",
@@ -84,15 +88,20 @@ def read_as_clinic_staff(http: httpx.Client, server: Server, request_id: str) ->
             STAFF_EMAIL,
             "--name",
             "Periwinkle Osgood",
-            "--password-stdin",
+            "--base-url",
+            server.base_url,
         ],
-        input=STAFF_PASSWORD + "\n",
         env=server.env,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert added.returncode == 0, added.stderr
+    assert invited.returncode == 0, invited.stderr
+    link = invitation_path(invited.stdout)
+    with httpx.Client(base_url=server.base_url, timeout=30.0) as browser:
+        assert choose_password(browser, link, "password123").status_code == 422  # noqa: PLR2004
+        assert choose_password(browser, link, STAFF_PASSWORD).status_code == 303  # noqa: PLR2004
+        assert browser.get(link).status_code == 410  # noqa: PLR2004
     wrong = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD + "x"}
     assert http.post("/api/staff/session", json=wrong).status_code == 401  # noqa: PLR2004
     session = http.post(
@@ -108,7 +117,7 @@ def read_as_clinic_staff(http: httpx.Client, server: Server, request_id: str) ->
         page = http.get(f"/staff/requests/{request_id}{path}", headers=cookie)
         assert page.status_code == 200, page.text[:300]  # noqa: PLR2004
     assert http.get("/staff", headers=cookie).status_code == 200  # noqa: PLR2004
-    return [token]
+    return [token, link.rsplit("/", 1)[1]]
 
 
 def sign_up_racing(base_url: str) -> int:

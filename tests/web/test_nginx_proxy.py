@@ -6,7 +6,9 @@ certificate made for the test, in front of ``crampcheck serve``, and connects to
 addresses (127.0.0.5, 127.0.0.6), so the test can tell the client's address from the
 proxy's: cookies are ``Secure`` and HSTS is sent, one client's failed sign-ins do not
 lock another out, the audit log records the client's address, and a client's own
-``X-Forwarded-For`` is not believed. Marked slow (two servers start).
+``X-Forwarded-For`` is not believed. nginx's access log keeps the requests but no
+invitation link (a token that sets a staff member's password). Marked slow (two
+servers start).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from crampcheck.services import throttle
 from crampcheck.storage.database import make_engine
 from crampcheck.storage.tables import AuditEvent
 from tests.browser.conftest import unavailable
+from tests.factories import choose_password, invitation_path
 from tests.storage.test_durability import (  # noqa: F401 - fixture
     Server,
     free_port,
@@ -41,7 +44,7 @@ CONFIG = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "nginx-crampc
 PROXY_ADDRESS = "127.0.0.2"
 CLIENT_A = "127.0.0.5"
 CLIENT_B = "127.0.0.6"
-STAFF_EMAIL = "proxied.clinician@clinic.example"
+STAFF_EMAIL = "proxied.admin@clinic.example"
 STAFF_PASSWORD = "heliotrope-gantry-4471"
 
 
@@ -71,7 +74,8 @@ def certificate(folder: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def nginx(tmp_path: Path, server_factory: list[Server]) -> Iterator[tuple[str, Server, Path]]:  # noqa: F811
-    """``crampcheck serve`` behind nginx: nginx's https URL, the server, the CA file."""
+    """``crampcheck serve`` behind nginx: nginx's https URL, the server, the CA file
+    (nginx's access log is ``access.log`` beside it)."""
     server = Server(
         {**server_env(tmp_path / "data", None), "CRAMPCHECK_TRUSTED_PROXIES": PROXY_ADDRESS},
         tmp_path / "serve.log",
@@ -99,7 +103,7 @@ pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
 events {{ worker_connections 64; }}
 http {{
-    access_log off;
+    access_log {folder}/access.log;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
@@ -148,20 +152,28 @@ def client_at(address: str, url: str, cert: Path) -> httpx.Client:
     return httpx.Client(base_url=url, transport=transport, timeout=30)
 
 
-def add_staff(server: Server) -> None:
-    added = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable, "-c", "import sys; from crampcheck.cli import main; sys.exit(main())",
-            "staff", "add", "--clinic", "auger-podiatry", "--role", "clinician",
-            "--email", STAFF_EMAIL, "--name", "Proxied Clinician", "--password-stdin",
-        ],
-        input=STAFF_PASSWORD + "\n",
+def crampcheck(server: Server, *args: str, stdin: str = "") -> str:
+    """Run the command line on the server's database; its output."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", "import sys; from crampcheck.cli import main; sys.exit(main())",
+         *args],
+        input=stdin,
         env=server.env,
         capture_output=True,
         text=True,
         check=False,
     )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def add_staff(server: Server) -> None:
+    crampcheck(
+        server,
+        "staff", "add", "--clinic", "auger-podiatry", "--role", "admin",
+        "--email", STAFF_EMAIL, "--name", "Proxied Admin", "--password-stdin",
+        stdin=STAFF_PASSWORD + "\n",
+    )  # fmt: skip
 
 
 def sign_in_addresses(server: Server, action: str) -> list[str | None]:
@@ -204,3 +216,24 @@ def test_behind_nginx_the_client_is_seen_and_https_is_known(
         f"{server.base_url}/healthz", headers={"x-forwarded-proto": "https"}, timeout=10
     )
     assert "strict-transport-security" not in direct.headers
+
+
+def test_behind_nginx_an_invitation_link_is_not_in_the_access_log(
+    nginx: tuple[str, Server, Path],
+) -> None:
+    url, server, cert = nginx
+    printed = crampcheck(
+        server,
+        "staff", "invite", "--clinic", "auger-podiatry", "--role", "clinician",
+        "--email", "invited.clinician@clinic.example", "--name", "Invited Clinician",
+        "--base-url", url,
+    )  # fmt: skip
+    link = invitation_path(printed)
+    with client_at(CLIENT_A, url, cert) as browser:
+        assert browser.get("/clinic").status_code == 200  # noqa: PLR2004
+        assert choose_password(browser, link, STAFF_PASSWORD).status_code == 303  # noqa: PLR2004
+        assert browser.get("/staff").status_code == 200, "signed in through nginx"  # noqa: PLR2004
+        assert browser.get(link).status_code == 410  # noqa: PLR2004
+    access_log = (cert.parent / "access.log").read_text(encoding="utf-8")
+    assert "GET /clinic " in access_log and "GET /staff " in access_log, "the log works"
+    assert "/staff/invite" not in access_log and link.rsplit("/", 1)[1] not in access_log

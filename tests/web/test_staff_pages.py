@@ -1,7 +1,8 @@
 """The staff app's own pages, used as a browser would with JavaScript off: sign-in (one
 message, throttled, rotated, only ever back to a staff page), sign-out, the guards (no
 staff session, a patient's session, a role without the permission), the team page
-(adding, deactivating, activating; never oneself), the audit log (one clinic's events,
+(adding, deactivating, activating; never oneself; the invitations themselves are in
+test_staff_invitations.py), the audit log (one clinic's events,
 filters, pages, the CSV export, all audited), CSRF on every form, and the database's
 refusal to change or delete an audit event.
 
@@ -328,7 +329,12 @@ def test_staff_pages_send_everyone_without_a_staff_session_to_sign_in(
 
 def test_forms_without_a_staff_session_go_to_sign_in(app: FastAPI, client: TestClient) -> None:
     member_id = add_member(app, DESK, "front_desk")
-    for path in ("/staff/team", f"/staff/team/{member_id}/deactivate"):
+    for path in (
+        "/staff/team",
+        f"/staff/team/{member_id}/deactivate",
+        f"/staff/team/{member_id}/invitation",
+        f"/staff/team/{member_id}/invitation/revoke",
+    ):
         response = client.post(path, data={"name": "X"}, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/staff/signin?next=/staff"
@@ -351,9 +357,15 @@ def test_roles_without_the_permission_get_the_forbidden_page(
         assert 'href="/staff"' in header
         assert 'href="/staff/team"' not in header and 'href="/staff/audit"' not in header
     token = {"csrf_token": "x"}
-    for path in ("/staff/team", f"/staff/team/{other}/deactivate"):
+    for path in (
+        "/staff/team",
+        f"/staff/team/{other}/deactivate",
+        f"/staff/team/{other}/invitation",
+        f"/staff/team/{other}/invitation/revoke",
+    ):
         assert client.post(path, data=token).status_code == 403, path
     assert member(app, "someone@clinic.example").active
+    assert accounts.verify_password(member(app, "someone@clinic.example").password_hash, PASSWORD)
     assert [e.action for e in events(app)] == ["sign_in"], "nothing was read or changed"
 
 
@@ -366,17 +378,26 @@ def test_every_staff_form_needs_its_own_token(app: FastAPI, admin: TestClient) -
     admin.post(
         f"/staff/team/{gone_id}/deactivate", data={"csrf_token": csrf_of(admin)}
     ).raise_for_status()
+    invited = submit(
+        admin,
+        form_to(admin.get("/staff/team").text, "/staff/team"),
+        change={"name": "Ivy Invited", "email": "ivy@clinic.example", "role": "front_desk"},
+    )
+    assert invited.status_code == 200, invited.text
+    ivy_id = member(app, "ivy@clinic.example").id
     html = admin.get("/staff/team").text
     forms = {
         "/staff/team": {"name": "New", "email": "new@clinic.example", "role": "front_desk"},
         f"/staff/team/{desk_id}/deactivate": {},
         f"/staff/team/{gone_id}/activate": {},
+        f"/staff/team/{desk_id}/invitation": {},
+        f"/staff/team/{ivy_id}/invitation/revoke": {},
         "/staff/signout": {},
     }
     for action, change in forms.items():
         form = form_to(html, action)
         for token in ("", "0" * 64, None):
-            fields = {**change, "password": PASSWORD, "password_again": PASSWORD}
+            fields = dict(change)
             if token is None:
                 form_fields = [f for f in form.fields if f[0] != "csrf_token"]
                 response = admin.post(action, data=dict(form_fields) | fields)
@@ -385,8 +406,10 @@ def test_every_staff_form_needs_its_own_token(app: FastAPI, admin: TestClient) -
             assert response.status_code == 400, (action, token)
             assert "We could not use this form" in response.text
     assert member(app, DESK).active and not member(app, "gone@clinic.example").active
+    assert accounts.verify_password(member(app, DESK).password_hash, PASSWORD)
     with app.state.crampcheck.sessions() as session:
         assert session.scalar(select(StaffMember).filter_by(email="new@clinic.example")) is None
+    assert [e.action for e in events(app) if "invitation" in e.action] == []
     assert alive(app, staff_token(admin)), "a refused sign-out signs nobody out"
     # another member's token does not work with this session
     with TestClient(app) as other:
@@ -421,45 +444,32 @@ def csrf_of(client: TestClient) -> str:
 # ---------------------------------------------------------------- the team
 
 
-def test_an_admin_adds_a_member_who_can_then_sign_in(app: FastAPI, admin: TestClient) -> None:
+def test_an_admin_adds_a_member_by_name_email_and_role(app: FastAPI, admin: TestClient) -> None:
     html = admin.get("/staff/team").text
     assert "Ada Admin" in html and ADMIN in html
     form = form_to(html, "/staff/team")
     assert ("role", "front_desk") in form.checkboxes and ("role", "admin") in form.checkboxes
+    assert {name for name, _ in form.fields} == {"csrf_token", "name", "email", "role"}
+    assert 'type="password"' not in html, "no password for someone else, anywhere"
     response = submit(
         admin,
         form,
-        change={
-            "name": "  Dana   Doctor ",
-            "email": "Dana@Clinic.example",
-            "role": "clinician",
-            "password": PASSWORD,
-            "password_again": PASSWORD,
-        },
+        change={"name": "  Dana   Doctor ", "email": "Dana@Clinic.example", "role": "clinician"},
     )
-    assert response.status_code == 303
-    assert response.headers["location"] == "/staff/team?done=added"
-    page = admin.get(response.headers["location"]).text
-    assert "The staff member was added." in page
-    row = page.split("Dana Doctor", 1)[1].split("</tr>", 1)[0]
-    assert "dana@clinic.example" in row and "Clinician" in row and "Active" in row
-    (event,) = events(app, action="add_staff")
+    assert response.status_code == 200, "the page itself shows the link, this once"
+    assert "Dana Doctor was added." in response.text
+    row = admin.get("/staff/team").text.split("Dana Doctor", 1)[1].split("</tr>", 1)[0]
+    assert "dana@clinic.example" in row and "Clinician" in row and "Invited" in row
+    (event,) = events(app, action="invite_staff")
     assert event.staff_email == ADMIN
     assert event.detail and "Dana Doctor" in event.detail
     assert "dana@clinic.example" in event.detail and "clinician" in event.detail
-    assert PASSWORD not in event.detail
-    with TestClient(app) as dana:
-        sign_in(dana, "dana@clinic.example")
-        assert dana.get("/staff/audit").status_code == 403
     assert member(app, "dana@clinic.example").clinic_id == app.state.crampcheck.clinic.id
 
 
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"password": "short", "password_again": "short"}, "password", "at least 10 characters"),
-        ({"password": "password123", "password_again": "password123"}, "password", "too common"),
-        ({"password_again": "something else"}, "password_again", "not the same"),
         ({"name": "   "}, "name", "Please enter the staff member"),
         ({"email": "not an email"}, "email", "Please enter a valid email address."),
         ({"email": ADMIN}, "email", "already exists"),
@@ -469,13 +479,7 @@ def test_an_admin_adds_a_member_who_can_then_sign_in(app: FastAPI, admin: TestCl
 def test_the_add_form_shows_each_problem_beside_its_field(
     app: FastAPI, admin: TestClient, change: dict[str, str], field: str, message: str
 ) -> None:
-    typed = {
-        "name": "Nia New",
-        "email": "nia@clinic.example",
-        "role": "front_desk",
-        "password": PASSWORD,
-        "password_again": PASSWORD,
-    }
+    typed = {"name": "Nia New", "email": "nia@clinic.example", "role": "front_desk"}
     response = submit(
         admin, form_to(admin.get("/staff/team").text, "/staff/team"), change={**typed, **change}
     )
@@ -483,14 +487,14 @@ def test_the_add_form_shows_each_problem_beside_its_field(
     assert message in response.text
     assert f'id="{field}-error"' in response.text, "the message is beside the field"
     assert f'href="#{field}"' in response.text, "and in the summary"
-    assert PASSWORD not in response.text and "password123" not in response.text
+    assert "/staff/invite/" not in response.text
     if field != "email":
         assert 'value="nia@clinic.example"' in response.text, "what was typed is kept"
     if field != "name":
         assert 'value="Nia New"' in response.text
     with app.state.crampcheck.sessions() as session:
         assert session.scalar(select(StaffMember).filter_by(email="nia@clinic.example")) is None
-    assert events(app, action="add_staff") == []
+    assert events(app, action="invite_staff") == []
 
 
 def test_deactivating_ends_the_members_sessions_and_activating_lets_them_back(
@@ -536,10 +540,13 @@ def test_members_of_another_clinic_cannot_be_seen_or_changed(
     add_other_clinic(app)
     theirs = add_member(app, "far@other.example", "front_desk", clinic_id=OTHER_CLINIC)
     assert "far@other.example" not in admin.get("/staff/team").text
-    for action in ("deactivate", "activate"):
+    for action in ("deactivate", "activate", "invitation", "invitation/revoke"):
         response = admin.post(f"/staff/team/{theirs}/{action}", data={"csrf_token": csrf_of(admin)})
         assert response.status_code == 404
-    assert member(app, "far@other.example").active
+        assert "/staff/invite/" not in response.text
+    far = member(app, "far@other.example")
+    assert far.active and accounts.verify_password(far.password_hash, PASSWORD)
+    assert [e.action for e in events(app) if "invit" in e.action] == []
 
 
 # ---------------------------------------------------------------- the audit log

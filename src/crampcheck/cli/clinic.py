@@ -1,11 +1,23 @@
 """The clinic commands of the ``crampcheck`` command line.
 
 ``clinic init FILE`` registers (or updates) a clinic from its clinic file; ``clinic
-list`` shows the registered clinics; ``staff add`` creates a staff account (the
-password is asked twice at a terminal, or read from standard input with
-``--password-stdin``); ``report REQUEST_ID -o FILE`` writes a request's one-page PDF
-summary, recorded in the clinic's audit trail as a read from the command line;
-``audit verify`` checks each clinic's audit chain (exit code 1 when one is broken).
+list`` shows the registered clinics; ``staff add`` creates an admin account with a
+password (asked twice at a terminal, or read from standard input with
+``--password-stdin``): the operator's way to a clinic's first admin; ``staff invite``
+adds a member of any role without a password and prints the one-time link with which
+they choose their own, and ``staff reinvite`` prints a new link for an existing member
+(a forgotten password, or a lost or expired link: their password and sessions end);
+``report REQUEST_ID -o FILE`` writes a request's one-page PDF summary; ``audit verify``
+checks each clinic's audit chain (exit code 1 when one is broken). What changes a
+clinic's staff or reads its data is recorded in its audit trail as done at the command
+line.
+
+Why ``staff add`` takes only admins: whoever chooses a member's password can sign in as
+them, and the audit log would then put the operator's reads under the member's name
+(the security review's L8). Someone has to choose the first admin's password, and the
+operator, who holds the database itself, is the one who can; every other member
+chooses their own with a link, which the first admin can then hand out from the team
+page.
 """
 
 from __future__ import annotations
@@ -22,6 +34,11 @@ from rich.console import Console
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+ROLES = ("clinician", "front_desk", "admin")
+ONLY_ADMINS = (
+    "crampcheck: staff add gives a password, and only a clinic's admin gets one that way; "
+    "a {role} chooses their own: crampcheck staff invite prints the link for it"
+)
 
 
 def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -38,10 +55,15 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     staff_commands = staff.add_subparsers(
         dest="staff_command", required=True, metavar="STAFF_COMMAND", parser_class=parser_class
     )
-    add = staff_commands.add_parser("add", help="create a staff account at a clinic")
+    add = staff_commands.add_parser(
+        "add", help="create a clinic's admin with a password you give (the first admin)"
+    )
     add.add_argument("--clinic", required=True, help="the clinic's id")
     add.add_argument(
-        "--role", required=True, choices=("clinician", "front_desk", "admin"), help="their role"
+        "--role",
+        required=True,
+        choices=ROLES,
+        help="admin (other roles choose their own password: use staff invite)",
     )
     add.add_argument("--email", required=True, help="the address they sign in with")
     add.add_argument("--name", required=True, help="their name as colleagues see it")
@@ -50,6 +72,23 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
         action="store_true",
         help="read the password from standard input instead of asking for it",
     )
+    invite = staff_commands.add_parser(
+        "invite",
+        help="add a staff member without a password and print the link with which they "
+        "choose their own",
+    )
+    invite.add_argument("--clinic", required=True, help="the clinic's id")
+    invite.add_argument("--role", required=True, choices=ROLES, help="their role")
+    invite.add_argument("--email", required=True, help="the address they sign in with")
+    invite.add_argument("--name", required=True, help="their name as colleagues see it")
+    _base_url_option(invite)
+    reinvite = staff_commands.add_parser(
+        "reinvite",
+        help="print a new link for a staff member (a forgotten password, or a lost or "
+        "expired link); their password and sessions end",
+    )
+    reinvite.add_argument("--email", required=True, help="the address they sign in with")
+    _base_url_option(reinvite)
 
     report = commands.add_parser("report", help="write a request's one-page PDF summary")
     report.add_argument("request_id", help="the appointment request's id")
@@ -67,6 +106,14 @@ def add_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> 
     verify.add_argument("--clinic", help="only this clinic's log")
 
 
+def _base_url_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url",
+        help="the address staff open the site at, such as https://clinic.example "
+        "(default: http://HOST:PORT of crampcheck serve's settings)",
+    )
+
+
 def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> int:
     """Run one of the clinic commands; returns the exit code."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -75,6 +122,13 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
     from crampcheck.services.clinics import ensure_registered
     from crampcheck.services.database import make_engine, upgrade
 
+    base_url = ""
+    if args.command == "staff" and args.staff_command in ("invite", "reinvite"):
+        try:
+            base_url = _base_url(args, settings)
+        except _UsageError as error:
+            _say(err, f"crampcheck: {error}")
+            return EXIT_USAGE
     url = settings.effective_database_url
     try:
         upgrade(url)
@@ -93,6 +147,10 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
                 return _clinic_init(engine, args.file, out, err)
             return _clinic_list(engine, out)
         if args.command == "staff":
+            if args.staff_command == "invite":
+                return _staff_invite(engine, args, base_url, out, err)
+            if args.staff_command == "reinvite":
+                return _staff_reinvite(engine, args, base_url, out, err)
             return _staff_add(engine, args, out, err)
         return _report(engine, args, out, err)
     except SQLAlchemyError as error:
@@ -204,8 +262,12 @@ def _staff_add(engine: Any, args: argparse.Namespace, out: Console, err: Console
     from sqlalchemy.orm import Session
 
     from crampcheck.services.accounts import AccountError
+    from crampcheck.services.audit import AuditAction, record_operator
     from crampcheck.services.staff import add_staff
 
+    if args.role != "admin":
+        _say(err, ONLY_ADMINS.format(role=args.role))
+        return EXIT_USAGE
     password = _password(args, err)
     if password is None:
         return EXIT_USAGE
@@ -219,11 +281,96 @@ def _staff_add(engine: Any, args: argparse.Namespace, out: Console, err: Console
                 role=args.role,
                 password=password,
             )
+            record_operator(
+                session,
+                member.clinic_id,
+                AuditAction.ADD_STAFF,
+                detail=f"Added {member.name} <{member.email}> as {member.role}, with a "
+                "password the operator gave (crampcheck staff add)",
+            )
             summary = f"added {member.role} {member.email} to clinic {member.clinic_id}"
     except AccountError as error:
         _say(err, f"crampcheck: {error.message}")
         return EXIT_USAGE
     _say(out, summary)
+    return EXIT_OK
+
+
+def _base_url(args: argparse.Namespace, settings: Any) -> str:
+    """Where the links printed point: ``--base-url``, or crampcheck serve's address."""
+    from crampcheck.domain.links import web_address
+
+    if args.base_url is None:
+        host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+        return f"http://{host}:{settings.port}"
+    try:
+        return web_address(args.base_url).rstrip("/")
+    except ValueError as error:
+        raise _UsageError(f"--base-url: {error}") from None
+
+
+class _UsageError(Exception):
+    """An option that will not do; the message says why (exit code 2)."""
+
+
+def _say_link(out: Console, summary: str, base_url: str, issued: Any) -> None:
+    """The invitation's link, on a line of its own so that it can be copied whole."""
+    until = issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    _say(out, f"{summary}; the link works once, until {until}:")
+    _say(out, f"{base_url}/staff/invite/{issued.token}")
+
+
+def _staff_invite(
+    engine: Any, args: argparse.Namespace, base_url: str, out: Console, err: Console
+) -> int:
+    from sqlalchemy.orm import Session
+
+    from crampcheck.services.accounts import AccountError
+    from crampcheck.services.invitations import invite_staff
+
+    try:
+        with Session(engine) as session, session.begin():
+            issued = invite_staff(
+                session,
+                None,
+                clinic_id=args.clinic,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+            )
+            member = issued.member
+            summary = f"invited {member.role} {member.email} to clinic {member.clinic_id}"
+    except AccountError as error:
+        _say(err, f"crampcheck: {error.message}")
+        return EXIT_USAGE
+    _say_link(out, summary, base_url, issued)
+    return EXIT_OK
+
+
+def _staff_reinvite(
+    engine: Any, args: argparse.Namespace, base_url: str, out: Console, err: Console
+) -> int:
+    from sqlalchemy.orm import Session
+
+    from crampcheck.services.accounts import AccountError
+    from crampcheck.services.invitations import reissue_invitation
+    from crampcheck.services.staff import find_member_by_email
+
+    try:
+        with Session(engine) as session, session.begin():
+            member = find_member_by_email(session, args.email)
+            if member is None:
+                _say(err, "crampcheck: no staff member has this email address")
+                return EXIT_USAGE
+            issued = reissue_invitation(session, None, member)
+            summary = (
+                f"new link for {member.role} {member.email} of clinic {member.clinic_id}; "
+                "any earlier link, their password and their sessions no longer work"
+            )
+    except AccountError as error:
+        _say(err, f"crampcheck: {error.message}")
+        return EXIT_USAGE
+    _say_link(out, summary, base_url, issued)
     return EXIT_OK
 
 

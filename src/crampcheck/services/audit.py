@@ -11,6 +11,7 @@ shows: :func:`verify` finds it.
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +44,10 @@ class AuditAction(StrEnum):
     EXPORT_FHIR = "export_fhir"
     VIEW_DIARY_CHART = "view_diary_chart"
     ADD_STAFF = "add_staff"
+    INVITE_STAFF = "invite_staff"
+    REISSUE_INVITATION = "reissue_invitation"
+    REVOKE_INVITATION = "revoke_invitation"
+    ACCEPT_INVITATION = "accept_invitation"
     DEACTIVATE_STAFF = "deactivate_staff"
     ACTIVATE_STAFF = "activate_staff"
     VIEW_AUDIT = "view_audit"
@@ -80,6 +85,45 @@ def record(
         detail=detail[:2000] if detail else None,
     )
     return append(session, event)
+
+
+OPERATOR_ROLE = "operator"
+"""The role recorded for the command line, run by whoever operates the installation."""
+
+
+def record_operator(
+    session: Session,
+    clinic_id: str,
+    action: AuditAction,
+    *,
+    request_id: str | None = None,
+    patient_ref: str | None = None,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Add an event done at the command line to a clinic's chain (the caller's
+    transaction), naming the operator by the login name of whoever ran the command."""
+    event = AuditEvent(
+        clinic_id=clinic_id,
+        id=str(uuid.uuid4()),
+        at=now or datetime.now(UTC),
+        staff_id="-",
+        staff_email=f"command line ({_login_name()})"[:254],
+        role=OPERATOR_ROLE,
+        action=action.value,
+        request_id=request_id,
+        patient_ref=patient_ref,
+        address=None,
+        detail=detail[:2000] if detail else None,
+    )
+    return append(session, event)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
 
 
 def append(session: Session, event: AuditEvent) -> AuditEvent:

@@ -4,6 +4,12 @@ Staff accounts are separate from patient accounts: another table, another sessio
 cookie, another app. Passwords follow the patients' rules (argon2id, minimum length,
 common passwords refused); sign-in gives one message for an unknown address and a
 wrong password, and is throttled per account and per network address.
+
+Only a member chooses their own password: an admin adds a member without one, and the
+member sets it with a one-time invitation (:mod:`crampcheck.services.invitations`).
+Until then the account holds :data:`NO_PASSWORD`, and signing in to it costs what
+signing in to an unknown address costs. A password given with :func:`add_staff` is the
+operator's, for the installation's first admin (``crampcheck staff add``).
 """
 
 from __future__ import annotations
@@ -39,6 +45,17 @@ STAFF_SESSION_LIFETIME = timedelta(hours=12)
 
 STAFF_EXISTS = "A staff member with this email address already exists."
 
+# A marker that no password verifies against, not a password (bandit B105).
+NO_PASSWORD = "!no password"  # nosec B105
+"""What an account holds instead of a hash until its member chooses a password with an
+invitation. It is no argon2 hash, so nothing verifies against it; sign-in does not even
+try, and verifies against the dummy hash instead (the time of an unknown address)."""
+
+
+def has_password(member: StaffMember) -> bool:
+    """Whether the member has chosen a password (and so can sign in)."""
+    return member.password_hash != NO_PASSWORD
+
 
 def add_staff(
     session: Session,
@@ -47,10 +64,13 @@ def add_staff(
     email: str,
     name: str,
     role: str,
-    password: str,
+    password: str | None,
     now: datetime | None = None,
 ) -> StaffMember:
-    """Create a staff account at a registered clinic (in the caller's transaction)."""
+    """Create a staff account at a registered clinic (in the caller's transaction).
+
+    With ``password`` None the account has no usable password until an invitation is
+    accepted (:func:`crampcheck.services.invitations.invite_staff` does both)."""
     now = now or datetime.now(UTC)
     if session.get(ClinicRecord, clinic_id) is None:
         raise AccountError("clinic", f"There is no clinic {clinic_id!r}; add it first.")
@@ -63,7 +83,8 @@ def add_staff(
     if not name or len(name) > 120:
         raise AccountError("name", "Please give a name of 1 to 120 characters.")
     address = normalise_email(email)
-    check_password(password, address)
+    if password is not None:
+        check_password(password, address)
     if session.scalar(select(StaffMember.id).where(StaffMember.email == address)) is not None:
         raise AccountError("email", STAFF_EXISTS)
     member = StaffMember(
@@ -72,7 +93,7 @@ def add_staff(
         email=address,
         name=name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=NO_PASSWORD if password is None else hash_password(password),
         active=True,
         created_at=now,
         password_changed_at=now,
@@ -115,7 +136,8 @@ def _authenticate(
     member = session.scalar(select(StaffMember).where(StaffMember.email == canonical))
     active = member if member is not None and member.active else None
     counters = SignInCounters.for_sign_in(canonical, address, realm="staff")
-    stored = active.password_hash if active else None
+    # An invited member without a password yet is checked like an unknown address.
+    stored = active.password_hash if active is not None and has_password(active) else None
     attempt = check_credentials(session, counters, stored, password, now)
     if not attempt.right or active is None:
         raise FailedStaffSignIn(member, attempt.account_failures)
@@ -251,6 +273,20 @@ def list_staff(session: Session, clinic_id: str) -> list[StaffMember]:
             .order_by(StaffMember.name, StaffMember.email)
         )
     )
+
+
+def find_member(session: Session, clinic_id: str, staff_id: str) -> StaffMember | None:
+    """A member of this clinic by id, or None (another clinic's members are not found)."""
+    return session.get(StaffMember, (clinic_id, staff_id[:36]))
+
+
+def find_member_by_email(session: Session, email: str) -> StaffMember | None:
+    """The member who signs in with this address (in any clinic), or None."""
+    try:
+        address = normalise_email(email)
+    except AccountError:
+        return None
+    return session.scalar(select(StaffMember).where(StaffMember.email == address))
 
 
 def set_active(session: Session, clinic_id: str, staff_id: str, active: bool) -> StaffMember | None:

@@ -7,9 +7,7 @@ the read in the audit trail (the command line as an operator event, here).
 
 from __future__ import annotations
 
-import getpass
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,15 +19,11 @@ from crampcheck.fhir.request import request_bundle
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
 from crampcheck.report.summary import build_summary
 from crampcheck.services.appointments import request_record
-from crampcheck.services.audit import AuditAction, append, record_request_event
+from crampcheck.services.audit import AuditAction, record_operator, record_request_event
 from crampcheck.services.clinics import get_clinic
 from crampcheck.services.diary import as_measured, episode_record
 from crampcheck.services.sharing import is_shared
-from crampcheck.storage.tables import AppointmentRequest, AuditEvent, Episode, StaffMember
-
-OPERATOR_ROLE = "operator"
-"""The role written in the audit trail for reads made from the command line by
-whoever runs the installation (they hold the database itself, not a staff account)."""
+from crampcheck.storage.tables import AppointmentRequest, Episode, StaffMember
 
 
 class ReportError(ValueError):
@@ -153,27 +147,13 @@ def operator_report(
     if clinic is None:
         raise ReportError(f"the request's clinic {request.clinic_id!r} is not registered")
     pdf = request_pdf(session, request, default_knowledge(), clinic)
-    append(
+    record_operator(
         session,
-        AuditEvent(
-            clinic_id=request.clinic_id,
-            id=str(uuid.uuid4()),
-            at=now or datetime.now(UTC),
-            staff_id="-",
-            staff_email=f"command line ({_login_name()})"[:254],
-            role=OPERATOR_ROLE,
-            action=AuditAction.VIEW_SUMMARY_PDF.value,
-            request_id=request.id,
-            patient_ref=f"request:{request.id}",
-            address=None,
-            detail="crampcheck report",
-        ),
+        request.clinic_id,
+        AuditAction.VIEW_SUMMARY_PDF,
+        request_id=request.id,
+        patient_ref=f"request:{request.id}",
+        detail="crampcheck report",
+        now=now,
     )
     return pdf
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown user"

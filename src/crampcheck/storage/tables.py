@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -137,9 +138,48 @@ class StaffMember(Base):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
+    """An argon2id hash, or ``services.staff.NO_PASSWORD`` until an invitation is
+    accepted (a value no password verifies against)."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffInvitation(Base):
+    """A one-time link with which a staff member chooses their own password: when they
+    are added, and again when they forget it or the link is lost.
+
+    Only the SHA-256 of the link's token is stored, like a session's. An invitation is
+    open until it is used or revoked (a new link revokes the open one), and works only
+    until ``expires_at``; a member has at most one open invitation (a partial unique
+    index). Closed ones stay, so that a link that was used, revoked or has expired can
+    be told from one that never existed.
+    """
+
+    __tablename__ = "staff_invitations"
+
+    clinic_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(36))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["clinic_id", "staff_id"], ["staff.clinic_id", "staff.id"], ondelete="CASCADE"
+        ),
+        Index(
+            "ux_staff_invitations_open",
+            "clinic_id",
+            "staff_id",
+            unique=True,
+            sqlite_where=text("used_at IS NULL AND revoked_at IS NULL"),
+            postgresql_where=text("used_at IS NULL AND revoked_at IS NULL"),
+        ),
+    )
 
 
 class StaffSession(Base):

@@ -23,7 +23,13 @@ from crampcheck.web.api import staff as staff_api
 from crampcheck.web.api.routes import health_router, router
 from crampcheck.web.pages import account as account_pages
 from crampcheck.web.pages import diary as diary_pages
-from crampcheck.web.pages import install_error_pages, staff_admin, staff_inbox, staff_session
+from crampcheck.web.pages import (
+    install_error_pages,
+    staff_admin,
+    staff_inbox,
+    staff_invite,
+    staff_session,
+)
 from crampcheck.web.pages import router as pages_router
 from crampcheck.web.pages import sharing as sharing_pages
 from crampcheck.web.pages.errors import page_answer
@@ -78,6 +84,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(staff_session.router)
     app.include_router(staff_inbox.router)
     app.include_router(staff_admin.router)
+    app.include_router(staff_invite.router)
     install_error_pages(app)
     app.mount(
         "/static",

@@ -1,9 +1,14 @@
 """The staff app's admin pages: the clinic's team and its audit log.
 
-``/staff/team`` (MANAGE_STAFF) lists the clinic's staff, adds a member with an initial
-password under the project's password rules, and activates or deactivates members
-(deactivating ends their sessions; nobody can deactivate themselves). Each change is
-an audit event naming the member and role, never a password.
+``/staff/team`` (MANAGE_STAFF) lists the clinic's staff and adds a member by name,
+email address and role: never a password, which only the member chooses, with the
+one-time invitation link the page then shows once for the admin to hand over
+(:mod:`crampcheck.services.invitations`). It lists the invitations not yet accepted
+with when each link stops working, revokes one or issues a new link (which ends the
+old one; for a member who forgot their password it also ends the password and their
+sessions), and activates or deactivates members (deactivating ends their sessions and
+their link; nobody can deactivate themselves or give themselves a new link). Each change
+is an audit event naming the member and role, never a password or a link.
 
 ``/staff/audit`` (READ_AUDIT) shows the clinic's audit events newest first, filtered
 by action, staff email, request and dates (whole days in the clinic's time zone), a
@@ -28,13 +33,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from crampcheck.domain.limits import EARLIEST_YEAR, LATEST_YEAR, sane_year
+from crampcheck.services import invitations
 from crampcheck.services import staff as staff_service
-from crampcheck.services.accounts import (
-    PASSWORD_MIN_LENGTH,
-    AccountError,
-    check_password,
-    normalise_email,
-)
+from crampcheck.services.accounts import AccountError, normalise_email
 from crampcheck.services.audit import (
     AuditAction,
     AuditFilter,
@@ -49,7 +50,6 @@ from crampcheck.storage.times import aware as _aware
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
 from crampcheck.web.pages.flow import text_field, whole_number
 from crampcheck.web.pages.guards import StaffForm, StaffManagingStaff, StaffReadingAudit
 from crampcheck.web.pages.staff_render import no_store, role_label, staff_page
@@ -63,7 +63,9 @@ TEAM_PATH = "/staff/team"
 AUDIT_PATH = "/staff/audit"
 AUDIT_PAGE_SIZE = 50
 MAX_PAGE = 100_000
-ADD_FIELDS = ("name", "email", "role", "password", "password_again")
+ADD_FIELDS = ("name", "email", "role")
+INVITE_PAGE = "invitation_form"
+"""The route name of the page an invitation link opens (staff_invite.py)."""
 
 
 # ---------------------------------------------------------------- the team
@@ -77,8 +79,40 @@ def _member_row(member: StaffMember, me: StaffMember, zone: tzinfo) -> dict[str,
         "email": member.email,
         "role": role_label(member.role),
         "active": member.active,
+        "has_password": staff_service.has_password(member),
         "added": _aware(member.created_at).astimezone(zone).date().isoformat(),
         "is_self": member.id == me.id,
+    }
+
+
+def _when(moment: datetime, zone: tzinfo) -> str:
+    """A time in ``zone`` (the clinic's), to the minute."""
+    return _aware(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _invitation_row(invitation: invitations.OpenInvitation, zone: tzinfo) -> dict[str, Any]:
+    """One invitation not yet accepted, as the invitations table shows it."""
+    member = invitation.member
+    return {
+        "id": member.id,
+        "name": member.name,
+        "email": member.email,
+        "role": role_label(member.role),
+        "issued": _when(invitation.created_at, zone),
+        "expires": _when(invitation.expires_at, zone),
+        "expired": invitation.expired,
+    }
+
+
+def _issued_panel(
+    request: Request, issued: invitations.IssuedInvitation, zone: tzinfo
+) -> dict[str, str]:
+    """The new link, shown this once: only its hash is kept."""
+    return {
+        "name": issued.member.name,
+        "email": issued.member.email,
+        "link": str(request.url_for(INVITE_PAGE, token=issued.token)),
+        "expires": _when(issued.expires_at, zone),
     }
 
 
@@ -91,11 +125,14 @@ def _team_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     notice: str | None = None,
+    issued: invitations.IssuedInvitation | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """The team table and the form to add a member (with what was typed, on error)."""
+    """The team table, the invitations not yet accepted, a link just issued (shown
+    once), and the form to add a member (with what was typed, on error)."""
     members = staff_service.list_staff(db, who.member.clinic_id)
     zone = member_clinic(db, state, who.member).zone
+    waiting = invitations.open_invitations(db, who.member.clinic_id)
     return staff_page(
         request,
         state,
@@ -103,11 +140,13 @@ def _team_page(
         "staff_team.html",
         {
             "members": [_member_row(m, who.member, zone) for m in members],
+            "invitations": [_invitation_row(i, zone) for i in waiting],
+            "issued": _issued_panel(request, issued, zone) if issued is not None else None,
+            "lifetime_hours": int(invitations.INVITATION_LIFETIME.total_seconds() // 3600),
             "roles": [(role.value, role_label(role.value)) for role in Role],
             "form": values or {"name": "", "email": "", "role": Role.FRONT_DESK.value},
             "errors": errors or {},
             "notice": notice,
-            "min_length": PASSWORD_MIN_LENGTH,
             "csrf_token": staff_csrf(state, who.token),
         },
         status_code=status_code,
@@ -118,36 +157,32 @@ def _team_page(
 def team(
     request: Request, state: StateDep, db: DbDep, who: StaffManagingStaff, done: str | None = None
 ) -> Response:
-    """The clinic's staff, and adding, activating and deactivating them."""
+    """The clinic's staff, and adding, inviting, activating and deactivating them."""
     notices = {
-        "added": _("The staff member was added. They can sign in with the password you gave."),
         "deactivated": _("The staff member was deactivated and signed out everywhere."),
         "activated": _("The staff member can sign in again."),
+        "revoked": _(
+            "The invitation link no longer works. They cannot sign in until you give them "
+            "a new link."
+        ),
     }
     return _team_page(request, state, db, who, notice=notices.get(done or ""))
 
 
-def _add_form_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
+def _add_form_errors(values: dict[str, str]) -> dict[str, str]:
     """What is wrong with the add-a-member form before anything is written."""
     errors: dict[str, str] = {}
     if not values["name"].strip():
         errors["name"] = _("Please enter the staff member's name.")
-    address = ""
     if not values["email"]:
         errors["email"] = _("Please enter their work email address.")
     else:
         try:
-            address = normalise_email(values["email"])
+            normalise_email(values["email"])
         except AccountError as error:
             errors["email"] = _(error.message)
     if values["role"] not in {role.value for role in Role}:
         errors["role"] = _("Please choose a role.")
-    try:
-        check_password(password, address or None)
-    except AccountError as error:
-        errors["password"] = _(error.message)
-    if "password" not in errors and again != password:
-        errors["password_again"] = _("The two passwords are not the same. Please type it again.")
     return errors
 
 
@@ -155,32 +190,81 @@ def _add_form_errors(values: dict[str, str], password: str, again: str) -> dict[
 def team_add(
     request: Request, state: StateDep, db: DbDep, who: StaffManagingStaff, form: StaffForm
 ) -> Response:
-    """Add a staff member to this clinic with an initial password."""
+    """Add a staff member to this clinic, without a password, and show their invitation
+    link this once. A password sent with the form (an older page) is ignored."""
     values = {
         "name": text_field(form, "name", 120).strip(),
         "email": text_field(form, "email", 254).strip(),
         "role": text_field(form, "role", 16),
     }
-    password = text_field(form, "password", MAX_PASSWORD_CHARS)
-    errors = _add_form_errors(values, password, text_field(form, "password_again", 1024))
+    errors = _add_form_errors(values)
     if not errors:
         try:
-            member = staff_service.add_staff(
+            issued = invitations.invite_staff(
                 db,
+                who.member,
                 clinic_id=who.member.clinic_id,
                 email=values["email"],
                 name=values["name"],
                 role=values["role"],
-                password=password,
+                address=client_address(request),
             )
         except AccountError as error:
             errors[error.field if error.field in ADD_FIELDS else "email"] = _(error.message)
     if errors:
         values = {key: value[:254] for key, value in values.items()}
         return _team_page(request, state, db, who, values=values, errors=errors, status_code=422)
-    detail = f"Added {member.name} <{member.email}> as {member.role}"
-    record(db, who.member, AuditAction.ADD_STAFF, address=client_address(request), detail=detail)
-    return no_store(RedirectResponse(f"{TEAM_PATH}?done=added", status_code=303))
+    notice = _("%(name)s was added. Give them the link below to choose their password.") % {
+        "name": issued.member.name
+    }
+    return _team_page(request, state, db, who, notice=notice, issued=issued)
+
+
+@router.post(TEAM_PATH + "/{staff_id}/invitation")
+def team_reissue(
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: StaffManagingStaff,
+    _form: StaffForm,
+    staff_id: str,
+) -> Response:
+    """A new invitation link for a member (a lost or expired link, or a forgotten
+    password): the old link stops working, and so do their password and sessions."""
+    member = staff_service.find_member(db, who.member.clinic_id, staff_id)
+    if member is None:
+        return _no_such_member(request, state, who)
+    try:
+        issued = invitations.reissue_invitation(
+            db, who.member, member, address=client_address(request)
+        )
+    except AccountError as error:
+        return _team_page(
+            request, state, db, who, errors={"team": _(error.message)}, status_code=422
+        )
+    notice = _("There is a new link for %(name)s; any earlier link no longer works.") % {
+        "name": member.name
+    }
+    return _team_page(request, state, db, who, notice=notice, issued=issued)
+
+
+@router.post(TEAM_PATH + "/{staff_id}/invitation/revoke")
+def team_revoke(
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    who: StaffManagingStaff,
+    _form: StaffForm,
+    staff_id: str,
+) -> Response:
+    """Make a member's invitation link stop working."""
+    member = staff_service.find_member(db, who.member.clinic_id, staff_id)
+    if member is None:
+        return _no_such_member(request, state, who)
+    if not invitations.revoke_invitation(db, who.member, member, address=client_address(request)):
+        message = _("This member has no invitation link to revoke.")
+        return _team_page(request, state, db, who, errors={"team": message}, status_code=422)
+    return no_store(RedirectResponse(f"{TEAM_PATH}?done=revoked", status_code=303))
 
 
 def _set_active(
@@ -195,15 +279,20 @@ def _set_active(
     if staff_id == who.member.id and not active:
         message = _("You cannot deactivate yourself. Ask another admin if you are leaving.")
         return _team_page(request, state, db, who, errors={"team": message}, status_code=422)
-    member = db.get(StaffMember, (who.member.clinic_id, staff_id[:36]))
+    member = staff_service.find_member(db, who.member.clinic_id, staff_id)
     if member is None:
         return _no_such_member(request, state, who)
     if member.active != active:
+        address = client_address(request)
+        if not active:
+            invitations.revoke_invitation(
+                db, who.member, member, address=address, reason="deactivated"
+            )
         staff_service.set_active(db, who.member.clinic_id, member.id, active)
         action = AuditAction.ACTIVATE_STAFF if active else AuditAction.DEACTIVATE_STAFF
         verb = "Activated" if active else "Deactivated"
         detail = f"{verb} {member.name} <{member.email}>, {member.role}"
-        record(db, who.member, action, address=client_address(request), detail=detail)
+        record(db, who.member, action, address=address, detail=detail)
     done = "activated" if active else "deactivated"
     return no_store(RedirectResponse(f"{TEAM_PATH}?done={done}", status_code=303))
 
@@ -262,6 +351,10 @@ def action_label(action: str) -> str:
         AuditAction.EXPORT_FHIR.value: _("Exported FHIR"),
         AuditAction.VIEW_DIARY_CHART.value: _("Viewed a diary chart"),
         AuditAction.ADD_STAFF.value: _("Added a staff member"),
+        AuditAction.INVITE_STAFF.value: _("Invited a staff member"),
+        AuditAction.REISSUE_INVITATION.value: _("Gave a staff member a new link"),
+        AuditAction.REVOKE_INVITATION.value: _("Revoked an invitation link"),
+        AuditAction.ACCEPT_INVITATION.value: _("Accepted their invitation"),
         AuditAction.DEACTIVATE_STAFF.value: _("Deactivated a staff member"),
         AuditAction.ACTIVATE_STAFF.value: _("Activated a staff member"),
         AuditAction.VIEW_AUDIT.value: _("Viewed the audit log"),

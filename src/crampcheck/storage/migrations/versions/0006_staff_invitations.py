@@ -1,0 +1,53 @@
+"""Staff invitations: one-time links with which staff choose their own passwords.
+
+An admin adds a member by name, email address and role; the member gets a link (only
+its SHA-256 is stored) and chooses their own password with it, so that nobody else
+ever knows it (the security review's L8). At most one invitation per member is open
+(neither used nor revoked), which a partial unique index holds on both databases.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-16
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+OPEN = "used_at IS NULL AND revoked_at IS NULL"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "staff_invitations",
+        sa.Column("clinic_id", sa.String(64), primary_key=True),
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("staff_id", sa.String(36), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["clinic_id", "staff_id"], ["staff.clinic_id", "staff.id"], ondelete="CASCADE"
+        ),
+    )
+    op.create_index(
+        "ux_staff_invitations_open",
+        "staff_invitations",
+        ["clinic_id", "staff_id"],
+        unique=True,
+        sqlite_where=sa.text(OPEN),
+        postgresql_where=sa.text(OPEN),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ux_staff_invitations_open", table_name="staff_invitations")
+    op.drop_table("staff_invitations")
