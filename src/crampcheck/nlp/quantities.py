@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.schema import Finding
+from crampcheck.nlp.clock import ClockElapsed
 
 _DIGITS = r"\d+(?:[.,]\d+)?"
 _FAHRENHEIT_FLOOR = 45.0
@@ -119,6 +120,7 @@ class QuantityReader:
             for f in self._measured
             if f.measure is not None and f.measure.bare_followed_by
         ]
+        self._clock = ClockElapsed(kb)
         self._cue_owner: dict[str, Finding] = {}
         for finding in self._measured:
             for cue in finding.measure.cues if finding.measure is not None else ():
@@ -166,6 +168,9 @@ class QuantityReader:
             if number is None or unit is None:
                 continue
             base = number * unit.factor + unit.offset
+            if unit.dimension == "temperature" and not unit.offset and base > _FAHRENHEIT_FLOOR:
+                # "100 degrees" with no scale: too hot for Celsius, so Fahrenheit
+                base = (number - 32) * 5 / 9
             if unit.dimension == "duration" and (
                 self._measures_something_else(text, match.end())
                 or self._is_rate(text, match.start(), match.end())
@@ -221,7 +226,22 @@ class QuantityReader:
                             owner.id, number / measure.scale, match.start(), end, match.group(0)
                         )
                     )
+        found.extend(self._since_a_time_of_day(text, found))
         return found
+
+    def _since_a_time_of_day(self, text: str, found: list[Quantity]) -> list[Quantity]:
+        """The episode's length from a start time and the time now, unless a duration
+        was said outright."""
+        elapsed = self._clock.read(text)
+        if elapsed is None:
+            return []
+        for finding in self._accepting("duration", elapsed.minutes, "", "", None):
+            assert finding.measure is not None
+            if any(q.finding_id == finding.id for q in found):
+                return []
+            value = elapsed.minutes / finding.measure.scale
+            return [Quantity(finding.id, value, elapsed.start, elapsed.end, elapsed.text)]
+        return []
 
     def _is_rate(self, text: str, start: int, end: int | None = None) -> bool:
         """ "twice a week", "a pack a day", "10 hours a day": how often or how much in a

@@ -42,6 +42,20 @@ class Lexicon(Strict):
         description="read a misspelt word as the lexicon word it is one or two letters "
         "from ('musle' -> 'muscle'); never a real English word, never a short one",
     )
+    clock_start_cues: tuple[str, ...] = Field(
+        default=(),
+        description="words before the time of day a symptom began ('around 2pm')",
+    )
+    clock_now_cues: tuple[str, ...] = Field(
+        default=(),
+        description="words next to the time it is now ('it's now 3:30', '4:30 rn'); with a "
+        "start time, the two give how long the episode has lasted",
+    )
+    clock_not_followed_by: tuple[str, ...] = Field(
+        default=(),
+        description="words after a number that make it no time of day, besides the units "
+        "('around 3 times', 'about 7 out of 10')",
+    )
     activities_before_durations: tuple[str, ...] = Field(
         default=(),
         description="verbs that, just before a duration, say what it measures ('drove six hours')",
