@@ -29,7 +29,7 @@ CASES = Path(__file__).parents[1] / "reading_cases"
 FLOORS = {
     "texts_a": (72, 68),
     "carers_b": (67, 67),
-    "mixed_c": (65, 63),
+    "mixed_c": (67, 63),
     "portal_f": (69, 72),
     "chat_i": (69, 65),
     "voices_j": (70, 67),
