@@ -139,6 +139,7 @@ class Reader:
             tuple(t.lower_ for t in self._nlp.make_doc(cue)) for cue in kb.lexicon.comparison_cues
         )
         self._compared = frozenset(kb.lexicon.compared_findings)
+        self._lacks = frozenset(f.id for f in kb.findings.values() if f.is_a_lack)
         self._scope = Scope(kb, self._terminators)
         self._strings_when_built = len(self._nlp.vocab.strings)
 
@@ -272,7 +273,7 @@ class Reader:
                 "NEGATED_EXISTENCE" in categories
                 or (ent.start, ent.end, label) in spread
                 or self._scope.answered_no(doc, ent)
-            )
+            ) and (denial or finding_id not in self._lacks)
             if denial and negated:
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT

@@ -45,6 +45,12 @@ class Finding(Strict):
         default=(),
         description='phrases that say the finding is absent ("urine is a normal colour")',
     )
+    is_a_lack: bool = Field(
+        default=False,
+        description="the finding is something missing (a vaccination not had), so 'no', "
+        "'not' or 'never' before its words confirm it: 'don't think I've had a tetanus "
+        "shot since I was a kid' is a tetanus vaccination not up to date",
+    )
     codes: tuple[Code, ...] = ()
     implies: tuple[str, ...] = Field(
         default=(), description="findings that are present whenever this one is"

@@ -1,4 +1,5 @@
-"""How long since a time of day: a start time and the time now give the episode's length."""
+"""How long since a time of day, and findings that are a lack: readings the phrase matcher
+alone would get wrong."""
 
 from __future__ import annotations
 
@@ -64,3 +65,19 @@ def test_a_temperature_in_degrees_too_hot_for_celsius_is_fahrenheit(reader: Read
     values = {f.finding_id: f.value for f in reading.findings if f.value is not None}
     assert values["ambient_temperature_c"] == pytest.approx(37.8, abs=0.1)
     assert values["temperature_c"] == pytest.approx(38.9, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("Honestly don't think I've had a tetanus shot since I was a kid.", "present"),
+        ("No tetanus jab in twenty years.", "present"),
+        ("My tetanus is up to date.", "absent"),
+        ("I had a tetanus booster last year.", "absent"),
+    ],
+)
+def test_a_denied_vaccination_is_a_vaccination_missing(
+    reader: Reader, text: str, state: str
+) -> None:
+    """A finding that is a lack: 'no' or 'not' before its words confirm it."""
+    assert reader.read(text).states()["tetanus_unvaccinated"].value == state
