@@ -1,5 +1,5 @@
-"""How long since a time of day, and findings that are a lack: readings the phrase matcher
-alone would get wrong."""
+"""How long since a time of day, numbers said aloud, and findings that are a lack: readings
+the phrase matcher alone would get wrong."""
 
 from __future__ import annotations
 
@@ -81,3 +81,18 @@ def test_a_denied_vaccination_is_a_vaccination_missing(
 ) -> None:
     """A finding that is a lack: 'no' or 'not' before its words confirm it."""
     assert reader.read(text).states()["tetanus_unvaccinated"].value == state
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "value"),
+    [
+        ("His temp is a hundred and two point four.", "temperature_c", 39.1),
+        ("His heart's going like one-thirty on his watch.", "heart_rate_bpm", 130),
+        ("Pulse one hundred twenty.", "heart_rate_bpm", 120),
+        ("It lasted twenty-one minutes.", "episode_minutes", 21),
+    ],
+)
+def test_numbers_said_aloud(reader: Reader, text: str, finding: str, value: float) -> None:
+    """Hundreds in words, and a pulse said the way people say it ("one-thirty")."""
+    values = {f.finding_id: f.value for f in reader.read(text).findings if f.value is not None}
+    assert values[finding] == pytest.approx(value, abs=0.1)

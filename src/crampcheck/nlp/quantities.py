@@ -59,6 +59,7 @@ class QuantityReader:
                 for word in spec.words:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         self._decimal = (lexicon.decimal_word or "").lower()
+        self._joiner = (lexicon.hundreds_joiner or "").lower()
         self._rate_words = frozenset(w.lower() for w in lexicon.rate_words)
         period_units = [
             w for spec in lexicon.units.get("duration", {}).values() for w in spec.words
@@ -89,7 +90,17 @@ class QuantityReader:
             if " " not in w and v == int(v) and w not in _NOT_IN_COMPOUNDS
         ]
         digit_words = [w for w in simple if 0 <= self._number_words[w] <= 9]
-        compound = rf"(?:{_alternation(simple)})(?:[ -](?:{_alternation(simple)}))*"
+        hundreds = [w for w in simple if self._number_words[w] == _HUNDRED]
+        joined = rf"(?:[ -](?:{_alternation(simple)}))"
+        if hundreds and self._joiner:  # "a hundred and two"
+            after_hundred = "|".join(rf"(?<={re.escape(w)})" for w in hundreds)
+            joined = rf"(?:{joined}|(?:{after_hundred})\s+{re.escape(self._joiner)}(?=\s))"
+        compound = rf"(?:{_alternation(simple)}){joined}*"
+        ones = [w for w in self._number_words if self._number_words[w] == 1 and " " not in w]
+        if hundreds and ones:  # "a hundred and two point four"
+            compound = (
+                rf"(?:(?:{_alternation(ones)})\s+(?=(?:{_alternation(hundreds)})\b))?{compound}"
+            )
         if self._decimal and digit_words:
             compound += (
                 rf"(?:\s+{re.escape(self._decimal)}(?:\s+(?:{_alternation(digit_words)}))+)?"
@@ -272,21 +283,31 @@ class QuantityReader:
         return self._other_duration is not None and bool(self._other_duration.match(text, end))
 
     def _compound(self, words: list[str]) -> float | None:
-        """ "thirty eight point five" -> 38.5; "forty-two" -> 42."""
+        """ "thirty eight point five" -> 38.5; "forty-two" -> 42; "a hundred and two
+        point four" -> 102.4; and, as a pulse or a temperature is said aloud,
+        "one-thirty" -> 130 (a digit before a multiple of ten counts hundreds)."""
         whole = 0.0
         decimals = ""
         in_decimals = False
+        previous: float | None = None
         for word in words:
             if word == self._decimal:
                 in_decimals = True
+                continue
+            if word == self._joiner and previous == _HUNDRED:
                 continue
             value = self._number_words.get(word)
             if value is None:
                 return None
             if in_decimals:
                 decimals += str(int(value))
+            elif value == _HUNDRED:
+                whole = (whole or 1) * _HUNDRED
+            elif previous is not None and 1 <= previous <= 9 and whole < 10 and _is_tens(value):
+                whole = whole * _HUNDRED + value
             else:
                 whole += value
+            previous = value
         return whole + (float("0." + decimals) if decimals else 0.0)
 
     def _accepting(
@@ -323,12 +344,22 @@ class QuantityReader:
         if cleaned in self._number_words:
             return float(self._number_words[cleaned])
         words = cleaned.replace("-", " ").split()
-        if words and all(w in self._number_words or w == self._decimal for w in words):
+        if words and all(
+            w in self._number_words or w in (self._decimal, self._joiner) for w in words
+        ):
             return self._compound(words)
         try:
             return float(cleaned.replace(",", "."))
         except ValueError:
             return None
+
+
+_HUNDRED = 100
+
+
+def _is_tens(value: float) -> bool:
+    """Twenty, thirty ... ninety."""
+    return value == int(value) and 20 <= value <= 90 and int(value) % 10 == 0
 
 
 def _celsius(number: float, highest_celsius: float) -> float:

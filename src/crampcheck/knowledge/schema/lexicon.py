@@ -107,6 +107,11 @@ class Lexicon(Strict):
     decimal_word: str | None = Field(
         default=None, description="the word for a decimal point in numbers written in words"
     )
+    hundreds_joiner: str | None = Field(
+        default=None,
+        description="the word between hundreds and the rest of a number written in words "
+        "('a hundred and two')",
+    )
     context_max_scope: int = Field(
         default=6, ge=1, description="how many tokens a negation or other modifier reaches"
     )
