@@ -34,7 +34,6 @@ FLOORS = {
     "chat_i": (69, 65),
     "voices_j": (70, 67),
     "app_l": (69, 70),
-    "heldout_m": (71, 64),
 }
 
 
