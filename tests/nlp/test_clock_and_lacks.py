@@ -96,3 +96,11 @@ def test_numbers_said_aloud(reader: Reader, text: str, finding: str, value: floa
     """Hundreds in words, and a pulse said the way people say it ("one-thirty")."""
     values = {f.finding_id: f.value for f in reader.read(text).findings if f.value is not None}
     assert values[finding] == pytest.approx(value, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    "text", ["I have a heart condition and I'm 45.", "My heart surgery was in May, I'm 52."]
+)
+def test_an_age_after_the_word_heart_is_no_heart_rate(reader: Reader, text: str) -> None:
+    """'heart' names a number only right before it ('heart 124')."""
+    assert all(f.finding_id != "heart_rate_bpm" for f in reader.read(text).findings)

@@ -154,3 +154,21 @@ def test_tightening_never_loosens(tmp_path: Path) -> None:
         assert mode(looser) == 0o600
     finally:
         folder.chmod(0o700)
+
+
+def test_a_shared_sticky_folder_holding_a_database_is_left_to_the_machine(
+    tmp_path: Path,
+) -> None:
+    """A database put in a folder like /tmp (sticky, shared) gets private files; the
+    folder keeps its mode (making it 0700 would lock every other user out)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    engine = make_engine(f"sqlite:///{shared / 'crampcheck.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "crampcheck.sqlite3").stat().st_mode) == 0o600

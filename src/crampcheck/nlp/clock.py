@@ -17,6 +17,9 @@ from crampcheck.knowledge.loader import KnowledgeBase
 
 MINUTES_A_DAY = 24 * 60
 HALF_A_DAY = 12 * 60
+UNMARKED_LIMIT = 6 * 60
+"""Without am or pm on both, a longer gap is more likely a misreading ("started at 3 and
+it's 2 now") than an episode."""
 
 _TIME = (
     r"(?P<{n}h>1[0-2]|0?[1-9])(?:[:.](?P<{n}m>[0-5]\d))?\s*"
@@ -88,7 +91,7 @@ class ClockElapsed:
             return None
         both_marked = begun[1] and current[1]
         minutes = (current[0] - begun[0]) % (MINUTES_A_DAY if both_marked else HALF_A_DAY)
-        if not 0 < minutes < HALF_A_DAY:
+        if not 0 < minutes < (HALF_A_DAY if both_marked else UNMARKED_LIMIT):
             return None
         end = start.start() + len(text[start.start() : now.end()].rstrip())
         return Elapsed(minutes, start.start(), end, text[start.start() : end])

@@ -37,6 +37,7 @@ class WordPairs:
         self._non_blocking = frozenset(
             f.id for f in kb.findings.values() if f.category in NON_BLOCKING_CATEGORIES
         )
+        self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
 
     def _index(
         self, norms: Callable[[Iterable[str]], list[str]]
@@ -86,9 +87,10 @@ class WordPairs:
     def add(self, doc: Doc) -> Doc:
         """Word pairs become findings only where no phrase was found: a phrase says
         more exactly what was meant ("can't catch my breath" is not undone by a pair
-        reaching past it), nor where the pair's head word belongs to a longer phrase of
-        something else ("hot yoga" is not a hot leg). A body part, side or background fact
-        inside a pair stays.
+        reaching past it), nor where its head word belongs to a longer phrase of
+        something else that its other word is not part of ("hot yoga" is not a hot leg);
+        a body part's phrase ("the corner of my mouth") never stops a pair. A body
+        part, side or background fact inside a pair stays.
         A one-word reading of the pair's head word gives way to the pair ("stopped" is
         not "it eased" in "wine every night ... and stopped"); a one-word reading of its
         other word stays beside it ("walk ... my calf cramped" is a cramp on walking)."""
@@ -109,9 +111,10 @@ class WordPairs:
             ]
             taken = any(
                 len(s) > 1
+                and s.label_ != pair.label_
+                and s.label_ not in self._sites
                 and s.start <= head < s.end
                 and not s.start <= tail < s.end
-                and s.label_ != pair.label_
                 for s in spans
             )
             if not taken and all(len(s) == 1 and s.start in (head, tail) for s in blocking):

@@ -136,6 +136,19 @@ class QuantityReader:
         for finding in self._measured:
             for cue in finding.measure.cues if finding.measure is not None else ():
                 self._cue_owner.setdefault(_squash(cue), finding)
+        self._adjacent_owner: dict[str, Finding] = {}
+        for finding in self._measured:
+            for cue in finding.measure.adjacent_cues if finding.measure is not None else ():
+                self._adjacent_owner.setdefault(_squash(cue), finding)
+        self._adjacent = (
+            re.compile(
+                rf"(?<![a-z])(?P<cue>{_alternation(sorted(self._adjacent_owner))})"
+                rf"\s*[:=]?\s*(?P<num>{_DIGITS}|{compound})(?![\d/])",
+                re.IGNORECASE,
+            )
+            if self._adjacent_owner
+            else None
+        )
         cues = sorted(self._cue_owner)
         self._cued = (
             re.compile(
@@ -237,6 +250,20 @@ class QuantityReader:
                             owner.id, number / measure.scale, match.start(), end, match.group(0)
                         )
                     )
+        if self._adjacent is not None:
+            for match in self._adjacent.finditer(text):
+                start, end = match.span("num")
+                if any(s <= start < e for s, e in taken) or any(
+                    q.start <= start < q.end for q in found
+                ):
+                    continue
+                number = self._number(match.group("num"))
+                owner = self._adjacent_owner.get(_squash(match.group("cue")))
+                if number is None or owner is None or owner.measure is None:
+                    continue
+                if _in_range(number, owner.measure.min, owner.measure.max):
+                    value = number / owner.measure.scale
+                    found.append(Quantity(owner.id, value, match.start(), end, match.group(0)))
         found.extend(self._since_a_time_of_day(text, found))
         return found
 

@@ -275,6 +275,11 @@ class Reader:
                 or self._scope.answered_no(doc, ent)
             ) and (denial or finding_id not in self._lacks)
             if denial and negated:
+                if finding_id in self._lacks:
+                    # "not sure my tetanus is up to date": a lack denied is a lack
+                    findings.append(
+                        Extracted(finding_id, FindingState.PRESENT, span_text, start, end)
+                    )
                 continue
             state = FindingState.ABSENT if (denial or negated) else FindingState.PRESENT
             hedged = state is FindingState.PRESENT and "POSSIBLE_EXISTENCE" in categories

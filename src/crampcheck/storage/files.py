@@ -75,11 +75,24 @@ def private_file(path: Path) -> None:
         os.close(descriptor)
 
 
+def _own_folder(folder: Path) -> bool:
+    """Whether an existing folder may be made private for the database in it: never the
+    file system's root and never a shared sticky folder such as /tmp (a database put
+    there gets private files, and the folder is left to the machine)."""
+    if not _POSIX or folder.resolve() == Path(folder.resolve().anchor):
+        return False
+    try:
+        return not folder.stat().st_mode & stat.S_ISVTX
+    except FileNotFoundError:
+        return True
+
+
 def private_sqlite_files(database: Path) -> None:
     """Before SQLite opens ``database``: its folder private, the file itself private (made
     empty when missing, which SQLite takes as a new database), and the WAL,
     shared-memory and journal files left by an earlier run tightened."""
-    private_folder(database.parent)
+    folder = database.parent
+    private_folder(folder, tighten_existing=_own_folder(folder))
     private_file(database)
     for suffix in SQLITE_COMPANIONS:
         tighten(database.with_name(database.name + suffix))

@@ -100,6 +100,11 @@ class Measure(Strict):
     bare_followed_by: tuple[str, ...] = Field(
         default=(), description="words that, right after a number with no unit, name it"
     )
+    adjacent_cues: tuple[str, ...] = Field(
+        default=(),
+        description="words that name a number only right before it ('heart 124'), too "
+        "common to reach further ('a heart condition, and I'm 45' is no heart rate)",
+    )
 
 
 class ConditionRef(Strict):
