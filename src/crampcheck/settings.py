@@ -86,12 +86,18 @@ class Settings(BaseSettings):
     def _refuse_unusable_proxies(self) -> Settings:
         for entry in self.trusted_proxy_list:
             try:
-                ipaddress.ip_network(entry, strict=False)
+                network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise ValueError(
                     f"CRAMPCHECK_TRUSTED_PROXIES: {entry[:60]!r} is not an IP address or "
                     "network (for example 127.0.0.1, 10.0.0.0/8 or ::1)"
                 ) from None
+            if network.prefixlen == 0:
+                raise ValueError(
+                    f"CRAMPCHECK_TRUSTED_PROXIES: {entry!r} would trust every address, so "
+                    "anyone could choose the address the throttles and the audit log see; "
+                    "name the proxies' own addresses or network"
+                )
         return self
 
     @property

@@ -83,6 +83,9 @@ def test_trusted_proxies_refuses_what_is_not_an_address(web_settings: Settings) 
     with pytest.raises(ValidationError, match="CRAMPCHECK_TRUSTED_PROXIES: 'proxy.example'"):
         Settings(**{**web_settings.model_dump(), "trusted_proxies": "127.0.0.1, proxy.example"})
     assert Settings(**{**web_settings.model_dump(), "trusted_proxies": ""}).trusted_proxy_list == []
+    for everyone in ("0.0.0.0/0", "::/0"):
+        with pytest.raises(ValidationError, match="would trust every address"):
+            Settings(**{**web_settings.model_dump(), "trusted_proxies": everyone})
 
 
 # ---------------------------------------------------------------- scheme: Secure cookies, HSTS

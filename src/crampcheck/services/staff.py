@@ -43,6 +43,9 @@ from crampcheck.storage.times import aware as _aware
 STAFF_SESSION_LIFETIME = timedelta(hours=12)
 """A working day: staff sessions end sooner than patients' (shared front-desk screens)."""
 
+MEMBER_ID_LENGTH = 36
+"""A member's id is a UUID in its 36-character text form."""
+
 STAFF_EXISTS = "A staff member with this email address already exists."
 
 # A marker that no password verifies against, not a password (bandit B105).
@@ -276,8 +279,11 @@ def list_staff(session: Session, clinic_id: str) -> list[StaffMember]:
 
 
 def find_member(session: Session, clinic_id: str, staff_id: str) -> StaffMember | None:
-    """A member of this clinic by id, or None (another clinic's members are not found)."""
-    return session.get(StaffMember, (clinic_id, staff_id[:36]))
+    """A member of this clinic by id, or None (another clinic's members are not found,
+    and neither is an id longer than any member's: it is not cut down to one)."""
+    if len(staff_id) > MEMBER_ID_LENGTH:
+        return None
+    return session.get(StaffMember, (clinic_id, staff_id))
 
 
 def find_member_by_email(session: Session, email: str) -> StaffMember | None:

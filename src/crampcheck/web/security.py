@@ -35,11 +35,11 @@ SECURITY_HEADERS = (
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NO_STORE = (b"cache-control", b"no-store")
 CACHEABLE_PREFIX = "/static/"
-API_PREFIX = "/api/"
-"""The JSON API checks the ids in its paths itself, after its guards (see web/api/inputs)."""
 """Only the vendored assets may be kept by a cache; every other response may carry
 personal data or a token (a check's result, the diary, a session), so unless a route says
 otherwise it is ``Cache-Control: no-store`` (the security review's L4)."""
+API_PREFIX = "/api/"
+"""The JSON API checks the ids in its paths itself, after its guards (see web/api/inputs)."""
 
 
 class SecurityHeaders:
