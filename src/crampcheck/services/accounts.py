@@ -115,9 +115,8 @@ def sign_up(
     check_password(password, address)
     if client:
         counter = throttle.sign_up_counter(client)
-        if throttle.is_full(session, counter, now):
+        if throttle.reserve(session, counter, now) > counter.limit:
             raise ThrottledError("email", SIGN_UP_THROTTLED)
-        throttle.count(session, counter, now)
     password_hash = hash_password(password)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise AccountError("email", SIGN_UP_FAILED)
@@ -153,19 +152,20 @@ def check_credentials(
     password: str,
     now: datetime,
 ) -> Attempt:
-    """Verify a password under throttling: :class:`ThrottledError` when a counter is
-    full; otherwise the attempt, counted when wrong. A right password clears the
-    account's counter only: the address's keeps counting the guesses made from there at
-    other accounts. ``stored_hash`` is None for an unknown account, which still costs one
-    hash."""
-    if any(throttle.is_full(session, counter, now) for counter in counters.each()):
+    """Verify a password under throttling: the attempt is counted first (so parallel
+    attempts cannot slip past the limit), then :class:`ThrottledError` when a counter is
+    over its limit; otherwise the attempt. A right password clears the account's counter
+    and takes its attempt back from the address's, which keeps counting the guesses
+    made from there at other accounts. ``stored_hash`` is None for an unknown account,
+    which still costs one hash."""
+    counts = [throttle.reserve(session, counter, now) for counter in counters.each()]
+    if any(n > counter.limit for n, counter in zip(counts, counters.each(), strict=True)):
         raise ThrottledError("email", THROTTLED)
     if not verify_password(stored_hash, password):
-        failures = throttle.count(session, counters.account, now)
-        if counters.address is not None:
-            throttle.count(session, counters.address, now)
-        return Attempt(right=False, account_failures=failures)
+        return Attempt(right=False, account_failures=counts[0])
     throttle.clear(session, counters.account)
+    if counters.address is not None:
+        throttle.refund(session, counters.address)
     return Attempt(right=True, account_failures=0)
 
 

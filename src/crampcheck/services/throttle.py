@@ -17,11 +17,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crampcheck.storage.tables import LoginThrottle
-from crampcheck.storage.times import aware
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -77,27 +78,41 @@ class SignInCounters:
         return (self.account,) if self.address is None else (self.account, self.address)
 
 
-def is_full(session: Session, counter: Counter, now: datetime) -> bool:
-    """Whether the counter has reached its limit in the current window."""
-    row = session.get(LoginThrottle, counter.key)
-    if row is None or now - aware(row.window_started_at) > WINDOW:
-        return False
-    return row.failures >= counter.limit
+def reserve(session: Session, counter: Counter, now: datetime) -> int:
+    """Count one attempt now, before the slow work it guards, and return the count in
+    the current window (1 when this attempt opened a new one).
+
+    One statement reads and writes the counter (an upsert that returns the new count),
+    so attempts sent in parallel each see the count the others left: a count read first
+    and written after a password check let 30 parallel guesses through a limit of 5 (the
+    closing review of the throttles). The counter's row stays locked until the caller's
+    transaction ends, so attempts on one counter take turns."""
+    threshold = now - WINDOW
+    expired = LoginThrottle.window_started_at < threshold
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(LoginThrottle)
+        .values(key=counter.key, failures=1, window_started_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.key],
+            set_={
+                "failures": case((expired, 1), else_=LoginThrottle.failures + 1),
+                "window_started_at": case((expired, now), else_=LoginThrottle.window_started_at),
+            },
+        )
+        .returning(LoginThrottle.failures)
+    )
+    return int(session.execute(statement).scalar_one())
 
 
-def count(session: Session, counter: Counter, now: datetime) -> int:
-    """Count one attempt; returns the count in the current window (1 when this attempt
-    opened a new window)."""
-    row = session.get(LoginThrottle, counter.key)
-    if row is None:
-        session.add(LoginThrottle(key=counter.key, failures=1, window_started_at=now))
-        return 1
-    if now - aware(row.window_started_at) > WINDOW:
-        row.failures = 1
-        row.window_started_at = now
-        return 1
-    row.failures += 1
-    return row.failures
+def refund(session: Session, counter: Counter) -> None:
+    """Take back an attempt :func:`reserve` counted that turned out not to be a failure
+    (a right password does not count against its address)."""
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == counter.key, LoginThrottle.failures > 0)
+        .values(failures=LoginThrottle.failures - 1)
+    )
 
 
 def clear(session: Session, counter: Counter) -> None:
