@@ -260,14 +260,20 @@ def test_signed_in(api_schema: Any, api: Api) -> None:
 
     def prepare(operation_id: str, mode: GenerationMode, case: schemathesis.Case) -> dict[str, str]:
         alternate = next(examples) % 2 == 0
+        signing_up = operation_id == "sign_up" and isinstance(case.body, dict)
+        if mode is GenerationMode.POSITIVE and signing_up:
+            # A real, unused email address and a password that is not a common one: rules
+            # the document cannot state. Every positive sign-up gets them, so a new account
+            # is made however many examples the operations before it took.
+            number = next(api.numbers)
+            case.body["email"] = f"fuzz-signup{number}@example.com"
+            case.body["password"] = f"fuzzed sign-up password {number}"
         if mode is GenerationMode.POSITIVE and alternate:
-            # Rules the document cannot state (a time within the last ten years, a real
-            # email address, an episode that exists) would otherwise turn nearly every
-            # generated request away before it reaches the handler's main path.
+            # Rules the document cannot state (a time within the last ten years, an
+            # episode that exists) would otherwise turn nearly every generated request
+            # away before it reaches the handler's main path.
             if isinstance(case.body, dict) and "started_at" in case.body:
                 case.body["started_at"] = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-            if operation_id == "sign_up" and isinstance(case.body, dict):
-                case.body["email"] = f"fuzz-signup{next(api.numbers)}@example.com"
             if "episode_id" in (case.path_parameters or {}):
                 case.path_parameters["episode_id"] = api.episode()
         if operation_id in ENDS_SESSIONS:
