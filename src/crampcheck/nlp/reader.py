@@ -269,6 +269,10 @@ class Reader:
             if "HYPOTHETICAL" in categories:
                 ignored.append(Ignored(finding_id, "hypothetical", span_text, start, end))
                 continue
+            if "OTHER_EVENT" in categories:
+                # "I walk a mile most days": how often the person walks, not the symptom
+                ignored.append(Ignored(finding_id, "other_event", span_text, start, end))
+                continue
             negated = (
                 "NEGATED_EXISTENCE" in categories
                 or (ent.start, ent.end, label) in spread

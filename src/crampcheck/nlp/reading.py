@@ -10,7 +10,7 @@ from typing import Literal
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.nlp.spelling import Correction
 
-Mention = Literal["present", "absent", "other_person", "hypothetical"]
+Mention = Literal["present", "absent", "other_person", "hypothetical", "other_event"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,11 @@ class Extracted:
 
 @dataclass(frozen=True)
 class Ignored:
-    """A mention that was read but not used: about someone else, or hypothetical."""
+    """A mention that was read but not used: about someone else, hypothetical, or how
+    often the person does something else ("I walk most days")."""
 
     finding_id: str
-    reason: Literal["other_person", "hypothetical"]
+    reason: Literal["other_person", "hypothetical", "other_event"]
     text: str
     start: int
     end: int

@@ -138,6 +138,7 @@ class ContextRuleSpec(Strict):
         "FAMILY",
         "HISTORICAL",
         "HYPOTHETICAL",
+        "OTHER_EVENT",
         "TERMINATE",
         "PSEUDO",
     ]

@@ -86,7 +86,7 @@ class FindingOut(BaseModel):
 
 class IgnoredOut(BaseModel):
     id: str
-    reason: Literal["other_person", "hypothetical"]
+    reason: Literal["other_person", "hypothetical", "other_event"]
     text: str
     start: int
     end: int

@@ -1,0 +1,73 @@
+"""Words that name a finding only in one of their senses: how often the person does something
+else, heat put on a sore muscle, veins that show, a snack, turning one's own head.
+
+Each case pairs a sentence where the word is not the finding with one where it is, so a
+fix that simply drops the word fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from crampcheck.domain.types import FindingState
+from crampcheck.nlp.reader import Reader
+from crampcheck.services.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def reader(pipeline: Pipeline) -> Reader:
+    return pipeline.reader
+
+
+def _present(reader: Reader, text: str) -> set[str]:
+    reading = reader.read(text)
+    return {e.finding_id for e in reading.findings if e.state is FindingState.PRESENT}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "expected"),
+    [
+        # how often: the person's walks, or the cramps
+        ("my foot cramps about once a week. I walk a mile most days", "frequent", False),
+        ("we walked the dog every day this week and my calf cramped once", "frequent", False),
+        ("I walk 2 miles every day and my calf cramps every night", "frequent", True),
+        ("my calves cramp most days", "frequent", True),
+        # heat on a sore back, or hot weather
+        ("tried stretching, heat, ibuprofen and it keeps coming back", "hot_environment", False),
+        ("heat pad helps a little with the back spasm", "hot_environment", False),
+        ("I was roofing all day in the heat and my legs cramped", "hot_environment", True),
+        ("cramps after mowing in 98 degree heat", "hot_environment", True),
+        # veins that show, or a limb gone blue
+        ("bulgy blue veins on both legs and cramps at night", "pale_cold_limb", False),
+        ("my toes have gone blue and cold", "pale_cold_limb", True),
+        # the snack, or the movement
+        ("chewing a piece of beef jerky and my jaw locked up", "twitching", False),
+        ("her legs are jerky and twitching", "twitching", True),
+        # one's own movement, or a head pulled round
+        ("it hurts turning my head to the left", "abnormal_posture", False),
+        ("my neck keeps pulling my head to the left", "abnormal_posture", True),
+        # a twitch moving into the cheek, or a face that has dropped
+        ("an eye twitch that spreads down into my cheek", "face_droop", False),
+        ("the left side of his mouth is hanging down", "face_droop", True),
+    ],
+)
+def test_a_word_is_read_in_its_sense(
+    reader: Reader, text: str, finding: str, expected: bool
+) -> None:
+    assert (finding in _present(reader, text)) is expected
+
+
+def test_another_activity_s_frequency_is_set_aside_and_said_so(reader: Reader) -> None:
+    reading = reader.read("my foot cramps now and then. I walk a mile most days")
+    assert [i.reason for i in reading.ignored if i.finding_id == "frequent"] == ["other_event"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't turn my head, I have a fever and a bad headache",
+        "voice has gone squeaky and breathing feels a bit tight after my thyroid operation",
+    ],
+)
+def test_lay_words_for_danger_signs_are_read(pipeline: Pipeline, text: str) -> None:
+    result = pipeline.check_text(text, 30, None)
+    assert result.assessment.urgency.value == "emergency"
