@@ -71,3 +71,22 @@ def test_another_activity_s_frequency_is_set_aside_and_said_so(reader: Reader) -
 def test_lay_words_for_danger_signs_are_read(pipeline: Pipeline, text: str) -> None:
     result = pipeline.check_text(text, 30, None)
     assert result.assessment.urgency.value == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("my back keeps seizing up in spasms, on and off for 8 weeks", 56),
+        ("cramps in my calves. on and off for 3 weeks now", 21),
+    ],
+)
+def test_how_the_problem_comes_and_goes_owns_its_duration(
+    reader: Reader, text: str, days: int
+) -> None:
+    reading = reader.read(text)
+    assert reading.values().get("history_days") == days
+
+
+def test_a_background_event_still_owns_its_own_duration(reader: Reader) -> None:
+    reading = reader.read("my calf cramps at night. I had my knee operation 8 weeks ago")
+    assert "history_days" not in reading.values()

@@ -160,6 +160,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     index = {finding_id: position for position, finding_id in enumerate(findings)}
     check = References(findings, sources, conditions, index)
     check.findings(lexicon.compared_findings, "lexicon.yaml.compared_findings")
+    check.findings(lexicon.duration_owner_findings, "lexicon.yaml.duration_owner_findings")
     for rule in lexicon.context_rules:
         check.findings(rule.only_for, f"lexicon.yaml.context_rules[{rule.literal!r}].only_for")
     derived = check_findings_and_conditions(

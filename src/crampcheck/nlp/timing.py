@@ -23,6 +23,7 @@ class EventTiming:
         self._category = {f.id: f.category for f in kb.findings.values()}
         self._clause_breaks = tuple(kb.lexicon.clause_breaks)
         self._owner_categories = frozenset(kb.lexicon.duration_owner_categories)
+        self._owner_findings = frozenset(kb.lexicon.duration_owner_findings)
         self._event_categories = frozenset(kb.lexicon.duration_event_categories)
         self._owner_words = frozenset(w.lower() for w in kb.lexicon.duration_owner_words)
 
@@ -46,6 +47,11 @@ class EventTiming:
         if self._owner_words & set(_WORD.findall(original[clause_start:clause_end].lower())):
             return False  # "it started seven weeks ago": the problem, by its pronoun
         inside = [f for f in findings if clause_start <= f.start and f.end <= clause_end]
-        owners = [f for f in inside if self._category.get(f.finding_id) in self._owner_categories]
+        owners = [
+            f
+            for f in inside
+            if self._category.get(f.finding_id) in self._owner_categories
+            or f.finding_id in self._owner_findings
+        ]
         events = [f for f in inside if self._category.get(f.finding_id) in self._event_categories]
         return bool(events) and not owners

@@ -79,6 +79,11 @@ class Lexicon(Strict):
         description="finding categories whose presence in a duration's clause makes it "
         "the problem's duration",
     )
+    duration_owner_findings: tuple[str, ...] = Field(
+        default=(),
+        description="findings of another category that also make a duration in their clause "
+        "the problem's: how the problem comes and goes ('on and off for 8 weeks')",
+    )
     duration_owner_words: tuple[str, ...] = Field(
         default=(),
         description="words that, in a duration's clause, refer to the problem ('it started')",
