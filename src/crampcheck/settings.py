@@ -103,9 +103,7 @@ class Settings(BaseSettings):
     mail_username: str = Field(
         default="", max_length=254, description="the SMTP user name; none: no sign-in"
     )
-    mail_password: SecretStr = Field(
-        default=SecretStr(""), description="the SMTP user's password"
-    )
+    mail_password: SecretStr = Field(default=SecretStr(""), description="the SMTP user's password")
     mail_sender: str = Field(
         default="",
         max_length=254,

@@ -267,5 +267,3 @@ def register(
             raise ThrottledError("email", SIGN_UP_THROTTLED)
         hash_password(password)  # the same work as creating the account
     return Registration(existing, False, issue(session, existing, "reset", now))
-
-

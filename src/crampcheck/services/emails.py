@@ -67,9 +67,7 @@ def confirm_account(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> 
     return Email(to, f"Finish creating your {PRODUCT} account", body + _footer(clinic))
 
 
-def sign_up_with_existing_account(
-    to: str, link: str, lifetime: timedelta, clinic: Clinic
-) -> Email:
+def sign_up_with_existing_account(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> Email:
     """To an address that already has an account when someone signs up with it."""
     body = (
         "Hello,\n\n"
