@@ -461,3 +461,22 @@ def test_a_mail_password_is_never_sent_in_clear_to_another_machine(web_settings:
                 "mail_username": "crampcheck",
             }
         )
+
+
+def test_the_api_sign_up_answers_alike_and_signs_nobody_in(
+    mail_app: FastAPI, mail_client: TestClient, smtp_server: SmtpServer
+) -> None:
+    make_account(mail_app, "taken@example.com")
+    answers = [
+        mail_client.post("/api/v1/auth/signup", json={"email": email, "password": PASSWORD})
+        for email in ("taken@example.com", "new@example.com")
+    ]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json() and "token" not in answers[0].json()
+    assert SESSION not in mail_client.cookies
+    assert len(smtp_server.mailbox.to("taken@example.com")) == 1
+    assert len(smtp_server.mailbox.to("new@example.com")) == 1
+    signin = mail_client.post(
+        "/api/v1/auth/signin", json={"email": "new@example.com", "password": PASSWORD}
+    )
+    assert signin.status_code == 401  # noqa: PLR2004

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fastapi import BackgroundTasks
 
-from crampcheck.services import emails
+from crampcheck.services import account_links, emails
 from crampcheck.services.mail import Email
 from crampcheck.web.state import AppState
 
@@ -43,3 +43,27 @@ def send_request_emails(
         emergency_number=state.settings.emergency_number,
     ):
         send_later(background, state, email)
+
+
+CHECK_EMAIL = (
+    "Check your email: we have sent a link to finish creating your account, or, if the "
+    "address already has one, a notice with a link to choose a new password."
+)
+
+
+def send_registration_email(
+    background: BackgroundTasks, state: AppState, done: account_links.Registration
+) -> None:
+    """After a sign-up: the new account's confirmation link, or, for an address that had
+    an account, a notice with a reset link."""
+    if done.created:
+        link = absolute(state, f"/account/confirm/{done.token}")
+        message = emails.confirm_account(
+            done.user.email, link, account_links.LIFETIME["confirm"], state.clinic
+        )
+    else:
+        link = absolute(state, f"/account/reset/{done.token}")
+        message = emails.sign_up_with_existing_account(
+            done.user.email, link, account_links.LIFETIME["reset"], state.clinic
+        )
+    send_later(background, state, message)

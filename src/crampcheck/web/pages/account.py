@@ -14,7 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crampcheck.domain.zones import place_zone_names
-from crampcheck.services import account_links, accounts, emails
+from crampcheck.services import account_links, accounts
 from crampcheck.services.accounts import (
     PASSWORD_MIN_LENGTH,
     AccountError,
@@ -36,7 +36,7 @@ from crampcheck.web.auth import (
 )
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.mailing import absolute, send_later
+from crampcheck.web.mailing import send_registration_email
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
     CurrentPatient,
@@ -194,17 +194,7 @@ def _sign_up_by_email(
     except AccountError as error:
         field = error.field if error.field in ("email", "password") else "email"
         return _signup_page(request, state, {"email": email[:254]}, {field: _(error.message)}, 422)
-    if done.created:
-        link = absolute(state, f"/account/confirm/{done.token}")
-        message = emails.confirm_account(
-            done.user.email, link, account_links.LIFETIME["confirm"], state.clinic
-        )
-    else:
-        link = absolute(state, f"/account/reset/{done.token}")
-        message = emails.sign_up_with_existing_account(
-            done.user.email, link, account_links.LIFETIME["reset"], state.clinic
-        )
-    send_later(background, state, message)
+    send_registration_email(background, state, done)
     return page(request, state, "account_check_email.html", {"reason": "signup"})
 
 
