@@ -20,6 +20,7 @@ from crampcheck.services.pipeline import Pipeline, default_pipeline
 from crampcheck.settings import Settings
 from crampcheck.storage.database import upgrade
 from tests.factories import cheap_password_hashing
+from tests.smtp import _session_smtp, smtp_server  # noqa: F401 - fixtures for every test
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -82,6 +82,66 @@ class Settings(BaseSettings):
         "X-Forwarded-For and X-Forwarded-Proto are believed; none by default",
     )
 
+    public_url: str = Field(
+        default="",
+        max_length=200,
+        pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$",
+        description="the address people reach crampcheck at (https://...), used for the links "
+        "in emails; default http://<host>:<port>",
+    )
+    mail_host: str = Field(
+        default="",
+        max_length=253,
+        description="the SMTP server that sends crampcheck's emails; none: no email is sent",
+    )
+    mail_port: int = Field(default=587, ge=1, le=65535, description="the SMTP server's port")
+    mail_tls: Literal["none", "starttls", "tls"] = Field(
+        default="starttls",
+        description="how the connection to the SMTP server is encrypted: starttls (port 587), "
+        "tls (implicit TLS, port 465) or none",
+    )
+    mail_username: str = Field(
+        default="", max_length=254, description="the SMTP user name; none: no sign-in"
+    )
+    mail_password: SecretStr = Field(default=SecretStr(""), description="the SMTP user's password")
+    mail_sender: str = Field(
+        default="",
+        max_length=254,
+        description="the From address of crampcheck's emails (needed for any email)",
+    )
+    mail_clinic_address: str = Field(
+        default="",
+        max_length=254,
+        description="the clinic's address for notices of urgent requests; none: no notice",
+    )
+    mail_ca_file: Path | None = Field(
+        default=None,
+        description="certificates to verify the SMTP server with; default: the system's",
+    )
+    mail_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="seconds to wait for the SMTP server"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_clear_text_mail_password(self) -> Settings:
+        local = self.mail_host in {"localhost", "127.0.0.1", "::1"}
+        if self.mail_tls == "none" and self.mail_username and not local:
+            raise ValueError(
+                "CRAMPCHECK_MAIL_TLS is none but CRAMPCHECK_MAIL_USERNAME is set: the SMTP "
+                "password would cross the network unencrypted; use starttls or tls"
+            )
+        return self
+
+    @property
+    def mail_configured(self) -> bool:
+        """Whether crampcheck can send email (an SMTP server and a From address)."""
+        return bool(self.mail_host and self.mail_sender)
+
+    @property
+    def effective_public_url(self) -> str:
+        """The address links in emails start with (no trailing slash)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
     @model_validator(mode="after")
     def _refuse_unusable_proxies(self) -> Settings:
         for entry in self.trusted_proxy_list:

@@ -120,9 +120,10 @@ def _wait_for_health(process: subprocess.Popen[bytes], base_url: str, log: Path)
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[Server]:
-    """``crampcheck serve`` on a free port, with an empty data folder in ``root``; on
-    exit it stops, and its log must show no traceback and no error."""
+def serving(root: Path, settings: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """``crampcheck serve`` on a free port, with an empty data folder in ``root`` and any
+    further ``CRAMPCHECK_*`` ``settings``; on exit it stops, and its log must show no
+    traceback and no error."""
     data_dir = root / "data"
     log = root / "serve.log"
     port = _free_port()
@@ -132,6 +133,7 @@ def serving(root: Path) -> Iterator[Server]:
         CRAMPCHECK_DATA_DIR=str(data_dir),
         HOME=str(root),
     )
+    env.update(settings or {})
     env.pop("XDG_DATA_HOME", None)
     base_url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:

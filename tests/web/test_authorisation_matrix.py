@@ -85,6 +85,12 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/appointment/sent/{request_id}"): P,
     # patient accounts
     **{(m, p): P for m in ("GET", "POST") for p in ("/account/signup", "/account/signin")},
+    # the links crampcheck emails: the token in the address is the only credential
+    **{
+        (m, p): P
+        for m in ("GET", "POST")
+        for p in ("/account/reset", "/account/reset/{token}", "/account/confirm/{token}")
+    },
     **{("POST", f"/api/v1/auth/{a}"): P for a in ("signup", "signin")},
     **{("POST", f"/api/v1/auth/{a}"): PT for a in ("signout", "password")},
     ("DELETE", "/api/v1/account"): PT,

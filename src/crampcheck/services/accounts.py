@@ -101,8 +101,15 @@ def sign_up(
     now: datetime | None = None,
     *,
     client: str | None = None,
+    confirmed: bool = True,
 ) -> User:
-    """Create an account (in the caller's transaction).
+    """Create an account (in the caller's transaction), refusing an address that has one.
+
+    The sign-up pages and API go through
+    :func:`crampcheck.services.account_links.register` instead, which creates it with
+    ``confirmed=False`` (no password sign-in until a link sent to the address is
+    followed) and does not tell whether the address had an account; this is for callers
+    that may know (the demo data, the tests).
 
     Sign-up attempts from one network address (``client``) are throttled: a long run of
     sign-ups is someone finding out which addresses have accounts, or filling the
@@ -126,6 +133,7 @@ def sign_up(
         password_hash=password_hash,
         created_at=now,
         password_changed_at=now,
+        email_confirmed_at=now if confirmed else None,
     )
     try:
         # A savepoint: if another sign-up for the same address wins the race between the
@@ -172,8 +180,10 @@ def check_credentials(
 def authenticate(
     session: Session, email: str, password: str, address: str | None, now: datetime | None = None
 ) -> User:
-    """The account for these credentials; the same error for an unknown email or a wrong
-    password, and :class:`ThrottledError` after too many failures."""
+    """The account for these credentials; the same error for an unknown email, a wrong
+    password, and an account whose address was never confirmed (a sign-up must not
+    become a way to learn that the address was new), and :class:`ThrottledError` after
+    too many failures."""
     now = now or datetime.now(UTC)
     try:
         canonical = normalise_email(email)
@@ -182,7 +192,8 @@ def authenticate(
     user = session.scalar(select(User).where(User.email == canonical))
     counters = SignInCounters.for_sign_in(canonical, address)
     stored = user.password_hash if user else None
-    if not check_credentials(session, counters, stored, password, now).right or user is None:
+    right = check_credentials(session, counters, stored, password, now).right
+    if not right or user is None or user.email_confirmed_at is None:
         raise AccountError("email", SIGN_IN_FAILED)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

@@ -14,6 +14,7 @@ from crampcheck import __version__
 from crampcheck.clinic import load_clinic
 from crampcheck.services.clinics import ensure_registered
 from crampcheck.services.database import make_engine, session_factory
+from crampcheck.services.mail import Mailer
 from crampcheck.services.pipeline import Pipeline, packaged_pipeline
 from crampcheck.settings import Settings
 from crampcheck.web.api import account as account_api
@@ -22,6 +23,7 @@ from crampcheck.web.api import sharing as sharing_api
 from crampcheck.web.api import staff as staff_api
 from crampcheck.web.api.routes import health_router, router
 from crampcheck.web.pages import account as account_pages
+from crampcheck.web.pages import account_links as account_link_pages
 from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages import (
     install_error_pages,
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         clinic=clinic,
         engine=engine,
         sessions=session_factory(engine),
+        mailer=Mailer.from_settings(settings),
     )
     ensure_registered(engine, state.clinic)
     pipeline.reader  # noqa: B018 - load the reader now, not on the first request
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(account_pages.router)
+    app.include_router(account_link_pages.router)
     app.include_router(diary_pages.router)
     app.include_router(sharing_pages.router)
     app.include_router(staff_session.router)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from crampcheck.domain.times import aware as _utc
-from crampcheck.services import accounts, throttle
+from crampcheck.services import account_links, accounts, throttle
 from crampcheck.services.accounts import AccountError, StartedSession, ThrottledError
 from crampcheck.storage.tables import User
 from crampcheck.web.api.errors import ApiRoute, field_error
@@ -33,6 +33,8 @@ from crampcheck.web.auth import (
     cookie_token,
     set_session_cookie,
 )
+from crampcheck.web.deps import StateDep
+from crampcheck.web.mailing import CHECK_EMAIL, send_registration_email
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute, tags=["account"])
 
@@ -71,10 +73,37 @@ def throttled(error: ThrottledError) -> JSONResponse:
     response_model=SessionOut,
     status_code=status.HTTP_201_CREATED,
     operation_id="sign_up",
-    responses={429: {"model": ErrorOut, "description": "Too many sign-ups from this address"}},
+    responses={
+        202: {
+            "model": ErrorOut,
+            "description": "With email set up: check your email (whether or not the "
+            "address had an account; nobody is signed in)",
+        },
+        429: {"model": ErrorOut, "description": "Too many sign-ups from this address"},
+    },
 )
-def sign_up(body: SignUpIn, request: Request, response: Response, db: DbDep) -> Any:
-    """Create an account and sign in to it."""
+def sign_up(
+    body: SignUpIn,
+    request: Request,
+    response: Response,
+    db: DbDep,
+    state: StateDep,
+    background: BackgroundTasks,
+) -> Any:
+    """Create an account. With email set up, the answer is 202 "check your email" whether
+    or not the address had an account, and the emailed link finishes the account;
+    without it, 201 with a session for a new address (an error for a taken one)."""
+    if state.mailer.configured:
+        try:
+            done = account_links.register(
+                db, body.email, body.password, client=client_address(request)
+            )
+        except ThrottledError as error:
+            return throttled(error)
+        except AccountError as error:
+            return field_error(error.field, error.message)
+        send_registration_email(background, state, done)
+        return JSONResponse({"detail": CHECK_EMAIL}, status_code=202)
     try:
         user = accounts.sign_up(db, body.email, body.password, client=client_address(request))
     except ThrottledError as error:

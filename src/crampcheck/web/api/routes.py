@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -25,6 +25,7 @@ from crampcheck.web.api.schemas import (
 from crampcheck.web.auth import signed_in
 from crampcheck.web.checking import assessment_payload, given, run_check
 from crampcheck.web.deps import SessionDep, StateDep
+from crampcheck.web.mailing import send_request_emails
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute)
 health_router = APIRouter(route_class=ApiRoute)
@@ -170,7 +171,11 @@ def clinic(state: StateDep) -> dict[str, Any]:
     responses={409: {"model": ErrorOut}},
 )
 def create_appointment_request(
-    body: AppointmentIn, request: Request, state: StateDep, session: SessionDep
+    body: AppointmentIn,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    background: BackgroundTasks,
 ) -> dict[str, Any] | JSONResponse:
     """Ask the clinic for an appointment; the check is re-assessed and stored as seen.
     Signed in, the request is linked to the account, and ``share_diary`` shares the
@@ -199,6 +204,7 @@ def create_appointment_request(
             return JSONResponse({"detail": error.message}, status_code=409)
         return field_error(error.field, error.message)
     stored = requested.request
+    send_request_emails(background, state, data.email, stored.urgency)
     return {
         "id": stored.id,
         "status": stored.status,

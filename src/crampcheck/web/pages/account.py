@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crampcheck.domain.zones import place_zone_names
-from crampcheck.services import accounts
+from crampcheck.services import account_links, accounts
 from crampcheck.services.accounts import (
     PASSWORD_MIN_LENGTH,
     AccountError,
@@ -36,6 +36,7 @@ from crampcheck.web.auth import (
 )
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
+from crampcheck.web.mailing import send_registration_email
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
     CurrentPatient,
@@ -79,13 +80,15 @@ def remember_zone(response: Response, request: Request, name: str) -> None:
 # ---------------------------------------------------------------- sign up
 
 
-def _anonymous_page(
+def anonymous_page(
     request: Request,
     state: AppState,
     template: str,
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
+    """A page with a form for someone not signed in (its CSRF token tied to a nonce
+    cookie)."""
     nonce, token = anonymous_csrf(request, state)
     response = page(
         request,
@@ -105,7 +108,7 @@ def _signup_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    return _anonymous_page(
+    return anonymous_page(
         request,
         state,
         "account_signup.html",
@@ -121,8 +124,16 @@ def signup_form(request: Request, state: StateDep) -> HTMLResponse:
 
 
 @router.post("/account/signup")
-def signup_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutForm) -> Response:
-    """Create the account, sign in and go to the diary."""
+def signup_submit(
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    form: SignedOutForm,
+    background: BackgroundTasks,
+) -> Response:
+    """Create the account. With email set up, the answer is "check your email" whether
+    or not the address had an account (see :func:`_sign_up_by_email`); without it, the
+    account is signed in at once, as there is no way to confirm an address."""
     email = text_field(form, "email", 254).strip()
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
@@ -141,6 +152,8 @@ def signup_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutF
         errors["password"] = _(error.message)
     if "password" not in errors and again != password:
         errors["password_again"] = _("The two passwords are not the same. Please type it again.")
+    if not errors and state.mailer.configured:
+        return _sign_up_by_email(request, state, db, background, email, password)
     if not errors:
         try:
             user = accounts.sign_up(db, email, password, client=client_address(request))
@@ -161,6 +174,30 @@ def signup_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutF
     return response
 
 
+def _sign_up_by_email(
+    request: Request,
+    state: AppState,
+    db: DbDep,
+    background: BackgroundTasks,
+    email: str,
+    password: str,
+) -> Response:
+    """Sign up without telling whether the address has an account (the security
+    review's L7): a new account waits for its confirmation link; an address with an
+    account is sent a notice with a reset link. The page is the same either way."""
+    try:
+        done = account_links.register(db, email, password, client=client_address(request))
+    except ThrottledError as error:
+        return _signup_page(
+            request, state, {"email": email[:254]}, {"email": _(error.message)}, 429
+        )
+    except AccountError as error:
+        field = error.field if error.field in ("email", "password") else "email"
+        return _signup_page(request, state, {"email": email[:254]}, {field: _(error.message)}, 422)
+    send_registration_email(background, state, done)
+    return page(request, state, "account_check_email.html", {"reason": "signup"})
+
+
 # ---------------------------------------------------------------- sign in and out
 
 
@@ -172,7 +209,7 @@ def _signin_page(
     status_code: int = 200,
     notice: str | None = None,
 ) -> HTMLResponse:
-    return _anonymous_page(
+    return anonymous_page(
         request,
         state,
         "account_signin.html",
@@ -192,6 +229,10 @@ def signin_form(
     notices = {
         "signed_out": _("You are signed out."),
         "deleted": _("Your account and your diary were deleted."),
+        "reset": _(
+            "Your password was changed, and every device that was signed in was signed "
+            "out. Sign in with your new password."
+        ),
     }
     return _signin_page(
         request,

@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -32,6 +32,7 @@ from crampcheck.web.auth import DbDep, signed_in
 from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
+from crampcheck.web.mailing import send_request_emails
 from crampcheck.web.pages.check import bad_state_page, read_form
 from crampcheck.web.pages.flow import BadState, FlowState, decode_state, text_field
 from crampcheck.web.pages.render import not_found, page
@@ -213,7 +214,9 @@ def _field_errors(state: AppState, flow: FlowState, values: dict[str, Any]) -> d
 
 
 @router.post("/appointment")
-async def appointment_submit(request: Request, state: StateDep, db: DbDep) -> Response:
+async def appointment_submit(
+    request: Request, state: StateDep, db: DbDep, background: BackgroundTasks
+) -> Response:
     """Check the form, store the request with the check as seen, then confirm it."""
     form = await read_form(request)
     if not csrf_valid(request, state, form):
@@ -258,6 +261,7 @@ async def appointment_submit(request: Request, state: StateDep, db: DbDep) -> Re
         shown = run_check(state, flow.check()).assessment.urgency.value
         return form_page(request, state, flow, values, {field: _(error.message)}, shown)
     request_id = requested.request.id
+    send_request_emails(background, state, data.email, requested.request.urgency)
     return RedirectResponse(f"/appointment/sent/{request_id}", status_code=303)
 
 

@@ -1,0 +1,53 @@
+"""Account links sent by email (password reset, new-account confirmation), and when an
+account's address was confirmed.
+
+A password reset and the confirmation of a new account are links sent to the account's
+address, each with a random token of which only the SHA-256 is stored; a link works once
+and for a limited time. ``users.email_confirmed_at`` says when a link sent to the address
+was followed: an account made by sign-up cannot be signed in to with its password until
+then, so a sign-up does not tell whether the address already had an account (the
+security review's L7). Accounts that exist already were signed in to at sign-up, as
+sign-up worked before; they count as confirmed from when they were made.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-17
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE users SET email_confirmed_at = created_at")
+    op.create_table(
+        "account_tokens",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column(
+            "user_id",
+            sa.String(36),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("purpose", sa.String(16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_account_tokens_user_id", "account_tokens", ["user_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_account_tokens_user_id", table_name="account_tokens")
+    op.drop_table("account_tokens")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("email_confirmed_at")
