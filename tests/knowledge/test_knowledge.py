@@ -108,6 +108,20 @@ def test_unknown_key_is_rejected_with_file_and_key(tmp_path: Path) -> None:
     assert "sevrity" in message
 
 
+def test_a_key_given_twice_is_rejected_with_file_and_line(tmp_path: Path) -> None:
+    # PyYAML alone keeps the second "reason:" and says nothing: a rule pasted over the
+    # end of another would silently take the other's meaning.
+    data = _data_copy(tmp_path)
+    path = data / "rules_urgent.yaml"
+    path.write_text(
+        path.read_text().replace("    level: urgent\n", "    level: urgent\n    level: doctor\n", 1)
+    )
+    with pytest.raises(
+        KnowledgeError, match=r"(?s)rules_urgent.yaml: not valid YAML.*'level' is given twice.*line"
+    ):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
 def test_dangling_finding_reference_is_rejected(tmp_path: Path) -> None:
     data = _data_copy(tmp_path)
     path = data / "rules_urgent.yaml"

@@ -90,3 +90,25 @@ def test_how_the_problem_comes_and_goes_owns_its_duration(
 def test_a_background_event_still_owns_its_own_duration(reader: Reader) -> None:
     reading = reader.read("my calf cramps at night. I had my knee operation 8 weeks ago")
     assert "history_days" not in reading.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # a "back spasm" that is a kidney stone: pain in waves to the groin, pink urine
+        (
+            "thought it was a back spasm but it comes in waves from my right side to my groin,"
+            " threw up twice and my pee looks pinkish, no fever",
+            "urgent",
+        ),
+        # pink urine after hard exercise with sore, weak muscles: muscle breakdown
+        (
+            "ran a marathon yesterday, my thighs are so sore and weak and my pee is pink",
+            "emergency",
+        ),
+        # an ordinary back spasm stays at home care
+        ("my lower back went into spasm lifting a box, no fever, peeing normally", "self_care"),
+    ],
+)
+def test_pink_urine_and_pain_in_waves(pipeline: Pipeline, text: str, urgency: str) -> None:
+    assert pipeline.check_text(text, 44, None).assessment.urgency.value == urgency

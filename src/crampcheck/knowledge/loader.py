@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from crampcheck.knowledge import strict_yaml
 from crampcheck.knowledge.compiled import (
     CompiledAdvice,
     CompiledRule,
@@ -71,7 +72,7 @@ DATA_PACKAGE = "crampcheck.knowledge.data"
 
 def _read_yaml(entry: Traversable) -> Any:
     try:
-        return yaml.safe_load(entry.read_text(encoding="utf-8"))
+        return strict_yaml.load(entry.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise KnowledgeError(f"{entry.name}: not valid YAML: {error}") from None
 
