@@ -45,6 +45,10 @@ def _present(reader: Reader, text: str) -> set[str]:
         # one's own movement, or a head pulled round
         ("it hurts turning my head to the left", "abnormal_posture", False),
         ("my neck keeps pulling my head to the left", "abnormal_posture", True),
+        # a time phrase, or a new medicine
+        ("he's had this cramp in his left calf ever since", "new_medicine", False),
+        ("I started getting cramps in my calves last week", "new_medicine", False),
+        ("since starting simvastatin my thighs ache", "new_medicine", True),
         # a twitch moving into the cheek, or a face that has dropped
         ("an eye twitch that spreads down into my cheek", "face_droop", False),
         ("the left side of his mouth is hanging down", "face_droop", True),
