@@ -116,3 +116,22 @@ def test_a_background_event_still_owns_its_own_duration(reader: Reader) -> None:
 )
 def test_pink_urine_and_pain_in_waves(pipeline: Pipeline, text: str, urgency: str) -> None:
     assert pipeline.check_text(text, 44, None).assessment.urgency.value == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "has_episode_length"),
+    [
+        ("sleeping like 5 hours a night and my eyelid flutters", False),
+        ("during 3 hours of handwriting my hand cramps", False),
+        ("my calf has been cramping for about 2 hours", True),
+    ],
+)
+def test_the_length_of_another_activity_is_not_the_episode_s(
+    reader: Reader, text: str, has_episode_length: bool
+) -> None:
+    assert ("episode_minutes" in reader.read(text).values()) is has_episode_length
+
+
+def test_a_place_said_to_be_doing_nothing_is_not_the_problem_s(reader: Reader) -> None:
+    reading = reader.read("my eyelid flutters, the rest of my face isn't doing anything")
+    assert reading.states().get("site_face") is FindingState.ABSENT

@@ -290,10 +290,14 @@ class QuantityReader:
         return end is not None and bool(self._per_period.match(text, end))
 
     def _after_activity(self, text: str, start: int) -> bool:
-        """ "drove six hours back", "ran for 20 minutes": the activity's length."""
-        before = [w.strip(".,;:") for w in text[max(0, start - 30) : start].lower().split()]
-        if before and before[-1] == "for":
+        """ "drove six hours back", "ran for 20 minutes", "sleeping like 5 hours": the
+        activity's length. Up to three length words ("for", "about", "like", "than") may
+        stand between the activity and the number."""
+        before = [w.strip(".,;:") for w in text[max(0, start - 50) : start].lower().split()]
+        skipped = 0
+        while before and skipped < 3 and before[-1] in self._lengths_before_a:
             before = before[:-1]
+            skipped += 1
         return bool(before) and before[-1] in self._activities
 
     def _singular_rate(self, text: str, start: int, number: str) -> bool:
