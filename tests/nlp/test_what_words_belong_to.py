@@ -123,6 +123,7 @@ def test_pink_urine_and_pain_in_waves(pipeline: Pipeline, text: str, urgency: st
     [
         ("sleeping like 5 hours a night and my eyelid flutters", False),
         ("during 3 hours of handwriting my hand cramps", False),
+        ("spent 5 hours pruning the roses and my fingers cramped", False),
         ("my calf has been cramping for about 2 hours", True),
     ],
 )
