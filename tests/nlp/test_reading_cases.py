@@ -33,7 +33,9 @@ FLOORS = {
     "portal_f": (69, 72),
     "chat_i": (69, 65),
     "voices_j": (70, 67),
-    "app_l": (68, 70),
+    "app_l": (69, 70),
+    "voicemail_n": (67, 69),
+    "forums_o": (64, 67),
 }
 
 
