@@ -9,7 +9,7 @@ is what a diary shows and the diary rules read, with the counts behind every sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal, NamedTuple, get_args
 
@@ -82,6 +82,10 @@ class EpisodeEntry:
     tried: tuple[str, ...] = ()
     helped: bool | None = None
     notes: str | None = None
+
+
+ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(EpisodeEntry))
+"""What a person writes down about an episode, in the order the diary's download has it."""
 
 
 @dataclass(frozen=True, kw_only=True)
