@@ -24,18 +24,20 @@ from crampcheck.domain.times import aware as _aware
 from crampcheck.services.audit import (
     AuditAction,
     AuditFilter,
+    action_label,
     export_csv,
     list_events,
     record,
     start_export,
 )
+from crampcheck.services.roles import role_label
 from crampcheck.storage.tables import AuditEvent
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import whole_number
 from crampcheck.web.pages.guards import StaffReadingAudit
-from crampcheck.web.pages.staff_render import no_store, role_label, staff_page
+from crampcheck.web.pages.staff_render import no_store, staff_page
 from crampcheck.web.staff_auth import StaffSignedIn
 from crampcheck.web.staff_shared import member_clinic
 from crampcheck.web.state import AppState
@@ -45,32 +47,6 @@ router = APIRouter(include_in_schema=False)
 AUDIT_PATH = "/staff/audit"
 AUDIT_PAGE_SIZE = 50
 MAX_PAGE = 100_000
-
-
-def action_label(action: str) -> str:
-    """An audit action as people read it."""
-    labels = {
-        AuditAction.VIEW_INBOX.value: _("Viewed the inbox"),
-        AuditAction.VIEW_REQUEST.value: _("Viewed a request"),
-        AuditAction.CHANGE_STATUS.value: _("Changed a request's status"),
-        AuditAction.VIEW_SUMMARY_PDF.value: _("Opened a summary PDF"),
-        AuditAction.EXPORT_FHIR.value: _("Exported FHIR"),
-        AuditAction.VIEW_DIARY_CHART.value: _("Viewed a diary chart"),
-        AuditAction.ADD_STAFF.value: _("Added a staff member"),
-        AuditAction.INVITE_STAFF.value: _("Invited a staff member"),
-        AuditAction.REISSUE_INVITATION.value: _("Gave a staff member a new link"),
-        AuditAction.REVOKE_INVITATION.value: _("Revoked an invitation link"),
-        AuditAction.ACCEPT_INVITATION.value: _("Accepted their invitation"),
-        AuditAction.DEACTIVATE_STAFF.value: _("Deactivated a staff member"),
-        AuditAction.ACTIVATE_STAFF.value: _("Activated a staff member"),
-        AuditAction.VIEW_AUDIT.value: _("Viewed the audit log"),
-        AuditAction.EXPORT_AUDIT.value: _("Exported the audit log"),
-        AuditAction.SIGN_IN.value: _("Signed in"),
-        AuditAction.SIGN_IN_FAILED.value: _("Failed to sign in"),
-        AuditAction.SIGN_OUT.value: _("Signed out"),
-        AuditAction.CHANGE_PASSWORD.value: _("Changed their password"),
-    }
-    return labels.get(action, action)
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,14 @@ from crampcheck.clinic import Clinic
 from crampcheck.services import invitations
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError
+from crampcheck.services.roles import role_label
 from crampcheck.web.auth import DbDep, client_address, looks_like_token
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import STAFF_HOME, Answer, StaffSignInForm
-from crampcheck.web.pages.staff_render import no_store, role_label, staff_page
+from crampcheck.web.pages.staff_render import no_store, staff_page
 from crampcheck.web.staff_auth import (
     set_signin_cookie,
     set_staff_cookie,

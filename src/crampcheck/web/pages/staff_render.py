@@ -13,22 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import object_session
 
 from crampcheck.clinic import Clinic
-from crampcheck.services.roles import Permission, Role
+from crampcheck.services.roles import Permission, role_label
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.render import page
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf
 from crampcheck.web.staff_shared import registered_clinic
 from crampcheck.web.state import AppState
-
-
-def role_label(role: str) -> str:
-    """A role as people read it."""
-    labels = {
-        Role.FRONT_DESK.value: _("Front desk"),
-        Role.CLINICIAN.value: _("Clinician"),
-        Role.ADMIN.value: _("Admin"),
-    }
-    return labels.get(role, role)
 
 
 def _clinic_of(state: AppState, who: StaffSignedIn) -> Clinic | None:

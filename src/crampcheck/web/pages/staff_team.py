@@ -29,14 +29,14 @@ from crampcheck.services import invitations
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import AccountError, normalise_email
 from crampcheck.services.audit import AuditAction, record
-from crampcheck.services.roles import Role
+from crampcheck.services.roles import Role, role_label
 from crampcheck.storage.tables import StaffMember
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import Answer, StaffForm, StaffManagingStaff
-from crampcheck.web.pages.staff_render import no_store, role_label, staff_message, staff_page
+from crampcheck.web.pages.staff_render import no_store, staff_message, staff_page
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf
 from crampcheck.web.staff_shared import member_clinic
 from crampcheck.web.state import AppState
