@@ -4,26 +4,24 @@ a web application on an empty database of each backend."""
 from __future__ import annotations
 
 import os
-import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from starlette.exceptions import StarletteDeprecationWarning
 
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
 from crampcheck.services.pipeline import Pipeline, default_pipeline
 from crampcheck.settings import Settings
-from crampcheck.storage.database import upgrade
-from tests.factories import cheap_password_hashing
+from crampcheck.storage.database import make_engine, upgrade
+from tests.factories import cheap_password_hashing, postgres_schema
 from tests.smtp import _session_smtp, smtp_server  # noqa: F401 - fixtures for every test
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from sqlalchemy.engine import Engine
 
 # Starlette's test client warns, once, on import when it finds httpx rather than httpx2;
 # pytest turns warnings into errors, so it is imported here with that warning silenced
@@ -76,17 +74,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'db' / 'crampcheck.sqlite3'}"
         return
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
+
+
+@pytest.fixture
+def migrated_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on ``db_url`` with every migration applied."""
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

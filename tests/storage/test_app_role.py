@@ -35,6 +35,7 @@ from crampcheck.settings import Settings
 from crampcheck.storage.database import make_engine, upgrade
 from crampcheck.storage.tables import AuditEvent
 from tests.conftest import POSTGRES_URL, TEST_SECRET
+from tests.factories import postgres_schema
 
 needs_postgres = [
     pytest.mark.postgres,
@@ -69,17 +70,8 @@ def roles() -> Iterator[tuple[str, str]]:
 def owner_url(roles: tuple[str, str]) -> Iterator[str]:
     """The owner's URL on a schema of its own (empty)."""
     owner, _application = roles
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{owner}"'))
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield as_role(url.render_as_string(hide_password=False), owner)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL, owner) as url:
+        yield as_role(url, owner)
 
 
 def as_role(url: str, role: str) -> str:

@@ -9,7 +9,6 @@ which may not even try, is in test_app_role.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -18,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crampcheck.services.audit import AuditAction, record
-from crampcheck.storage.database import make_engine, upgrade
 from crampcheck.storage.tables import AuditEvent, StaffMember
 
 REFUSED = "cannot be changed or deleted"
@@ -26,11 +24,9 @@ CLINIC = "podiatry"
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine: Engine) -> Engine:
+    """A migrated database, once per backend."""
+    return migrated_engine
 
 
 def actor() -> StaffMember:

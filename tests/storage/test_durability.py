@@ -29,12 +29,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from crampcheck.storage.database import make_engine
 from crampcheck.storage.tables import AppointmentRequest, Episode, User
 from tests.conftest import POSTGRES_URL, TEST_SECRET
+from tests.factories import postgres_schema
 
 pytestmark = pytest.mark.slow
 
@@ -391,17 +391,8 @@ def test_sigkill_keeps_acknowledged_writes_sqlite(
 @pytest.fixture
 def postgres_schema_url() -> Iterator[str]:
     """A PostgreSQL schema of this test's own (in the URL's search_path), dropped afterwards."""
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -1,9 +1,10 @@
 """The command line: ``crampcheck`` and its subcommands (one module a concern: the
-commands and their parsing in :mod:`.main`, clinics and staff in :mod:`.clinic`, the
-terminal interview, the evaluation report and the rendering of a result)."""
+commands' parsing, the database and the server in :mod:`.main`, the checking commands in
+:mod:`.checks`, clinics and staff in :mod:`.clinic`, what they share in :mod:`.common`,
+the terminal interview, the evaluation report and the rendering of a result)."""
 
-from crampcheck.cli.main import (
-    BATCH_SIZE,
+from crampcheck.cli.checks import BATCH_SIZE
+from crampcheck.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_PARTIAL,
@@ -11,10 +12,8 @@ from crampcheck.cli.main import (
     EXIT_USAGE,
     MAX_AGE,
     MIN_AGE,
-    SERVER_OPTIONS,
-    main,
-    serve_app,
 )
+from crampcheck.cli.main import SERVER_OPTIONS, main, serve_app
 
 __all__ = [
     "BATCH_SIZE",

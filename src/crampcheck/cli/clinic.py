@@ -31,9 +31,8 @@ from typing import Any
 
 from rich.console import Console
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+from crampcheck.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, first_line, say
+
 ROLES = ("clinician", "front_desk", "admin")
 ONLY_ADMINS = (
     "crampcheck: staff add gives a password, and only a clinic's admin gets one that way; "
@@ -127,7 +126,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
         try:
             base_url = _base_url(args, settings)
         except _UsageError as error:
-            _say(err, f"crampcheck: {error}")
+            say(err, f"crampcheck: {error}")
             return EXIT_USAGE
     url = settings.effective_database_url
     try:
@@ -136,10 +135,10 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
         # The installation's public clinic (the settings' clinic file) always exists.
         ensure_registered(engine, load_clinic(settings.clinic_file))
     except ClinicError as error:
-        _say(err, f"crampcheck: {error}")
+        say(err, f"crampcheck: {error}")
         return EXIT_USAGE
     except (SQLAlchemyError, OSError) as error:
-        _say(err, f"crampcheck: cannot open the database: {_first_line(error)}")
+        say(err, f"crampcheck: cannot open the database: {first_line(error)}")
         return EXIT_FAILED
     try:
         if args.command == "clinic":
@@ -154,7 +153,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, settings: Any) -> 
             return _staff_add(engine, args, out, err)
         return _report(engine, args, out, err)
     except SQLAlchemyError as error:
-        _say(err, f"crampcheck: database error: {_first_line(error)}")
+        say(err, f"crampcheck: database error: {first_line(error)}")
         return EXIT_FAILED
     finally:
         engine.dispose()
@@ -174,17 +173,17 @@ def run_audit(args: argparse.Namespace, out: Console, err: Console, settings: An
         with Session(engine) as session:
             checks = verify(session, args.clinic)
     except SQLAlchemyError as error:
-        _say(err, f"crampcheck: cannot read the audit log: {_first_line(error)}")
+        say(err, f"crampcheck: cannot read the audit log: {first_line(error)}")
         return EXIT_FAILED
     finally:
         engine.dispose()
     if not checks:
-        _say(out, "no audit events yet")
+        say(out, "no audit events yet")
     for check in checks:
         if check.whole and not check.events:
-            _say(out, f"clinic {check.clinic_id}: no audit events")
+            say(out, f"clinic {check.clinic_id}: no audit events")
         elif check.whole:
-            _say(
+            say(
                 out,
                 f"clinic {check.clinic_id}: whole, {check.events} events; "
                 f"last hash {check.last_hash}",
@@ -196,16 +195,8 @@ def run_audit(args: argparse.Namespace, out: Console, err: Console, settings: An
             before = {0: "it is the first", 1: "the event before it is whole"}.get(
                 check.events, f"the {check.events} events before it are whole"
             )
-            _say(out, f"clinic {check.clinic_id}: BROKEN at {which}: {check.problem}; {before}")
+            say(out, f"clinic {check.clinic_id}: BROKEN at {which}: {check.problem}; {before}")
     return EXIT_OK if all(check.whole for check in checks) else EXIT_FAILED
-
-
-def _say(console: Console, message: str) -> None:
-    console.print(message, markup=False, soft_wrap=True)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _clinic_init(engine: Any, file: Path, out: Console, err: Console) -> int:
@@ -217,15 +208,15 @@ def _clinic_init(engine: Any, file: Path, out: Console, err: Console) -> int:
     try:
         clinic = load_clinic(file)
     except ClinicError as error:
-        _say(err, f"crampcheck: {error}")
+        say(err, f"crampcheck: {error}")
         return EXIT_USAGE
     with Session(engine) as session, session.begin():
         done = register_clinic(session, clinic)
     if done == "unchanged":
-        _say(out, f"clinic {clinic.id} ({clinic.name}) is already up to date")
+        say(out, f"clinic {clinic.id} ({clinic.name}) is already up to date")
     else:
         places = len(clinic.locations)
-        _say(out, f"{done} clinic {clinic.id} ({clinic.name}) with {places} locations")
+        say(out, f"{done} clinic {clinic.id} ({clinic.name}) with {places} locations")
     return EXIT_OK
 
 
@@ -237,10 +228,10 @@ def _clinic_list(engine: Any, out: Console) -> int:
     with Session(engine) as session:
         clinics = list_clinics(session)
     if not clinics:
-        _say(out, "no clinics registered yet (crampcheck clinic init FILE)")
+        say(out, "no clinics registered yet (crampcheck clinic init FILE)")
     for clinic in clinics:
         places = ", ".join(location.id for location in clinic.locations)
-        _say(out, f"{clinic.id}\t{clinic.name}\t{places}")
+        say(out, f"{clinic.id}\t{clinic.name}\t{places}")
     return EXIT_OK
 
 
@@ -249,11 +240,11 @@ def _password(args: argparse.Namespace, err: Console) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        _say(err, "crampcheck: no terminal to ask for the password; use --password-stdin")
+        say(err, "crampcheck: no terminal to ask for the password; use --password-stdin")
         return None
     first = getpass.getpass("Password for the new staff member: ")
     if getpass.getpass("The same password again: ") != first:
-        _say(err, "crampcheck: the two passwords differ")
+        say(err, "crampcheck: the two passwords differ")
         return None
     return first
 
@@ -266,7 +257,7 @@ def _staff_add(engine: Any, args: argparse.Namespace, out: Console, err: Console
     from crampcheck.services.staff import add_staff
 
     if args.role != "admin":
-        _say(err, ONLY_ADMINS.format(role=args.role))
+        say(err, ONLY_ADMINS.format(role=args.role))
         return EXIT_USAGE
     password = _password(args, err)
     if password is None:
@@ -290,9 +281,9 @@ def _staff_add(engine: Any, args: argparse.Namespace, out: Console, err: Console
             )
             summary = f"added {member.role} {member.email} to clinic {member.clinic_id}"
     except AccountError as error:
-        _say(err, f"crampcheck: {error.message}")
+        say(err, f"crampcheck: {error.message}")
         return EXIT_USAGE
-    _say(out, summary)
+    say(out, summary)
     return EXIT_OK
 
 
@@ -316,8 +307,8 @@ class _UsageError(Exception):
 def _say_link(out: Console, summary: str, base_url: str, issued: Any) -> None:
     """The invitation's link, on a line of its own so that it can be copied whole."""
     until = issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-    _say(out, f"{summary}; the link works once, until {until}:")
-    _say(out, f"{base_url}/staff/invite/{issued.token}")
+    say(out, f"{summary}; the link works once, until {until}:")
+    say(out, f"{base_url}/staff/invite/{issued.token}")
 
 
 def _staff_invite(
@@ -341,7 +332,7 @@ def _staff_invite(
             member = issued.member
             summary = f"invited {member.role} {member.email} to clinic {member.clinic_id}"
     except AccountError as error:
-        _say(err, f"crampcheck: {error.message}")
+        say(err, f"crampcheck: {error.message}")
         return EXIT_USAGE
     _say_link(out, summary, base_url, issued)
     return EXIT_OK
@@ -360,7 +351,7 @@ def _staff_reinvite(
         with Session(engine) as session, session.begin():
             member = find_member_by_email(session, args.email)
             if member is None:
-                _say(err, "crampcheck: no staff member has this email address")
+                say(err, "crampcheck: no staff member has this email address")
                 return EXIT_USAGE
             issued = reissue_invitation(session, None, member)
             summary = (
@@ -368,7 +359,7 @@ def _staff_reinvite(
                 "any earlier link, their password and their sessions no longer work"
             )
     except AccountError as error:
-        _say(err, f"crampcheck: {error.message}")
+        say(err, f"crampcheck: {error.message}")
         return EXIT_USAGE
     _say_link(out, summary, base_url, issued)
     return EXIT_OK
@@ -383,7 +374,7 @@ def _report(engine: Any, args: argparse.Namespace, out: Console, err: Console) -
         with Session(engine) as session, session.begin():
             pdf = operator_report(session, args.request_id, args.clinic)
     except ReportError as error:
-        _say(err, f"crampcheck: {error}")
+        say(err, f"crampcheck: {error}")
         return EXIT_FAILED
     try:
         # Health data: readable by its owner only, whatever the umask, also when an
@@ -394,7 +385,7 @@ def _report(engine: Any, args: argparse.Namespace, out: Console, err: Console) -
                 os.fchmod(descriptor, 0o600)
             file.write(pdf)
     except OSError as error:
-        _say(err, f"crampcheck: cannot write {args.output}: {error.strerror}")
+        say(err, f"crampcheck: cannot write {args.output}: {error.strerror}")
         return EXIT_FAILED
-    _say(out, f"wrote the summary of request {args.request_id} to {args.output}")
+    say(out, f"wrote the summary of request {args.request_id} to {args.output}")
     return EXIT_OK

@@ -8,25 +8,27 @@ invalid (the others were processed).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from crampcheck.cli import checks
 from crampcheck.cli import clinic as cli_clinic
-from crampcheck.cli.kb import report_knowledge_check
-from crampcheck.domain.types import Case, Sex
+from crampcheck.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MAX_AGE,
+    MIN_AGE,
+    InputError,
+    first_line,
+    say,
+)
+from crampcheck.domain.types import Sex
 from crampcheck.services.pipeline import KnowledgeError
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNREADABLE = 3
-EXIT_PARTIAL = 4
-MIN_AGE, MAX_AGE = 0, 120
-BATCH_SIZE = 256
 # How `crampcheck serve` runs uvicorn (see serve_app). No `server: uvicorn` header: it only
 # tells a scanner which server's weaknesses to try (the security review). The Date header
 # stays: HTTP asks an origin server with a clock to send one.
@@ -37,10 +39,6 @@ SERVER_OPTIONS: dict[str, Any] = {
     "server_header": False,
     "date_header": True,
 }
-
-
-class InputError(ValueError):
-    """Input the user can fix; the message says what was wrong."""
 
 
 class _InvalidSettings(Exception):
@@ -177,12 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("clinic", "staff", "report"):
             return cli_clinic.run(args, out, err, _settings(err))
         if args.command == "assess":
-            return _assess(args, out, err)
+            return checks.assess(args, out, err)
         if args.command == "interview":
-            return _interview(args, out)
+            return checks.interview(args, out)
         if args.command == "eval":
-            return _eval(args, out, err)
-        return _kb_check(out)
+            return checks.evaluate(args, out, err)
+        return checks.kb_check(out)
     except InputError as error:
         err.print(f"crampcheck: {error}", markup=False)
         return EXIT_USAGE
@@ -219,18 +217,8 @@ def _settings(err: Console, **overrides: Any) -> Any:
             message = str(cause) if isinstance(cause, Exception) else problem["msg"]
             field = ".".join(str(p) for p in problem["loc"])
             problems.append(f"CRAMPCHECK_{field.upper()}: {message}" if field else message)
-        _say(err, "crampcheck: invalid setting: " + "; ".join(problems))
+        say(err, "crampcheck: invalid setting: " + "; ".join(problems))
         raise _InvalidSettings from None
-
-
-def _say(console: Console, message: str) -> None:
-    """Print a message on one line, however narrow the console."""
-    console.print(message, markup=False, soft_wrap=True)
-
-
-def _first_line(error: Exception) -> str:
-    """An error's message without SQLAlchemy's SQL echo and background link."""
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _db_upgrade(out: Console, err: Console) -> int:
@@ -243,7 +231,7 @@ def _db_upgrade(out: Console, err: Console) -> int:
     try:
         revision = migrate(url)
     except (SQLAlchemyError, OSError) as error:
-        _say(err, f"crampcheck: cannot migrate the database: {_first_line(error)}")
+        say(err, f"crampcheck: cannot migrate the database: {first_line(error)}")
         return EXIT_FAILED
     out.print(f"database at migration {revision}", markup=False)
     return EXIT_OK
@@ -260,16 +248,16 @@ def _db_grant_app_role(role: str, out: Console, err: Console) -> int:
     try:
         grants = grant_app_role(engine, role)
     except PrivilegeError as error:
-        _say(err, f"crampcheck: {error}")
+        say(err, f"crampcheck: {error}")
         return EXIT_FAILED
     except SQLAlchemyError as error:
-        _say(err, f"crampcheck: cannot grant the role's rights: {_first_line(error)}")
+        say(err, f"crampcheck: cannot grant the role's rights: {first_line(error)}")
         return EXIT_FAILED
     finally:
         engine.dispose()
-    _say(out, f"the role {role} may now, on each table:")
+    say(out, f"the role {role} may now, on each table:")
     for grant in grants:
-        _say(out, f"  {grant.table}: {', '.join(grant.privileges)}")
+        say(out, f"  {grant.table}: {', '.join(grant.privileges)}")
     return EXIT_OK
 
 
@@ -331,7 +319,7 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
         err.print(f"crampcheck: {error}", markup=False)
         return EXIT_USAGE
     except (SQLAlchemyError, OSError) as error:
-        _say(err, f"crampcheck: cannot prepare the database: {_first_line(error)}")
+        say(err, f"crampcheck: cannot prepare the database: {first_line(error)}")
         return EXIT_FAILED
     err.print(f"crampcheck serving on http://{settings.host}:{settings.port}", markup=False)
     serve_app(app, settings.host, settings.port)
@@ -353,155 +341,6 @@ def serve_app(app: Any, host: str, port: int) -> None:
     gc.collect()
     gc.freeze()
     uvicorn.run(app, host=host, port=port, **SERVER_OPTIONS)
-
-
-def _pipeline() -> Any:
-    from crampcheck.services.pipeline import default_pipeline
-
-    return default_pipeline()
-
-
-def _checked_text(text: str) -> str:
-    from crampcheck.domain.limits import MAX_TEXT_CHARS
-
-    if not text or not text.strip():
-        raise InputError("the description is empty: say what happened in a few words")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InputError(
-            f"the description is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}"
-        )
-    return text
-
-
-def _assess(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from crampcheck.services.serialize import result_to_dict
-
-    if args.jsonl is not None:
-        return _assess_batch(args.jsonl, out, err)
-    text = _checked_text(args.text)
-    pipeline = _pipeline()
-    result = pipeline.check_text(text, args.age, Sex(args.sex) if args.sex else None)
-    data = result_to_dict(result, pipeline.kb)
-    if args.json:
-        out.print_json(data=data) if out.is_terminal else print(json.dumps(data))
-    else:
-        from crampcheck.cli.terminal import render_result
-
-        render_result(out, data)
-    return EXIT_OK
-
-
-def _batch_item(number: int, line: str) -> tuple[Any, str, int | None, Sex | None]:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(f"line {number}: not valid JSON ({error.msg})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"line {number}: expected a JSON object")
-    item_id = data.get("id")
-    text = data.get("text")
-    if not isinstance(text, str):
-        raise InputError(f"line {number}: 'text' must be a string")
-    try:
-        _checked_text(text)
-    except InputError as error:
-        raise InputError(f"line {number}: {error}") from None
-    age = data.get("age")
-    if age is not None and (
-        isinstance(age, bool) or not isinstance(age, int) or not MIN_AGE <= age <= MAX_AGE
-    ):
-        raise InputError(f"line {number}: 'age' must be a whole number from {MIN_AGE} to {MAX_AGE}")
-    sex = data.get("sex")
-    if sex is not None and sex not in ("female", "male"):
-        raise InputError(f"line {number}: 'sex' must be female or male")
-    return item_id, text, age, Sex(sex) if sex else None
-
-
-def _assess_batch(path: Path, out: Console, err: Console) -> int:
-    from crampcheck.services.evaluation import iter_jsonl
-    from crampcheck.services.serialize import result_to_dict
-
-    if not path.is_file():
-        err.print(f"crampcheck: cannot read {path}: no such file", markup=False)
-        return EXIT_UNREADABLE
-    pipeline = _pipeline()
-    failed = 0
-    pending: list[tuple[Any, str, int | None, Sex | None]] = []
-
-    def flush() -> None:
-        results = pipeline.check_texts([(t, a, s) for _, t, a, s in pending])
-        for (item_id, _, _, _), result in zip(pending, results, strict=True):
-            print(json.dumps({"id": item_id, **result_to_dict(result, pipeline.kb)}))
-        pending.clear()
-
-    try:
-        for number, line in iter_jsonl(path):
-            try:
-                pending.append(_batch_item(number, line))
-            except InputError as error:
-                failed += 1
-                err.print(f"crampcheck: {error}", markup=False)
-                flush()
-                print(json.dumps({"id": _loose_id(line), "line": number, "error": str(error)}))
-                continue
-            if len(pending) >= BATCH_SIZE:
-                flush()
-        flush()
-    except OSError as error:
-        err.print(f"crampcheck: cannot read {path}: {error.strerror}", markup=False)
-        return EXIT_UNREADABLE
-    return EXIT_PARTIAL if failed else EXIT_OK
-
-
-def _loose_id(line: str) -> Any:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return data.get("id") if isinstance(data, dict) else None
-
-
-def _interview(args: argparse.Namespace, out: Console) -> int:
-    from crampcheck.cli.interview import run_interview
-
-    case = Case(age=args.age, sex=Sex(args.sex) if args.sex else None)
-    return run_interview(_pipeline(), case, out, as_json=args.json)
-
-
-def _eval(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from crampcheck.services.evaluation import (
-        interview_summary,
-        read_vignettes,
-        score_free_text,
-        simulate_interview,
-    )
-
-    if not args.file.is_file():
-        err.print(f"crampcheck: cannot read {args.file}: no such file", markup=False)
-        return EXIT_UNREADABLE
-    try:
-        vignettes, problems = read_vignettes(args.file)
-    except OSError as error:
-        err.print(f"crampcheck: cannot read {args.file}: {error.strerror}", markup=False)
-        return EXIT_UNREADABLE
-    for problem in problems:
-        err.print(f"crampcheck: {args.file}: {problem}", markup=False)
-    pipeline = _pipeline()
-    report: dict[str, Any] = score_free_text(pipeline, vignettes).as_dict()
-    if args.interview:
-        runs = [simulate_interview(pipeline, v) for v in vignettes]
-        report["interview"] = interview_summary(runs, vignettes)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        from crampcheck.cli.evaluation import render_eval
-
-        render_eval(out, report)
-    return EXIT_PARTIAL if problems else EXIT_OK
-
-
-def _kb_check(out: Console) -> int:
-    return EXIT_OK if report_knowledge_check(out, _pipeline()) else EXIT_FAILED
 
 
 if __name__ == "__main__":

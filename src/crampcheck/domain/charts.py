@@ -24,6 +24,8 @@ INK = "#111111"
 GRID = "#c8c8c8"
 BAR = "#0a4a99"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
+PLOT_W = WIDTH - LEFT - RIGHT
+PLOT_H = HEIGHT - TOP - BOTTOM
 
 
 def _number(value: float) -> str:
@@ -46,7 +48,7 @@ def nice_max(value: float, *, whole: bool = False) -> float:
 
 
 def _frame(title: str, description: str, y_max: float, y_label: str) -> list[str]:
-    plot_h = HEIGHT - TOP - BOTTOM
+    """The chart's start: title, description, background, y axis and its grid lines."""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
@@ -56,7 +58,7 @@ def _frame(title: str, description: str, y_max: float, y_label: str) -> list[str
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
     ]
     for fraction in (0.0, 0.5, 1.0):
-        y = TOP + plot_h * (1 - fraction)
+        y = TOP + PLOT_H * (1 - fraction)
         value = y_max * fraction
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
@@ -72,7 +74,18 @@ def _frame(title: str, description: str, y_max: float, y_label: str) -> list[str
     return parts
 
 
+def _slot(count: int) -> float:
+    """How wide each of ``count`` values' places along the x axis is."""
+    return PLOT_W / max(count, 1)
+
+
+def _centres(count: int) -> list[float]:
+    """Where the middle of each of ``count`` values' places is along the x axis."""
+    return [LEFT + _slot(count) * (i + 0.5) for i in range(count)]
+
+
 def _x_labels(labels: Sequence[str], centres: Sequence[float], every: int) -> list[str]:
+    """Every ``every``-th label under its value (the first one always)."""
     y = HEIGHT - BOTTOM + 16
     return [
         f'<text x="{x:.1f}" y="{y}" text-anchor="middle" fill="{INK}" font-size="12">'
@@ -92,21 +105,15 @@ def bar_chart(
     label_every: int = 1,
 ) -> str:
     """Vertical bars, one per label (for counts: the axis shows whole numbers)."""
-    count = max(len(values), 1)
     y_max = nice_max(max(values, default=0), whole=True)
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
-    slot = plot_w / count
-    width = max(slot * 0.7, 1.0)
+    width = max(_slot(len(values)) * 0.7, 1.0)
     parts = _frame(title, description, y_max, y_label)
-    centres = []
-    for i, value in enumerate(values):
-        centre = LEFT + slot * (i + 0.5)
-        centres.append(centre)
-        height = plot_h * (value / y_max)
+    centres = _centres(len(values))
+    for centre, value in zip(centres, values, strict=True):
+        height = PLOT_H * (value / y_max)
         if value > 0:
             parts.append(
-                f'<rect x="{centre - width / 2:.1f}" y="{TOP + plot_h - height:.1f}" '
+                f'<rect x="{centre - width / 2:.1f}" y="{TOP + PLOT_H - height:.1f}" '
                 f'width="{width:.1f}" height="{height:.1f}" fill="{BAR}"/>'
             )
     parts += _x_labels(labels, centres, max(label_every, 1))
@@ -125,19 +132,15 @@ def line_chart(
     label_every: int = 1,
 ) -> str:
     """A line through the known values (a gap where a value is missing), with dots."""
-    count = max(len(values), 1)
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
-    slot = plot_w / count
     parts = _frame(title, description, y_max, y_label)
-    centres = [LEFT + slot * (i + 0.5) for i in range(len(values))]
+    centres = _centres(len(values))
     runs: list[list[tuple[float, float]]] = [[]]
     for x, value in zip(centres, values, strict=True):
         if value is None:
             if runs[-1]:
                 runs.append([])
             continue
-        y = TOP + plot_h * (1 - min(max(value, 0), y_max) / y_max)
+        y = TOP + PLOT_H * (1 - min(max(value, 0), y_max) / y_max)
         runs[-1].append((x, y))
     for run in runs:
         if len(run) > 1:

@@ -2,14 +2,14 @@
 
 An episode is one cramp or spasm the person logged (when it started, in UTC; where;
 how long and how painful; whether at night; what was going on; what they tried and
-whether it helped): :class:`DiaryEpisode` as the diary measures it, :class:`EpisodeRecord`
-as the person wrote it down. :class:`Patterns` is what a diary shows and the diary rules
-read, with the counts behind every statement.
+whether it helped): :class:`DiaryEpisode` as the diary measures it, :class:`EpisodeEntry`
+as the person writes it down, :class:`EpisodeRecord` as it was logged. :class:`Patterns`
+is what a diary shows and the diary rules read, with the counts behind every statement.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal, NamedTuple, get_args
 
@@ -65,15 +65,13 @@ class DiaryEpisode:
     helped: bool | None = None
 
 
-@dataclass(frozen=True)
-class EpisodeRecord:
-    """One episode as the person logged it, with its id and notes: what the diary's FHIR
-    export writes (times are aware, as stored: in UTC)."""
+@dataclass(frozen=True, kw_only=True)
+class EpisodeEntry:
+    """What a person writes down about one episode (the diary's form and API, or a check
+    saved to the diary): when it started, and the rest as far as they said."""
 
-    id: str
     started_at: datetime
-    created_at: datetime
-    feel: str
+    feel: str = "cramp"
     site: str | None = None
     side: str | None = None
     duration_minutes: float | None = None
@@ -84,6 +82,20 @@ class EpisodeRecord:
     tried: tuple[str, ...] = ()
     helped: bool | None = None
     notes: str | None = None
+
+
+ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(EpisodeEntry))
+"""What a person writes down about an episode, in the order the diary's download has it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EpisodeRecord(EpisodeEntry):
+    """One episode as the person logged it, with its id and when it was logged: what the
+    diary's FHIR export writes (times are aware, as stored: in UTC)."""
+
+    id: str
+    created_at: datetime
+    feel: str
 
 
 @dataclass(frozen=True)

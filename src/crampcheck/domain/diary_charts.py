@@ -4,13 +4,20 @@ request page and the one-page summary all draw them here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from crampcheck.domain import charts
 from crampcheck.domain.diary import WEEKS, Patterns
-from crampcheck.domain.diary_labels import month_names, show_number
+from crampcheck.domain.diary_labels import (
+    context_labels,
+    month_names,
+    show_number,
+    site_labels,
+    treatment_labels,
+)
 from crampcheck.domain.i18n import _
 from crampcheck.domain.times import aware
 
@@ -96,20 +103,54 @@ def chart_data(found: Patterns, now: datetime, zone: tzinfo) -> dict[str, dict[s
     }
 
 
+def patterns_view(
+    found: Patterns,
+    now: datetime,
+    zone: tzinfo,
+    number: Callable[[float], str],
+    *,
+    telling_first: bool = False,
+) -> dict[str, Any]:
+    """What the person's patterns page and the clinic's view of a shared diary both show:
+    the counts, the last 4 weeks against the 4 before, the typical episode, the sites,
+    home care, the factors (those going with more episodes first when ``telling_first``)
+    and the charts' data, numbers written by ``number``."""
+    sites, treatments, contexts = site_labels(), treatment_labels(), context_labels()
+    factors = [
+        {
+            "label": contexts.get(c, c),
+            "per_day_with": number(w),
+            "per_day_without": number(wo),
+            "days_with": dw,
+            "days_without": dwo,
+            "more": w > wo,
+        }
+        for c, w, wo, dw, dwo in found.factors
+    ]
+    if telling_first:
+        factors.sort(key=lambda f: not f["more"])
+    return {
+        "found": found,
+        "counts": counts_of(found),
+        "recent": sum(found.weekly_counts[-4:]),
+        "before": sum(found.weekly_counts[-8:-4]),
+        "per_week": number(found.metrics.get("episodes_per_week", 0.0)),
+        "median_duration": (
+            None if found.median_duration is None else number(found.median_duration)
+        ),
+        "median_pain": None if found.median_pain is None else number(found.median_pain),
+        "sites": [(sites.get(s, s), n) for s, n in found.sites],
+        "home_care": [(treatments.get(t, t), n, m) for t, n, m in found.home_care],
+        "factors": factors,
+        "charts": chart_data(found, now, zone),
+    }
+
+
 def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
     """One of the diary's charts as SVG (``found`` measured in ``zone``, whose weeks
     label the charts): the person's patterns page, the clinic's request page and the
     one-page summary all draw them here."""
     data = chart_data(found, now, zone)[name]
-    if name == "weekly":
-        return charts.bar_chart(
-            data["title"],
-            data["alt"],
-            data["labels"],
-            list(found.weekly_counts),
-            y_label=_("episodes"),
-            label_every=3,
-        )
     if name == "pain":
         return charts.line_chart(
             data["title"],
@@ -119,11 +160,12 @@ def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
             y_label=_("pain, 0 to 10"),
             label_every=3,
         )
+    weekly = name == "weekly"
     return charts.bar_chart(
         data["title"],
         data["alt"],
         data["labels"],
-        list(found.hours),
-        y_label=_("episodes by hour"),
-        label_every=6,
+        list(found.weekly_counts if weekly else found.hours),
+        y_label=_("episodes") if weekly else _("episodes by hour"),
+        label_every=3 if weekly else 6,
     )

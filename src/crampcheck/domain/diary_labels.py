@@ -145,3 +145,8 @@ def escalation_phrases() -> dict[str, str]:
 def show_number(value: float) -> str:
     """A number as the diary shows it: whole numbers without a decimal point."""
     return str(int(value)) if value == int(value) else str(value)
+
+
+def one_decimal(value: float) -> str:
+    """A number as the clinic's view of a diary shows it: whole, or to one decimal."""
+    return str(int(value)) if value == int(value) else f"{value:.1f}"

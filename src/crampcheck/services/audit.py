@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.i18n import _
 from crampcheck.services.export import safe_cell
 from crampcheck.storage import audit_chain
 from crampcheck.storage.tables import (
@@ -57,6 +58,32 @@ class AuditAction(StrEnum):
     SIGN_OUT = "sign_out"
     # The name of an action, not a password (bandit B105).
     CHANGE_PASSWORD = "change_password"  # nosec B105
+
+
+def action_label(action: str) -> str:
+    """An audit action as people read it."""
+    labels = {
+        AuditAction.VIEW_INBOX.value: _("Viewed the inbox"),
+        AuditAction.VIEW_REQUEST.value: _("Viewed a request"),
+        AuditAction.CHANGE_STATUS.value: _("Changed a request's status"),
+        AuditAction.VIEW_SUMMARY_PDF.value: _("Opened a summary PDF"),
+        AuditAction.EXPORT_FHIR.value: _("Exported FHIR"),
+        AuditAction.VIEW_DIARY_CHART.value: _("Viewed a diary chart"),
+        AuditAction.ADD_STAFF.value: _("Added a staff member"),
+        AuditAction.INVITE_STAFF.value: _("Invited a staff member"),
+        AuditAction.REISSUE_INVITATION.value: _("Gave a staff member a new link"),
+        AuditAction.REVOKE_INVITATION.value: _("Revoked an invitation link"),
+        AuditAction.ACCEPT_INVITATION.value: _("Accepted their invitation"),
+        AuditAction.DEACTIVATE_STAFF.value: _("Deactivated a staff member"),
+        AuditAction.ACTIVATE_STAFF.value: _("Activated a staff member"),
+        AuditAction.VIEW_AUDIT.value: _("Viewed the audit log"),
+        AuditAction.EXPORT_AUDIT.value: _("Exported the audit log"),
+        AuditAction.SIGN_IN.value: _("Signed in"),
+        AuditAction.SIGN_IN_FAILED.value: _("Failed to sign in"),
+        AuditAction.SIGN_OUT.value: _("Signed out"),
+        AuditAction.CHANGE_PASSWORD.value: _("Changed their password"),
+    }
+    return labels.get(action, action)
 
 
 def record(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, insert, select
 
+from crampcheck.domain.diary import ENTRY_FIELDS
 from crampcheck.services.accounts import _hasher
 from crampcheck.storage.database import make_engine, upgrade
 from crampcheck.storage.tables import Episode, User
@@ -166,25 +167,7 @@ def generate(
     return DemoSummary(patients, episodes, time.perf_counter() - started)
 
 
-COLUMNS = (
-    "user_id",
-    "id",
-    "started_at",
-    "created_at",
-    "updated_at",
-    "site",
-    "side",
-    "duration_minutes",
-    "pain",
-    "feel",
-    "activity",
-    "at_night",
-    "context",
-    "tried",
-    "helped",
-    "notes",
-    "check",
-)
+COLUMNS = ("user_id", "id", "created_at", "updated_at", *ENTRY_FIELDS, "check")
 
 
 def _copy_episodes(engine: Engine, rows: Iterator[dict[str, object]]) -> None:

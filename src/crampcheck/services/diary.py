@@ -23,6 +23,7 @@ from crampcheck.domain.diary import (
     SITES,
     TREATMENTS,
     DiaryEpisode,
+    EpisodeEntry,
     EpisodeRecord,
     Patterns,
 )
@@ -41,22 +42,10 @@ class EpisodeError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class EpisodeInput:
-    """What a person logs about one episode."""
+@dataclass(frozen=True, kw_only=True)
+class EpisodeInput(EpisodeEntry):
+    """What a person logs about one episode, and the check it came from, if any."""
 
-    started_at: datetime
-    feel: str = "cramp"
-    site: str | None = None
-    side: str | None = None
-    duration_minutes: float | None = None
-    pain: int | None = None
-    activity: str | None = None
-    at_night: bool = False
-    context: tuple[str, ...] = ()
-    tried: tuple[str, ...] = ()
-    helped: bool | None = None
-    notes: str | None = None
     check: dict[str, Any] | None = None
 
 

@@ -10,27 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.diary import ENTRY_FIELDS
 from crampcheck.fhir.diary import diary_bundle
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.diary import episode_record
 from crampcheck.storage.tables import Episode, User
 from crampcheck.storage.times import aware
 
-CSV_COLUMNS = (
-    "id",
-    "started_at",
-    "feel",
-    "site",
-    "side",
-    "duration_minutes",
-    "pain",
-    "activity",
-    "at_night",
-    "context",
-    "tried",
-    "helped",
-    "notes",
-)
+CSV_COLUMNS = ("id", *ENTRY_FIELDS)
 
 
 def _episodes(session: Session, user: User) -> list[Episode]:

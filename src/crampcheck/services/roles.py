@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from crampcheck.domain.i18n import _
+
 
 class Role(StrEnum):
     """A staff member's job at one clinic."""
@@ -47,3 +49,13 @@ def allowed(role: str, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[Role(role)]
     except ValueError:
         return False
+
+
+def role_label(role: str) -> str:
+    """A role as people read it."""
+    labels = {
+        Role.FRONT_DESK.value: _("Front desk"),
+        Role.CLINICIAN.value: _("Clinician"),
+        Role.ADMIN.value: _("Admin"),
+    }
+    return labels.get(role, role)

@@ -27,10 +27,11 @@ from crampcheck.web.pages import account_links as account_link_pages
 from crampcheck.web.pages import diary as diary_pages
 from crampcheck.web.pages import (
     install_error_pages,
-    staff_admin,
+    staff_audit,
     staff_inbox,
     staff_invite,
     staff_session,
+    staff_team,
 )
 from crampcheck.web.pages import router as pages_router
 from crampcheck.web.pages import sharing as sharing_pages
@@ -87,7 +88,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(sharing_pages.router)
     app.include_router(staff_session.router)
     app.include_router(staff_inbox.router)
-    app.include_router(staff_admin.router)
+    app.include_router(staff_team.router)
+    app.include_router(staff_audit.router)
     app.include_router(staff_invite.router)
     install_error_pages(app)
     app.mount(

@@ -19,7 +19,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
@@ -73,14 +73,9 @@ def bearer_token(request: Request) -> str | None:
 
 def set_session_cookie(response: Response, request: Request, started: StartedSession) -> None:
     """Hand the browser its (new) session."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        started.token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        path="/",
-        secure=_https(request),
-        httponly=True,
-        samesite="lax",
+    max_age = int(SESSION_LIFETIME.total_seconds())
+    set_private_cookie(
+        response, request, SESSION_COOKIE, started.token, max_age=max_age, path="/", samesite="lax"
     )
 
 
@@ -190,16 +185,32 @@ def anonymous_csrf_valid(request: Request, state: AppState, form: FormData) -> b
     return hmac.compare_digest(sent.encode(), sign(state, "account-form", nonce).encode())
 
 
-def set_form_cookie(response: Response, request: Request, nonce: str) -> None:
-    """Keep the signed-out forms' nonce (only the account pages receive it)."""
+def set_private_cookie(
+    response: Response,
+    request: Request,
+    name: str,
+    value: str,
+    *,
+    max_age: int,
+    path: str,
+    samesite: Literal["lax", "strict"] = "strict",
+) -> None:
+    """Set an ``HttpOnly`` cookie sent only below ``path`` (``Secure`` over HTTPS)."""
     response.set_cookie(
-        FORM_COOKIE,
-        nonce,
-        max_age=FORM_MAX_AGE,
-        path=FORM_COOKIE_PATH,
+        name,
+        value,
+        max_age=max_age,
+        path=path,
         secure=_https(request),
         httponly=True,
-        samesite="strict",
+        samesite=samesite,
+    )
+
+
+def set_form_cookie(response: Response, request: Request, nonce: str) -> None:
+    """Keep the signed-out forms' nonce (only the account pages receive it)."""
+    set_private_cookie(
+        response, request, FORM_COOKIE, nonce, max_age=FORM_MAX_AGE, path=FORM_COOKIE_PATH
     )
 
 

@@ -24,7 +24,14 @@ from starlette.datastructures import FormData
 from crampcheck.services.roles import Permission, allowed
 from crampcheck.services.staff import STAFF_SESSION_LIFETIME, staff_for_session
 from crampcheck.storage.tables import StaffMember
-from crampcheck.web.auth import CSRF_FIELD, DbDep, bearer_token, looks_like_token, sign
+from crampcheck.web.auth import (
+    CSRF_FIELD,
+    DbDep,
+    bearer_token,
+    looks_like_token,
+    set_private_cookie,
+    sign,
+)
 from crampcheck.web.state import AppState
 
 STAFF_COOKIE = "crampcheck_staff"
@@ -47,15 +54,8 @@ def staff_cookie_token(request: Request) -> str | None:
 
 def set_staff_cookie(response: Response, request: Request, token: str) -> None:
     """Hand the browser its (new) staff session."""
-    response.set_cookie(
-        STAFF_COOKIE,
-        token,
-        max_age=int(STAFF_SESSION_LIFETIME.total_seconds()),
-        path=STAFF_PATH,
-        secure=_https(request),
-        httponly=True,
-        samesite="strict",
-    )
+    max_age = int(STAFF_SESSION_LIFETIME.total_seconds())
+    set_private_cookie(response, request, STAFF_COOKIE, token, max_age=max_age, path=STAFF_PATH)
 
 
 def clear_staff_cookie(response: Response, request: Request) -> None:
@@ -138,12 +138,6 @@ def signin_csrf_valid(request: Request, state: AppState, form: FormData) -> bool
 
 def set_signin_cookie(response: Response, request: Request, nonce: str) -> None:
     """Keep the sign-in form's nonce (only the staff pages receive it)."""
-    response.set_cookie(
-        STAFF_FORM_COOKIE,
-        nonce,
-        max_age=FORM_MAX_AGE,
-        path=STAFF_PATH,
-        secure=_https(request),
-        httponly=True,
-        samesite="strict",
+    set_private_cookie(
+        response, request, STAFF_FORM_COOKIE, nonce, max_age=FORM_MAX_AGE, path=STAFF_PATH
     )

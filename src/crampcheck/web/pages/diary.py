@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS, SITES
 from crampcheck.domain.diary_charts import (
     CHARTS,
-    chart_data,
     chart_svg,
-    counts_of,
+    patterns_view,
     short_date,
 )
 from crampcheck.domain.diary_labels import (
@@ -419,22 +418,7 @@ def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPati
     zone, zone_label = zone_of(request)
     now = datetime.now(UTC)
     found = diary.patterns(db, who.user.id, kb, now=now, zone=zone)
-    counts = counts_of(found)
-    contexts, treatments, sites = context_labels(), treatment_labels(), site_labels()
-    factors = sorted(
-        (
-            {
-                "label": contexts.get(c, c),
-                "per_day_with": show_number(w),
-                "per_day_without": show_number(wo),
-                "days_with": dw,
-                "days_without": dwo,
-                "more": w > wo,
-            }
-            for c, w, wo, dw, dwo in found.factors
-        ),
-        key=lambda f: not f["more"],
-    )
+    view = patterns_view(found, now, zone, show_number, telling_first=True)
     escalations = [
         {
             "reason": e.reason,
@@ -442,35 +426,23 @@ def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPati
         }
         for e in found.escalations
     ]
-    summary = diary_summary(found, counts)
+    summary = diary_summary(found, view["counts"])
     offer = bool(found.escalations)
     return page(
         request,
         state,
         "diary_patterns.html",
         {
-            "found": found,
-            "counts": counts,
-            "recent": sum(found.weekly_counts[-4:]),
-            "before": sum(found.weekly_counts[-8:-4]),
-            "per_week": show_number(found.metrics.get("episodes_per_week", 0.0)),
-            "median_duration": (
-                None if found.median_duration is None else show_number(found.median_duration)
-            ),
-            "median_pain": None if found.median_pain is None else show_number(found.median_pain),
-            "sites": [(sites.get(s, s), n) for s, n in found.sites],
-            "home_care": [(treatments.get(t, t), n, m) for t, n, m in found.home_care],
-            "factors": factors,
+            **view,
             "min_days": MIN_DIARY_DAYS_FOR_PATTERNS,
             "min_each": MIN_DAYS_WITH_AND_WITHOUT,
             "escalations": escalations,
             "summary": summary if offer else "",
             "appointment_state": (
-                FlowState.from_given(patterns_check(found, counts, summary, kb)).encode()
+                FlowState.from_given(patterns_check(found, view["counts"], summary, kb)).encode()
                 if offer
                 else ""
             ),
-            "charts": chart_data(found, now, zone),
             "zone_label": zone_label,
             "doctor": urgency_headings()[Urgency.DOCTOR.value][0],
         },

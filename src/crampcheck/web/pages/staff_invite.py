@@ -19,9 +19,11 @@ The routes are plain ``def`` (run off the event loop): password hashing is slow 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -29,13 +31,14 @@ from crampcheck.clinic import Clinic
 from crampcheck.services import invitations
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError
+from crampcheck.services.roles import role_label
 from crampcheck.web.auth import DbDep, client_address, looks_like_token
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
 from crampcheck.web.pages.flow import text_field
-from crampcheck.web.pages.guards import STAFF_HOME, StaffSignInForm
-from crampcheck.web.pages.staff_render import no_store, role_label, staff_page
+from crampcheck.web.pages.guards import STAFF_HOME, Answer, StaffSignInForm
+from crampcheck.web.pages.staff_render import no_store, staff_page
 from crampcheck.web.staff_auth import (
     set_signin_cookie,
     set_staff_cookie,
@@ -72,12 +75,12 @@ def _form_page(
     request: Request,
     state: AppState,
     db: Session,
-    token: str,
-    invitee: invitations.Invitee,
+    link: OpenLink,
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
     nonce, csrf_token = signin_csrf(request, state)
+    invitee = link.invitee
     clinic = _clinic(db, state, invitee.clinic_id)
     zone: tzinfo = clinic.zone if clinic is not None else state.clinic.zone
     response = staff_page(
@@ -86,7 +89,7 @@ def _form_page(
         None,
         "staff_invite.html",
         {
-            "action": request.url_for("invitation_submit", token=token).path,
+            "action": request.url_for("invitation_submit", token=link.token).path,
             "invitee": {
                 "name": invitee.name,
                 "email": invitee.email,
@@ -104,30 +107,39 @@ def _form_page(
     return response
 
 
-@router.get(INVITE_PATH)
-def invitation_form(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
-    """Greet the member the link is for and ask for their password (nothing is written)."""
+@dataclass(frozen=True)
+class OpenLink:
+    """An invitation link that can still be used, and whom it is for."""
+
+    token: str
+    invitee: invitations.Invitee
+
+
+def open_link(request: Request, state: StateDep, db: DbDep, token: str) -> OpenLink:
+    """The link in the address, or the page for a link that cannot be used."""
     if not looks_like_token(token):
-        return _unusable(request, state, known=False)
+        raise Answer(_unusable(request, state, known=False))
     try:
-        invitee = invitations.invitee(db, token)
+        return OpenLink(token, invitations.invitee(db, token))
     except invitations.InvitationUnusable as unusable:
-        return _unusable(request, state, unusable.known)
-    return _form_page(request, state, db, token, invitee, {})
+        raise Answer(_unusable(request, state, unusable.known)) from None
+
+
+OpenLinkDep = Annotated[OpenLink, Depends(open_link)]
+
+
+@router.get(INVITE_PATH)
+def invitation_form(request: Request, state: StateDep, db: DbDep, link: OpenLinkDep) -> Response:
+    """Greet the member the link is for and ask for their password (nothing is written)."""
+    return _form_page(request, state, db, link, {})
 
 
 @router.post(INVITE_PATH)
 def invitation_submit(
-    request: Request, state: StateDep, db: DbDep, form: StaffSignInForm, token: str
+    request: Request, state: StateDep, db: DbDep, form: StaffSignInForm, link: OpenLinkDep
 ) -> Response:
     """Set the member's password, use the link up and sign them in (a new session; one
     the browser held for someone else ends)."""
-    if not looks_like_token(token):
-        return _unusable(request, state, known=False)
-    try:
-        invitee = invitations.invitee(db, token)
-    except invitations.InvitationUnusable as unusable:
-        return _unusable(request, state, unusable.known)
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
     errors: dict[str, str] = {}
@@ -138,14 +150,14 @@ def invitation_submit(
     if not errors:
         try:
             member = invitations.accept_invitation(
-                db, token, password, address=client_address(request)
+                db, link.token, password, address=client_address(request)
             )
         except invitations.InvitationUnusable as unusable:
             return _unusable(request, state, unusable.known)
         except AccountError as error:
             errors["password"] = _(error.message)
     if errors:
-        return _form_page(request, state, db, token, invitee, errors, 422)
+        return _form_page(request, state, db, link, errors, 422)
     staff_service.end_staff_session(db, staff_cookie_token(request))
     started = staff_service.start_staff_session(db, member)
     response = RedirectResponse(STAFF_HOME, status_code=303)

@@ -13,22 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import object_session
 
 from crampcheck.clinic import Clinic
-from crampcheck.services.roles import Permission, Role
+from crampcheck.services.roles import Permission, role_label
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.render import page
 from crampcheck.web.staff_auth import StaffSignedIn, staff_csrf
 from crampcheck.web.staff_shared import registered_clinic
 from crampcheck.web.state import AppState
-
-
-def role_label(role: str) -> str:
-    """A role as people read it."""
-    labels = {
-        Role.FRONT_DESK.value: _("Front desk"),
-        Role.CLINICIAN.value: _("Clinician"),
-        Role.ADMIN.value: _("Admin"),
-    }
-    return labels.get(role, role)
 
 
 def _clinic_of(state: AppState, who: StaffSignedIn) -> Clinic | None:
@@ -85,38 +75,45 @@ def staff_page(
     return response
 
 
+def staff_message(
+    request: Request,
+    state: AppState,
+    who: StaffSignedIn | None,
+    title: str,
+    message: str,
+    status_code: int,
+) -> HTMLResponse:
+    """A page that only says why nothing was done (``staff_forbidden.html``)."""
+    context = {"title": title, "message": message}
+    return staff_page(request, state, who, "staff_forbidden.html", context, status_code)
+
+
 def staff_forbidden(request: Request, state: AppState, who: StaffSignedIn) -> HTMLResponse:
     """The 403 page for a role without the permission."""
-    return staff_page(
+    return staff_message(
         request,
         state,
         who,
-        "staff_forbidden.html",
-        {
-            "title": _("Your role does not allow this"),
-            "message": _(
-                "This page is for staff whose role allows it. Ask your clinic's admin if "
-                "you need it for your work."
-            ),
-        },
-        status_code=403,
+        _("Your role does not allow this"),
+        _(
+            "This page is for staff whose role allows it. Ask your clinic's admin if "
+            "you need it for your work."
+        ),
+        403,
     )
 
 
 def staff_csrf_failed(request: Request, state: AppState, who: StaffSignedIn | None) -> HTMLResponse:
     """The answer to a staff form whose security token does not match."""
-    return staff_page(
+    return staff_message(
         request,
         state,
         who,
-        "staff_forbidden.html",
-        {
-            "title": _("We could not use this form"),
-            "message": _(
-                "The form's security check did not match. This happens when the form was "
-                "open for a long time, was sent from another site, or cookies are blocked. "
-                "Nothing was changed. Please go back, reload the page and try again."
-            ),
-        },
-        status_code=400,
+        _("We could not use this form"),
+        _(
+            "The form's security check did not match. This happens when the form was "
+            "open for a long time, was sent from another site, or cookies are blocked. "
+            "Nothing was changed. Please go back, reload the page and try again."
+        ),
+        400,
     )

@@ -128,9 +128,6 @@ def mailto(address: str) -> str:
     return "mailto:" + quote(address, safe="@.+-_")
 
 
-# ---------------------------------------------------------------- the audit trail
-
-
 # ---------------------------------------------------------------- the inbox
 
 
@@ -278,14 +275,7 @@ def contact_view(request: AppointmentRequest, clinic: Clinic) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- the check as the person saw it
-
-
 # ---------------------------------------------------------------- the shared diary
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
 def diary_view(
@@ -294,31 +284,7 @@ def diary_view(
     """Everything ``staff_request_diary.html`` shows of a shared diary, hours of the day
     in ``zone`` (the clinic's)."""
     found = shared_patterns(db, user_id, kb, now, zone)
-    counts = diary_charts.counts_of(found)
-    sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
-    contexts = diary_labels.context_labels()
     return {
-        "found": found,
-        "counts": counts,
-        "recent": sum(found.weekly_counts[-4:]),
-        "before": sum(found.weekly_counts[-8:-4]),
-        "per_week": _number(found.metrics.get("episodes_per_week", 0.0)),
-        "median_duration": (
-            None if found.median_duration is None else _number(found.median_duration)
-        ),
-        "median_pain": None if found.median_pain is None else _number(found.median_pain),
-        "sites": [(sites.get(s, s), n) for s, n in found.sites],
-        "home_care": [(treatments.get(t, t), n, m) for t, n, m in found.home_care],
-        "factors": [
-            {
-                "label": contexts.get(c, c),
-                "per_day_with": _number(w),
-                "per_day_without": _number(wo),
-                "days_with": dw,
-                "days_without": dwo,
-            }
-            for c, w, wo, dw, dwo in found.factors
-        ],
+        **diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal),
         "escalations": [e.reason for e in found.escalations],
-        "charts": diary_charts.chart_data(found, now, zone),
     }
