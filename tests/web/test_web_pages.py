@@ -220,17 +220,25 @@ def test_every_page_renders_with_security_headers(client: TestClient, path: str)
     assert "<nav" in html and "<footer" in html and "<header" in html
 
 
-def test_home_shows_the_emergency_screen_before_the_check(
+def test_home_sends_people_with_a_warning_sign_to_911_before_the_check(
     client: TestClient, kb: KnowledgeBase
 ) -> None:
+    """Issue 14 moved the check's button above the emergency list (so it is on a phone's
+    first screen); the first link on the page is still "call 911 now", and the list is
+    the knowledge base's emergency signs (as on the Learn pages), not the screen's labels."""
     html = client.get("/").text
-    screen = next(g for g in kb.groups if g.id == "emergency_screen")
-    for member in screen.members:
-        assert f"<li>{kb.findings[member].label}</li>" in html
-    assert "Any of these right now?" in html
-    call = html.index('class="button call-now" href="tel:911">Call 911 now</a>')
-    start = html.index('href="/check">Check a cramp or twitch</a>')
-    assert html.index('id="sos-title"') < call < start
+    main = html[html.index("<main") :]
+    signs = main[main.index('<ul class="emergency-signs">') :]
+    signs = signs[: signs.index("</ul>")]
+    assert re.findall(r"<li>(.*?)</li>", signs) == [
+        str(escape(sign.label)) for sign in kb.emergency_signs
+    ]
+    assert "Call 911 now if you have any of these" in main
+    first_link = re.search(r"<a [^>]*>", main)
+    assert first_link is not None and 'href="tel:911"' in first_link.group(0)
+    start = main.index('href="/check">Check a cramp or twitch</a>')
+    call = main.index('class="button call-now" href="tel:911">Call 911 now</a>')
+    assert main.index("warning signs below") < start < main.index('id="sos-title"') < call
     assert 'href="/learn"' in html and 'href="/clinic"' in html
 
 
@@ -584,9 +592,10 @@ def test_learn_pages_come_from_the_knowledge_base(client: TestClient, kb: Knowle
         assert str(escape(condition.name)) in causes
     home = client.get("/learn/home-treatment").text
     assert "Gently stretch the muscle" in home and "Mixed evidence" in home
+    # Issue 14: the page is the leaflet's (learn.yaml), no longer every rule's reason
     when = client.get("/learn/when-to-see-a-doctor").text
-    for title in ("This could be an emergency", "Be seen by a doctor today", "See a doctor soon"):
-        assert title in when
+    for heading in ("Call 911 now if you have any of these", "Get care today if"):
+        assert f"<h2>{heading}</h2>" in when
 
 
 def test_the_clinic_page(client: TestClient, app: FastAPI) -> None:

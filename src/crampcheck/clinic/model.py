@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crampcheck.clinic.hours import DAYS, OpeningHours, check_no_overlap
 from crampcheck.domain.links import web_address
 from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
 
@@ -27,14 +28,56 @@ class _Strict(BaseModel):
 
 
 class Location(_Strict):
-    """One place the clinic sees patients; the address when known, the city otherwise."""
+    """One place the clinic sees patients: its street address when published (the city
+    otherwise), and its opening hours when known (see :mod:`.hours`)."""
 
     id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
     name: str
     city: str
     region: str | None = None
-    address: str | None = None
-    hours: str | None = None
+    address: str | None = Field(
+        default=None, description="the street address, as on an envelope (without the city)"
+    )
+    postal_code: str | None = Field(default=None, pattern=r"^[0-9]{5}(-[0-9]{4})?$")
+    hours: tuple[OpeningHours, ...] = Field(
+        default=(), description="opening hours, one row per day or range of days"
+    )
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_are_rows(cls, value: object) -> object:
+        """Hours written as one line of text cannot be read reliably: say how to write them."""
+        if isinstance(value, str):
+            raise ValueError(
+                "opening hours are a list of rows such as "
+                '{days: Mon-Fri, opens: "08:00", closes: "17:00"}, not one line of text'
+            )
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _no_overlap(cls, value: tuple[OpeningHours, ...]) -> tuple[OpeningHours, ...]:
+        check_no_overlap(value)
+        return value
+
+    @property
+    def town_line(self) -> str:
+        """City, state and ZIP code: ``Sandy, Utah 84070``."""
+        line = f"{self.city}, {self.region}" if self.region else self.city
+        return f"{line} {self.postal_code}" if self.postal_code else line
+
+    @property
+    def closed_days(self) -> str | None:
+        """The days with no opening hours (``Sat, Sun``), when hours are given at all."""
+        if not self.hours:
+            return None
+        open_days = {day for row in self.hours for day in row.weekdays}
+        return ", ".join(day for i, day in enumerate(DAYS) if i not in open_days) or None
+
+    @property
+    def hours_text(self) -> str | None:
+        """The opening hours on one line, US style (``Mon–Fri 8:00 AM – 5:00 PM; ...``)."""
+        return "; ".join(row.label for row in self.hours) or None
 
 
 class Referral(_Strict):

@@ -20,6 +20,7 @@ from crampcheck.knowledge.schema import (
     Rule,
     Source,
 )
+from crampcheck.knowledge.schema.learn import Leaflet
 
 
 class KnowledgeError(ValueError):
@@ -69,6 +70,8 @@ class KnowledgeBase:
     policy: Policy
     lexicon: Lexicon
     diary_mapping: DiaryMapping
+    leaflet: Leaflet
+    """The Learn pages and the drawings of the stretches (``learn.yaml``)."""
     """What a diary episode's answers, and the diary's escalations, mean as findings."""
     emergency_signs: tuple[EmergencySign, ...] = ()
     """The one list of emergency signs (screen, home page, Learn pages, safety net)."""

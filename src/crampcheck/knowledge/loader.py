@@ -27,6 +27,7 @@ from crampcheck.knowledge.compiled import (
     KnowledgeBase,
     KnowledgeError,
 )
+from crampcheck.knowledge.leaflet import LEAFLET_FILE, check_leaflet
 from crampcheck.knowledge.references import DIARY_MAPPING_FILE, References, check_diary_mapping
 from crampcheck.knowledge.schema import (
     Advice,
@@ -41,6 +42,7 @@ from crampcheck.knowledge.schema import (
     Rule,
     Source,
 )
+from crampcheck.knowledge.schema.learn import Leaflet
 from crampcheck.knowledge.sections import (
     EMERGENCY_SIGNS_FILE,
     check_care_pathways,
@@ -157,6 +159,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     policy = _parse(Policy, _read_yaml(root / "policy.yaml"), "policy.yaml")
     lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
     diary_mapping = _parse(DiaryMapping, _read_yaml(root / DIARY_MAPPING_FILE), DIARY_MAPPING_FILE)
+    leaflet = _parse(Leaflet, _read_yaml(root / LEAFLET_FILE), LEAFLET_FILE)
 
     index = {finding_id: position for position, finding_id in enumerate(findings)}
     check = References(findings, sources, conditions, index)
@@ -173,6 +176,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
     emergency_findings = check_emergency_signs(check, emergency_signs)
     groups, group_of = compile_groups(check, group_specs, group_where, emergency_signs)
     check_policy(check, policy)
+    check_leaflet(check, leaflet, advice_specs)
     diary_rules = tuple(r for r in all_rules if r.spec.applies_to == "diary")
     rules = [r for r in all_rules if r.spec.applies_to == "check"]
     check_diary_mapping(diary_mapping, check, findings, {r.id for r in diary_rules})
@@ -191,6 +195,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         policy=policy,
         lexicon=lexicon,
         diary_mapping=diary_mapping,
+        leaflet=leaflet,
         group_of=MappingProxyType(group_of),
         derived=MappingProxyType(derived),
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),

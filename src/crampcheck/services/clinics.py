@@ -69,8 +69,23 @@ def list_clinics(session: Session) -> list[Clinic]:
 
 def _stored(definition: dict[str, Any]) -> Clinic:
     """A stored clinic. One registered before websites were checked keeps working
-    without a website that is not an http(s) address (``clinic init`` now refuses it)."""
+    without a website that is not an http(s) address (``clinic init`` now refuses it),
+    and one registered before opening hours were rows keeps working without its
+    locations' hours written as one line of text (until its clinic file is updated)."""
     website = definition.get("website")
     if website is not None and not is_web_address(website):
         definition = {**definition, "website": None}
+    locations = definition.get("locations")
+    if isinstance(locations, list) and any(
+        isinstance(loc, dict) and isinstance(loc.get("hours"), str) for loc in locations
+    ):
+        definition = {
+            **definition,
+            "locations": [
+                {k: v for k, v in loc.items() if not (k == "hours" and isinstance(v, str))}
+                if isinstance(loc, dict)
+                else loc
+                for loc in locations
+            ],
+        }
     return Clinic.model_validate(definition)

@@ -157,7 +157,14 @@ def clinic(state: StateDep) -> dict[str, Any]:
     return {
         **c.model_dump(include={"id", "name", "clinician", "specialty", "phone", "hours", "about"}),
         "phone_link": c.phone_link,
-        "locations": [loc.model_dump() for loc in c.locations],
+        "locations": [
+            {
+                **loc.model_dump(exclude={"hours"}),
+                "hours": loc.hours_text,
+                "opening_hours": [{**row.model_dump(), "label": row.label} for row in loc.hours],
+            }
+            for loc in c.locations
+        ],
         "emergency_number": state.settings.emergency_number,
     }
 

@@ -228,13 +228,22 @@ class AppointmentOut(BaseModel):
     diary_shared: bool
 
 
+class OpeningHoursOut(BaseModel):
+    days: str = Field(description="a day (Sat), a range (Mon-Fri) or a list (Mon, Wed, Fri)")
+    opens: str = Field(description="24-hour time, HH:MM, in the clinic's time zone")
+    closes: str = Field(description="24-hour time, HH:MM, in the clinic's time zone")
+    label: str = Field(description="the row in US style: Mon–Fri 8:00 AM – 5:00 PM")
+
+
 class LocationOut(BaseModel):
     id: str
     name: str
     city: str
     region: str | None
     address: str | None
-    hours: str | None
+    postal_code: str | None
+    hours: str | None = Field(description="the opening hours on one line, US style")
+    opening_hours: list[OpeningHoursOut]
 
 
 class ClinicOut(BaseModel):

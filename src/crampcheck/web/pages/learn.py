@@ -1,24 +1,30 @@
-"""Learn pages, generated from the knowledge base; every statement cites its sources."""
+"""Learn pages: the clinic's patient leaflet (``learn.yaml`` in the knowledge base).
+
+Every word a person reads comes from the knowledge base: the leaflet's statements, and
+the lists a section shows as they are held elsewhere (emergency signs, conditions,
+advice, sources). Every statement cites its sources; the drawings of the stretches are
+shown beside the advice they illustrate.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from crampcheck.domain.types import Kind, Urgency
+from crampcheck.domain.types import Kind
 from crampcheck.knowledge.loader import CompiledAdvice, KnowledgeBase
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.render import not_found, page
-from crampcheck.web.pages.result import Citations, evidence_labels, urgency_headings
+from crampcheck.web.pages.result import Citations, evidence_labels
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
 
-Builder = Callable[[AppState, Citations], dict[str, Any]]
+DRAWINGS_PATH = "/static/drawings"
+"""Where the drawings of the stretches are served (``web/static/drawings/<id>.svg``)."""
 
 
 def _fill(text: str, state: AppState) -> str:
@@ -32,6 +38,11 @@ def _citations(kb: KnowledgeBase) -> Citations:
     return Citations({s.id: s.model_dump(mode="json") for s in kb.sources.values()})
 
 
+def _statement(statement: Any, state: AppState, cite: Citations) -> dict[str, Any]:
+    """A leaflet statement (``learn.yaml``): its text, filled in, and its citations."""
+    return {"text": _fill(statement.text, state), "cites": cite.cite(statement.sources)}
+
+
 def _kind_titles() -> dict[Kind, str]:
     return {
         Kind.CRAMP: _("Cramps"),
@@ -40,38 +51,30 @@ def _kind_titles() -> dict[Kind, str]:
     }
 
 
-def _kinds(state: AppState, cite: Citations) -> dict[str, Any]:
-    kb = state.pipeline.kb
-    policy_sources = kb.policy.sources
-    groups = []
-    for kind, title in _kind_titles().items():
-        items = []
-        for signal in kb.policy.kind_signals:
-            if signal.kind is not kind:
-                continue
-            finding = kb.findings[signal.finding]
-            items.append(
-                {
-                    "label": finding.label,
-                    "text": signal.reason,
-                    "detail": finding.why,
-                    "cites": cite.cite([*finding.sources, *policy_sources]),
-                }
-            )
-        if items:
-            groups.append({"title": title, "items": items})
-    return {"groups": groups}
+def drawings_of(kb: KnowledgeBase, advice_id: str, state: AppState) -> list[dict[str, Any]]:
+    """The drawings that illustrate one advice item, with how to do each stretch."""
+    return [
+        {
+            "src": f"{DRAWINGS_PATH}/{d.id}.svg",
+            "title": d.title,
+            "alt": d.alt,
+            "how": _fill(d.how.text, state),
+            "how_sources": d.how.sources,
+        }
+        for d in kb.leaflet.drawings
+        if d.advice == advice_id
+    ]
 
 
-def _causes(state: AppState, cite: Citations) -> dict[str, Any]:
+def _conditions(state: AppState, cite: Citations) -> list[dict[str, Any]]:
     kb = state.pipeline.kb
     groups = []
     for kind, title in _kind_titles().items():
         items = [
             {
                 "name": c.name,
-                "text": c.summary,
-                "clinician": c.clinician,
+                "text": _fill(c.summary, state),
+                "clinician": _fill(c.clinician, state) if c.clinician else None,
                 "cites": cite.cite(c.sources),
             }
             for c in kb.conditions.values()
@@ -79,24 +82,27 @@ def _causes(state: AppState, cite: Citations) -> dict[str, Any]:
         ]
         if items:
             groups.append({"title": title, "items": items})
-    return {"groups": groups}
+    return groups
 
 
-def _advice_items(state: AppState, cite: Citations, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+def _advice(state: AppState, cite: Citations, kind: str) -> list[dict[str, Any]]:
     items = []
     advice: CompiledAdvice
     for advice in state.pipeline.kb.advice:
         spec = advice.spec
-        if spec.kind not in kinds:
+        if spec.kind != kind:
             continue
         evidence = spec.evidence
+        drawings = drawings_of(state.pipeline.kb, spec.id, state)
+        for drawing in drawings:
+            drawing["cites"] = cite.cite(drawing.pop("how_sources"))
         items.append(
             {
-                "kind": spec.kind,
                 "title": _fill(spec.title, state),
                 "text": _fill(spec.text, state),
                 "cites": cite.cite(spec.sources),
-                "steps": list(spec.steps),
+                "steps": [_fill(step, state) for step in spec.steps],
+                "drawings": drawings,
                 "cautions": [
                     {"text": _fill(c.text, state), "cites": cite.cite(c.sources)}
                     for c in spec.cautions
@@ -115,120 +121,54 @@ def _advice_items(state: AppState, cite: Citations, kinds: tuple[str, ...]) -> l
     return items
 
 
-def _home(state: AppState, cite: Citations) -> dict[str, Any]:
-    items = _advice_items(state, cite, ("home", "avoid"))
-    return {
-        "sections": [
-            {"title": _("What you can do"), "items": [i for i in items if i["kind"] == "home"]},
-            {"title": _("What to avoid"), "items": [i for i in items if i["kind"] == "avoid"]},
-        ]
-    }
-
-
-def _professional(state: AppState, cite: Citations) -> dict[str, Any]:
-    return {
-        "sections": [
-            {
-                "title": _("What a clinician may consider"),
-                "items": _advice_items(state, cite, ("professional",)),
-            }
-        ]
-    }
-
-
-def _when(state: AppState, cite: Citations) -> dict[str, Any]:
+def _section(section: Any, state: AppState, cite: Citations) -> dict[str, Any]:
     kb = state.pipeline.kb
-    headings = urgency_headings()
-    levels = []
-    for level in (Urgency.EMERGENCY, Urgency.URGENT, Urgency.DOCTOR, Urgency.SELF_CARE):
-        reasons = [
-            {"text": _fill(r.spec.reason, state), "cites": cite.cite(r.spec.sources)}
-            for r in kb.rules
-            if r.spec.level is level
+    included: Any = None
+    if section.include == "emergency_signs":
+        included = [
+            {"text": sign.label, "cites": cite.cite(sign.sources)} for sign in kb.emergency_signs
         ]
-        if reasons:
-            action = kb.policy.level_actions.get(level, "")
-            levels.append(
-                {
-                    "level": level.value,
-                    "title": headings[level.value][0],
-                    "action": _fill(action, state),
-                    "action_cites": cite.cite(kb.policy.sources),
-                    "reasons": reasons,
-                }
-            )
+    elif section.include == "conditions":
+        included = _conditions(state, cite)
+    elif section.include in ("advice_home", "advice_avoid", "advice_professional"):
+        included = _advice(state, cite, section.include.removeprefix("advice_"))
+    elif section.include == "sources":
+        cite.cite(kb.sources)
     return {
-        "safety_net": _advice_items(state, cite, ("safety_net",)),
-        "levels": levels,
+        "heading": _fill(section.heading, state),
+        "include": section.include,
+        "included": included,
+        "paragraphs": [_statement(s, state, cite) for s in section.paragraphs],
+        "points": [_statement(s, state, cite) for s in section.points],
     }
 
 
-def _sources(state: AppState, cite: Citations) -> dict[str, Any]:
-    cite.cite(state.pipeline.kb.sources)
-    return {}
-
-
-def topics() -> dict[str, tuple[str, str, str, Builder]]:
-    """slug -> (title, one-line description, template, context builder)."""
-    return {
-        "cramps-and-spasms": (
-            _("Cramps and spasms: what is the difference?"),
-            _("How a cramp, a spasm and twitching differ, and what only looks like them."),
-            "learn_kinds.html",
-            _kinds,
-        ),
-        "causes": (
-            _("What causes cramps and spasms"),
-            _("Common causes, and the problems that need a doctor."),
-            "learn_causes.html",
-            _causes,
-        ),
-        "home-treatment": (
-            _("Treating cramps and spasms at home"),
-            _("What helps, how strong the evidence is, and what to avoid."),
-            "learn_advice.html",
-            _home,
-        ),
-        "professional-treatment": (
-            _("Treatment from a clinician"),
-            _("What a doctor, therapist or specialist may offer when home care is not enough."),
-            "learn_advice.html",
-            _professional,
-        ),
-        "when-to-see-a-doctor": (
-            _("When to see a doctor"),
-            _("The warning signs, from call the emergency number now to manage at home."),
-            "learn_when.html",
-            _when,
-        ),
-        "sources": (
-            _("Sources"),
-            _("Every public page crampcheck's statements rest on."),
-            "learn_sources.html",
-            _sources,
-        ),
-    }
+def _pages(state: AppState) -> dict[str, Any]:
+    return {p.slug: p for p in state.pipeline.kb.leaflet.pages}
 
 
 @router.get("/learn")
 def learn_index(request: Request, state: StateDep) -> HTMLResponse:
-    """The Learn topics."""
-    items = [(slug, title, description) for slug, (title, description, _t, _b) in topics().items()]
+    """The Learn topics, in the leaflet's order."""
+    items = [
+        (p.slug, _fill(p.title, state), _fill(p.summary, state)) for p in _pages(state).values()
+    ]
     return page(request, state, "learn_index.html", {"topics": items})
 
 
 @router.get("/learn/{slug}")
 def learn_topic(request: Request, slug: str, state: StateDep) -> HTMLResponse:
-    """One Learn page."""
-    topic = topics().get(slug)
-    if topic is None:
+    """One Learn page of the leaflet."""
+    leaflet_page = _pages(state).get(slug)
+    if leaflet_page is None:
         return not_found(request, state)
-    title, description, template, build = topic
     cite = _citations(state.pipeline.kb)
-    context = build(state, cite)
-    return page(
-        request,
-        state,
-        template,
-        {**context, "title": title, "description": description, "sources": cite.numbered()},
-    )
+    context = {
+        "title": _fill(leaflet_page.title, state),
+        "description": _fill(leaflet_page.summary, state),
+        "intro": [_statement(s, state, cite) for s in leaflet_page.intro],
+        "note": leaflet_page.note,
+        "sections": [_section(s, state, cite) for s in leaflet_page.sections],
+        "lists_sources": any(s.include == "sources" for s in leaflet_page.sections),
+    }
+    return page(request, state, "learn_page.html", {**context, "sources": cite.numbered()})

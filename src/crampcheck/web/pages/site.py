@@ -10,21 +10,17 @@ from crampcheck.web.pages.render import page
 
 router = APIRouter(include_in_schema=False)
 
-EMERGENCY_SCREEN = "emergency_screen"
-
 
 @router.get("/")
 def home(request: Request, state: StateDep) -> HTMLResponse:
-    """The emergency screen as one question, and the way into the check."""
-    kb = state.pipeline.kb
-    screen = next((g for g in kb.groups if g.id == EMERGENCY_SCREEN), None)
-    if screen is None:
-        screen = next((g for g in kb.groups if g.screen), None)
-    signs = [kb.findings[m].label for m in screen.members] if screen else []
+    """The way into the check, above the fold on a phone, and the knowledge base's
+    emergency signs as a plain list under "Call 911 now if you have any of these"."""
+    signs = [sign.label for sign in state.pipeline.kb.emergency_signs]
     return page(request, state, "home.html", {"emergency_signs": signs})
 
 
 @router.get("/clinic")
 def clinic(request: Request, state: StateDep) -> HTMLResponse:
-    """The clinic: name, specialty, locations, phone and hours where known."""
+    """The clinic: name, specialty, phone, and each location's address and opening hours
+    where the clinic file gives them."""
     return page(request, state, "clinic.html")
