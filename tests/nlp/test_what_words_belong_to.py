@@ -136,3 +136,23 @@ def test_the_length_of_another_activity_is_not_the_episode_s(
 def test_a_place_said_to_be_doing_nothing_is_not_the_problem_s(reader: Reader) -> None:
     reading = reader.read("my eyelid flutters, the rest of my face isn't doing anything")
     assert reading.states().get("site_face") is FindingState.ABSENT
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # dictated text without punctuation: a new subject ends the denial
+        ("not really pain I took an Advil and it didn't help", "drug_nsaid", FindingState.PRESENT),
+        ("her arms won't bend she's sweating buckets", "sweating", FindingState.PRESENT),
+        # an inverted denial keeps its scope
+        ("I have not been short of breath, nor have I had any chest pain", "chest_pain", None),
+    ],
+)
+def test_a_new_clause_ends_a_denial(
+    reader: Reader, text: str, finding: str, state: FindingState | None
+) -> None:
+    got = reader.read(text).states().get(finding)
+    if state is None:
+        assert got is not FindingState.PRESENT
+    else:
+        assert got is state
