@@ -81,6 +81,7 @@ class AppointmentRequest(Base):
     __table_args__ = (
         Index("ix_appointment_requests_clinic_status_created", "clinic_id", "status", "created_at"),
         Index("ix_appointment_requests_clinic_created", "clinic_id", "created_at"),
+        Index("ix_appointment_requests_user", "user_id", "created_at"),
         Index("ux_appointment_requests_idempotency", "clinic_id", "idempotency_key", unique=True),
         Index(
             "ix_appointment_requests_inbox",

@@ -8,7 +8,8 @@
 - ``check_age`` and ``check_sex``: the age and sex given in the check, so the inbox can
   show an age when no date of birth was given, and FHIR ``Patient.gender``.
 - An index on (clinic, created_at) for finding likely duplicates of one person sent
-  within days of each other.
+  within days of each other, and one on (user_id, created_at) for a person's own list
+  of requests (/account/requests).
 
 Revision ID: 0008
 Revises: 0006
@@ -43,9 +44,11 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_appointment_requests_clinic_created", TABLE, ["clinic_id", "created_at"])
+    op.create_index("ix_appointment_requests_user", TABLE, ["user_id", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_appointment_requests_user", table_name=TABLE)
     op.drop_index("ix_appointment_requests_clinic_created", table_name=TABLE)
     op.drop_index("ux_appointment_requests_idempotency", table_name=TABLE)
     with op.batch_alter_table(TABLE) as batch:
