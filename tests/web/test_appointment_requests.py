@@ -86,11 +86,34 @@ def test_changes_after_sending_are_not_sent_and_the_page_says_so(
     assert row.name == "Ana Pérez"
 
 
-def test_a_fresh_form_is_a_new_request(client: TestClient, app: FastAPI) -> None:
-    for _ in range(2):
-        form = form_to(appointment_form(client), "/appointment")
+def test_the_form_shown_again_for_the_same_check_sends_it_once(
+    client: TestClient, app: FastAPI
+) -> None:
+    """Back to the form re-sends the result page's button (the form is a POST's answer):
+    the form comes back with the same key, so sending it again is a repeat."""
+    first = form_to(appointment_form(client), "/appointment")
+    shown_again = form_to(appointment_form(client), "/appointment")
+    assert dict(first.fields)["request_key"] == dict(shown_again.fields)["request_key"]
+    assert submit(client, first, change=FILLED).status_code == 303
+    again = submit(client, shown_again, change=FILLED)
+    assert again.headers["location"].endswith("?again=same")
+    assert len(stored(app)) == 1
+
+
+def test_another_check_or_another_browser_is_a_new_request(
+    client: TestClient, app: FastAPI
+) -> None:
+    keys = set()
+    for text in (SELF_CARE_TEXT, DOCTOR_TEXT):
+        form = form_to(appointment_form(client, text), "/appointment")
+        keys.add(dict(form.fields)["request_key"])
         assert submit(client, form, change=FILLED).status_code == 303
-    assert len(stored(app)) == 2
+    client.cookies.clear()  # another browser: another CSRF nonce
+    form = form_to(appointment_form(client), "/appointment")
+    keys.add(dict(form.fields)["request_key"])
+    assert submit(client, form, change=FILLED).status_code == 303
+    assert len(keys) == 3
+    assert len(stored(app)) == 3
 
 
 def test_the_key_survives_a_form_with_errors(client: TestClient, app: FastAPI) -> None:
@@ -150,7 +173,7 @@ def test_the_confirmation_says_what_happens_next_and_survives_reload(
     (row,) = stored(app)
     for page in (first, reloaded):
         assert page.status_code == 200
-        assert f"Your reference: {row.id[:8].upper()}" in page.text
+        assert f"Reference: {row.id[:8].upper()}" in page.text
         assert "within 2 business days" in page.text
     assert len(stored(app)) == 1
 

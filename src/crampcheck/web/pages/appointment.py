@@ -5,8 +5,9 @@ The token is a signed double-submit: a random nonce lives in a ``SameSite=Strict
 accepted only when the form's token is the signature of the cookie's nonce, so another
 site can neither read the token nor make one.
 
-The form also carries a request key, made when it is first shown and kept while it is
-corrected: sending it again (Back then send, a double tap, a retry) stores the request
+The form also carries a request key, made when it is first shown (from the check and
+the browser's CSRF nonce, so the same check in the same browser gets the same key) and
+kept while it is corrected: sending it again (Back then send, a double tap, a retry) stores the request
 once, and the repeat is redirected to the first's confirmation
 (:mod:`crampcheck.services.request_repeats`). The confirmation is a GET of its own
 (post/redirect/get), so reloading it sends nothing.
@@ -87,6 +88,17 @@ def _cookie_nonce(request: Request) -> str | None:
     return nonce if nonce and _NONCE.match(nonce) else None
 
 
+def request_key(state: AppState, nonce: str, flow: FlowState) -> str:
+    """The request key of a new form: the same for the same check in the same browser
+    (its CSRF nonce), so a form shown again by Back and a resubmission, or by the
+    result page's button pressed twice, still sends the request once; another check,
+    or another browser, gets another key."""
+    key = state.settings.secret_key.get_secret_value().encode()
+    check = hashlib.sha256(flow.check().model_dump_json().encode()).hexdigest()
+    message = f"appointment-request-key:{nonce}:{check}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:43]
+
+
 def csrf_valid(request: Request, state: AppState, form: FormData) -> bool:
     """Whether the form's token is the signature of the cookie's nonce."""
     nonce = _cookie_nonce(request)
@@ -142,7 +154,7 @@ def form_page(
     """The appointment form, with what was typed and a message beside each bad field;
     its request key is the one it was sent with, or a new one."""
     nonce = _cookie_nonce(request) or secrets.token_urlsafe(32)
-    key = values.get(KEY_FIELD) or secrets.token_urlsafe(24)
+    key = values.get(KEY_FIELD) or request_key(state, nonce, flow)
     response = page(
         request,
         state,
