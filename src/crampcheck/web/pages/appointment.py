@@ -7,8 +7,8 @@ site can neither read the token nor make one.
 
 The form also carries a request key, made when it is first shown (from the check and
 the browser's CSRF nonce, so the same check in the same browser gets the same key) and
-kept while it is corrected: sending it again (Back then send, a double tap, a retry) stores the request
-once, and the repeat is redirected to the first's confirmation
+kept while it is corrected: sending it again (Back then send, a double tap, a retry)
+stores the request once, and the repeat is redirected to the first's confirmation
 (:mod:`crampcheck.services.request_repeats`). The confirmation is a GET of its own
 (post/redirect/get), so reloading it sends nothing.
 """
