@@ -360,11 +360,13 @@ def front_desk_books_the_doctor_request(tab: Tab, ids: dict[str, str]) -> None:
     expect(badge).to_have_text(URGENT_BADGE)
     expect(badge).to_be_visible()
     expect(urgent_row).to_have_class(re.compile(r"\brow-urgent\b"))
-    expect(urgent_row.locator("td").nth(3)).to_have_text(URGENT.location_name)
+    expect(urgent_row.locator("td[data-label='Preferred location']")).to_have_text(
+        URGENT.location_name
+    )
     for row, text in ((doctor_row, "Doctor — book"), (self_care_row, "Self-care — no")):
         expect(row.locator(".badge")).to_have_count(0)
         expect(row.locator("td").first).to_contain_text(text)
-    expect(doctor_row.locator("td").nth(4)).to_have_text("New")
+    expect(doctor_row.locator("td[data-label='Status']")).to_have_text("New")
     badge_box, first_row = badge.bounding_box(), inbox_rows(tab).first.bounding_box()
     assert badge_box and first_row and badge_box["y"] >= first_row["y"], "in the first row"
     assert badge_box["y"] < (doctor_row.bounding_box() or {"y": 0})["y"]
@@ -417,7 +419,7 @@ def clinician_reads_the_check_and_the_summary(
 ) -> None:
     sign_in(tab, CLINICIAN)
     assert names_listed(tab) == [URGENT.name, DOCTOR.name, SELF_CARE.name]
-    expect(inbox_rows(tab).nth(1).locator("td").nth(4)).to_have_text("Booked")
+    expect(inbox_rows(tab).nth(1).locator("td[data-label='Status']")).to_have_text("Booked")
     open_request(tab, DOCTOR)
     main = tab.page.locator("main")
     expect(main.locator("section[aria-labelledby='status-heading'] > p").first).to_contain_text(

@@ -13,11 +13,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.patient import Patient
 
 from crampcheck.clinic import Clinic, load_clinic
 from crampcheck.domain.appointment import AppointmentRecord
@@ -228,6 +229,31 @@ def test_patient_is_the_name_and_contacts_from_the_form_only(
     assert person["name"] == [{"text": "Ana Lima"}]
     assert person["telecom"] == [{"system": "phone", "value": "(801) 555-0100"}]
     assert "identifier" not in person
+    assert "birthDate" not in person and "gender" not in person
+
+
+@pytest.mark.parametrize("sex", ["female", "male"])
+def test_patient_carries_birth_date_and_gender_when_given(
+    pipeline: Pipeline, clinic: Clinic, sex: str
+) -> None:
+    request = make_request(pipeline, date_of_birth=date(1961, 4, 23), check_sex=sex)
+    bundle = request_bundle(request, None, pipeline.kb, clinic, now=NOW)
+    Bundle.model_validate(bundle)
+    person = one(bundle, "Patient")
+    validated = Patient.model_validate(person)
+    assert str(validated.birthDate) == "1961-04-23" and validated.gender == sex
+    assert person["birthDate"] == "1961-04-23" and person["gender"] == sex
+
+
+def test_patient_carries_what_was_given_only(pipeline: Pipeline, clinic: Clinic) -> None:
+    born_only = make_request(pipeline, date_of_birth=date(2001, 2, 28))
+    person = one(request_bundle(born_only, None, pipeline.kb, clinic, now=NOW), "Patient")
+    Patient.model_validate(person)
+    assert person["birthDate"] == "2001-02-28" and "gender" not in person
+    sex_only = make_request(pipeline, check_sex="female")
+    person = one(request_bundle(sex_only, None, pipeline.kb, clinic, now=NOW), "Patient")
+    Patient.model_validate(person)
+    assert person["gender"] == "female" and "birthDate" not in person
 
 
 def test_answers_are_to_questions_that_exist(pipeline: Pipeline, clinic: Clinic) -> None:

@@ -16,7 +16,7 @@ import subprocess
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -432,6 +432,34 @@ def test_a_typical_request_with_a_three_month_diary_fits_on_one_page(
     shared: Rendered, tmp_path: Path
 ) -> None:
     assert pdf_pages(shared.pdf, tmp_path) == 1
+
+
+def test_the_date_of_birth_age_sex_and_reason_from_the_form_are_on_the_page(
+    typical: AppointmentRecord, pipeline: Pipeline, clinic: Clinic, tmp_path: Path
+) -> None:
+    request = replace(
+        typical,
+        date_of_birth=date(1958, 4, 23),
+        check_age=67,
+        check_sex="female",
+        reason="Cramps wake me most nights and I cannot work.",
+    )
+    rendered = render(
+        build_summary(request, three_month_diary(), pipeline.kb, clinic, now=NOW), tmp_path
+    )
+    text = squash(rendered.text)
+    assert "born 04/23/1958, age 66, sex: female" in text
+    assert "Why they ask, on the form:" in text
+    html = squash(rendered.html)
+    assert "Why they ask, on the form:</span> Cramps wake me most nights and I cannot work." in html
+
+
+def test_without_a_date_of_birth_the_checks_age_is_shown_as_such(
+    typical: AppointmentRecord, pipeline: Pipeline, clinic: Clinic
+) -> None:
+    summary = build_summary(replace(typical, check_age=67), None, pipeline.kb, clinic, now=NOW)
+    assert summary.age == 67 and summary.date_of_birth is None
+    assert "age 67 (as given in the check)" in summary_html(summary)
 
 
 # ---------------------------------------------------------------- findings and causes

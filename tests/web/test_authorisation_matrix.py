@@ -96,6 +96,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("DELETE", "/api/v1/account"): PT,
     ("POST", "/account/signout"): P,  # signing out asks for nothing
     ("GET", "/account"): PT,
+    ("GET", "/account/requests"): PT,
     **{
         (m, f"/account/{p}"): PT
         for m in ("GET", "POST")

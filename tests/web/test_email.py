@@ -352,6 +352,24 @@ def test_a_request_is_confirmed_to_the_patient_and_the_clinic_hears_only_of_urge
     assert "Ana" not in body(notice) and "Example" not in notice["Subject"]
 
 
+def test_a_request_sent_again_is_confirmed_once(
+    mail_client: TestClient, smtp_server: SmtpServer
+) -> None:
+    # a network retry of the same request (same idempotency key) is stored once and
+    # must not mail the patient or the clinic a second time
+    headers = {"Idempotency-Key": "7f1d2c9e-5b1a-4c1e-9d5e-2a4b6c8d0e1f"}
+    first = mail_client.post(
+        "/api/v1/appointment-requests", json=request_body(URGENT_TEXT), headers=headers
+    )
+    again = mail_client.post(
+        "/api/v1/appointment-requests", json=request_body(URGENT_TEXT), headers=headers
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert len(smtp_server.mailbox.to("ana@example.org")) == 1
+    assert len(smtp_server.mailbox.to(CLINIC_ADDRESS)) == 1
+
+
 def test_no_email_carries_clinical_detail(
     mail_app: FastAPI, mail_client: TestClient, smtp_server: SmtpServer
 ) -> None:

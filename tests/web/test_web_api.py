@@ -444,8 +444,18 @@ def test_appointment_request_is_stored_with_what_the_person_saw(
     response = client.post("/api/v1/appointment-requests", json=_request())
     assert response.status_code == 201, response.text
     data = response.json()
-    assert set(data) == {"id", "status", "urgency", "clinic", "next_steps", "diary_shared"}
-    assert data["diary_shared"] is False
+    assert set(data) == {
+        "id",
+        "reference",
+        "status",
+        "urgency",
+        "clinic",
+        "next_steps",
+        "diary_shared",
+        "repeated",
+    }
+    assert data["diary_shared"] is False and data["repeated"] is False
+    assert data["reference"] == data["id"][:8].upper()
     assert data["status"] == "new" and data["urgency"] == "self_care"
     assert "911" in data["next_steps"]
 

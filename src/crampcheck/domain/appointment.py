@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -37,3 +37,11 @@ class AppointmentRecord:
     """Where the request is in the clinic's workflow (``new``, ``contacted``, ...)."""
     snapshot: Mapping[str, Any]
     """What the person was shown, as stored."""
+    date_of_birth: date | None = None
+    """As the person typed it on the form (optional)."""
+    reason: str | None = None
+    """Why they ask, in their own words (optional)."""
+    check_age: int | None = None
+    """The age given in the check, when given."""
+    check_sex: str | None = None
+    """The sex given in the check (``female`` or ``male``), when given."""

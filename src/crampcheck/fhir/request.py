@@ -5,7 +5,8 @@ The bundle holds what the clinic received, in standard resources:
 - ``ServiceRequest``: the request to be contacted for an appointment, its workflow
   status, its priority (from the triage urgency), the clinic and preferred location,
   and the preferred times;
-- ``Patient``: the person, with only the name and contact details they typed;
+- ``Patient``: the person, with only the name and contact details they typed, their
+  date of birth when they gave it, and their sex as given in the check (``gender``);
 - ``RiskAssessment``: the triage the person saw (urgency, kind, possible causes, and the
   rules that fired with their sources), based on the answers and the diary;
 - ``QuestionnaireResponse`` answering the check's ``Questionnaire`` (both included);
@@ -71,6 +72,10 @@ PRIORITY: Mapping[Urgency, str] = {
 the form refuses it and sends the person to the emergency number)."""
 
 
+GENDERS = frozenset({"female", "male"})
+"""The check's answers to its sex question, each also a FHIR AdministrativeGender code."""
+
+
 def resource_id(request: AppointmentRecord, role: str) -> str:
     """The id of one resource of this request's bundle (the same at every export)."""
     return str(uuid.uuid5(NAMESPACE, f"{request.clinic_id}/{request.id}/{role}"))
@@ -81,7 +86,9 @@ def _ref(resource_id: str) -> str:
 
 
 def patient(request: AppointmentRecord, patient_id: str) -> dict[str, Any]:
-    """The person as they named themselves on the form, with the contacts they gave.
+    """The person as they named themselves on the form, with the contacts they gave,
+    the date of birth they typed (``birthDate``) and the sex they gave in the check
+    (``gender``: the check asks female or male), each only when given.
 
     No identifier is added: the clinic matches the person to its own records.
     """
@@ -97,6 +104,10 @@ def patient(request: AppointmentRecord, patient_id: str) -> dict[str, Any]:
     }
     if telecom:
         resource["telecom"] = telecom
+    if request.check_sex in GENDERS:
+        resource["gender"] = request.check_sex
+    if request.date_of_birth is not None:
+        resource["birthDate"] = request.date_of_birth.isoformat()
     return resource
 
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from crampcheck.clinic import Clinic
 from crampcheck.domain.appointment import AppointmentRecord
+from crampcheck.domain.birth import age_on
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
@@ -139,6 +140,13 @@ class RequestSummary:
     kb_version: str
     current_kb_version: str
     disclaimer: str | None
+    date_of_birth: date | None = None
+    age: int | None = None
+    """From the date of birth on the day printed, else as given in the check."""
+    sex: str | None = None
+    """As given in the check (``female`` or ``male``)."""
+    request_reason: str | None = None
+    """Why the person asks, in their own words, from the form."""
 
     @property
     def diary_shared(self) -> bool:
@@ -209,6 +217,14 @@ def build_summary(
         kb_version=str(snapshot.get("kb_version") or request.kb_version),
         current_kb_version=kb.version,
         disclaimer=snapshot.get("disclaimer"),
+        date_of_birth=request.date_of_birth,
+        age=(
+            age_on(request.date_of_birth, now.astimezone(zone).date())
+            if request.date_of_birth is not None
+            else request.check_age
+        ),
+        sex=request.check_sex,
+        request_reason=request.reason,
     )
 
 

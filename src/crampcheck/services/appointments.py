@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.domain.appointment import AppointmentRecord
+from crampcheck.domain.birth import birth_date_problem
 from crampcheck.domain.snapshot import SNAPSHOT_VERSION
 from crampcheck.domain.times import aware
 from crampcheck.domain.types import Urgency, urgency_order
-from crampcheck.services import check_steps, sharing
+from crampcheck.services import check_steps, request_repeats, sharing
 from crampcheck.services.check_steps import Given
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import assessment_payload
 from crampcheck.storage.tables import AppointmentRequest
+
+MAX_REASON = 1000
+"""The longest reason for a request accepted, in characters."""
 
 
 class AppointmentError(ValueError):
@@ -41,9 +46,13 @@ class RequestInput:
     preferred_location: str | None
     preferred_times: str | None
     consent_to_share: bool
+    date_of_birth: date | None = None
+    reason: str | None = None
 
 
-def validate_request(data: RequestInput, clinic: Clinic, assessment: dict[str, Any]) -> None:
+def validate_request(
+    data: RequestInput, clinic: Clinic, assessment: dict[str, Any], today: date | None = None
+) -> None:
     """Raise :class:`AppointmentError` for anything the clinic could not act on."""
     if assessment["urgency"] == Urgency.EMERGENCY.value:
         raise AppointmentError(
@@ -57,6 +66,14 @@ def validate_request(data: RequestInput, clinic: Clinic, assessment: dict[str, A
         raise AppointmentError("phone", "Please give a phone number or an email address.")
     if data.preferred_location and clinic.location(data.preferred_location) is None:
         raise AppointmentError("preferred_location", "Please choose one of the clinic's locations.")
+    if data.date_of_birth is not None:
+        problem = birth_date_problem(data.date_of_birth, today or datetime.now(UTC).date())
+        if problem:
+            raise AppointmentError("date_of_birth", problem)
+    if data.reason and len(data.reason.strip()) > MAX_REASON:
+        raise AppointmentError(
+            "reason", f"Please keep the reason to {MAX_REASON} characters or fewer."
+        )
     if not data.consent_to_share:
         raise AppointmentError(
             "consent_to_share", "Please agree to share your check with the clinic, or call it."
@@ -89,22 +106,25 @@ def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
     return snapshot
 
 
-def create_request(
-    session: Session,
+def new_request(
     clinic: Clinic,
     data: RequestInput,
     assessment: dict[str, Any],
     text: str | None,
     now: datetime | None = None,
     user_id: str | None = None,
+    *,
+    given: Given | None = None,
 ) -> AppointmentRequest:
-    """Validate and store a request in the caller's transaction; ``user_id`` links it
-    to the signed-in person's account (so a shared diary can go with it)."""
-    validate_request(data, clinic, assessment)
-    request = AppointmentRequest(
+    """A validated request, not yet stored; ``user_id`` links it to the signed-in
+    person's account (so a shared diary can go with it); the age and sex of the check
+    (``given``) are kept beside it."""
+    now = now or datetime.now(UTC)
+    validate_request(data, clinic, assessment, now.date())
+    return AppointmentRequest(
         clinic_id=clinic.id,
         id=str(uuid.uuid4()),
-        created_at=now or datetime.now(UTC),
+        created_at=now,
         name=data.name.strip(),
         phone=(data.phone or "").strip() or None,
         email=(data.email or "").strip() or None,
@@ -118,7 +138,26 @@ def create_request(
         snapshot=snapshot_of(assessment, text),
         user_id=user_id,
         urgency_order=urgency_order(Urgency(assessment["urgency"])),
+        date_of_birth=data.date_of_birth,
+        reason=(data.reason or "").strip() or None,
+        check_age=given.age if given else None,
+        check_sex=given.sex.value if given and given.sex else None,
     )
+
+
+def create_request(
+    session: Session,
+    clinic: Clinic,
+    data: RequestInput,
+    assessment: dict[str, Any],
+    text: str | None,
+    now: datetime | None = None,
+    user_id: str | None = None,
+    *,
+    given: Given | None = None,
+) -> AppointmentRequest:
+    """Validate and store a request in the caller's transaction (see :func:`new_request`)."""
+    request = new_request(clinic, data, assessment, text, now, user_id, given=given)
     session.add(request)
     return request
 
@@ -149,15 +188,25 @@ def request_record(request: AppointmentRequest) -> AppointmentRecord:
         kb_version=request.kb_version,
         status=request.status,
         snapshot=request.snapshot,
+        date_of_birth=request.date_of_birth,
+        reason=request.reason,
+        check_age=request.check_age,
+        check_sex=request.check_sex,
     )
 
 
 @dataclass(frozen=True)
 class Requested:
-    """A stored request, and whether the person's diary now goes with it."""
+    """A stored request, and whether the person's diary now goes with it.
+
+    ``repeated``: the request had been sent before with the same idempotency key, and
+    this is that first request (nothing new was stored); ``changed``: the repeat was
+    sent with something different from the first (which was kept as it was)."""
 
     request: AppointmentRequest
     diary_shared: bool
+    repeated: bool = False
+    changed: bool = False
 
 
 def request_appointment(
@@ -169,6 +218,7 @@ def request_appointment(
     *,
     user_id: str | None = None,
     share_diary: bool = False,
+    idempotency_key: str | None = None,
 ) -> Requested:
     """Ask the clinic for an appointment, for every way in (the form and the API).
 
@@ -176,11 +226,51 @@ def request_appointment(
     an emergency is refused (call instead). Signed in (``user_id``), the request is
     linked to the account and ``share_diary`` shares the diary with the clinic too;
     asking to share a diary without being signed in is refused. Everything happens in
-    the caller's transaction: a refusal stores nothing."""
+    the caller's transaction: a refusal stores nothing.
+
+    With an ``idempotency_key`` (see :mod:`crampcheck.services.request_repeats`), a
+    request already stored with it is returned instead of storing another, even when
+    the two arrive at once."""
     if share_diary and user_id is None:
         raise AppointmentError("share_diary", "Sign in to share your diary with the clinic.")
+    sent = None
+    if idempotency_key is not None:
+        if not request_repeats.valid_key(idempotency_key):
+            raise AppointmentError("idempotency_key", request_repeats.KEY_MESSAGE)
+        sent = request_repeats.fingerprint(data, given, user_id=user_id, share_diary=share_diary)
+        earlier = request_repeats.find_by_key(session, clinic.id, idempotency_key)
+        if earlier is not None:
+            return _repeat(session, earlier, sent)
     assessment = assessment_payload(check_steps.run(pipeline, given), pipeline.kb, clinic)
-    stored = create_request(session, clinic, data, assessment, given.text, user_id=user_id)
+    if idempotency_key is None:
+        stored = create_request(
+            session, clinic, data, assessment, given.text, user_id=user_id, given=given
+        )
+    else:
+        stored = new_request(clinic, data, assessment, given.text, user_id=user_id, given=given)
+        stored.idempotency_key = idempotency_key
+        stored.request_fingerprint = sent
+        try:
+            # A savepoint: when a request with the same key is stored by another
+            # transaction between the look-up above and this insert, the unique index
+            # refuses this one, and only this insert is undone.
+            with session.begin_nested():
+                session.add(stored)
+        except IntegrityError:
+            earlier = request_repeats.find_by_key(session, clinic.id, idempotency_key)
+            if earlier is None:
+                raise
+            return _repeat(session, earlier, sent)
     if share_diary and user_id is not None:
         sharing.share_diary(session, user_id, clinic.id)
     return Requested(stored, diary_shared=share_diary)
+
+
+def _repeat(session: Session, earlier: AppointmentRequest, sent: str | None) -> Requested:
+    """The answer to a request sent again: the one stored first (and whether the
+    person's diary is shared with the clinic now)."""
+    changed = earlier.request_fingerprint is not None and earlier.request_fingerprint != sent
+    shared = earlier.user_id is not None and sharing.is_shared(
+        session, earlier.user_id, earlier.clinic_id
+    )
+    return Requested(earlier, diary_shared=shared, repeated=True, changed=changed)

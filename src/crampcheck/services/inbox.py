@@ -94,6 +94,9 @@ _LIST_COLUMNS = (
     AppointmentRequest.status,
     AppointmentRequest.preferred_location,
     AppointmentRequest.status_changed_at,
+    AppointmentRequest.email,
+    AppointmentRequest.date_of_birth,
+    AppointmentRequest.check_age,
 )
 
 

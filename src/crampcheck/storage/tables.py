@@ -6,13 +6,14 @@ multi-clinic installation can later be distributed by clinic without a redesign.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -64,9 +65,24 @@ class AppointmentRequest(Base):
         DateTime(timezone=True), default=None
     )
     decline_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The key the form (made when it was shown) or the API client sent: unique per
+    clinic, so the same request sent twice is stored once."""
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    """SHA-256 of what was sent with the key, to tell a repeat from another request."""
+    date_of_birth: Mapped[date | None] = mapped_column(Date, default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why the person asks, in their own words (optional)."""
+    check_age: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The age given in the check, when it was given."""
+    check_sex: Mapped[str | None] = mapped_column(String(8), default=None)
+    """The sex given in the check (``female`` or ``male``), when it was given."""
 
     __table_args__ = (
         Index("ix_appointment_requests_clinic_status_created", "clinic_id", "status", "created_at"),
+        Index("ix_appointment_requests_clinic_created", "clinic_id", "created_at"),
+        Index("ix_appointment_requests_user", "user_id", "created_at"),
+        Index("ux_appointment_requests_idempotency", "clinic_id", "idempotency_key", unique=True),
         Index(
             "ix_appointment_requests_inbox",
             "clinic_id",

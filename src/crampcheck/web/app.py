@@ -33,6 +33,7 @@ from crampcheck.web.pages import (
     staff_session,
     staff_team,
 )
+from crampcheck.web.pages import my_requests as my_requests_pages
 from crampcheck.web.pages import router as pages_router
 from crampcheck.web.pages import sharing as sharing_pages
 from crampcheck.web.pages.errors import page_answer
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(pages_router)
     app.include_router(account_pages.router)
     app.include_router(account_link_pages.router)
+    app.include_router(my_requests_pages.router)
     app.include_router(diary_pages.router)
     app.include_router(sharing_pages.router)
     app.include_router(staff_session.router)

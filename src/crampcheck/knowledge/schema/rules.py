@@ -201,6 +201,11 @@ class Policy(Strict):
     clinic_timeframes: dict[Urgency, str] = Field(
         description="how soon the clinic should act on a request at each level"
     )
+    request_next_steps: dict[Urgency, str] = Field(
+        description="what a person who asked the clinic for an appointment is told happens "
+        "next, and when, at each level ({clinic} and the care pathway's places are filled "
+        "in)"
+    )
     disclaimer: str
     sources: tuple[str, ...]
 
@@ -212,7 +217,7 @@ class Policy(Strict):
 
     @model_validator(mode="after")
     def _every_level_named(self) -> Policy:
-        for field in ("level_names", "clinic_timeframes"):
+        for field in ("level_names", "clinic_timeframes", "request_next_steps"):
             missing = sorted(set(Urgency) - set(getattr(self, field)))
             if missing:
                 raise ValueError(f"{field} lacks {', '.join(missing)}")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from crampcheck.domain.types import FindingState
 from crampcheck.services.appointments import AppointmentError, RequestInput, request_appointment
 from crampcheck.services.interview import next_question
+from crampcheck.services.request_next_steps import next_steps, reference_of
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
     AppointmentIn,
@@ -29,13 +30,6 @@ from crampcheck.web.mailing import send_request_emails
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute)
 health_router = APIRouter(route_class=ApiRoute)
-
-NEXT_STEPS = (
-    "The clinic will contact you using the details you gave, usually within one working day, "
-    "to arrange a time. If your symptoms get worse before then, use the advice in your result; "
-    "in an emergency call {emergency_number}."
-)
-
 
 # The check routes are CPU-bound (reading the text and assessing it take about half a
 # millisecond) and touch no database, so they run on the event loop: as plain `def`
@@ -175,7 +169,10 @@ def clinic(state: StateDep) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     operation_id="create_appointment_request",
     tags=["clinic"],
-    responses={409: {"model": ErrorOut}},
+    responses={
+        200: {"model": AppointmentOut, "description": "Sent before with this idempotency key"},
+        409: {"model": ErrorOut},
+    },
 )
 def create_appointment_request(
     body: AppointmentIn,
@@ -183,10 +180,20 @@ def create_appointment_request(
     state: StateDep,
     session: SessionDep,
     background: BackgroundTasks,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="a new key per request (a UUID): the same request sent again "
+            "with it (a retry) is stored once and answered 200 with the first's "
+            "confirmation; the key sent again with a different request is refused (422)",
+        ),
+    ] = None,
 ) -> dict[str, Any] | JSONResponse:
     """Ask the clinic for an appointment; the check is re-assessed and stored as seen.
     Signed in, the request is linked to the account, and ``share_diary`` shares the
-    diary with the clinic too."""
+    diary with the clinic too. With an idempotency key (the ``Idempotency-Key`` header
+    or the ``idempotency_key`` field), sending it again stores nothing new."""
     who = signed_in(request, session)
     data = RequestInput(
         name=body.name,
@@ -195,7 +202,10 @@ def create_appointment_request(
         preferred_location=body.preferred_location,
         preferred_times=body.preferred_times,
         consent_to_share=body.consent_to_share,
+        date_of_birth=body.date_of_birth,
+        reason=body.reason,
     )
+    key = idempotency_key if idempotency_key is not None else body.idempotency_key
     try:
         requested = request_appointment(
             session,
@@ -205,21 +215,35 @@ def create_appointment_request(
             given(body.check),
             user_id=who.user.id if who else None,
             share_diary=body.share_diary,
+            idempotency_key=key,
         )
     except AppointmentError as error:
         if error.field == "check":
             return JSONResponse({"detail": error.message}, status_code=409)
         return field_error(error.field, error.message)
+    if requested.changed:
+        return field_error(
+            "idempotency_key",
+            "This idempotency key was used for a different request, which was kept. "
+            "Send a new key with each new request.",
+        )
     stored = requested.request
-    send_request_emails(background, state, data.email, stored.urgency)
-    return {
+    if not requested.repeated:
+        # a retry of a request already made sends no second confirmation
+        send_request_emails(background, state, data.email, stored.urgency)
+    answer = {
         "id": stored.id,
+        "reference": reference_of(stored.id),
         "status": stored.status,
         "urgency": stored.urgency,
         "clinic": state.clinic.name,
-        "next_steps": NEXT_STEPS.format(emergency_number=state.settings.emergency_number),
+        "next_steps": next_steps(
+            state.pipeline, state.clinic.name, stored.urgency, state.settings.emergency_number
+        ),
         "diary_shared": requested.diary_shared,
+        "repeated": requested.repeated,
     }
+    return JSONResponse(answer, status_code=200) if requested.repeated else answer
 
 
 @health_router.get("/healthz", response_model=HealthOut, operation_id="health", tags=["health"])

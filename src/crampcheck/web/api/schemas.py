@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -216,16 +216,37 @@ class AppointmentIn(_In):
         description="also share the signed-in person's diary with the clinic "
         "(revocable from the account); needs a session",
     )
+    date_of_birth: date | None = Field(
+        default=None,
+        description="YYYY-MM-DD; not in the future, not before 1900",
+    )
+    reason: str | None = Field(
+        default=None, max_length=1000, description="why the person asks, in their own words"
+    )
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="a key of the client's choosing (a new UUID per request): a request "
+        "sent again with the same key is stored once, and answered 200 with the first's "
+        "confirmation. The Idempotency-Key header does the same and wins over this field",
+    )
     check: CheckIn
 
 
 class AppointmentOut(BaseModel):
     id: str
+    reference: str = Field(description="the short reference the person quotes to the clinic")
     status: str
     urgency: str
     clinic: str
     next_steps: str
     diary_shared: bool
+    repeated: bool = Field(
+        description="true when this request had been sent before with the same "
+        "idempotency key: nothing new was stored, this is the first one"
+    )
 
 
 class OpeningHoursOut(BaseModel):

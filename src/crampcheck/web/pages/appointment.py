@@ -4,6 +4,13 @@ The token is a signed double-submit: a random nonce lives in a ``SameSite=Strict
 ``HttpOnly`` cookie, and the form carries HMAC-SHA256(secret key, nonce). A POST is
 accepted only when the form's token is the signature of the cookie's nonce, so another
 site can neither read the token nor make one.
+
+The form also carries a request key, made when it is first shown (from the check and
+the browser's CSRF nonce, so the same check in the same browser gets the same key) and
+kept while it is corrected: sending it again (Back then send, a double tap, a retry)
+stores the request once, and the repeat is redirected to the first's confirmation
+(:mod:`crampcheck.services.request_repeats`). The confirmation is a GET of its own
+(post/redirect/get), so reloading it sends nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -19,14 +27,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from crampcheck.domain.birth import birth_date_problem
 from crampcheck.domain.types import Urgency
 from crampcheck.services.appointments import (
+    MAX_REASON,
     AppointmentError,
     RequestInput,
     get_request,
     request_appointment,
 )
-from crampcheck.web.api.routes import NEXT_STEPS
+from crampcheck.services.request_next_steps import next_steps, reference_of
+from crampcheck.services.request_repeats import valid_key
 from crampcheck.web.api.schemas import AppointmentIn
 from crampcheck.web.auth import DbDep, signed_in
 from crampcheck.web.checking import given, run_check
@@ -44,8 +55,28 @@ CSRF_COOKIE = "crampcheck_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_MAX_AGE = 2 * 60 * 60
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-FIELDS = ("name", "phone", "email", "preferred_location", "preferred_times", "consent_to_share")
-LIMITS = {"name": 120, "phone": 40, "email": 254, "preferred_location": 64, "preferred_times": 500}
+KEY_FIELD = "request_key"
+FIELDS = (
+    "name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "preferred_location",
+    "preferred_times",
+    "reason",
+    "consent_to_share",
+)
+LIMITS = {
+    "name": 120,
+    "date_of_birth": 10,
+    "phone": 40,
+    "email": 254,
+    "preferred_location": 64,
+    "preferred_times": 500,
+    "reason": MAX_REASON,
+}
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def _signature(state: AppState, nonce: str) -> str:
@@ -56,6 +87,17 @@ def _signature(state: AppState, nonce: str) -> str:
 def _cookie_nonce(request: Request) -> str | None:
     nonce = request.cookies.get(CSRF_COOKIE)
     return nonce if nonce and _NONCE.match(nonce) else None
+
+
+def request_key(state: AppState, nonce: str, flow: FlowState) -> str:
+    """The request key of a new form: the same for the same check in the same browser
+    (its CSRF nonce), so a form shown again by Back and a resubmission, or by the
+    result page's button pressed twice, still sends the request once; another check,
+    or another browser, gets another key."""
+    key = state.settings.secret_key.get_secret_value().encode()
+    check = hashlib.sha256(flow.check().model_dump_json().encode()).hexdigest()
+    message = f"appointment-request-key:{nonce}:{check}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:43]
 
 
 def csrf_valid(request: Request, state: AppState, form: FormData) -> bool:
@@ -90,6 +132,11 @@ def _field_messages() -> dict[str, str]:
         "email": _("Please give an email address like name@example.com."),
         "preferred_location": _("Please choose one of the clinic's locations."),
         "preferred_times": _("Please keep this to 500 characters or fewer."),
+        "reason": _("Please keep the reason to %(limit)d characters or fewer.")
+        % {"limit": MAX_REASON},
+        "date_of_birth": _(
+            "Please give your date of birth as month/day/year, for example 04/23/1961."
+        ),
         "consent_to_share": _("Please agree to share your check with the clinic, or call it."),
         "contact": _(
             "Please give a phone number or an email address, so the clinic can reach you."
@@ -105,8 +152,10 @@ def form_page(
     errors: dict[str, str],
     urgency: str,
 ) -> Response:
-    """The appointment form, with what was typed and a message beside each bad field."""
+    """The appointment form, with what was typed and a message beside each bad field;
+    its request key is the one it was sent with, or a new one."""
     nonce = _cookie_nonce(request) or secrets.token_urlsafe(32)
+    key = values.get(KEY_FIELD) or request_key(state, nonce, flow)
     response = page(
         request,
         state,
@@ -118,6 +167,8 @@ def form_page(
             "limits": LIMITS,
             "state": flow.encode(),
             "csrf_token": _signature(state, nonce),
+            "request_key": key,
+            "today": datetime.now(UTC).date().isoformat(),
             "urgency": urgency,
         },
         status_code=422 if errors else 200,
@@ -158,8 +209,9 @@ def appointment_start(request: Request, state: StateDep) -> HTMLResponse:
 
 
 @router.post("/appointment/new")
-async def appointment_new(request: Request, state: StateDep) -> Response:
-    """The empty form for the check carried from the result page."""
+async def appointment_new(request: Request, state: StateDep, db: DbDep) -> Response:
+    """The empty form for the check carried from the result page (a signed-in person's
+    email address filled in)."""
     form = await read_form(request)
     try:
         flow = decode_state(form)
@@ -169,6 +221,9 @@ async def appointment_new(request: Request, state: StateDep) -> Response:
     if urgency is Urgency.EMERGENCY:
         return emergency_page(request, state)
     values: dict[str, Any] = {**dict.fromkeys(FIELDS, ""), "share_diary": False}
+    who = signed_in(request, db)
+    if who is not None:
+        values["email"] = who.user.email
     return form_page(request, state, flow, values, {}, urgency.value)
 
 
@@ -178,7 +233,36 @@ def _typed(form: FormData) -> dict[str, Any]:
     }
     values["consent_to_share"] = text_field(form, "consent_to_share", 10) == "yes"
     values["share_diary"] = text_field(form, "share_diary", 10) == "yes"
+    key = text_field(form, KEY_FIELD, 64)
+    values[KEY_FIELD] = key if valid_key(key) else ""
+    born = parse_birth_date(values["date_of_birth"])
+    if born is not None:  # shown again in the form as its date field holds it
+        values["date_of_birth"] = born.isoformat()
     return values
+
+
+def parse_birth_date(typed: str) -> date | None:
+    """A date typed as month/day/year (US style) or sent as YYYY-MM-DD (a date
+    picker); None when it is neither, or no such day."""
+    us, iso = _US_DATE.match(typed), _ISO_DATE.match(typed)
+    try:
+        if us:
+            return date(int(us[3]), int(us[1]), int(us[2]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        return None
+    return None
+
+
+def _birth_date_error(typed: str) -> str | None:
+    if not typed:
+        return None
+    born = parse_birth_date(typed)
+    if born is None:
+        return _field_messages()["date_of_birth"]
+    problem = birth_date_problem(born, datetime.now(UTC).date())
+    return _(problem) if problem else None
 
 
 def _field_errors(state: AppState, flow: FlowState, values: dict[str, Any]) -> dict[str, str]:
@@ -210,6 +294,11 @@ def _field_errors(state: AppState, flow: FlowState, values: dict[str, Any]) -> d
         errors.setdefault("preferred_location", messages["preferred_location"])
     if not values["consent_to_share"]:
         errors.setdefault("consent_to_share", messages["consent_to_share"])
+    birth_error = _birth_date_error(values["date_of_birth"])
+    if birth_error:
+        errors["date_of_birth"] = birth_error
+    if len(values["reason"]) > MAX_REASON:
+        errors["reason"] = messages["reason"]
     return errors
 
 
@@ -239,6 +328,8 @@ async def appointment_submit(
         preferred_location=values["preferred_location"] or None,
         preferred_times=values["preferred_times"] or None,
         consent_to_share=values["consent_to_share"],
+        date_of_birth=parse_birth_date(values["date_of_birth"]),
+        reason=values["reason"] or None,
     )
     who = signed_in(request, db)
     try:
@@ -250,6 +341,7 @@ async def appointment_submit(
             given(flow.check()),
             user_id=who.user.id if who else None,
             share_diary=values["share_diary"],
+            idempotency_key=values[KEY_FIELD] or None,
         )
     except AppointmentError as error:
         if error.field == "check":
@@ -260,27 +352,37 @@ async def appointment_submit(
         field = field if field in FIELDS else "name"
         shown = run_check(state, flow.check()).assessment.urgency.value
         return form_page(request, state, flow, values, {field: _(error.message)}, shown)
-    request_id = requested.request.id
-    send_request_emails(background, state, data.email, requested.request.urgency)
-    return RedirectResponse(f"/appointment/sent/{request_id}", status_code=303)
+    target = f"/appointment/sent/{requested.request.id}"
+    if requested.repeated:
+        target += "?again=changed" if requested.changed else "?again=same"
+    else:
+        # a repeat of a request already made sends no second confirmation
+        send_request_emails(background, state, data.email, requested.request.urgency)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/appointment/sent/{request_id}")
-def appointment_sent(request: Request, request_id: str, state: StateDep, db: DbDep) -> HTMLResponse:
-    """What happens next (the page shows no personal details, only the reference)."""
+def appointment_sent(
+    request: Request, request_id: str, state: StateDep, db: DbDep, again: str = ""
+) -> HTMLResponse:
+    """What happens next, and when, by the check's urgency (the page shows no personal
+    details, only the reference); ``again`` says the request had been sent before
+    (``same``), perhaps with changes that were not sent (``changed``)."""
     if not re.fullmatch(r"[0-9a-f-]{36}", request_id):
         return not_found(request, state)
     stored = get_request(db, state.clinic.id, request_id)
     urgency = stored.urgency if stored else None
     if urgency is None:
         return not_found(request, state)
+    number = state.settings.emergency_number
     return page(
         request,
         state,
         "appointment_sent.html",
         {
-            "reference": request_id[:8].upper(),
-            "next_steps": _(NEXT_STEPS).format(emergency_number=state.settings.emergency_number),
+            "reference": reference_of(request_id),
+            "next_steps": _(next_steps(state.pipeline, state.clinic.name, urgency, number)),
             "urgent": urgency == Urgency.URGENT.value,
+            "again": again if again in ("same", "changed") else "",
         },
     )

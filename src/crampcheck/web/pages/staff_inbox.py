@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from crampcheck.domain.diary_charts import chart_svg
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services.audit import AuditAction, record_request_event
+from crampcheck.services.duplicates import likely_duplicates
 from crampcheck.services.inbox import MAX_REASON, Status, WorkflowError
 from crampcheck.services.roles import Permission
 from crampcheck.services.sharing import is_shared
@@ -53,6 +54,7 @@ from crampcheck.web.pages.staff_views import (
     FilterInput,
     contact_view,
     diary_view,
+    duplicate_views,
     filter_detail,
     filter_query,
     history_rows,
@@ -141,8 +143,12 @@ def _inbox_context(
         db, who.member.clinic_id, parsed.where, parsed.page, with_counts=False
     )
     now = datetime.now(UTC)
+    duplicates = likely_duplicates(db, who.member.clinic_id, found.requests)
     context.update(
-        rows=[inbox_row(r, clinic, now, state.pipeline.kb) for r in found.requests],
+        rows=[
+            inbox_row(r, clinic, now, state.pipeline.kb, duplicates.get(r.id, ()))
+            for r in found.requests
+        ],
         total=found.total,
         page_number=found.page,
         pages=found.pages,
@@ -229,6 +235,9 @@ def request_page(
     context: dict[str, Any] = {
         "id": found.id,
         "contact": contact_view(found, clinic),
+        "duplicates": duplicate_views(
+            likely_duplicates(db, who.member.clinic_id, [found]).get(found.id, ()), clinic.zone
+        ),
         "urgent": is_urgent(found),
         "urgency": found.urgency,
         "urgency_label": urgency_labels(state.pipeline.kb).get(found.urgency, found.urgency),

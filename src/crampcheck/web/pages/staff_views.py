@@ -25,9 +25,11 @@ from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.domain import diary_charts, diary_labels
+from crampcheck.domain.birth import age_on
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.duplicates import SAME_EMAIL, Duplicate
 from crampcheck.services.inbox import InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange
 from crampcheck.web.i18n import _, translations
@@ -81,8 +83,42 @@ def status_filter_choices() -> list[tuple[str, str]]:
 
 
 def kind_labels() -> dict[str, str]:
-    """What the check took the episode to be, in a word or two."""
-    return {"cramp": _("Cramp"), "spasm": _("Spasm (twitching)"), "other": _("Other")}
+    """What the check took the episode to be, in its own words, briefly."""
+    return {
+        "cramp": _("Cramp"),
+        "spasm": _("Spasm (twitching)"),
+        "other": _("Not an ordinary cramp or spasm"),
+    }
+
+
+def age_view(request: AppointmentRequest, zone: tzinfo, now: datetime) -> tuple[str, str]:
+    """The person's age as staff read it, and where it comes from: their date of birth
+    (today, in the clinic's zone), else the age given in the check ("", "" when neither
+    was given)."""
+    if request.date_of_birth is not None:
+        age = age_on(request.date_of_birth, _aware(now).astimezone(zone).date())
+        born = f"{request.date_of_birth:%m/%d/%Y}"
+        return str(age), _("from the date of birth, %(date)s") % {"date": born}
+    if request.check_age is not None:
+        return str(request.check_age), _("as given in the check")
+    return "", ""
+
+
+def duplicate_views(duplicates: Iterable[Duplicate], zone: tzinfo) -> list[dict[str, str]]:
+    """Other requests that look like the same person's, as the pages link them."""
+    labels = status_labels()
+    return [
+        {
+            "id": found.id,
+            "reference": found.id[:8].upper(),
+            "received": show_time(found.created_at, zone),
+            "status": labels.get(found.status, found.status),
+            "why": _("same email address")
+            if found.why == SAME_EMAIL
+            else _("same name and date of birth"),
+        }
+        for found in duplicates
+    ]
 
 
 def location_where(clinic: Clinic, location_id: str | None) -> str:
@@ -213,15 +249,24 @@ class InboxRow:
     location: str
     status: str
     status_label: str
+    age: str = ""
+    age_source: str = ""
+    age_from_check: bool = False
+    duplicates: tuple[dict[str, str], ...] = ()
 
 
 def inbox_row(
-    request: AppointmentRequest, clinic: Clinic, now: datetime, kb: KnowledgeBase
+    request: AppointmentRequest,
+    clinic: Clinic,
+    now: datetime,
+    kb: KnowledgeBase,
+    duplicates: Iterable[Duplicate] = (),
 ) -> InboxRow:
     """A request as the inbox lists it; a request no longer open shows how long it
     waited until its last move."""
     still_open = is_open(request)
     until = now if still_open else _aware(request.status_changed_at or now)
+    age, age_source = age_view(request, clinic.zone, now)
     return InboxRow(
         id=request.id,
         name=request.name,
@@ -236,6 +281,10 @@ def inbox_row(
         location=location_label(clinic, request.preferred_location),
         status=request.status,
         status_label=status_labels().get(request.status, request.status),
+        age=age,
+        age_source=age_source,
+        age_from_check=request.date_of_birth is None and request.check_age is not None,
+        duplicates=tuple(duplicate_views(duplicates, clinic.zone)),
     )
 
 
@@ -272,6 +321,9 @@ def contact_view(request: AppointmentRequest, clinic: Clinic) -> dict[str, Any]:
         "received": show_time(request.created_at, clinic.zone),
         "received_iso": iso_time(request.created_at),
         "consent": request.consent_to_share,
+        "date_of_birth": f"{request.date_of_birth:%m/%d/%Y}" if request.date_of_birth else "",
+        "age": age_view(request, clinic.zone, datetime.now(UTC)),
+        "reason": request.reason or "",
     }
 
 
