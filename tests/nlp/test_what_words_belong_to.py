@@ -156,3 +156,21 @@ def test_a_new_clause_ends_a_denial(
         assert got is not FindingState.PRESENT
     else:
         assert got is state
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "urgency"),
+    [
+        # after flu, a child who walks on tiptoe and will not put the heels down
+        ("he had flu last week, now both calves hurt and he won't put his heels down", 7, "urgent"),
+        ("she has been limping for three days, no fall that we know of", 9, "urgent"),
+        # an adult limping after a cramp is not this
+        ("I have been limping a bit since my calf cramped this morning", 40, "self_care"),
+        # a misspelling of a word the knowledge base only has as a stem ("diarrh*")
+        ("watery diarhea 7 times a day and my calves keep cramping", 60, "urgent"),
+    ],
+)
+def test_a_child_who_will_not_walk_and_misspelt_diarrhoea(
+    pipeline: Pipeline, text: str, age: int, urgency: str
+) -> None:
+    assert pipeline.check_text(text, age, None).assessment.urgency.value == urgency
