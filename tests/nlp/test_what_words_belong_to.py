@@ -174,3 +174,18 @@ def test_a_child_who_will_not_walk_and_misspelt_diarrhoea(
     pipeline: Pipeline, text: str, age: int, urgency: str
 ) -> None:
     assert pipeline.check_text(text, age, None).assessment.urgency.value == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        (
+            "my 7 month old does these jerks when he wakes up, head drops forward and arms fly"
+            " out, 10 in a row every few seconds, and he stopped rolling over",
+            "urgent",
+        ),
+        ("our 4 month old twitches a little in his sleep and wakes up happy", "self_care"),
+    ],
+)
+def test_jerks_in_clusters_in_a_baby(pipeline: Pipeline, text: str, urgency: str) -> None:
+    assert pipeline.check_text(text, 0, None).assessment.urgency.value == urgency
