@@ -35,7 +35,7 @@ FLOORS = {
     "voices_j": (70, 69),
     "app_l": (71, 74),
     "voicemail_n": (68, 69),
-    "forums_o": (67, 69),
+    "forums_o": (67, 68),
 }
 
 
