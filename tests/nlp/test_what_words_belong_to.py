@@ -189,3 +189,18 @@ def test_a_child_who_will_not_walk_and_misspelt_diarrhoea(
 )
 def test_jerks_in_clusters_in_a_baby(pipeline: Pipeline, text: str, urgency: str) -> None:
     assert pipeline.check_text(text, 0, None).assessment.urgency.value == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # sciatica that has not settled in three weeks
+        ("pain shoots from my left buttock down the back of my leg, 3 weeks now", "doctor"),
+        # thirst with getting up to pee at night
+        ("thirsty all the time and up peeing three or four times a night, calves cramp", "doctor"),
+    ],
+)
+def test_problems_that_have_not_settled_see_a_doctor(
+    pipeline: Pipeline, text: str, urgency: str
+) -> None:
+    assert pipeline.check_text(text, 45, None).assessment.urgency.value == urgency
