@@ -39,6 +39,20 @@ def _present(reader: Reader, text: str) -> set[str]:
         # veins that show, or a limb gone blue
         ("bulgy blue veins on both legs and cramps at night", "pale_cold_limb", False),
         ("my toes have gone blue and cold", "pale_cold_limb", True),
+        # a word pair across "is" and "was" (a one-word negation whose stem is "is" once
+        # blocked every such pair)
+        ("that foot is cold and kind of a white-gray color", "pale_cold_limb", True),
+        ("pee this morning was the colour of flat coke", "dark_urine", True),
+        # lay words for a cramp: a muscle that grabs, makes a ball, a side stitch
+        ("got up and my hamstring grabbed on me", "sustained_contraction", True),
+        (
+            "the muscle in the back of his leg makes a ball, very hard",
+            "sustained_contraction",
+            True,
+        ),
+        ("a sharp stitch under her right ribs every time she runs", "sustained_contraction", True),
+        # "won't quit twitching" is twitching
+        ("left eyelid wont quit twitching, like 4 days now", "twitching", True),
         # the snack, or the movement
         ("chewing a piece of beef jerky and my jaw locked up", "twitching", False),
         ("her legs are jerky and twitching", "twitching", True),
