@@ -53,6 +53,10 @@ def _present(reader: Reader, text: str) -> set[str]:
         ("a sharp stitch under her right ribs every time she runs", "sustained_contraction", True),
         # "won't quit twitching" is twitching
         ("left eyelid wont quit twitching, like 4 days now", "twitching", True),
+        # "chin on chest" is the neck test, not the chest
+        ("no fever, I can put chin on chest ok, neck very tight", "site_chest", False),
+        # a kick from someone else is an injury, not a twitch
+        ("I get kick on my shin at rugby practice last night", "recent_injury", True),
         # the snack, or the movement
         ("chewing a piece of beef jerky and my jaw locked up", "twitching", False),
         ("her legs are jerky and twitching", "twitching", True),
