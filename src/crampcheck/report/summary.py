@@ -32,7 +32,7 @@ from crampcheck.domain.birth import age_on
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
-from crampcheck.domain.types import Case, FindingState, Kind, Urgency
+from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.report.compact import (
     REASON_LIMIT,
@@ -287,10 +287,11 @@ def _denials(
     """The "no" answers the page prints (see :func:`relevant_denials`)."""
     snapshot = Snapshot.read({"findings": rows})
     values = {row.id: row.value for row in snapshot.findings if row.value is not None}
-    sex = request.check_sex if request.check_sex in ("female", "male") else None
+    given = request.check_sex
+    sex = Sex(given) if given is not None and given in Sex._value2member_map_ else None
     case = Case(
         age=request.check_age,
-        sex=sex,  # type: ignore[arg-type]
+        sex=sex,
         findings=snapshot.final_states(),
         values=values,
     )
