@@ -339,6 +339,18 @@ def pdf_text(body: bytes, folder: Path) -> str | None:
     return done.stdout.decode("utf-8")
 
 
+def pdf_info(body: bytes, folder: Path) -> dict[str, str] | None:
+    """What pdfinfo (poppler-utils) says of a PDF, or None without it."""
+    tool = shutil.which("pdfinfo")
+    if tool is None:
+        return None
+    pdf = folder / "info.pdf"
+    pdf.write_bytes(body)
+    done = subprocess.run([tool, str(pdf)], capture_output=True, text=True, check=True, timeout=60)
+    pairs = (line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 # ---------------------------------------------------------------- the journey
 
 
@@ -462,8 +474,13 @@ def clinician_reads_the_check_and_the_summary(
     text = pdf_text(body, tmp_path)
     if text is not None:
         assert DOCTOR.name in text, text[:500]
+        assert "Said no to" not in text
     else:
         print("pdftotext not found: the PDF's text was not read")
+    info = pdf_info(body, tmp_path)
+    if info is not None:
+        # One page of US Letter: the packaged Utah clinic's paper_size.
+        assert info["Pages"] == "1" and info["Page size"].startswith("612 x 792 pts"), info
 
 
 def admin_finds_both_in_the_audit_log(tab: Tab, ids: dict[str, str]) -> None:

@@ -12,15 +12,18 @@ the services, as in ``tests/test_staff_inbox.py`` (whose helpers are shared).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
 from fhir.resources.R4B.bundle import Bundle
 from starlette.testclient import TestClient
 
+from crampcheck.domain.birth import age_on
 from crampcheck.services import accounts, throttle
+from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.web.api.staff import InboxPageOut, RequestOut, StaffSessionOut
 from tests.web.test_staff_inbox import (
     DOCTOR_TEXT,
@@ -348,3 +351,49 @@ def test_the_document_states_every_answer(client: TestClient) -> None:
         assert operation["tags"] == ["staff"] and operation["description"]
     fhir = paths["/api/staff/requests/{request_id}/fhir"]["get"]["responses"]["200"]
     assert list(fhir["content"]) == ["application/fhir+json"]
+
+
+# ---------------------------------------------------------------- who asked
+
+
+def _give_birth_and_reason(app: FastAPI, request_id: str, born: date, reason: str) -> None:
+    """The date of birth and reason the form would have stored with the request."""
+    with app.state.crampcheck.sessions() as session, session.begin():
+        found = session.get(AppointmentRequest, (app.state.crampcheck.clinic.id, request_id))
+        assert found is not None
+        found.date_of_birth, found.reason = born, reason
+
+
+def test_age_date_of_birth_reason_and_duplicates_as_the_pages_show_them(
+    app: FastAPI, client: TestClient
+) -> None:
+    """Every role gets the date of birth, the age and the likely-duplicate flag (as the
+    inbox shows them); only a clinician gets the reason written on the form."""
+    first = make_request(app, age=timedelta(days=2))
+    second = make_request(app, DOCTOR_TEXT, name="Ana  LIMA")
+    alone = make_request(app, SELF_CARE_TEXT, name="Bea Other", age=timedelta(days=40))
+    _give_birth_and_reason(app, first, date(1958, 4, 23), "Cramps wake me every night.")
+    today = datetime.now(ZoneInfo(app.state.crampcheck.clinic.time_zone)).date()
+    years = age_on(date(1958, 4, 23), today)
+
+    clinician, front_desk = add_member(app, "clinician"), add_member(app, "front_desk")
+    inbox = client.get("/api/staff/requests?status=all", headers=bearer(front_desk)).json()
+    conforms(InboxPageOut, inbox)
+    rows = {item["id"]: item for item in inbox["items"]}
+    assert rows[first]["age"] == years and rows[first]["age_source"] == "date_of_birth"
+    assert rows[first]["likely_duplicate"] and rows[second]["likely_duplicate"]
+    assert not rows[alone]["likely_duplicate"]
+
+    seen = client.get(f"/api/staff/requests/{first}", headers=bearer(front_desk)).json()
+    conforms(RequestOut, seen)
+    assert seen["date_of_birth"] == "1958-04-23" and seen["age"] == years
+    assert seen["reason"] is None and seen["clinical"] is False
+    assert seen["likely_duplicate"] is True
+    assert [(d["id"], d["why"]) for d in seen["duplicates"]] == [(second, "same email address")]
+
+    full = client.get(f"/api/staff/requests/{first}", headers=bearer(clinician)).json()
+    conforms(RequestOut, full)
+    assert full["reason"] == "Cramps wake me every night."
+    other = client.get(f"/api/staff/requests/{alone}", headers=bearer(clinician)).json()
+    assert other["date_of_birth"] is None and other["reason"] is None
+    assert other["likely_duplicate"] is False and other["duplicates"] == []

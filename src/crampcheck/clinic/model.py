@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -114,6 +115,11 @@ class Clinic(_Strict):
         default="UTC",
         max_length=64,
         description="IANA time zone the staff pages and the summary show times in",
+    )
+    paper_size: Literal["letter", "a4"] = Field(
+        default="letter",
+        description="the paper the one-page summary PDF is laid out for: US Letter "
+        "(8.5 x 11 in) or A4",
     )
 
     @field_validator("website")

@@ -32,8 +32,15 @@ from crampcheck.domain.birth import age_on
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
-from crampcheck.domain.types import FindingState, Kind, Urgency
+from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.report.compact import (
+    REASON_LIMIT,
+    WORDS_LIMIT,
+    Excerpt,
+    excerpt,
+    relevant_denials,
+)
 from crampcheck.report.diary import DiaryFigures, diary_figures
 from crampcheck.report.parts import SourceRef, number_text, sources_of
 
@@ -84,10 +91,22 @@ class FindingLine:
     answered: bool
     confirmed: bool = False
     """Read in the words and then confirmed by the person on the confirm step."""
+    denied_label: str | None = None
+    """What a "no" to a negatively worded finding means, in positive words (the
+    knowledge base's ``denied_label``), so a denial never reads as a double negative."""
 
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def source(self) -> str:
+        """Where the page says the finding came from: ``confirmed`` (read in the words,
+        then confirmed), ``read`` (only read in the words) or ``answered`` (an answer to
+        a question, with no words)."""
+        if self.confirmed:
+            return "confirmed"
+        return "answered" if self.answered and not self.words else "read"
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,33 @@ class RequestSummary:
     """As given in the check (``female`` or ``male``)."""
     request_reason: str | None = None
     """Why the person asks, in their own words, from the form."""
+    paper_size: str = "letter"
+    """The clinic's paper (``letter`` or ``a4``), the page's size."""
+    denials: tuple[FindingLine, ...] = ()
+    """The "no" answers worth printing: red flags of rules at or above the answer's
+    level that the person denied (see :mod:`crampcheck.report.compact`)."""
+
+    @property
+    def words(self) -> Excerpt | None:
+        """The person's description as printed (cut with a note when very long)."""
+        text = (self.description or "").strip()
+        return excerpt(text, WORDS_LIMIT) if text else None
+
+    @property
+    def reason_words(self) -> Excerpt | None:
+        """The reason from the form as printed (cut with a note when long)."""
+        text = (self.request_reason or "").strip()
+        return excerpt(text, REASON_LIMIT) if text else None
+
+    @property
+    def reported(self) -> tuple[FindingLine, ...]:
+        """The findings the person said yes to (symptoms, signs, sites, context)."""
+        return tuple(line for line in self.findings if line.state == FindingState.PRESENT.value)
+
+    @property
+    def unsure(self) -> tuple[FindingLine, ...]:
+        """The findings the person was not sure of."""
+        return tuple(line for line in self.findings if line.state == FindingState.UNKNOWN.value)
 
     @property
     def diary_shared(self) -> bool:
@@ -213,7 +259,8 @@ def build_summary(
         conditions=tuple(line for line in lines if _category(kb, line.id) in CONDITION_CATEGORIES),
         causes=causes,
         diary=figures,
-        sources=cited(reasons, causes, figures),
+        # Only the reasons at the answer's level are printed with their sources.
+        sources=cited([r for r in reasons if r.level == urgency], causes, figures),
         kb_version=str(snapshot.get("kb_version") or request.kb_version),
         current_kb_version=kb.version,
         disclaimer=snapshot.get("disclaimer"),
@@ -225,7 +272,31 @@ def build_summary(
         ),
         sex=request.check_sex,
         request_reason=request.reason,
+        paper_size=clinic.paper_size,
+        denials=_denials(lines, _finding_rows(snapshot), request, urgency, kb),
     )
+
+
+def _denials(
+    lines: Sequence[FindingLine],
+    rows: Sequence[Mapping[str, Any]],
+    request: AppointmentRecord,
+    urgency: str,
+    kb: KnowledgeBase,
+) -> tuple[FindingLine, ...]:
+    """The "no" answers the page prints (see :func:`relevant_denials`)."""
+    snapshot = Snapshot.read({"findings": rows})
+    values = {row.id: row.value for row in snapshot.findings if row.value is not None}
+    given = request.check_sex
+    sex = Sex(given) if given is not None and given in Sex._value2member_map_ else None
+    case = Case(
+        age=request.check_age,
+        sex=sex,
+        findings=snapshot.final_states(),
+        values=values,
+    )
+    by_id = {line.id: line for line in lines}
+    return tuple(by_id[f] for f in relevant_denials(case, urgency, kb) if f in by_id)
 
 
 _MENTIONED = MEDICINE_CATEGORIES | CONDITION_CATEGORIES
@@ -332,11 +403,17 @@ def findings_of(rows: Sequence[Mapping[str, Any]], kb: KnowledgeBase) -> tuple[F
             value=_with_unit(values.get(finding_id), kb, finding_id),
             answered=finding_id in answered,
             confirmed=finding_id in confirmed,
+            denied_label=_denied_label(kb, finding_id),
         )
         for finding_id, state in states.items()
     ]
     order = {s.value: i for i, s in enumerate(FindingState)}
     return tuple(sorted(lines, key=lambda line: order.get(line.state, len(order))))
+
+
+def _denied_label(kb: KnowledgeBase, finding_id: str) -> str | None:
+    finding = kb.findings.get(finding_id)
+    return finding.denied_label if finding is not None else None
 
 
 def _with_unit(value: float | None, kb: KnowledgeBase, finding_id: str) -> str | None:
@@ -372,11 +449,12 @@ def _cause(
         if f in kb.findings
     }
     against = snapshot.against(cause.get("against") or (), keys)
+    positive = {keys[f]: kb.findings[f].denied_label for f in keys if kb.findings[f].denied_label}
     return Cause(
         name=str(cause.get("name", "")),
         summary=str(cause.get("summary", "")),
         supporting=tuple(str(x) for x in cause.get("for") or ()),
-        against=tuple(f"said no to “{a.label}”" if a.denied else a.label for a in against),
+        against=tuple(_against_words(a.label, a.denied, positive) for a in against),
         clinician=cause.get("clinician"),
         flagged_by_rule=bool(cause.get("flagged_by_rule")),
         sources=sources_of(cause.get("source_ids") or (), kb),
@@ -384,3 +462,11 @@ def _cause(
 
 
 # ---------------------------------------------------------------- the shared diary
+
+
+def _against_words(label: str, denied: bool, positive: Mapping[str, str | None]) -> str:
+    """Evidence against a cause: a denied key finding reads "said no to ...", or its
+    positive words when its label is negative (never "said no to ... not ...")."""
+    if not denied:
+        return label
+    return positive.get(label) or f"said no to “{label}”"

@@ -22,6 +22,12 @@ class Finding(Strict):
 
     id: str
     label: str
+    denied_label: str | None = Field(
+        default=None,
+        description="what a 'no' to a finding whose label is itself negative means, in "
+        "positive words ('tetanus vaccination up to date' for 'tetanus vaccination not up "
+        "to date'), so that a summary never prints a double negative",
+    )
     category: Literal[
         "symptom", "sign", "context", "history", "medicine", "site", "feature", "diary"
     ]

@@ -16,12 +16,11 @@ routes are plain ``def`` and run off the event loop.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime, tzinfo
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.times import aware as _utc
@@ -30,7 +29,9 @@ from crampcheck.services import inbox as inbox_service
 from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import AccountError, ThrottledError
 from crampcheck.services.audit import AuditAction, record, record_request_event
-from crampcheck.services.inbox import MAX_REASON, WorkflowError
+from crampcheck.services.duplicates import likely_duplicates
+from crampcheck.services.inbox import WorkflowError
+from crampcheck.services.request_facts import person_age
 from crampcheck.services.roles import Permission
 from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import StartedStaffSession
@@ -39,14 +40,16 @@ from crampcheck.storage.tables import AppointmentRequest, StaffMember
 from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
-from crampcheck.web.api.inputs import PathId, StrictInput
-from crampcheck.web.api.schemas import (
-    CauseOut,
-    ErrorOut,
-    FindingOut,
-    OpenQuestionOut,
-    PatternsOut,
-    ReasonOut,
+from crampcheck.web.api.inputs import PathId
+from crampcheck.web.api.schemas import ErrorOut
+from crampcheck.web.api.staff_schemas import (
+    InboxPageOut,
+    RequestOut,
+    StaffSessionOut,
+    StaffSignInIn,
+    StatusFilter,
+    StatusIn,
+    UrgencyName,
 )
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
@@ -65,9 +68,6 @@ from crampcheck.web.staff_shared import (
 router = APIRouter(prefix="/api/staff", route_class=ApiRoute, tags=["staff"])
 
 NOT_FOUND = "No such request."
-StatusName = Literal["new", "contacted", "booked", "closed", "declined"]
-StatusFilter = Literal["open", "all", "new", "contacted", "booked", "closed", "declined"]
-UrgencyName = Literal["emergency", "urgent", "doctor", "self_care"]
 
 STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Not signed in as clinic staff"},
@@ -77,125 +77,6 @@ ONE_REQUEST: dict[int | str, dict[str, Any]] = {
     **STAFF_ERRORS,
     404: {"model": ErrorOut, "description": "No such request at this clinic"},
 }
-
-
-# ---------------------------------------------------------------- shapes
-
-
-class _In(StrictInput):
-    """A request body of this module (see :class:`StrictInput`)."""
-
-
-class StaffSignInIn(_In):
-    """A staff member's work email address and password."""
-
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Field(min_length=1, max_length=1024)
-
-
-class StaffMemberOut(BaseModel):
-    id: str
-    clinic_id: str
-    email: str
-    name: str
-    role: Literal["front_desk", "clinician", "admin"]
-
-
-class StaffSessionOut(BaseModel):
-    """A staff session: send ``token`` as ``Authorization: Bearer <token>``."""
-
-    token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_at: datetime
-    staff: StaffMemberOut
-
-
-class InboxItemOut(BaseModel):
-    """One request as the inbox lists it."""
-
-    id: str
-    created_at: datetime
-    waiting_minutes: int = Field(description="minutes since the request arrived")
-    name: str
-    urgency: UrgencyName
-    urgent: bool = Field(description="urgent: contact within 24 hours")
-    kind: str
-    preferred_location: str | None
-    preferred_location_name: str | None
-    status: StatusName
-    status_changed_at: datetime | None
-
-
-class InboxPageOut(BaseModel):
-    """A page of the inbox: most urgent first, then longest waiting."""
-
-    items: list[InboxItemOut]
-    total: int = Field(description="requests matching the filter")
-    page: int
-    pages: int
-    counts: dict[str, int] = Field(description="the clinic's requests by status")
-    open_urgent: int = Field(description="open urgent requests (contact within 24 hours)")
-
-
-class StatusChangeOut(BaseModel):
-    at: datetime
-    staff_id: str
-    staff_name: str
-    from_status: str
-    to_status: str
-    reason: str | None
-
-
-class SnapshotOut(BaseModel):
-    """The check exactly as the person saw it when they sent the request."""
-
-    urgency: str
-    action: str | None = None
-    kind: str
-    kind_reasons: list[str] = Field(default_factory=list)
-    findings: list[FindingOut] = Field(default_factory=list)
-    reasons: list[ReasonOut] = Field(default_factory=list)
-    causes: list[CauseOut] = Field(default_factory=list)
-    open_questions: list[OpenQuestionOut] = Field(default_factory=list)
-    kb_version: str
-    disclaimer: str | None = None
-    description: str | None = Field(default=None, description="the person's own words")
-    version: int = Field(default=1, description="the snapshot's format (1: before it was stored)")
-
-
-class RequestOut(BaseModel):
-    """A request: who, how to reach them, status and history; for clinicians also the
-    check and, while the person shares it with the clinic, their diary's patterns."""
-
-    id: str
-    created_at: datetime
-    name: str
-    phone: str | None
-    email: str | None
-    preferred_location: str | None
-    preferred_location_name: str | None
-    preferred_times: str | None
-    consent_to_share: bool
-    urgency: UrgencyName
-    urgent: bool
-    kind: str
-    kb_version: str
-    status: StatusName
-    status_changed_at: datetime | None
-    decline_reason: str | None
-    next_statuses: list[StatusName] = Field(description="the moves the workflow allows")
-    history: list[StatusChangeOut]
-    clinical: bool = Field(description="whether the member's role sees clinical detail")
-    snapshot: SnapshotOut | None = Field(description="clinicians only")
-    diary_shared: bool | None = Field(description="clinicians only")
-    diary: PatternsOut | None = Field(description="clinicians only, while shared")
-
-
-class StatusIn(_In):
-    """Move a request on; declining needs a reason."""
-
-    status: StatusName
-    reason: str | None = Field(default=None, max_length=MAX_REASON)
 
 
 # ---------------------------------------------------------------- payloads
@@ -227,10 +108,20 @@ def session_payload(started: StartedStaffSession, member: StaffMember) -> dict[s
     }
 
 
+def _age(request: AppointmentRequest, zone: tzinfo, now: datetime) -> dict[str, Any]:
+    age = person_age(request, zone, now)
+    return {"age": age.years, "age_source": age.source}
+
+
 def item_payload(
-    request: AppointmentRequest, location: str | None, now: datetime
+    request: AppointmentRequest,
+    location: str | None,
+    now: datetime,
+    zone: tzinfo,
+    duplicate: bool,
 ) -> dict[str, Any]:
-    """One inbox row."""
+    """One inbox row: its age as the inbox shows it, and whether another request looks
+    like the same person's."""
     waited = now - _utc(request.created_at)
     return {
         "id": request.id,
@@ -244,6 +135,8 @@ def item_payload(
         "preferred_location_name": location,
         "status": request.status,
         "status_changed_at": _maybe_utc(request.status_changed_at),
+        **_age(request, zone, now),
+        "likely_duplicate": duplicate,
     }
 
 
@@ -251,13 +144,25 @@ def _clinical(
     db: Session, who: StaffApiDep, request: AppointmentRequest, kb: KnowledgeBase
 ) -> dict[str, Any]:
     if not who.can(Permission.READ_CLINICAL):
-        return {"clinical": False, "snapshot": None, "diary_shared": None, "diary": None}
+        return {
+            "clinical": False,
+            "reason": None,
+            "snapshot": None,
+            "diary_shared": None,
+            "diary": None,
+        }
     user_id = request.user_id
     shared = user_id is not None and is_shared(db, user_id, request.clinic_id)
     diary = None
     if shared and user_id is not None:
         diary = patterns_payload(shared_patterns(db, user_id, kb, datetime.now(UTC)), kb)
-    return {"clinical": True, "snapshot": request.snapshot, "diary_shared": shared, "diary": diary}
+    return {
+        "clinical": True,
+        "reason": request.reason,
+        "snapshot": request.snapshot,
+        "diary_shared": shared,
+        "diary": diary,
+    }
 
 
 def request_payload(
@@ -266,8 +171,12 @@ def request_payload(
     request: AppointmentRequest,
     location: str | None,
     kb: KnowledgeBase,
+    zone: tzinfo,
 ) -> dict[str, Any]:
-    """A request as the API shows it to this member's role."""
+    """A request as the API shows it to this member's role: the date of birth, the age
+    and likely duplicates to every role (as the inbox shows them), the reason given on
+    the form only with the rest of the clinical detail."""
+    duplicates = likely_duplicates(db, request.clinic_id, [request]).get(request.id, [])
     return {
         "id": request.id,
         "created_at": _utc(request.created_at),
@@ -278,6 +187,13 @@ def request_payload(
         "preferred_location_name": location,
         "preferred_times": request.preferred_times,
         "consent_to_share": request.consent_to_share,
+        "date_of_birth": request.date_of_birth,
+        **_age(request, zone, datetime.now(UTC)),
+        "likely_duplicate": bool(duplicates),
+        "duplicates": [
+            {"id": d.id, "created_at": _utc(d.created_at), "status": d.status, "why": d.why}
+            for d in duplicates
+        ],
         "urgency": request.urgency,
         "urgent": is_urgent(request),
         "kind": request.kind,
@@ -389,9 +305,16 @@ def staff_inbox(
         db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail
     )
     now = datetime.now(UTC)
+    duplicates = likely_duplicates(db, who.member.clinic_id, found.requests)
     return {
         "items": [
-            item_payload(r, location_label(clinic, r.preferred_location) or None, now)
+            item_payload(
+                r,
+                location_label(clinic, r.preferred_location) or None,
+                now,
+                clinic.zone,
+                r.id in duplicates,
+            )
             for r in found.requests
         ],
         "total": found.total,
@@ -420,7 +343,7 @@ def staff_get_request(
     found = _own_request(db, who, request_id)
     clinic = member_clinic(db, state, who.member)
     location = location_label(clinic, found.preferred_location) or None
-    payload = request_payload(db, who, found, location, state.pipeline.kb)
+    payload = request_payload(db, who, found, location, state.pipeline.kb, clinic.zone)
     record_request_event(
         db,
         who.member,
@@ -460,7 +383,7 @@ def staff_change_status(
     db.flush()
     clinic = member_clinic(db, state, who.member)
     location = location_label(clinic, found.preferred_location) or None
-    payload = request_payload(db, who, found, location, state.pipeline.kb)
+    payload = request_payload(db, who, found, location, state.pipeline.kb, clinic.zone)
     # The answer carries the request as it now is (for a clinician, the check and the
     # diary too), so the event says what was read with the change.
     record_request_event(
