@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from crampcheck.domain.types import FindingState
+from crampcheck.knowledge import KnowledgeBase
 from crampcheck.nlp.reader import Reader
 from crampcheck.services.pipeline import Pipeline
 
@@ -222,3 +223,19 @@ def test_problems_that_have_not_settled_see_a_doctor(
     pipeline: Pipeline, text: str, urgency: str
 ) -> None:
     assert pipeline.check_text(text, 45, None).assessment.urgency.value == urgency
+
+
+COMMON_WORDS = ("is", "was", "are", "were", "do", "does", "did", "have", "has", "had", "be")
+
+
+def test_no_one_word_negation_reads_as_a_common_verb(reader: Reader, kb: KnowledgeBase) -> None:
+    # A one-word denial ("isnt") is compared with the words between the two halves of a
+    # word pair by its normal form; when that form is "is", every pair across "is" or "was"
+    # breaks ("that foot is cold and white" stops being a cold, pale limb).
+    literals = [
+        rule.literal
+        for rule in kb.lexicon.context_rules
+        if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
+    ]
+    norms = dict(zip(literals, reader._norms(literals), strict=True))  # noqa: SLF001
+    assert {lit: norm for lit, norm in norms.items() if norm in COMMON_WORDS} == {}
