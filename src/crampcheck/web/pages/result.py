@@ -200,11 +200,11 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         return {**item, "cites": citations.cite(item["source_ids"])}
 
     advice = data["advice"]
-    safety_net = [] if emergency else [cited(a) for a in advice if a["kind"] == "safety_net"]
     causes = [
         {**cited(c), "against": _against(c["id"], c["against"], result, state)}
         for c in data["causes"]
     ]
+    safety_net = [] if emergency else [cited(a) for a in advice if a["kind"] == "safety_net"]
     first_aid = [cited(a) for a in advice if a["kind"] == "first_aid"]
     withheld = [cited(w) for w in data.get("withheld", ())]
     home = [] if emergency else [cited(a) for a in advice if a["kind"] == "home"]
