@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 from starlette.testclient import TestClient
@@ -171,3 +172,19 @@ def test_a_no_is_the_persons_own_when_they_gave_it() -> None:
         }
     )
     assert explicit_denials(flow) == {"swelling", "fever"}
+
+
+@pytest.mark.usefixtures("fast_hashing")
+def test_signed_in_a_kept_result_can_be_saved_to_the_diary(client: TestClient) -> None:
+    signup = client.post(
+        "/api/v1/auth/signup",
+        json={"email": "kept.result@example.org", "password": "plum orbit lantern 42"},
+    )
+    assert signup.status_code == 201, signup.text
+    client.cookies.set("crampcheck_session", signup.json()["token"])
+    location = plain_answers(client, client.get(described(client)).text)
+    html = client.get(location).text
+    saved = submit(client, form_to(html, "/diary/save-check"))
+    assert saved.status_code == 303 and "/edit?done=check" in saved.headers["location"]
+    episode = client.get(saved.headers["location"])
+    assert episode.status_code == 200
