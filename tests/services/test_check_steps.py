@@ -34,7 +34,11 @@ def assessments(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 
 def test_every_post_of_the_check_assesses_once(client: TestClient, assessments: list[int]) -> None:
-    confirm = client.post("/check", data={"text": SELF_CARE_TEXT})
+    sent = client.post("/check", data={"text": SELF_CARE_TEXT}, follow_redirects=False)
+    assert sent.status_code == 303 and len(assessments) == 1
+    assessments.clear()
+    # the words are kept and shown at their own address: that page is a request of its own
+    confirm = client.get(sent.headers["location"])
     assert confirm.status_code == 200 and len(assessments) == 1
     assessments.clear()
     question = submit(client, form_to(confirm.text, "/check/confirm"), ("action", "continue"))

@@ -80,6 +80,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/docs"): P,
     **{("GET", p): P for p in ("/", "/clinic", "/check", "/check/questions", "/learn")},
     ("GET", "/learn/{slug}"): P,
+    # a check in progress and a finished one, found by the unguessable token in the address
+    **{("GET", p): P for p in ("/check/confirm/{token}", "/check/words/{token}")},
+    ("GET", "/check/result/{token}"): P,
     **{("POST", p): P for p in ("/check", "/check/confirm", "/check/questions")},
     **{(m, p): P for m in ("GET", "POST") for p in ("/appointment", "/appointment/new")},
     ("GET", "/appointment/sent/{request_id}"): P,

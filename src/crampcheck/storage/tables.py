@@ -374,3 +374,37 @@ class Episode(Base):
     check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_episodes_user_started", "user_id", "started_at"),)
+
+
+class CheckDraft(Base):
+    """A check in progress, kept on the server so that reload, Back and Forward lose
+    nothing: the page's address holds a random token, of which only the SHA-256 is
+    stored. Drafts live for a day (see :mod:`crampcheck.services.check_records`)."""
+
+    __tablename__ = "check_drafts"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CheckResultRecord(Base):
+    """A finished check as the person saw it, at its own expiring, unguessable address.
+
+    ``reference`` is the dated reference shown on the result (CC-2026-12-06-7KQ2);
+    ``view`` is the result page's content and ``state`` the check itself (for the
+    result's own forms). Only the SHA-256 of the address's token is stored. After
+    ``expires_at`` the content is erased and the address answers 410.
+    """
+
+    __tablename__ = "check_results"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    urgency: Mapped[str] = mapped_column(String(16))
+    kb_version: Mapped[str] = mapped_column(String(64))
+    view: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -3,7 +3,9 @@
 Both ways meet: the words are read back as findings the person confirms or corrects,
 then the engine's next questions follow until nothing could change the answer. An
 emergency ends the check at once. Every step is a plain form POST; the check so far
-travels in a hidden field (see :mod:`crampcheck.web.pages.flow`).
+travels in a hidden field (see :mod:`crampcheck.web.pages.flow`). Describing the episode
+and finishing the check redirect to addresses of their own, kept on the server (see
+:mod:`crampcheck.web.pages.check_saved`), so reload, Back and Forward lose nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from crampcheck.domain.limits import MAX_TEXT_CHARS, unusable_text
@@ -27,9 +29,17 @@ from crampcheck.services.interview import (
     questions_left,
 )
 from crampcheck.services.pipeline import CheckResult
+from crampcheck.web.auth import DbDep
 from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
+from crampcheck.web.pages.check_saved import (
+    draft_flow,
+    expired_page,
+    finish,
+    go_to,
+    save_draft,
+)
 from crampcheck.web.pages.flow import (
     BadState,
     FlowState,
@@ -38,7 +48,7 @@ from crampcheck.web.pages.flow import (
     text_field,
 )
 from crampcheck.web.pages.render import page
-from crampcheck.web.pages.result import reading_chips, result_context
+from crampcheck.web.pages.result import reading_chips
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -100,9 +110,20 @@ def _describe_page(
     )
 
 
-@router.post("/check")
-async def describe_submit(request: Request, state: StateDep) -> HTMLResponse:
-    """Read the words, then show what was read (or the result, for an emergency)."""
+@router.get("/check/words/{token}")
+def describe_again(request: Request, state: StateDep, db: DbDep, token: str) -> HTMLResponse:
+    """The description of a check in progress, to change."""
+    flow = draft_flow(db, token)
+    if flow is None:
+        return expired_page(request, state, gone=False)
+    values = {"text": flow.text or "", "age": "" if flow.age is None else str(flow.age)}
+    return _describe_page(request, state, {**values, "sex": flow.sex or ""}, {})
+
+
+@router.post("/check", response_model=None)
+async def describe_submit(request: Request, state: StateDep) -> Response:
+    """Read the words, keep them, then show what was read at its own address (or the
+    result, for an emergency)."""
     form = await read_form(request)
     text = text_field(form, "text", MAX_TEXT_CHARS)
     age_raw = text_field(form, "age", 20).strip()
@@ -131,11 +152,25 @@ async def describe_submit(request: Request, state: StateDep) -> HTMLResponse:
     result = run_check(state, flow.check())
     if result.assessment.urgency is Urgency.EMERGENCY:
         return result_page(request, state, flow, result)
-    return confirm_page(request, state, flow, result)
+    return go_to(request, f"/check/confirm/{save_draft(state, flow)}")
+
+
+@router.get("/check/confirm/{token}")
+def confirm_again(request: Request, state: StateDep, db: DbDep, token: str) -> HTMLResponse:
+    """What was read in the words of a check in progress, to confirm or correct."""
+    flow = draft_flow(db, token)
+    if flow is None:
+        return expired_page(request, state, gone=False)
+    return confirm_page(request, state, flow, draft=token)
 
 
 def confirm_page(
-    request: Request, state: AppState, flow: FlowState, result: CheckResult | None = None
+    request: Request,
+    state: AppState,
+    flow: FlowState,
+    result: CheckResult | None = None,
+    *,
+    draft: str = "",
 ) -> HTMLResponse:
     """What was read in the words, as chips to confirm or correct."""
     if result is None:
@@ -163,13 +198,14 @@ def confirm_page(
             "units": {fid: f.unit for fid, f in state.pipeline.kb.findings.items() if f.unit},
             "text": flow.text,
             "state": fresh.encode(),
+            "draft": draft,
         },
         htmx=True,
     )
 
 
-@router.post("/check/confirm")
-async def confirm_submit(request: Request, state: StateDep) -> HTMLResponse:
+@router.post("/check/confirm", response_model=None)
+async def confirm_submit(request: Request, state: StateDep, db: DbDep) -> Response:
     """Take the confirmed or corrected findings, then go on to the questions."""
     form = await read_form(request)
     try:
@@ -179,8 +215,11 @@ async def confirm_submit(request: Request, state: StateDep) -> HTMLResponse:
     if not (flow.text and flow.text.strip()):
         return bad_state_page(request, state)
     if text_field(form, "action", 20) == "edit":
-        values = {"text": flow.text, "age": "" if flow.age is None else str(flow.age)}
-        return _describe_page(request, state, {**values, "sex": flow.sex or ""}, {})
+        token = text_field(form, "draft", 64)
+        if not token or draft_flow(db, token) is None:
+            words = {"text": flow.text, "age": flow.age, "sex": flow.sex}
+            token = save_draft(state, FlowState.model_validate(words))
+        return go_to(request, f"/check/words/{token}")
     answers, result = check_steps.confirm(
         state.pipeline,
         given(flow.check()),
@@ -196,8 +235,8 @@ async def confirm_submit(request: Request, state: StateDep) -> HTMLResponse:
 # ----------------------------------------------------------------- one question at a time
 
 
-@router.get("/check/questions")
-def questions_start(request: Request, state: StateDep) -> HTMLResponse:
+@router.get("/check/questions", response_model=None)
+def questions_start(request: Request, state: StateDep) -> Response:
     """Start the question-by-question check."""
     return continue_check(request, state, FlowState())
 
@@ -208,7 +247,7 @@ def continue_check(
     flow: FlowState,
     prefill: dict[str, Any] | None = None,
     result: CheckResult | None = None,
-) -> HTMLResponse:
+) -> Response:
     """The next question, or the result when nothing could change it (or on an emergency).
     ``result`` is the check already assessed for ``flow``, when the step has it."""
     if result is None:
@@ -255,8 +294,8 @@ def question_page(
     )
 
 
-@router.post("/check/questions")
-async def questions_submit(request: Request, state: StateDep) -> HTMLResponse:
+@router.post("/check/questions", response_model=None)
+async def questions_submit(request: Request, state: StateDep) -> Response:
     """Record an answer (or go back), then show the next question or the result."""
     form = await read_form(request)
     try:
@@ -324,7 +363,7 @@ def _typed_number(typed: str) -> float:
         return math.nan
 
 
-def _go_back(request: Request, state: AppState, flow: FlowState) -> HTMLResponse:
+def _go_back(request: Request, state: AppState, flow: FlowState) -> Response:
     if flow.steps:
         last = flow.last_step()
         prefill: dict[str, Any] = {"findings": {f: flow.findings.get(f) for f in last}}
@@ -346,6 +385,6 @@ def _format_number(value: float) -> str:
 
 def result_page(
     request: Request, state: AppState, flow: FlowState, result: CheckResult
-) -> HTMLResponse:
-    """The result of a finished check."""
-    return page(request, state, "result.html", result_context(state, flow, result))
+) -> Response:
+    """The result of a finished check: kept, then shown at its own address."""
+    return finish(request, state, flow, result)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 from crampcheck.domain.types import FindingState, Urgency
@@ -19,13 +20,10 @@ def urgency_headings() -> dict[str, tuple[str, str]]:
     return {
         Urgency.EMERGENCY.value: (_("This could be an emergency"), _("Now")),
         Urgency.URGENT.value: (_("Be seen by a doctor today"), _("Today, within 24 hours")),
-        Urgency.DOCTOR.value: (
-            _("See a doctor soon"),
-            _("Book an appointment within the next few days to weeks"),
-        ),
+        Urgency.DOCTOR.value: (_("See a doctor soon"), _("Within the next few days to weeks")),
         Urgency.SELF_CARE.value: (
             _("You can usually look after this at home"),
-            _("No appointment is needed now; see a doctor if it changes or keeps coming back"),
+            _("No appointment is needed now"),
         ),
     }
 
@@ -167,31 +165,59 @@ def _against(
     ]
 
 
+def explicit_denials(flow: FlowState) -> set[str]:
+    """The findings the person said no to themselves: a chip they unticked or kept as
+    "no" on the confirm step, and a "No" to a yes-or-no question (an interview answer
+    that set one finding). Boxes left unticked in a list of options are not a "no" the
+    person gave, so they are not shown as one."""
+    absent = FindingState.ABSENT.value
+    ordered = list(flow.findings)
+    confirmed = len(ordered) - sum(flow.steps)
+    denied = {f for f in ordered[:confirmed] if flow.findings[f] == absent}
+    position = confirmed
+    for count in flow.steps:
+        group = ordered[position : position + count]
+        position += count
+        if len(group) == 1 and flow.findings[group[0]] == absent:
+            denied.add(group[0])
+    return denied
+
+
 def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dict[str, Any]:
-    """Everything result.html shows."""
+    """Everything result.html shows: first the answer (what it could be, what to do and
+    by when, what to do if it gets worse), then what the answer rests on."""
     kb = state.pipeline.kb
     data = serialized_assessment(result, state.pipeline.kb, state.clinic)
     labels = {fid: f.label for fid, f in kb.findings.items()}
     citations = Citations({s["id"]: s for s in data["sources"]})
+    emergency = data["urgency"] == Urgency.EMERGENCY.value
 
     final = {fid: st.value for fid, st in result.case.findings.items()}
     read_chips = [c for c in reading_chips(result, labels) if final.get(c.id) == c.state]
 
-    reasons = [{**r, "cites": citations.cite(r["source_ids"])} for r in data["reasons"]]
+    # Numbered in the order the page shows them: the answer first, then the reasons.
+    def cited(item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "cites": citations.cite(item["source_ids"])}
+
+    advice = data["advice"]
     causes = [
-        {
-            **c,
-            "against": _against(c["id"], c["against"], result, state),
-            "cites": citations.cite(c["source_ids"]),
-        }
+        {**cited(c), "against": _against(c["id"], c["against"], result, state)}
         for c in data["causes"]
     ]
-    advice = [{**a, "cites": citations.cite(a["source_ids"])} for a in data["advice"]]
+    safety_net = [] if emergency else [cited(a) for a in advice if a["kind"] == "safety_net"]
+    first_aid = [cited(a) for a in advice if a["kind"] == "first_aid"]
+    withheld = [cited(w) for w in data.get("withheld", ())]
+    home = [] if emergency else [cited(a) for a in advice if a["kind"] == "home"]
+    avoid = [] if emergency else [cited(a) for a in advice if a["kind"] == "avoid"]
+    reasons = [cited(r) for r in data["reasons"]]
+    professional = [] if emergency else [cited(a) for a in advice if a["kind"] == "professional"]
 
-    def of_kind(kinds: Sequence[str]) -> list[dict[str, Any]]:
-        return [a for a in advice if a["kind"] in kinds]
-
-    answers = answer_chips(flow, result, labels)
+    denied = explicit_denials(flow)
+    answers = [
+        c
+        for c in answer_chips(flow, result, labels)
+        if c.state != FindingState.ABSENT.value or c.id in denied
+    ]
     scope = data.get("outside_scope")
     heading, by_when = urgency_headings()[data["urgency"]]
     return {
@@ -202,22 +228,19 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         "kind_heading": kind_headings()[data["kind"]],
         "read_chips": read_chips,
         "units": {fid: f.unit for fid, f in kb.findings.items() if f.unit},
-        "answer_chips": [c for c in answers if c.state != FindingState.ABSENT.value],
-        "answered_no": [c.label for c in answers if c.state == FindingState.ABSENT.value],
+        "answer_chips": answers,
         "kind_reasons": [k for k in data["kind_reasons"] if k not in {r["text"] for r in reasons}],
         "ignored": data["ignored_mentions"],
         "reasons": reasons,
         "causes": causes,
-        "first_aid": of_kind(["first_aid"]),
-        "home": of_kind(["home"]),
-        "avoid": of_kind(["avoid"]),
-        "professional": of_kind(["professional"]),
-        "safety_net": of_kind(["safety_net"]),
-        "withheld": [
-            {**w, "cites": citations.cite(w["source_ids"])} for w in data.get("withheld", ())
-        ],
+        "first_aid": first_aid,
+        "home": home,
+        "avoid": avoid,
+        "professional": professional,
+        "safety_net": safety_net,
+        "withheld": withheld,
         "evidence_labels": evidence_labels(),
-        "open_questions": data["open_questions"],
+        "open_questions": [] if emergency else data["open_questions"],
         "sources": citations.numbered(),
         "outside_scope": (
             {
@@ -227,7 +250,43 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
             if scope
             else None
         ),
-        "offer_appointment": data["urgency"] != Urgency.EMERGENCY.value,
+        "offer_appointment": not emergency,
+        "state": flow.encode(),
+        "has_text": bool(flow.text and flow.text.strip()),
+        "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
+    }
+
+
+STORED_KEYS = frozenset(
+    {
+        "data", "urgency", "heading", "by_when", "kind_heading", "read_chips", "units",
+        "answer_chips", "kind_reasons", "ignored", "reasons", "causes", "first_aid", "home",
+        "avoid", "professional", "safety_net", "withheld", "open_questions", "sources",
+        "outside_scope", "offer_appointment",
+    }
+)  # fmt: skip
+"""What a stored result keeps of the page: everything the person was shown, in the
+words it was shown in."""
+
+
+def stored_view(context: dict[str, Any]) -> dict[str, Any]:
+    """The result page's content as JSON-ready data, to keep with the stored result."""
+    kept = {key: value for key, value in context.items() if key in STORED_KEYS}
+    encoded: dict[str, Any] = json.loads(json.dumps(kept, default=_plain))
+    return encoded
+
+
+def _plain(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def view_context(view: dict[str, Any], flow: FlowState) -> dict[str, Any]:
+    """What result.html needs, from a stored result's content and its check."""
+    return {
+        **view,
+        "evidence_labels": evidence_labels(),
         "state": flow.encode(),
         "has_text": bool(flow.text and flow.text.strip()),
         "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),

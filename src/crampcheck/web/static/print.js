@@ -10,3 +10,17 @@ function crampcheckShowPrintButtons(root) {
 }
 crampcheckShowPrintButtons(document);
 document.addEventListener("htmx:afterSwap", function () { crampcheckShowPrintButtons(document); });
+
+// A printed result shows everything folded on screen (reasons, causes, sources), and
+// folds back what the person had folded once printing is over.
+var crampcheckOpenedForPrint = [];
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details:not([open])").forEach(function (details) {
+    details.open = true;
+    crampcheckOpenedForPrint.push(details);
+  });
+});
+window.addEventListener("afterprint", function () {
+  crampcheckOpenedForPrint.forEach(function (details) { details.open = false; });
+  crampcheckOpenedForPrint = [];
+});

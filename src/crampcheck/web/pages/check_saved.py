@@ -1,0 +1,146 @@
+"""The check's steps at addresses of their own (post/redirect/get), and finished results
+that can be reopened, printed and shared.
+
+Every step that takes a form answers with a redirect to a page that is only read
+(``GET``), so reload, Back and Forward show a page again instead of sending a form
+again or starting over:
+
+- describing the episode stores a draft and leads to ``/check/confirm/{token}``, which
+  shows what was read; "Change my words" leads to ``/check/words/{token}``;
+- a finished check is stored as the person sees it and shown at
+  ``/check/result/{token}``, with its dated reference, until it expires (30 days). That
+  address is the one to reopen, print or share with a doctor: it is not indexed, not
+  cached, and holds nothing beyond the check. Expired, it answers 410; unknown, 404.
+
+After an htmx request (the question screens swap in place) the redirect is
+``HX-Redirect``, so the browser loads the new address as a page of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from crampcheck.domain.diary_labels import month_names
+from crampcheck.services import check_records
+from crampcheck.services.pipeline import CheckResult
+from crampcheck.web.auth import DbDep
+from crampcheck.web.deps import StateDep
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.flow import FlowState
+from crampcheck.web.pages.render import page
+from crampcheck.web.pages.result import result_context, stored_view, view_context
+from crampcheck.web.state import AppState
+
+router = APIRouter(include_in_schema=False)
+
+SHARED_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
+
+
+def go_to(request: Request, address: str) -> Response:
+    """Send the browser to ``address`` after a form: a 303, or for htmx, ``HX-Redirect``
+    (a swap would leave the address bar at the form's page)."""
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=200, headers={"HX-Redirect": address})
+    return RedirectResponse(address, status_code=303)
+
+
+def save_draft(state: AppState, flow: FlowState) -> str:
+    """Keep a check in progress (committed at once); the token for its address."""
+    with state.sessions() as db, db.begin():
+        return check_records.save_draft(db, flow.model_dump(mode="json"))
+
+
+def draft_flow(db: DbDep, token: str) -> FlowState | None:
+    """The check in progress at ``token``'s address, or None."""
+    stored = check_records.load_draft(db, token)
+    if stored is None:
+        return None
+    try:
+        return FlowState.model_validate(stored)
+    except ValidationError:
+        return None
+
+
+def finish(request: Request, state: AppState, flow: FlowState, result: CheckResult) -> Response:
+    """Store the finished check as the person will see it (committed at once), then
+    send them to its own address."""
+    context = result_context(state, flow, result)
+    with state.sessions() as db, db.begin():
+        token, _reference = check_records.save_result(
+            db,
+            view=stored_view(context),
+            state=flow.model_dump(mode="json"),
+            urgency=context["urgency"],
+            kb_version=str(context["data"]["kb_version"]),
+            zone=state.clinic.zone,
+        )
+    return go_to(request, f"/check/result/{token}")
+
+
+def expired_page(request: Request, state: AppState, *, gone: bool) -> HTMLResponse:
+    """The page for a check's address that no longer works (410) or never did (404)."""
+    if gone:
+        title = _("This result has expired")
+        message = _(
+            "A result's address works for 30 days; this one has passed, and what it held "
+            "has been deleted. You can do the check again at any time."
+        )
+    else:
+        title = _("We could not find this check")
+        message = _(
+            "The address may be mistyped or incomplete, or the check was started more than "
+            "a day ago and not finished. You can do the check again at any time."
+        )
+    return page(
+        request,
+        state,
+        "error.html",
+        {"title": title, "message": message, "show_restart": True},
+        status_code=410 if gone else 404,
+    )
+
+
+def us_date(moment: datetime) -> str:
+    """A date as people in the US write it: December 6, 2026."""
+    return f"{month_names()[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def us_time(moment: datetime) -> str:
+    """A time of day as people in the US write it: 3:40 PM MST."""
+    hour = moment.hour % 12 or 12
+    noon = _("AM") if moment.hour < 12 else _("PM")
+    return f"{hour}:{moment.minute:02d} {noon} {moment.tzname() or ''}".strip()
+
+
+@router.get("/check/result/{token}")
+def saved_result(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
+    """A finished check at its own address, as the person saw it, with its reference."""
+    try:
+        stored = check_records.load_result(db, token)
+    except check_records.ResultGone:
+        return _shared(expired_page(request, state, gone=True))
+    if stored is None:
+        return _shared(expired_page(request, state, gone=False))
+    try:
+        flow = FlowState.model_validate(stored.state)
+    except ValidationError:
+        return _shared(expired_page(request, state, gone=False))
+    zone = state.clinic.zone
+    done = stored.created_at.astimezone(zone)
+    record = {
+        "reference": stored.reference,
+        "done": _("%(date)s at %(time)s") % {"date": us_date(done), "time": us_time(done)},
+        "until": us_date(stored.expires_at.astimezone(zone)),
+        "address": str(request.url_for("saved_result", token=token)),
+    }
+    context = {**view_context(stored.view, flow), "record": record}
+    return _shared(page(request, state, "result.html", context))
+
+
+def _shared(response: Response) -> Response:
+    response.headers.update(SHARED_HEADERS)
+    return response
