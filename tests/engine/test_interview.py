@@ -10,17 +10,27 @@ from crampcheck.engine.interview import question_by_id
 from crampcheck.knowledge import KnowledgeBase
 
 
-def test_the_emergency_screen_comes_first(kb: KnowledgeBase) -> None:
+def test_where_it_is_comes_first_then_the_emergency_signs(kb: KnowledgeBase) -> None:
+    """Issue 14: the location first, then the red-flag screens, the relevant one first."""
     question = next_question(Case(), kb)
     assert question is not None
-    assert question.id == "emergency_screen"
+    assert question.id == "where_limbs"
     assert question.select == "many"
     assert question.why
+    calf = answer(Case(), question, chosen=["site_calf"])
+    follow = next_question(calf, kb)
+    assert follow is not None and follow.id == "emergency_limb_back"
+    chest = answer(
+        answer(Case(), question, chosen=[]),
+        question_by_id("where_body", Case(), kb),
+        chosen=["site_chest"],
+    )
+    follow = next_question(chest, kb)
+    assert follow is not None and follow.id == "emergency_heart_stroke"
 
 
 def test_one_screen_answer_makes_an_emergency(kb: KnowledgeBase) -> None:
-    question = next_question(Case(), kb)
-    assert question is not None
+    question = question_by_id("emergency_heart_stroke", Case(), kb)
     after = answer(Case(), question, chosen=["chest_pain"])
     assert assess(after, kb).urgency is Urgency.EMERGENCY
 
@@ -37,25 +47,25 @@ def test_interview_stops_when_nothing_can_change(kb: KnowledgeBase) -> None:
             case = answer(case, question, yes=False)
         else:
             case = answer(case, question, dont_know=True)
-    assert asked[0] == "emergency_screen"
+    assert asked[0] == "where_limbs"
+    red_flags = [g.id for g in kb.groups if g.screen]
+    assert set(red_flags) <= set(asked), "no red-flag screen is skipped"
     assert len(asked) == len(set(asked)), "no question is asked twice"
     assert assess(case, kb).urgency is kb.policy.no_findings_level
 
 
 def test_dont_know_is_never_taken_as_absent(kb: KnowledgeBase) -> None:
-    question = next_question(Case(), kb)
-    assert question is not None
+    question = question_by_id("emergency_heart_stroke", Case(), kb)
     after = answer(Case(), question, dont_know=True)
     assert all(after.state(o.finding_id) is FindingState.UNKNOWN for o in question.options)
     follow = next_question(after, kb)
-    assert follow is None or follow.id != "emergency_screen"
+    assert follow is None or follow.id != "emergency_heart_stroke"
     open_ids = {q.finding_id for q in assess(after, kb).open_questions}
     assert open_ids & {o.finding_id for o in question.options}
 
 
 def test_answers_that_do_not_fit_are_refused(kb: KnowledgeBase) -> None:
-    question = next_question(Case(), kb)
-    assert question is not None
+    question = question_by_id("emergency_heart_stroke", Case(), kb)
     with pytest.raises(AnswerError):
         answer(Case(), question, chosen=["not_an_option"])
     number = question_by_id("episode_minutes", Case(), kb)

@@ -208,3 +208,15 @@ def test_an_emergency_sign_without_lay_phrasing_is_reported(
     symptoms.write_text(text[:start] + block + text[end:])
     signs, _ = findings_without_lay_words(load_knowledge(data))  # type: ignore[arg-type]
     assert signs == ("pale_cold_limb",)
+
+
+def test_a_screen_of_more_than_eight_options_is_refused() -> None:
+    """Issue 14: ``kb check`` fails on a screen over the limit (split it in the data)."""
+    from pydantic import ValidationError
+
+    from crampcheck.knowledge.schema import QuestionScreen
+
+    members = tuple(f"f{i}" for i in range(9))
+    with pytest.raises(ValidationError, match="more than 8"):
+        QuestionScreen(id="too_long", text="?", members=members)
+    assert QuestionScreen(id="fits", text="?", members=members[:8]).members == members[:8]

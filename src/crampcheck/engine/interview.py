@@ -1,10 +1,12 @@
 """The adaptive interview: which question to ask next, and when to stop.
 
-The emergency screen comes first; after it, the question whose answer could raise
-the urgency the most (or change the kind). The interview stops as soon as no
-remaining answer could change either, and at once when the answer is an emergency.
-Questions and their "why we ask" come from the knowledge base; grouped findings are
-asked as one tick-all-that-apply question.
+Where it is comes first (the ``first`` topic's screens, until a place is chosen); then
+every screen of the emergency signs, none skipped, the one most relevant to what is
+already known first; after them, the screen whose answer could raise the urgency the
+most (or change the kind). The interview stops as soon as no remaining answer could
+change either, and at once when the answer is an emergency. Questions, their screens
+and "why we ask" come from the knowledge base; the facts that make a screen relevant
+(``asked_first_when``) too: this module only orders them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.assess import assess
 from crampcheck.engine.rules import candidates, is_unasked, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.schema import QuestionGroup
 
 Select = Literal["many", "one", "boolean", "number"]
 
@@ -59,19 +62,29 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     found = candidates(case, kb, assessment.urgency, assessment.kind)
     if not found:
         return None
-    open_set = {c.finding_id for c in found}
-    for group in kb.groups:
-        if group.screen and any(m in open_set for m in group.members):
-            return _group_question(group.id, case, kb)
+    where = _where_screen(case, kb)
+    if where is not None:
+        return _group_question(where.id, case, kb)
+    red_flags = red_flag_screens(case, kb)
+    if red_flags:
+        return _group_question(red_flags[0].id, case, kb)
     # Among the findings that could raise the answer the most, ask a grouped question
     # first: one tick-all-that-apply screen settles many findings, often making a
     # single number question unnecessary.
     top_rank = found[0].priority[0]
-    grouped = [c for c in found if c.priority[0] == top_rank and c.finding_id in kb.group_of]
-    first = (grouped[0] if grouped else found[0]).finding_id
-    first_group = kb.group_of.get(first)
-    if first_group is not None:
-        return _group_question(first_group.id, case, kb)
+    top = [c for c in found if c.priority[0] == top_rank]
+    grouped = [c for c in top if c.finding_id in kb.group_of]
+    if grouped:
+        # The screen that settles the most of these at once; the first to hold the most
+        # useful of them on a tie.
+        counts: dict[str, int] = {}
+        for c in grouped:
+            gid = kb.group_of[c.finding_id].id
+            counts[gid] = counts.get(gid, 0) + 1
+        best = max(counts.values())
+        chosen = next(c for c in grouped if counts[kb.group_of[c.finding_id].id] == best)
+        return _group_question(kb.group_of[chosen.finding_id].id, case, kb)
+    first = found[0].finding_id
     finding = kb.findings[first]
     select: Select = "number" if finding.answer == "number" else "boolean"
     return Question(
@@ -82,6 +95,33 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
         options=(Option(finding.id, finding.label),),
         unit=finding.unit,
     )
+
+
+def _where_screen(case: Case, kb: KnowledgeBase) -> QuestionGroup | None:
+    """The next screen of where it is, until a place is known: None once one of the
+    ``first`` screens' options is present, or every one has been answered."""
+    screens = [g for g in kb.groups if g.first]
+    if any(case.state(m) is FindingState.PRESENT for g in screens for m in g.members):
+        return None
+    return next((g for g in screens if any(is_unasked(case, m) for m in g.members)), None)
+
+
+def red_flag_screens(case: Case, kb: KnowledgeBase) -> list[QuestionGroup]:
+    """The red-flag screens still to ask (any option unasked), most relevant first: the
+    most of their ``asked_first_when`` findings present, then knowledge-base order. A
+    screen leaves this list only when every one of its options has an answer."""
+    screens = [
+        (position, g)
+        for position, g in enumerate(kb.groups)
+        if g.screen and any(is_unasked(case, m) for m in g.members)
+    ]
+    present = {f for f, state in case.findings.items() if state is FindingState.PRESENT}
+
+    def relevance(item: tuple[int, QuestionGroup]) -> tuple[int, int]:
+        position, group = item
+        return (-len(present.intersection(group.asked_first_when)), position)
+
+    return [g for _, g in sorted(screens, key=relevance)]
 
 
 def _group_question(group_id: str, case: Case, kb: KnowledgeBase) -> Question:

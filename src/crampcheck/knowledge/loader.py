@@ -36,7 +36,7 @@ from crampcheck.knowledge.schema import (
     Finding,
     Lexicon,
     Policy,
-    QuestionGroup,
+    QuestionTopic,
     Rule,
     Source,
 )
@@ -146,7 +146,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         r for f in _files(root, "rules") for r in _records(Rule, f, "rules")
     )
     advice_specs, advice_where = _by_id(_records(Advice, root / "advice.yaml", "advice"))
-    group_specs, group_where = _by_id(_records(QuestionGroup, root / "questions.yaml", "groups"))
+    group_specs, group_where = _by_id(_records(QuestionTopic, root / "questions.yaml", "topics"))
     care_pathways, pathway_where = _by_id(
         _records(CarePathway, root / "care_pathways.yaml", "care_pathways")
     )

@@ -10,17 +10,12 @@ from crampcheck.web.pages.render import page
 
 router = APIRouter(include_in_schema=False)
 
-EMERGENCY_SCREEN = "emergency_screen"
-
 
 @router.get("/")
 def home(request: Request, state: StateDep) -> HTMLResponse:
-    """The emergency screen as one question, and the way into the check."""
+    """The emergency signs as one list, and the way into the check."""
     kb = state.pipeline.kb
-    screen = next((g for g in kb.groups if g.id == EMERGENCY_SCREEN), None)
-    if screen is None:
-        screen = next((g for g in kb.groups if g.screen), None)
-    signs = [kb.findings[m].label for m in screen.members] if screen else []
+    signs = [kb.findings[sign.finding].label for sign in kb.emergency_signs]
     return page(request, state, "home.html", {"emergency_signs": signs})
 
 
