@@ -17,7 +17,8 @@ from typing import Literal
 
 from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.assess import assess
-from crampcheck.engine.rules import candidates, is_unasked, with_implications
+from crampcheck.engine.relevance import could_change
+from crampcheck.engine.rules import is_unasked, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.schema import QuestionGroup
 
@@ -59,7 +60,7 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     if assessment.urgency is Urgency.EMERGENCY:
         # Nothing can raise it further, and a person in danger should act, not answer.
         return None
-    found = candidates(case, kb, assessment.urgency, assessment.kind)
+    found = could_change(case, kb, assessment)
     if not found:
         return None
     where = _where_screen(case, kb)
@@ -68,23 +69,16 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     red_flags = red_flag_screens(case, kb)
     if red_flags:
         return _group_question(red_flags[0].id, case, kb)
-    # Among the findings that could raise the answer the most, ask a grouped question
-    # first: one tick-all-that-apply screen settles many findings, often making a
-    # single number question unnecessary.
-    top_rank = found[0].priority[0]
-    top = [c for c in found if c.priority[0] == top_rank]
-    grouped = [c for c in top if c.finding_id in kb.group_of]
-    if grouped:
-        # The screen that settles the most of these at once; the first to hold the most
-        # useful of them on a tie.
-        counts: dict[str, int] = {}
-        for c in grouped:
-            gid = kb.group_of[c.finding_id].id
-            counts[gid] = counts.get(gid, 0) + 1
-        best = max(counts.values())
-        chosen = next(c for c in grouped if counts[kb.group_of[c.finding_id].id] == best)
-        return _group_question(kb.group_of[chosen.finding_id].id, case, kb)
-    first = found[0].finding_id
+    return _best_question(found, case, kb)
+
+
+def _best_question(found: list[str], case: Case, kb: KnowledgeBase) -> Question:
+    """The screen holding the most useful finding still open, showing only the findings
+    on it that could change the answer; a finding on no screen is asked on its own."""
+    first = found[0]
+    group = kb.group_of.get(first)
+    if group is not None:
+        return _group_question(group.id, case, kb, relevant=set(found))
     finding = kb.findings[first]
     select: Select = "number" if finding.answer == "number" else "boolean"
     return Question(
@@ -124,9 +118,19 @@ def red_flag_screens(case: Case, kb: KnowledgeBase) -> list[QuestionGroup]:
     return [g for _, g in sorted(screens, key=relevance)]
 
 
-def _group_question(group_id: str, case: Case, kb: KnowledgeBase) -> Question:
+def _group_question(
+    group_id: str, case: Case, kb: KnowledgeBase, relevant: set[str] | None = None
+) -> Question:
+    """A screen's unasked options: all of them on a screen of where it is or of the
+    emergency signs; on any other, only those that could still change the answer (all
+    unasked ones when none could, for a client asking for that screen by its id)."""
     group = next(g for g in kb.groups if g.id == group_id)
     members = [m for m in group.members if is_unasked(case, m)]
+    if not (group.first or group.screen):
+        if relevant is None:
+            full = with_implications(case, kb)
+            relevant = set(could_change(full, kb, assess(full, kb)))
+        members = [m for m in members if m in relevant] or members
     return Question(
         id=group.id,
         text=group.text,
