@@ -55,7 +55,7 @@ class AnswerError(ValueError):
 
 def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
-    case = with_implications(case, kb)
+    case = as_answered(case, kb)
     assessment = assess(case, kb)
     if assessment.urgency is Urgency.EMERGENCY:
         # Nothing can raise it further, and a person in danger should act, not answer.
@@ -69,10 +69,42 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     red_flags = red_flag_screens(case, kb)
     if red_flags:
         return _group_question(red_flags[0].id, case, kb)
+    openers = openers_to_ask(case, kb, found)
+    if openers:
+        return _group_question(kb.group_of[openers[0]].id, case, kb, relevant=set(found))
     return _best_question(found, case, kb)
 
 
-def _best_question(found: list[str], case: Case, kb: KnowledgeBase) -> Question:
+def as_answered(case: Case, kb: KnowledgeBase) -> Case:
+    """The case as the interview reasons over it: with its implications, and the findings
+    behind a "which of these apply" option answered no taken as no (the person said they
+    have none of that kind of trouble), so that rules needing them are settled. Only the
+    interview's choices use this; the record keeps what the person actually said."""
+    case = with_implications(case, kb)
+    closed = {
+        f: FindingState.ABSENT
+        for opener, behind in kb.opens.items()
+        if case.state(opener) is FindingState.ABSENT
+        for f in behind
+        if is_unasked(case, f)
+    }
+    return case.with_answers(closed) if closed else case
+
+
+def openers_to_ask(case: Case, kb: KnowledgeBase, found: Sequence[str]) -> list[str]:
+    """The options of "which of these apply" worth showing: unasked, none of the findings
+    behind them already present, and one of those findings open in ``found``."""
+    relevant = set(found)
+    return [
+        opener
+        for opener, behind in kb.opens.items()
+        if is_unasked(case, opener)
+        and not any(case.state(f) is FindingState.PRESENT for f in behind)
+        and any(f in relevant for f in behind)
+    ]
+
+
+def _best_question(found: Sequence[str], case: Case, kb: KnowledgeBase) -> Question:
     """The screen holding the most useful finding still open, showing only the findings
     on it that could change the answer; a finding on no screen is asked on its own."""
     first = found[0]
@@ -121,15 +153,20 @@ def red_flag_screens(case: Case, kb: KnowledgeBase) -> list[QuestionGroup]:
 def _group_question(
     group_id: str, case: Case, kb: KnowledgeBase, relevant: set[str] | None = None
 ) -> Question:
-    """A screen's unasked options: all of them on a screen of where it is or of the
-    emergency signs; on any other, only those that could still change the answer (all
-    unasked ones when none could, for a client asking for that screen by its id)."""
+    """A screen's unasked options: all of them on a screen of the emergency signs, and of
+    where it is until a place is known; on any other, only those that could still change
+    the answer (all unasked ones when none could, for a client asking for that screen by
+    its id)."""
     group = next(g for g in kb.groups if g.id == group_id)
     members = [m for m in group.members if is_unasked(case, m)]
-    if not (group.first or group.screen):
+    if not (group.screen or (group.first and _where_screen(case, kb) is not None)):
+        full = as_answered(case, kb)
+        members = [m for m in members if is_unasked(full, m)] or members
         if relevant is None:
-            full = with_implications(case, kb)
             relevant = set(could_change(full, kb, assess(full, kb)))
+        if any(m in kb.opens for m in group.members):
+            # "Which of these apply": the kinds of trouble that could change the answer.
+            relevant = set(openers_to_ask(full, kb, list(relevant)))
         members = [m for m in members if m in relevant] or members
     return Question(
         id=group.id,

@@ -18,12 +18,20 @@ from crampcheck.knowledge.loader import KnowledgeBase
 
 def could_change(case: Case, kb: KnowledgeBase, assessment: Assessment) -> list[str]:
     """Unasked findings whose "yes" could change the urgency or the kind, most useful
-    first (the rules' candidates in their order, then the policy's). ``case`` holds its
-    implications already (:func:`~crampcheck.engine.rules.with_implications`)."""
-    found = [c.finding_id for c in candidates(case, kb, assessment.urgency, assessment.kind)]
+    first: with nothing yet said about what it is like, that first (it settles the kind
+    and whether self-care can do); then the rules' candidates in their order; then the
+    policy's. ``case`` holds its implications already
+    (:func:`~crampcheck.engine.rules.with_implications`)."""
     policy = kb.policy
     decided_by = assessment.reasons[0].rule_id if assessment.reasons else None
+    first: list[str] = []
     extra: list[str] = []
+    if decided_by == NO_FINDINGS_REASON:
+        # Saying what the episode is like is what lets the answer come down to self-care.
+        first.extend(policy.describes_episode)
+    elif decided_by == NO_WARNING_SIGNS_REASON:
+        # Any warning sign, even one no rule explains, takes self-care up to a doctor.
+        extra.extend(f for f in kb.findings if f in kb.red_flags)
     if decided_by in POLICY_REASONS:
         # No rule decides: any rule that could still fire would decide instead, even
         # one of a lower level (a hypnic jerk is self-care, not "we cannot tell").
@@ -33,12 +41,6 @@ def could_change(case: Case, kb: KnowledgeBase, assessment: Assessment) -> list[
             if state.when is None and state.unless is not True
             for f in state.rule.leaves
         )
-    if decided_by == NO_FINDINGS_REASON:
-        # Saying what the episode is like is what lets the answer come down to self-care.
-        extra.extend(policy.describes_episode)
-    elif decided_by == NO_WARNING_SIGNS_REASON:
-        # Any warning sign, even one no rule explains, takes self-care up to a doctor.
-        extra.extend(f for f in kb.findings if f in kb.red_flags)
     if not _kinded(assessment):
         # The first kind signal present decides the kind: an earlier one still unasked
         # could change it.
@@ -47,12 +49,9 @@ def could_change(case: Case, kb: KnowledgeBase, assessment: Assessment) -> list[
                 break
             if signal.kind is not assessment.kind:
                 extra.append(signal.finding)
-    seen = set(found)
-    for finding_id in extra:
-        if finding_id not in seen and is_unasked(case, finding_id):
-            seen.add(finding_id)
-            found.append(finding_id)
-    return found
+    found = [c.finding_id for c in candidates(case, kb, assessment.urgency, assessment.kind)]
+    ordered = dict.fromkeys(f for f in (*first, *found, *extra) if is_unasked(case, f))
+    return list(ordered)
 
 
 def _kinded(assessment: Assessment) -> bool:

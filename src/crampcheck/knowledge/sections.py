@@ -201,6 +201,7 @@ def compile_groups(
                 first=topic.first,
                 screen=topic.screen,
                 asked_first_when=screen.asked_first_when,
+                opened_by=screen.opened_by,
             )
     group_of: dict[str, QuestionGroup] = {}
     for gid, group in groups.items():
@@ -214,6 +215,31 @@ def compile_groups(
                 )
             group_of[member] = group
     return groups, group_of
+
+
+def compile_openers(
+    groups: Mapping[str, QuestionGroup], group_of: Mapping[str, QuestionGroup]
+) -> dict[str, tuple[str, ...]]:
+    """Each option of a "which of these apply" screen, and the findings on the screens it
+    opens. An opener is an option of a screen no opener opens, and never of a red-flag or
+    where-it-is screen: the emergency signs are always asked, one by one."""
+    opens: dict[str, list[str]] = {}
+    for gid, group in groups.items():
+        if group.opened_by is None:
+            continue
+        where = f"questions.yaml: screens[{gid}].opened_by"
+        opener = group_of.get(group.opened_by)
+        if opener is None:
+            raise KnowledgeError(f"{where}: '{group.opened_by}' is on no screen")
+        if opener.opened_by is not None or opener.first or opener.screen:
+            raise KnowledgeError(
+                f"{where}: '{group.opened_by}' is on screen '{opener.id}', which cannot open "
+                "others (it is opened itself, or asks where it is or the emergency signs)"
+            )
+        if group.first or group.screen:
+            raise KnowledgeError(f"{where}: a where-it-is or red-flag screen is always asked")
+        opens.setdefault(group.opened_by, []).extend(group.members)
+    return {opener: tuple(members) for opener, members in opens.items()}
 
 
 def check_policy(check: References, policy: Policy) -> None:

@@ -218,10 +218,15 @@ def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
         asked.append(question.id)
         shown.append(len(question.options))
         if question.select in ("many", "one"):
+            # A kind of trouble ("which of these apply") is ticked when any finding
+            # behind it is present.
             chosen = [
                 o.finding_id
                 for o in question.options
-                if truth.state(o.finding_id) is FindingState.PRESENT
+                if any(
+                    truth.state(f) is FindingState.PRESENT
+                    for f in (o.finding_id, *kb.opens.get(o.finding_id, ()))
+                )
             ]
             case = answer(case, question, chosen=chosen[:1] if question.select == "one" else chosen)
         elif question.select == "boolean":

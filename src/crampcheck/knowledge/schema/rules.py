@@ -175,6 +175,11 @@ class QuestionScreen(Strict):
         description="findings that make this screen more relevant: among a red-flag topic's "
         "screens, the one with the most of these present is asked first",
     )
+    opened_by: str | None = Field(
+        default=None,
+        description="an option of the 'which of these apply' screen: this screen is asked "
+        "only when that option was not answered no",
+    )
 
     @model_validator(mode="after")
     def _fits_a_screen(self) -> QuestionScreen:
@@ -223,6 +228,7 @@ class QuestionGroup(Strict):
     first: bool = Field(default=False, description="asked before anything else")
     screen: bool = Field(default=False, description="red flags: never skipped")
     asked_first_when: tuple[str, ...] = ()
+    opened_by: str | None = None
 
 
 class Policy(Strict):
