@@ -105,17 +105,21 @@ def test_the_progress_estimate_never_goes_backwards_on_any_development_vignette(
             assert shown.done >= done, (vignette.id, number, shown)
             done, last_total = shown.done, shown.total
             question = question_by_id(question_id, case, pipeline.kb)
-            case = _answer_from(truth, case, question)
+            case = _answer_from(truth, case, question, pipeline.kb)
         assert next_question(case, pipeline.kb) is None
 
 
-def _answer_from(truth: Case, case: Case, question: Question) -> Case:
-    """Answer as the simulated person of the evaluation does."""
+def _answer_from(truth: Case, case: Case, question: Question, kb: KnowledgeBase) -> Case:
+    """Answer as the simulated person of the evaluation does (a kind of trouble of
+    "which of these apply" is ticked when a finding behind it is present)."""
     if question.select in ("many", "one"):
         chosen = tuple(
             o.finding_id
             for o in question.options
-            if truth.state(o.finding_id) is FindingState.PRESENT
+            if any(
+                truth.state(f) is FindingState.PRESENT
+                for f in (o.finding_id, *kb.opens.get(o.finding_id, ()))
+            )
         )
         return apply_reply(case, question, Reply(chosen=chosen, none=not chosen))
     if question.select == "boolean":

@@ -349,7 +349,7 @@ def _interview(client: TestClient, findings: dict[str, str]) -> tuple[list[str],
 
 def test_interview_from_empty_to_done(client: TestClient, kb: KnowledgeBase) -> None:
     asked, assessment = _interview(client, {})
-    assert asked[0] == "where_limbs", "where it is comes first (issue 14)"
+    assert asked[0] == "where", "where it is comes first (issue 14)"
     assert {g.id for g in kb.groups if g.screen} <= set(asked), "no red-flag screen skipped"
     assert assessment["urgency"] in {"self_care", "doctor", "urgent"}
 
@@ -363,7 +363,7 @@ def test_interview_dont_know_is_not_asked_again(client: TestClient, kb: Knowledg
 
 def test_interview_answer_that_is_an_emergency_ends_as_one(client: TestClient) -> None:
     first = client.post("/api/v1/interview", json={}).json()
-    assert first["question"]["id"] == "where_limbs"
+    assert first["question"]["id"] == "where"
     findings = {o["id"]: "absent" for o in first["question"]["options"]}
     findings["site_chest"] = "present"
     second = client.post("/api/v1/interview", json={"findings": findings}).json()

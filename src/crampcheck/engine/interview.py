@@ -1,12 +1,15 @@
 """The adaptive interview: which question to ask next, and when to stop.
 
 Where it is comes first (the ``first`` topic's screens, until a place is chosen); then
-every screen of the emergency signs, none skipped, the one most relevant to what is
-already known first; after them, the screen whose answer could raise the urgency the
-most (or change the kind). The interview stops as soon as no remaining answer could
-change either, and at once when the answer is an emergency. Questions, their screens
-and "why we ask" come from the knowledge base; the facts that make a screen relevant
-(``asked_first_when``) too: this module only orders them.
+every screen of the emergency signs, none skipped and every option shown, the one most
+relevant to what is already known first. After them only what could still change the
+answer for this person is asked (:func:`~crampcheck.engine.relevance.could_change`):
+first "which of these apply", offering the kinds of trouble (``opened_by`` in the
+knowledge base) whose screens hold such findings; a kind answered no closes its screens.
+Then the screen holding the most useful open finding, showing only the options that could
+change the urgency or the kind. The interview stops as soon as nothing could, and at once
+when the answer is an emergency. Questions, their screens, the kinds of trouble and "why
+we ask" come from the knowledge base: this module only orders and trims them.
 """
 
 from __future__ import annotations
@@ -56,11 +59,7 @@ class AnswerError(ValueError):
 def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
     case = as_answered(case, kb)
-    assessment = assess(case, kb)
-    if assessment.urgency is Urgency.EMERGENCY:
-        # Nothing can raise it further, and a person in danger should act, not answer.
-        return None
-    found = could_change(case, kb, assessment)
+    found = _still_open(case, kb)
     if not found:
         return None
     where = _where_screen(case, kb)
@@ -73,6 +72,36 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     if openers:
         return _group_question(kb.group_of[openers[0]].id, case, kb, relevant=set(found))
     return _best_question(found, case, kb)
+
+
+def screens_left(case: Case, kb: KnowledgeBase) -> int:
+    """About how many questions are still to come (an estimate for a progress bar): the
+    screens of where it is and of the emergency signs not yet asked, "which of these
+    apply" when it has options to show, and one for each other screen (or finding on no
+    screen) holding a finding that could change the answer and not behind an option of
+    "which of these apply" still to be asked."""
+    case = as_answered(case, kb)
+    found = _still_open(case, kb)
+    if not found:
+        return 0
+    red_flags = {g.id for g in red_flag_screens(case, kb)}
+    openers = openers_to_ask(case, kb, found)
+    behind = {f for opener in openers for f in kb.opens[opener]}
+    screens = {getattr(kb.group_of.get(f), "id", f) for f in found if f not in behind} - red_flags
+    where = _where_screen(case, kb)
+    if where is not None:
+        screens.add(where.id)
+    return len(screens) + len(red_flags) + (1 if openers else 0)
+
+
+def _still_open(case: Case, kb: KnowledgeBase) -> list[str]:
+    """The findings that could change the answer (see :func:`could_change`); none in an
+    emergency: nothing can raise it further, and a person in danger should act, not
+    answer. ``case`` is :func:`as_answered` already."""
+    assessment = assess(case, kb)
+    if assessment.urgency is Urgency.EMERGENCY:
+        return []
+    return could_change(case, kb, assessment)
 
 
 def as_answered(case: Case, kb: KnowledgeBase) -> Case:
@@ -158,10 +187,9 @@ def _group_question(
     the answer (all unasked ones when none could, for a client asking for that screen by
     its id)."""
     group = next(g for g in kb.groups if g.id == group_id)
-    members = [m for m in group.members if is_unasked(case, m)]
-    if not (group.screen or (group.first and _where_screen(case, kb) is not None)):
-        full = as_answered(case, kb)
-        members = [m for m in members if is_unasked(full, m)] or members
+    full = as_answered(case, kb)
+    members = [m for m in group.members if is_unasked(full, m)]
+    if not (group.screen or (group.first and _where_screen(full, kb) is not None)):
         if relevant is None:
             relevant = set(could_change(full, kb, assess(full, kb)))
         if any(m in kb.opens for m in group.members):

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crampcheck.domain.types import Case
-from crampcheck.engine.interview import AnswerError, Option, Question, answer, question_by_id
+from crampcheck.engine.interview import (
+    AnswerError,
+    Option,
+    Question,
+    answer,
+    question_by_id,
+    screens_left,
+)
 from crampcheck.engine.interview import next_question as _next_question
-from crampcheck.engine.rules import candidates, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.pipeline import CheckResult
 
@@ -85,10 +91,8 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
 
 def questions_left(result: CheckResult, kb: KnowledgeBase) -> int:
     """About how many questions are still open (an estimate for a progress bar): one
-    for each question group with an open finding, one for each open finding alone."""
-    case = with_implications(result.case, kb)
-    open_ids = candidates(case, kb, result.assessment.urgency, result.assessment.kind)
-    return len({getattr(kb.group_of.get(c.finding_id), "id", c.finding_id) for c in open_ids})
+    for each screen still to come, counted as the interview chooses them."""
+    return screens_left(result.case, kb)
 
 
 def progress(
