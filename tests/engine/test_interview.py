@@ -189,3 +189,14 @@ def test_a_screen_asked_for_by_its_id_shows_what_the_interview_showed(kb: Knowle
             if question.select == "many"
             else answer(case, question, dont_know=True)
         )
+
+
+def test_the_estimate_of_screens_left_is_what_none_of_these_would_take(kb: KnowledgeBase) -> None:
+    from crampcheck.engine.interview import screens_left
+
+    _, asked = _walk(Case(age=40), kb)
+    assert screens_left(Case(age=40), kb) == len(asked)
+    calf = frozenset({"site_calf", "sustained_contraction", "any_pain", "pain"})
+    case, asked = _walk(Case(age=40), kb, calf)
+    assert screens_left(Case(age=40), kb) <= len(asked), "a tick can open more"
+    assert screens_left(case, kb) == 0

@@ -74,24 +74,27 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     return _best_question(found, case, kb)
 
 
+MAX_ESTIMATED_SCREENS = 40
+"""Where the estimate of the screens still to come stops counting."""
+
+
 def screens_left(case: Case, kb: KnowledgeBase) -> int:
-    """About how many questions are still to come (an estimate for a progress bar): the
-    screens of where it is and of the emergency signs not yet asked, "which of these
-    apply" when it has options to show, and one for each other screen (or finding on no
-    screen) holding a finding that could change the answer and not behind an option of
-    "which of these apply" still to be asked."""
-    case = as_answered(case, kb)
-    found = _still_open(case, kb)
-    if not found:
-        return 0
-    red_flags = {g.id for g in red_flag_screens(case, kb)}
-    openers = openers_to_ask(case, kb, found)
-    behind = {f for opener in openers for f in kb.opens[opener]}
-    screens = {getattr(kb.group_of.get(f), "id", f) for f in found if f not in behind} - red_flags
-    where = _where_screen(case, kb)
-    if where is not None:
-        screens.add(where.id)
-    return len(screens) + len(red_flags) + (1 if openers else 0)
+    """About how many questions are still to come (an estimate for a progress bar): as
+    many as the interview would still ask a person who answers "None of these", "no" or
+    "don't know" from here on, as most answers are. A tick can open more."""
+    left = 0
+    while left < MAX_ESTIMATED_SCREENS:
+        question = next_question(case, kb)
+        if question is None:
+            break
+        left += 1
+        if question.select in ("many", "one"):
+            case = answer(case, question, chosen=())
+        elif question.select == "boolean":
+            case = answer(case, question, yes=False)
+        else:
+            case = answer(case, question, dont_know=True)
+    return left
 
 
 def _still_open(case: Case, kb: KnowledgeBase) -> list[str]:
