@@ -59,15 +59,20 @@ class AnswerError(ValueError):
 def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
     case = as_answered(case, kb)
-    found = _still_open(case, kb)
-    if not found:
+    assessment = assess(case, kb)
+    if assessment.urgency is Urgency.EMERGENCY:
+        # Nothing can raise it further, and a person in danger should act, not answer.
         return None
     where = _where_screen(case, kb)
     if where is not None:
         return _group_question(where.id, case, kb)
     red_flags = red_flag_screens(case, kb)
     if red_flags:
+        # Every emergency screen is asked, whatever else is known.
         return _group_question(red_flags[0].id, case, kb)
+    found = could_change(case, kb, assessment)
+    if not found:
+        return None
     openers = openers_to_ask(case, kb, found)
     if openers:
         return _group_question(kb.group_of[openers[0]].id, case, kb, relevant=set(found))
@@ -95,16 +100,6 @@ def screens_left(case: Case, kb: KnowledgeBase) -> int:
         else:
             case = answer(case, question, dont_know=True)
     return left
-
-
-def _still_open(case: Case, kb: KnowledgeBase) -> list[str]:
-    """The findings that could change the answer (see :func:`could_change`); none in an
-    emergency: nothing can raise it further, and a person in danger should act, not
-    answer. ``case`` is :func:`as_answered` already."""
-    assessment = assess(case, kb)
-    if assessment.urgency is Urgency.EMERGENCY:
-        return []
-    return could_change(case, kb, assessment)
 
 
 def as_answered(case: Case, kb: KnowledgeBase) -> Case:
