@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response
@@ -191,9 +191,10 @@ class Tab:
         return self.page.locator(f'main button[name="action"][value="{value}"]')
 
     def answer_plainly(self) -> None:
-        """Answer the question on screen as test_web_pages.finish does: nothing ticked,
-        "No" to yes/no questions, "Don't know" to numbers."""
+        """Answer the question on screen as test_web_pages.finish does: "None of these"
+        on a list (a blank is refused), "No" to yes/no questions, "Don't know" to numbers."""
         if self.button("answer").count() and not self.page.locator("#number").count():
+            self.page.locator("#option-none").check()
             self.submit(self.button("answer"))
         elif self.button("no").count():
             self.submit(self.button("no"))
@@ -283,10 +284,12 @@ class Tab:
             + "\n".join(self.problems)
         )
 
-    def screenshot(self, path: Path) -> None:
-        """The viewport from the top, written only when it changed (PNG)."""
+    def screenshot(self, path: Path, caret: Literal["hide", "initial"] = "hide") -> None:
+        """The viewport from the top, written only when it changed (PNG). ``caret="initial"``
+        for a page with no text field: hiding the caret adds an inline style, which the
+        Content Security Policy refuses (and reports) on a question swapped in by htmx."""
         self.page.evaluate("() => window.scrollTo(0, 0)")
-        image = self.page.screenshot(animations="disabled", caret="hide")
+        image = self.page.screenshot(animations="disabled", caret=caret)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_bytes() != image:
             path.write_bytes(image)

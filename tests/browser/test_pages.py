@@ -70,10 +70,14 @@ def appointment(tab: Tab) -> None:
 
 
 def emergency_in_the_interview(tab: Tab) -> None:
-    """Words that point to an emergency, then an emergency sign ticked in the interview."""
+    """Words that point to an emergency, then an emergency sign ticked in the interview
+    (after where it is, which comes first)."""
     check_in_words("emergency", request_appointment=False)(tab)
     tab.goto("/check/questions")
-    tab.page.locator('main input[type="checkbox"]').first.check()
+    tab.page.locator("#option-site_calf").check()
+    tab.submit(tab.button("answer"))
+    assert tab.question_id().startswith("emergency_"), "the emergency signs follow where it is"
+    tab.page.locator('main input[name="chosen"]').first.check()
     tab.submit(tab.button("answer"))
     assert tab.urgency() == "emergency"
     tab.audit("result (emergency, from the interview)")

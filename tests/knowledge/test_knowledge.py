@@ -222,3 +222,50 @@ def test_an_emergency_sign_without_lay_phrasing_is_reported(
     symptoms.write_text(text[:start] + block + text[end:])
     signs, _ = findings_without_lay_words(load_knowledge(data))  # type: ignore[arg-type]
     assert signs == ("pale_cold_limb",)
+
+
+def test_a_screen_of_more_than_eight_options_is_refused() -> None:
+    """Issue 14: ``kb check`` fails on a screen over the limit (split it in the data)."""
+    from pydantic import ValidationError
+
+    from crampcheck.knowledge.schema import QuestionScreen
+
+    members = tuple(f"f{i}" for i in range(9))
+    with pytest.raises(ValidationError, match="more than 8"):
+        QuestionScreen(id="too_long", text="?", members=members)
+    assert QuestionScreen(id="fits", text="?", members=members[:8]).members == members[:8]
+
+
+@pytest.mark.parametrize(
+    ("screen", "opener", "problem"),
+    [
+        ("with_it_skin", "no_such_finding", "is on no screen"),
+        ("with_it_skin", "swelling", "cannot open others"),
+        ("emergency_heart_stroke", "any_skin_change", "always asked"),
+        ("where", "any_skin_change", "always asked"),
+    ],
+)
+def test_a_screen_opened_by_what_cannot_open_it_is_refused(
+    tmp_path: Path, screen: str, opener: str, problem: str
+) -> None:
+    """Issue 14: a screen is opened only by an option of "which of these apply", never a
+    red-flag or where-it-is screen (the emergency signs are always asked)."""
+    data = _data_copy(tmp_path)
+    questions = data / "questions.yaml"
+    text = questions.read_text()
+    start = text.index(f"      - id: {screen}\n")
+    end = text.index("\n", text.index("members:", start))
+    text = text[:end] + f"\n        opened_by: {opener}" + text[end:]
+    if screen == "with_it_skin":
+        text = text.replace("        opened_by: any_skin_change\n", "", 1)
+    questions.write_text(text)
+    with pytest.raises(KnowledgeError, match=problem):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
+def test_each_kind_of_trouble_opens_screens_that_are_not_red_flags(kb: KnowledgeBase) -> None:
+    chooser = next(g for g in kb.groups if g.id == "which_apply")
+    assert set(kb.opens) == set(chooser.members) and len(chooser.members) <= 8
+    signs = {s.finding for s in kb.emergency_signs}
+    for behind in kb.opens.values():
+        assert behind and not signs & set(behind)

@@ -7,14 +7,20 @@ import math
 import pytest
 
 from crampcheck.domain.types import Case, FindingState
+from crampcheck.engine.rules import with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.evaluation import read_vignettes, simulate_interview
 from crampcheck.services.interview import (
+    Question,
     Reply,
     ReplyError,
     apply_reply,
     next_question,
+    progress,
     question_by_id,
 )
+from crampcheck.services.pipeline import Pipeline
+from tests.conftest import DEV_VIGNETTES
 
 
 def test_a_reply_is_applied_and_its_options_settled(kb: KnowledgeBase) -> None:
@@ -29,7 +35,7 @@ def test_a_reply_is_applied_and_its_options_settled(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     ("question_id", "reply", "reason"),
     [
-        ("emergency_screen", Reply(chosen=("not_a_finding",)), "not_an_option"),
+        ("emergency_heart_stroke", Reply(chosen=("not_a_finding",)), "not_an_option"),
         ("episode_minutes", Reply(number=-3), "number"),
         ("episode_minutes", Reply(number=math.nan), "number"),
         ("episode_minutes", Reply(number=1e9), "number"),
@@ -46,7 +52,7 @@ def test_a_reply_the_question_cannot_take_is_refused_with_a_reason(
 
 
 def test_dont_know_leaves_every_option_asked_but_unknown(kb: KnowledgeBase) -> None:
-    question = question_by_id("emergency_screen", Case(), kb)
+    question = question_by_id("emergency_heart_stroke", Case(), kb)
     case = apply_reply(Case(), question, Reply(dont_know=True))
     assert {case.findings[o.finding_id] for o in question.options} == {FindingState.UNKNOWN}
 
@@ -62,3 +68,62 @@ def test_a_boolean_question_needs_yes_or_no(kb: KnowledgeBase) -> None:
         apply_reply(Case(), question, Reply())
     assert refused.value.reason == "yes_or_no"
     assert apply_reply(Case(), question, Reply(yes=True)).findings[boolean] is FindingState.PRESENT
+
+
+# ------------------------------------------------ issue 14: short screens, "None of these"
+
+
+def test_a_list_takes_none_of_these_but_never_a_blank(kb: KnowledgeBase) -> None:
+    question = question_by_id("emergency_heart_stroke", Case(), kb)
+    with pytest.raises(ReplyError) as blank:
+        apply_reply(Case(), question, Reply())
+    assert blank.value.reason == "choose", "a blank is not a no, even on the emergency screen"
+    with pytest.raises(ReplyError) as both:
+        apply_reply(Case(), question, Reply(chosen=("chest_pain",), none=True))
+    assert both.value.reason == "none_and_chosen", "a ticked sign is never lost to 'None'"
+    case = apply_reply(Case(), question, Reply(none=True))
+    assert {case.findings[o.finding_id] for o in question.options} == {FindingState.ABSENT}
+
+
+def test_every_screen_shows_at_most_eight_options(kb: KnowledgeBase) -> None:
+    assert kb.groups and all(len(g.members) <= 8 for g in kb.groups)
+
+
+def test_the_progress_estimate_never_goes_backwards_on_any_development_vignette(
+    pipeline: Pipeline,
+) -> None:
+    vignettes, _ = read_vignettes(DEV_VIGNETTES)
+    for vignette in vignettes:
+        run = simulate_interview(pipeline, vignette)
+        said = pipeline.check_text(vignette.text, vignette.age, vignette.sex).case
+        truth = with_implications(said, pipeline.kb)
+        case = Case(age=vignette.age, sex=vignette.sex)
+        last_total: int | None = None
+        done = -1.0
+        for number, question_id in enumerate(run.question_ids, start=1):
+            shown = progress(pipeline.check_case(case), pipeline.kb, number, last_total)
+            assert shown.done >= done, (vignette.id, number, shown)
+            done, last_total = shown.done, shown.total
+            question = question_by_id(question_id, case, pipeline.kb)
+            case = _answer_from(truth, case, question, pipeline.kb)
+        assert next_question(case, pipeline.kb) is None
+
+
+def _answer_from(truth: Case, case: Case, question: Question, kb: KnowledgeBase) -> Case:
+    """Answer as the simulated person of the evaluation does (a kind of trouble of
+    "which of these apply" is ticked when a finding behind it is present)."""
+    if question.select in ("many", "one"):
+        chosen = tuple(
+            o.finding_id
+            for o in question.options
+            if any(
+                truth.state(f) is FindingState.PRESENT
+                for f in (o.finding_id, *kb.opens.get(o.finding_id, ()))
+            )
+        )
+        return apply_reply(case, question, Reply(chosen=chosen, none=not chosen))
+    if question.select == "boolean":
+        present = truth.state(question.options[0].finding_id) is FindingState.PRESENT
+        return apply_reply(case, question, Reply(yes=present))
+    value = truth.value(question.options[0].finding_id)
+    return apply_reply(case, question, Reply(number=value, dont_know=value is None))

@@ -305,7 +305,12 @@ def test_unknown_path_is_404(client: TestClient) -> None:
 
 
 def _check_question(question: dict[str, Any]) -> None:
-    assert set(question) == {"id", "text", "why", "select", "options", "unit"}
+    assert set(question) == {"id", "text", "why", "select", "options", "unit", "none_of_these"}
+    lists = question["select"] in {"many", "one"}
+    assert (
+        (question["none_of_these"] == "None of these") if lists else not question["none_of_these"]
+    )
+    assert len(question["options"]) <= 8, "no screen over eight options (issue 14)"
     assert question["text"] and question["why"]
     assert question["select"] in {"many", "one", "boolean", "number"}
     assert question["options"]
@@ -342,9 +347,10 @@ def _interview(client: TestClient, findings: dict[str, str]) -> tuple[list[str],
     raise AssertionError(f"the interview did not finish: {asked}")
 
 
-def test_interview_from_empty_to_done(client: TestClient) -> None:
+def test_interview_from_empty_to_done(client: TestClient, kb: KnowledgeBase) -> None:
     asked, assessment = _interview(client, {})
-    assert asked[0] == "emergency_screen"
+    assert asked[0] == "where", "where it is comes first (issue 14)"
+    assert {g.id for g in kb.groups if g.screen} <= set(asked), "no red-flag screen skipped"
     assert assessment["urgency"] in {"self_care", "doctor", "urgent"}
 
 
@@ -352,13 +358,16 @@ def test_interview_dont_know_is_not_asked_again(client: TestClient, kb: Knowledg
     screen = next(g for g in kb.groups if g.screen)
     findings = {member: "unknown" for member in screen.members}
     asked, _ = _interview(client, findings)
-    assert "emergency_screen" not in asked
+    assert screen.id not in asked
 
 
 def test_interview_answer_that_is_an_emergency_ends_as_one(client: TestClient) -> None:
     first = client.post("/api/v1/interview", json={}).json()
-    assert first["question"]["id"] == "emergency_screen"
+    assert first["question"]["id"] == "where"
     findings = {o["id"]: "absent" for o in first["question"]["options"]}
+    findings["site_chest"] = "present"
+    second = client.post("/api/v1/interview", json={"findings": findings}).json()
+    assert second["question"]["id"] == "emergency_heart_stroke"
     findings["chest_pain"] = "present"
     _, assessment = _interview(client, findings)
     assert assessment["urgency"] == "emergency"
@@ -381,14 +390,16 @@ def test_knowledge_findings(client: TestClient, kb: KnowledgeBase) -> None:
         assert item["label"] and isinstance(item["source_ids"], list)
 
 
-def test_knowledge_questions_start_with_the_emergency_screen(
+def test_knowledge_questions_start_with_where_then_the_emergency_screens(
     client: TestClient, kb: KnowledgeBase
 ) -> None:
     data = client.get("/api/v1/knowledge/questions").json()
     assert [g["id"] for g in data] == [g.id for g in kb.groups]
-    assert data[0]["screen"] is True
+    assert data[0]["topic"] == "where"
+    assert {g["topic"] for g in data if g["screen"]} == {"emergency_screen"}
     for group in data:
-        assert set(group) == {"id", "text", "why", "select", "screen", "options"}
+        assert len(group["options"]) <= 8
+        assert set(group) == {"id", "text", "why", "select", "screen", "topic", "options"}
         assert group["options"] and all(set(o) == {"id", "label"} for o in group["options"])
 
 

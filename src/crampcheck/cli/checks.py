@@ -147,28 +147,44 @@ def evaluate(args: argparse.Namespace, out: Console, err: Console) -> int:
         simulate_interview,
     )
 
-    if not args.file.is_file():
-        err.print(f"crampcheck: cannot read {args.file}: no such file", markup=False)
+    files: list[Path] = args.file
+    missing = next((f for f in files if not f.is_file()), None)
+    if missing is not None:
+        err.print(f"crampcheck: cannot read {missing}: no such file", markup=False)
         return EXIT_UNREADABLE
-    try:
-        vignettes, problems = read_vignettes(args.file)
-    except OSError as error:
-        err.print(f"crampcheck: cannot read {args.file}: {error.strerror}", markup=False)
-        return EXIT_UNREADABLE
-    for problem in problems:
-        err.print(f"crampcheck: {args.file}: {problem}", markup=False)
     pipeline = _pipeline()
-    report: dict[str, Any] = score_free_text(pipeline, vignettes).as_dict()
-    if args.interview:
-        runs = [simulate_interview(pipeline, v) for v in vignettes]
-        report["interview"] = interview_summary(runs, vignettes)
+    reports: dict[str, dict[str, Any]] = {}
+    partial = False
+    for path in files:
+        try:
+            vignettes, problems = read_vignettes(path)
+        except OSError as error:
+            err.print(f"crampcheck: cannot read {path}: {error.strerror}", markup=False)
+            return EXIT_UNREADABLE
+        for problem in problems:
+            err.print(f"crampcheck: {path}: {problem}", markup=False)
+        partial = partial or bool(problems)
+        report: dict[str, Any] = score_free_text(pipeline, vignettes).as_dict()
+        if args.interview:
+            runs = [simulate_interview(pipeline, v) for v in vignettes]
+            report["interview"] = interview_summary(runs, vignettes)
+        reports[str(path)] = report
     if args.json:
-        print(json.dumps(report, indent=2))
+        # One file: its report, as before; several: one report per file, by its path.
+        print(json.dumps(reports if len(files) > 1 else reports[str(files[0])], indent=2))
     else:
         from crampcheck.cli.evaluation import render_eval
 
-        render_eval(out, report)
-    return EXIT_PARTIAL if problems else EXIT_OK
+        for name, report in reports.items():
+            if len(files) > 1:
+                out.print(f"\n== {name}", markup=False)
+            render_eval(out, report)
+        if args.interview and len(files) > 1:
+            from crampcheck.cli.evaluation import render_interview_sets
+
+            out.print()
+            render_interview_sets(out, reports)
+    return EXIT_PARTIAL if partial else EXIT_OK
 
 
 def kb_check(out: Console) -> int:

@@ -44,6 +44,24 @@ def render_eval(console: Console, report: dict[str, Any]) -> None:
             f"after a median of {interview['questions_to_emergency_median']} "
             f"(max {interview['questions_to_emergency_max']}) questions"
         )
+        largest = interview["largest_screen"]
+        console.print(
+            f"Interview reading: screens per case median {interview['questions_median']}, "
+            f"max {interview['questions_max']}; options shown per case median "
+            f"{interview['options_shown_median']}, max {interview['options_shown_max']}; "
+            f"largest screen {largest['options'] if largest else 0} options"
+            + (f" ({largest['question']}, {largest['vignette']})" if largest else ""),
+            markup=False,
+        )
+        score = interview["interview_score"]
+        console.print(
+            f"Interview triage: exact urgency {score['exact_urgency']}/{score['total']} "
+            f"({_pct(score['exact_urgency_rate'])}); under-triage {score['under_triage']} "
+            f"(by levels: {score['under_triage_by_levels'] or 'none'}); emergencies caught "
+            f"{score['emergencies_caught']}/{score['emergencies']}; kind "
+            f"{score['kind_correct']}/{score['total']}",
+            markup=False,
+        )
         for item in interview["disagreements"]:
             console.print(
                 f"  disagreement {item['id']}: interview {item['interview_urgency']}/"
@@ -71,3 +89,35 @@ def render_eval(console: Console, report: dict[str, Any]) -> None:
         f"kind accuracy: {report['kind_correct']}/{report['total']} "
         f"({_pct(report['kind_accuracy'])})"
     )
+
+
+def render_interview_sets(console: Console, reports: dict[str, dict[str, Any]]) -> None:
+    """One row per vignette set: what the interview made a person read, and how its
+    answers agreed with the expected ones (printed after the sets' own reports)."""
+    table = Table(title="Interview, per vignette set")
+    for heading in (
+        "set",
+        "cases",
+        "screens median/max",
+        "options shown median/max",
+        "largest screen",
+        "exact urgency",
+        "under-triage",
+        "emergencies",
+    ):
+        table.add_column(heading, justify="left" if heading == "set" else "right")
+    for name, report in reports.items():
+        interview = report["interview"]
+        score = interview["interview_score"]
+        largest = interview["largest_screen"]
+        table.add_row(
+            name.rsplit("/", 1)[-1],
+            str(interview["cases"]),
+            f"{interview['questions_median']} / {interview['questions_max']}",
+            f"{interview['options_shown_median']} / {interview['options_shown_max']}",
+            str(largest["options"] if largest else 0),
+            f"{score['exact_urgency']}/{score['total']}",
+            str(score["under_triage"]),
+            f"{score['emergencies_caught']}/{score['emergencies']}",
+        )
+    console.print(table)

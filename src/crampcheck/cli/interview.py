@@ -11,11 +11,13 @@ from crampcheck.domain.types import Case
 from crampcheck.services.interview import (
     MAX_NUMBER,
     AnswerError,
+    Progress,
     Question,
     Reply,
     ReplyError,
     apply_reply,
     next_question,
+    progress,
 )
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
@@ -23,11 +25,12 @@ from crampcheck.services.serialize import result_to_dict
 HELP = "Answer, or type: ? = don't know, why = why we ask, b = back, q = quit"
 
 
-def _ask(console: Console, question: Question, number: int) -> str:
-    console.print(f"\n[bold]Question {number}.[/bold] {question.text}")
+def _ask(console: Console, question: Question, shown: Progress) -> str:
+    console.print(f"\n[bold]Question {shown.number} of about {shown.total}.[/bold] {question.text}")
     if question.select in ("many", "one"):
         for index, option in enumerate(question.options, start=1):
             console.print(f"  {index:2}. {option.label}")
+        console.print("   0. None of these")
         hint = (
             "numbers separated by commas, 0 for none"
             if question.select == "many"
@@ -48,11 +51,15 @@ def _reply(question: Question, typed: str) -> Reply:
         return Reply(dont_know=True)
     if question.select in ("many", "one"):
         if typed in ("0", "none", "no", "n"):
-            return Reply(chosen=())
+            return Reply(none=True)
         try:
             picks = [int(p) for p in typed.replace(" ", "").split(",") if p]
         except ValueError:
             raise AnswerError("type the numbers of the options, separated by commas") from None
+        if 0 in picks:
+            return Reply(
+                chosen=tuple(question.options[p - 1].finding_id for p in picks if p), none=True
+            )
         if any(not 1 <= p <= len(question.options) for p in picks):
             raise AnswerError(f"choose numbers from 1 to {len(question.options)}")
         return Reply(chosen=tuple(question.options[p - 1].finding_id for p in picks))
@@ -68,6 +75,8 @@ _REFUSED = {
     "not_an_option": "choose from the options shown",
     "only_one": "choose only one option",
     "yes_or_no": "type y or n (or ? if you don't know)",
+    "choose": "type the numbers of the options that apply, or 0 for none of these",
+    "none_and_chosen": "0 (none of these) cannot go with an option: type one or the other",
 }
 
 
@@ -89,14 +98,16 @@ def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: boo
     """
     if as_json:
         console = Console(stderr=True, highlight=False)
-    history: list[Case] = []
+    history: list[tuple[Case, int | None]] = []
+    last_total: int | None = None
     console.print("crampcheck interview. If this is an emergency, call 911 now.", style="bold")
     while True:
         question = next_question(case, pipeline.kb)
         if question is None:
             break
+        shown = progress(pipeline.check_case(case), pipeline.kb, len(history) + 1, last_total)
         try:
-            reply = _ask(console, question, len(history) + 1)
+            reply = _ask(console, question, shown)
         except EOFError:
             console.print("\nNo more input: showing the result with what is known so far.")
             break
@@ -107,7 +118,7 @@ def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: boo
             continue
         if reply == "b":
             if history:
-                case = history.pop()
+                case, last_total = history.pop()
             else:
                 console.print("  This is the first question.")
             continue
@@ -116,8 +127,8 @@ def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: boo
         except AnswerError as error:
             console.print(f"  {error}", style="red")
             continue
-        history.append(case)
-        case = new_case
+        history.append((case, last_total))
+        case, last_total = new_case, shown.total
     data = result_to_dict(pipeline.check_case(case), pipeline.kb)
     if as_json:
         print(json.dumps(data))

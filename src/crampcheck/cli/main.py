@@ -92,8 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     interview.add_argument("--sex", choices=[s.value for s in Sex])
     interview.add_argument("--json", action="store_true", help="print the final result as JSON")
 
-    evaluate = commands.add_parser("eval", help="score a vignette file")
-    evaluate.add_argument("file", type=Path)
+    evaluate = commands.add_parser(
+        "eval", help="score vignette files (one report per file, each a vignette set)"
+    )
+    evaluate.add_argument("file", type=Path, nargs="+")
     evaluate.add_argument(
         "--interview", action="store_true", help="run the vignettes through the simulated interview"
     )

@@ -33,6 +33,11 @@ MAX_CAUSES = 5
 MAX_OPEN_QUESTIONS = 6
 EMERGENCY_SIGN_REASON = "emergency-sign"
 """The id of the reason given when a sign of the emergency list is present."""
+UNEXPLAINED_WARNING_SIGN_REASON = "unexplained-warning-sign"
+NO_FINDINGS_REASON = "no-findings"
+NO_WARNING_SIGNS_REASON = "no-warning-signs"
+POLICY_REASONS = (UNEXPLAINED_WARNING_SIGN_REASON, NO_FINDINGS_REASON, NO_WARNING_SIGNS_REASON)
+"""The ids of the reasons the policy gives when no rule fires."""
 
 
 DEFAULT_CARE_PATHWAY = "US"
@@ -123,17 +128,20 @@ def _urgency(
             "{findings}", ", ".join(kb.findings[f].label for f in flags)
         )
         flagged = Reason(
-            "unexplained-warning-sign", policy.unexplained_warning_sign_level, text, policy.sources
+            UNEXPLAINED_WARNING_SIGN_REASON,
+            policy.unexplained_warning_sign_level,
+            text,
+            policy.sources,
         )
         return policy.unexplained_warning_sign_level, (flagged,)
     described = any(case.state(f) is FindingState.PRESENT for f in policy.describes_episode)
     if not described:
         fallback = Reason(
-            "no-findings", policy.no_findings_level, policy.no_findings_reason, policy.sources
+            NO_FINDINGS_REASON, policy.no_findings_level, policy.no_findings_reason, policy.sources
         )
         return policy.no_findings_level, (fallback,)
     default = Reason(
-        "no-warning-signs", policy.default_level, policy.default_reason, policy.sources
+        NO_WARNING_SIGNS_REASON, policy.default_level, policy.default_reason, policy.sources
     )
     return policy.default_level, (default,)
 

@@ -1,10 +1,15 @@
 """The adaptive interview: which question to ask next, and when to stop.
 
-The emergency screen comes first; after it, the question whose answer could raise
-the urgency the most (or change the kind). The interview stops as soon as no
-remaining answer could change either, and at once when the answer is an emergency.
-Questions and their "why we ask" come from the knowledge base; grouped findings are
-asked as one tick-all-that-apply question.
+Where it is comes first (the ``first`` topic's screens, until a place is chosen); then
+every screen of the emergency signs, none skipped and every option shown, the one most
+relevant to what is already known first. After them only what could still change the
+answer for this person is asked (:func:`~crampcheck.engine.relevance.could_change`):
+first "which of these apply", offering the kinds of trouble (``opened_by`` in the
+knowledge base) whose screens hold such findings; a kind answered no closes its screens.
+Then the screen holding the most useful open finding, showing only the options that could
+change the urgency or the kind. The interview stops as soon as nothing could, and at once
+when the answer is an emergency. Questions, their screens, the kinds of trouble and "why
+we ask" come from the knowledge base: this module only orders and trims them.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from typing import Literal
 
 from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.assess import assess
-from crampcheck.engine.rules import candidates, is_unasked, with_implications
+from crampcheck.engine.relevance import could_change
+from crampcheck.engine.rules import is_unasked, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.schema import QuestionGroup
 
 Select = Literal["many", "one", "boolean", "number"]
 
@@ -51,27 +58,86 @@ class AnswerError(ValueError):
 
 def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     """The most useful question still open, or None when nothing could change the answer."""
-    case = with_implications(case, kb)
+    case = as_answered(case, kb)
     assessment = assess(case, kb)
     if assessment.urgency is Urgency.EMERGENCY:
         # Nothing can raise it further, and a person in danger should act, not answer.
         return None
-    found = candidates(case, kb, assessment.urgency, assessment.kind)
+    where = _where_screen(case, kb)
+    if where is not None:
+        return _group_question(where.id, case, kb)
+    red_flags = red_flag_screens(case, kb)
+    if red_flags:
+        # Every emergency screen is asked, whatever else is known.
+        return _group_question(red_flags[0].id, case, kb)
+    found = could_change(case, kb, assessment)
     if not found:
         return None
-    open_set = {c.finding_id for c in found}
-    for group in kb.groups:
-        if group.screen and any(m in open_set for m in group.members):
-            return _group_question(group.id, case, kb)
-    # Among the findings that could raise the answer the most, ask a grouped question
-    # first: one tick-all-that-apply screen settles many findings, often making a
-    # single number question unnecessary.
-    top_rank = found[0].priority[0]
-    grouped = [c for c in found if c.priority[0] == top_rank and c.finding_id in kb.group_of]
-    first = (grouped[0] if grouped else found[0]).finding_id
-    first_group = kb.group_of.get(first)
-    if first_group is not None:
-        return _group_question(first_group.id, case, kb)
+    openers = openers_to_ask(case, kb, found)
+    if openers:
+        return _group_question(kb.group_of[openers[0]].id, case, kb, relevant=set(found))
+    return _best_question(found, case, kb)
+
+
+MAX_ESTIMATED_SCREENS = 40
+"""Where the estimate of the screens still to come stops counting."""
+
+
+def screens_left(case: Case, kb: KnowledgeBase) -> int:
+    """About how many questions are still to come (an estimate for a progress bar): as
+    many as the interview would still ask a person who answers "None of these", "no" or
+    "don't know" from here on, as most answers are. A tick can open more."""
+    left = 0
+    while left < MAX_ESTIMATED_SCREENS:
+        question = next_question(case, kb)
+        if question is None:
+            break
+        left += 1
+        if question.select in ("many", "one"):
+            case = answer(case, question, chosen=())
+        elif question.select == "boolean":
+            case = answer(case, question, yes=False)
+        else:
+            case = answer(case, question, dont_know=True)
+    return left
+
+
+def as_answered(case: Case, kb: KnowledgeBase) -> Case:
+    """The case as the interview reasons over it: with its implications, and the findings
+    behind a "which of these apply" option answered no taken as no (the person said they
+    have none of that kind of trouble), so that rules needing them are settled. Only the
+    interview's choices use this; the record keeps what the person actually said."""
+    case = with_implications(case, kb)
+    closed = {
+        f: FindingState.ABSENT
+        for opener, behind in kb.opens.items()
+        if case.state(opener) is FindingState.ABSENT
+        for f in behind
+        if is_unasked(case, f)
+    }
+    return case.with_answers(closed) if closed else case
+
+
+def openers_to_ask(case: Case, kb: KnowledgeBase, found: Sequence[str]) -> list[str]:
+    """The options of "which of these apply" worth showing: unasked, none of the findings
+    behind them already present, and one of those findings open in ``found``."""
+    relevant = set(found)
+    return [
+        opener
+        for opener, behind in kb.opens.items()
+        if is_unasked(case, opener)
+        and not any(case.state(f) is FindingState.PRESENT for f in behind)
+        and any(f in relevant for f in behind)
+    ]
+
+
+def _best_question(found: Sequence[str], case: Case, kb: KnowledgeBase) -> Question:
+    """The screen holding the most useful finding still open, showing only the findings
+    on it that could change the answer; a finding on no screen is asked on its own."""
+    first = found[0]
+    group = kb.group_of.get(first)
+    if group is not None:
+        return _group_question(group.id, case, kb, relevant=set(found))
     finding = kb.findings[first]
     select: Select = "number" if finding.answer == "number" else "boolean"
     return Question(
@@ -84,9 +150,50 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     )
 
 
-def _group_question(group_id: str, case: Case, kb: KnowledgeBase) -> Question:
+def _where_screen(case: Case, kb: KnowledgeBase) -> QuestionGroup | None:
+    """The next screen of where it is, until a place is known: None once one of the
+    ``first`` screens' options is present, or every one has been answered."""
+    screens = [g for g in kb.groups if g.first]
+    if any(case.state(m) is FindingState.PRESENT for g in screens for m in g.members):
+        return None
+    return next((g for g in screens if any(is_unasked(case, m) for m in g.members)), None)
+
+
+def red_flag_screens(case: Case, kb: KnowledgeBase) -> list[QuestionGroup]:
+    """The red-flag screens still to ask (any option unasked), most relevant first: the
+    most of their ``asked_first_when`` findings present, then knowledge-base order. A
+    screen leaves this list only when every one of its options has an answer."""
+    screens = [
+        (position, g)
+        for position, g in enumerate(kb.groups)
+        if g.screen and any(is_unasked(case, m) for m in g.members)
+    ]
+    present = {f for f, state in case.findings.items() if state is FindingState.PRESENT}
+
+    def relevance(item: tuple[int, QuestionGroup]) -> tuple[int, int]:
+        position, group = item
+        return (-len(present.intersection(group.asked_first_when)), position)
+
+    return [g for _, g in sorted(screens, key=relevance)]
+
+
+def _group_question(
+    group_id: str, case: Case, kb: KnowledgeBase, relevant: set[str] | None = None
+) -> Question:
+    """A screen's unasked options: all of them on a screen of the emergency signs, and of
+    where it is until a place is known; on any other, only those that could still change
+    the answer (all unasked ones when none could, for a client asking for that screen by
+    its id)."""
     group = next(g for g in kb.groups if g.id == group_id)
-    members = [m for m in group.members if is_unasked(case, m)]
+    full = as_answered(case, kb)
+    members = [m for m in group.members if is_unasked(full, m)]
+    if not (group.screen or (group.first and _where_screen(full, kb) is not None)):
+        if relevant is None:
+            relevant = set(could_change(full, kb, assess(full, kb)))
+        if any(m in kb.opens for m in group.members):
+            # "Which of these apply": the kinds of trouble that could change the answer.
+            relevant = set(openers_to_ask(full, kb, list(relevant)))
+        members = [m for m in members if m in relevant] or members
     return Question(
         id=group.id,
         text=group.text,

@@ -78,6 +78,9 @@ class KnowledgeBase:
     care_pathways: Mapping[str, CarePathway] = field(default_factory=dict)
     """Each country's places to get care, by id (US, UK)."""
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
+    opens: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each option of the "which of these apply" screen, and the findings on the screens
+    it opens (asked only when that option was not answered no)."""
     derived: Mapping[str, Condition] = field(default_factory=dict)
     bit_of: Mapping[str, int] = field(default_factory=dict)
     """Each finding's bit in the engine's bit sets (knowledge-base order)."""

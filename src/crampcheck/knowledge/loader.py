@@ -38,7 +38,7 @@ from crampcheck.knowledge.schema import (
     Finding,
     Lexicon,
     Policy,
-    QuestionGroup,
+    QuestionTopic,
     Rule,
     Source,
 )
@@ -51,6 +51,7 @@ from crampcheck.knowledge.sections import (
     check_policy,
     compile_advice,
     compile_groups,
+    compile_openers,
     compile_rules,
     condition_masks,
     red_flags_of,
@@ -149,7 +150,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         r for f in _files(root, "rules") for r in _records(Rule, f, "rules")
     )
     advice_specs, advice_where = _by_id(_records(Advice, root / "advice.yaml", "advice"))
-    group_specs, group_where = _by_id(_records(QuestionGroup, root / "questions.yaml", "groups"))
+    group_specs, group_where = _by_id(_records(QuestionTopic, root / "questions.yaml", "topics"))
     care_pathways, pathway_where = _by_id(
         _records(CarePathway, root / "care_pathways.yaml", "care_pathways")
     )
@@ -197,6 +198,7 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         diary_mapping=diary_mapping,
         leaflet=leaflet,
         group_of=MappingProxyType(group_of),
+        opens=MappingProxyType(compile_openers(groups, group_of)),
         derived=MappingProxyType(derived),
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
         finding_ids=tuple(index),

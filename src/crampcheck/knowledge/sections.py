@@ -18,6 +18,7 @@ from crampcheck.knowledge.schema import (
     Finding,
     Policy,
     QuestionGroup,
+    QuestionTopic,
     Rule,
 )
 
@@ -163,35 +164,82 @@ def check_care_pathways(
 
 def compile_groups(
     check: References,
-    groups: dict[str, QuestionGroup],
+    topics: dict[str, QuestionTopic],
     where_of: Mapping[str, str],
     emergency_signs: tuple[EmergencySign, ...],
 ) -> tuple[dict[str, QuestionGroup], dict[str, QuestionGroup]]:
-    """The question groups (the emergency screen's members from the emergency signs),
-    and the group of each finding (a finding is in one group at most)."""
-    groups = dict(groups)
-    for gid, group in list(groups.items()):
-        if group.members_from == "emergency_signs":
-            if group.members:
+    """Each topic's screens as the interview asks them, and the screen of each finding
+    (a finding is on one screen at most). A topic whose members come from the emergency
+    signs must list every sign on its screens, once: no danger sign can be left out."""
+    groups: dict[str, QuestionGroup] = {}
+    for tid, topic in topics.items():
+        where = where_of[tid]
+        listed = [m for s in topic.screens for m in s.members]
+        if topic.members_from == "emergency_signs":
+            signs = [sign.finding for sign in emergency_signs]
+            missing = [f for f in signs if f not in listed]
+            extra = [f for f in listed if f not in signs]
+            if missing or extra or len(listed) != len(set(listed)):
                 raise KnowledgeError(
-                    f"{where_of[gid]}: members and members_from cannot both be given"
+                    f"{where}.screens: must list every emergency sign once "
+                    f"(missing: {', '.join(missing) or 'none'}; "
+                    f"not a sign: {', '.join(extra) or 'none'})"
                 )
-            groups[gid] = group.model_copy(
-                update={"members": tuple(sign.finding for sign in emergency_signs)}
+        for i, screen in enumerate(topic.screens):
+            if not screen.members:
+                raise KnowledgeError(f"{where}.screens[{i}]: needs members")
+            if screen.id in groups or (screen.id in topics and screen.id != tid):
+                raise KnowledgeError(f"{where}.screens[{i}]: id '{screen.id}' is used twice")
+            check.findings(screen.asked_first_when, f"{where}.screens[{i}].asked_first_when")
+            groups[screen.id] = QuestionGroup(
+                id=screen.id,
+                text=screen.text,
+                why=topic.why,
+                select=topic.select,
+                members=screen.members,
+                topic=tid,
+                first=topic.first,
+                screen=topic.screen,
+                asked_first_when=screen.asked_first_when,
+                opened_by=screen.opened_by,
             )
-        elif not group.members:
-            raise KnowledgeError(f"{where_of[gid]}: needs members or members_from")
     group_of: dict[str, QuestionGroup] = {}
     for gid, group in groups.items():
-        check.findings(group.members, f"{where_of[gid]}.members")
+        where = where_of[group.topic]
+        check.findings(group.members, f"{where}.screens[{gid}].members")
         for member in group.members:
             if member in group_of:
                 raise KnowledgeError(
-                    f"{where_of[gid]}.members: '{member}' is already in group "
+                    f"{where}.screens[{gid}].members: '{member}' is already on screen "
                     f"'{group_of[member].id}'"
                 )
             group_of[member] = group
     return groups, group_of
+
+
+def compile_openers(
+    groups: Mapping[str, QuestionGroup], group_of: Mapping[str, QuestionGroup]
+) -> dict[str, tuple[str, ...]]:
+    """Each option of a "which of these apply" screen, and the findings on the screens it
+    opens. An opener is an option of a screen no opener opens, and never of a red-flag or
+    where-it-is screen: the emergency signs are always asked, one by one."""
+    opens: dict[str, list[str]] = {}
+    for gid, group in groups.items():
+        if group.opened_by is None:
+            continue
+        where = f"questions.yaml: screens[{gid}].opened_by"
+        opener = group_of.get(group.opened_by)
+        if opener is None:
+            raise KnowledgeError(f"{where}: '{group.opened_by}' is on no screen")
+        if opener.opened_by is not None or opener.first or opener.screen:
+            raise KnowledgeError(
+                f"{where}: '{group.opened_by}' is on screen '{opener.id}', which cannot open "
+                "others (it is opened itself, or asks where it is or the emergency signs)"
+            )
+        if group.first or group.screen:
+            raise KnowledgeError(f"{where}: a where-it-is or red-flag screen is always asked")
+        opens.setdefault(group.opened_by, []).extend(group.members)
+    return {opener: tuple(members) for opener, members in opens.items()}
 
 
 def check_policy(check: References, policy: Policy) -> None:

@@ -194,6 +194,8 @@ class InterviewRun:
     free_text_urgency: Urgency
     free_text_kind: Kind
     question_ids: tuple[str, ...]
+    options_shown: tuple[int, ...] = ()
+    """How many options each screen showed a person (1 for a yes/no or number question)."""
 
 
 def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
@@ -207,17 +209,24 @@ def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
     truth = with_implications(truth_result.case, kb)
     case = Case(age=vignette.age, sex=vignette.sex)
     asked: list[str] = []
+    shown: list[int] = []
     to_emergency: int | None = None
     while len(asked) < MAX_INTERVIEW_QUESTIONS:
         question = next_question(case, kb)
         if question is None:
             break
         asked.append(question.id)
+        shown.append(len(question.options))
         if question.select in ("many", "one"):
+            # A kind of trouble ("which of these apply") is ticked when any finding
+            # behind it is present.
             chosen = [
                 o.finding_id
                 for o in question.options
-                if truth.state(o.finding_id) is FindingState.PRESENT
+                if any(
+                    truth.state(f) is FindingState.PRESENT
+                    for f in (o.finding_id, *kb.opens.get(o.finding_id, ()))
+                )
             ]
             case = answer(case, question, chosen=chosen[:1] if question.select == "one" else chosen)
         elif question.select == "boolean":
@@ -242,6 +251,7 @@ def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
         truth_result.assessment.urgency,
         truth_result.assessment.kind,
         tuple(asked),
+        tuple(shown),
     )
 
 
@@ -253,6 +263,12 @@ def interview_summary(runs: Iterable[InterviewRun], vignettes: list[Vignette]) -
     emergency_runs = [r for r in runs if expected[r.id].expected_urgency is Urgency.EMERGENCY]
     to_emergency = [r.questions_to_emergency for r in emergency_runs]
     recognised = [n for n in to_emergency if n is not None]
+    options = [sum(r.options_shown) for r in runs]
+    largest: tuple[int, str, str] | None = None
+    for run in runs:
+        for question_id, shown in zip(run.question_ids, run.options_shown, strict=True):
+            if largest is None or shown > largest[0]:
+                largest = (shown, question_id, run.id)
     score = Score()
     for run in runs:
         score.add(expected[run.id], _FakeResult.of(run))
@@ -260,6 +276,13 @@ def interview_summary(runs: Iterable[InterviewRun], vignettes: list[Vignette]) -
         "cases": len(runs),
         "questions_median": statistics.median(counts) if counts else None,
         "questions_max": max(counts) if counts else None,
+        "options_shown_median": statistics.median(options) if options else None,
+        "options_shown_max": max(options) if options else None,
+        "largest_screen": (
+            None
+            if largest is None
+            else {"options": largest[0], "question": largest[1], "vignette": largest[2]}
+        ),
         "emergency_cases": len(emergency_runs),
         "emergency_recognised": len(recognised),
         "questions_to_emergency_median": statistics.median(recognised) if recognised else None,

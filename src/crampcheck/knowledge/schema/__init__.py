@@ -16,6 +16,7 @@ from crampcheck.knowledge.schema.diary import (
 from crampcheck.knowledge.schema.findings import ConditionRef, Finding, Measure, WordPair
 from crampcheck.knowledge.schema.lexicon import ContextRuleSpec, Lexicon, UnitSpec
 from crampcheck.knowledge.schema.rules import (
+    MAX_SCREEN_OPTIONS,
     Advice,
     AdviceCases,
     CarePathway,
@@ -26,12 +27,15 @@ from crampcheck.knowledge.schema.rules import (
     KindSignal,
     Policy,
     QuestionGroup,
+    QuestionScreen,
+    QuestionTopic,
     Rule,
     RuleCase,
     RuleCases,
 )
 
 __all__ = [
+    "MAX_SCREEN_OPTIONS",
     "Advice",
     "AdviceCases",
     "CarePathway",
@@ -53,6 +57,8 @@ __all__ = [
     "PatternThreshold",
     "Policy",
     "QuestionGroup",
+    "QuestionScreen",
+    "QuestionTopic",
     "Rule",
     "RuleCase",
     "RuleCases",

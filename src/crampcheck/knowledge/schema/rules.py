@@ -157,18 +157,78 @@ class EmergencySign(Strict):
     sources: tuple[str, ...]
 
 
+MAX_SCREEN_OPTIONS = 8
+"""The most options one question screen may show: a list a person reads at a glance on a
+phone. A longer list is split into screens by what the options are about, in the data."""
+
+
+class QuestionScreen(Strict):
+    """One screen of a topic: its question and the findings it offers as options."""
+
+    id: str
+    text: str
+    members: tuple[str, ...] = Field(
+        default=(), description="the options; empty only when the topic's members_from fills them"
+    )
+    asked_first_when: tuple[str, ...] = Field(
+        default=(),
+        description="findings that make this screen more relevant: among a red-flag topic's "
+        "screens, the one with the most of these present is asked first",
+    )
+    opened_by: str | None = Field(
+        default=None,
+        description="an option of the 'which of these apply' screen: this screen is asked "
+        "only when that option was not answered no",
+    )
+
+    @model_validator(mode="after")
+    def _fits_a_screen(self) -> QuestionScreen:
+        if len(self.members) > MAX_SCREEN_OPTIONS:
+            raise ValueError(
+                f"screen '{self.id}' shows {len(self.members)} options, more than "
+                f"{MAX_SCREEN_OPTIONS}: split it into screens by what the options are about"
+            )
+        return self
+
+
+class QuestionTopic(Strict):
+    """Findings asked about together, on one screen or several (tick all that apply, or
+    pick one). ``first``: asked before anything else, screen by screen, until one of its
+    options is chosen (where it is). ``screen``: red flags, every screen asked before
+    any other question (after ``first``), the most relevant first."""
+
+    id: str
+    why: str
+    select: Literal["many", "one"] = "many"
+    members_from: Literal["emergency_signs"] | None = Field(
+        default=None,
+        description="the screens must together list every member of this list, once",
+    )
+    first: bool = Field(default=False, description="asked first: where it is")
+    screen: bool = Field(default=False, description="red flags: every screen is asked")
+    screens: tuple[QuestionScreen, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_role(self) -> QuestionTopic:
+        if self.first and self.screen:
+            raise ValueError("a topic is asked first (first) or as red flags (screen), not both")
+        return self
+
+
 class QuestionGroup(Strict):
-    """Several findings asked as one question (tick all that apply, or pick one)."""
+    """One question screen as the interview asks it: several findings asked together
+    (compiled from a :class:`QuestionTopic`'s screen)."""
 
     id: str
     text: str
     why: str
     select: Literal["many", "one"] = "many"
     members: tuple[str, ...] = ()
-    members_from: Literal["emergency_signs"] | None = Field(
-        default=None, description="take the members from a list held elsewhere"
-    )
-    screen: bool = Field(default=False, description="asked before anything else")
+    topic: str = ""
+    first: bool = Field(default=False, description="asked before anything else")
+    screen: bool = Field(default=False, description="red flags: never skipped")
+    asked_first_when: tuple[str, ...] = ()
+    opened_by: str | None = None
 
 
 class Policy(Strict):

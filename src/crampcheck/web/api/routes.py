@@ -26,6 +26,7 @@ from crampcheck.web.api.schemas import (
 from crampcheck.web.auth import signed_in
 from crampcheck.web.checking import assessment_payload, given, run_check
 from crampcheck.web.deps import SessionDep, StateDep
+from crampcheck.web.i18n import _
 from crampcheck.web.mailing import send_request_emails
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute)
@@ -74,6 +75,9 @@ async def interview(body: CheckIn, state: StateDep) -> JSONResponse:
                 "select": question.select,
                 "options": [{"id": o.finding_id, "label": o.label} for o in question.options],
                 "unit": question.unit,
+                "none_of_these": (
+                    _("None of these") if question.select in ("many", "one") else None
+                ),
             },
             "assessment": None,
         }
@@ -101,7 +105,9 @@ def knowledge_findings(state: StateDep) -> list[dict[str, Any]]:
 
 @router.get("/knowledge/questions", operation_id="knowledge_questions", tags=["knowledge"])
 def knowledge_questions(state: StateDep) -> list[dict[str, Any]]:
-    """The interview's grouped questions, emergency screen first."""
+    """The interview's question screens (at most eight options each), in knowledge-base
+    order: where it is, the emergency signs, then the rest; ``topic`` names what a
+    screen is part of."""
     kb = state.pipeline.kb
     return [
         {
@@ -110,6 +116,7 @@ def knowledge_questions(state: StateDep) -> list[dict[str, Any]]:
             "why": g.why,
             "select": g.select,
             "screen": g.screen,
+            "topic": g.topic,
             "options": [{"id": m, "label": kb.findings[m].label} for m in g.members],
         }
         for g in kb.groups

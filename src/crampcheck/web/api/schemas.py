@@ -191,6 +191,11 @@ class QuestionOut(BaseModel):
     select: Literal["many", "one", "boolean", "number"]
     options: list[OptionOut]
     unit: str | None
+    none_of_these: str | None = Field(
+        default=None,
+        description='the label of the explicit "None of these" answer a list of options '
+        "takes (send every option as absent); a blank list is not a no",
+    )
 
 
 class InterviewOut(BaseModel):

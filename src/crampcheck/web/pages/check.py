@@ -26,7 +26,7 @@ from crampcheck.services.interview import (
     Reply,
     ReplyError,
     next_question,
-    questions_left,
+    progress,
 )
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.web.auth import DbDep
@@ -272,8 +272,8 @@ def question_page(
     prefill: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """One question, with progress, Back, Don't know and why we ask."""
-    number = len(flow.steps) + 1
-    total = max(number, number - 1 + questions_left(result, state.pipeline.kb))
+    shown = progress(result, state.pipeline.kb, len(flow.steps) + 1, flow.about)
+    flow = flow.model_copy(update={"about": shown.total})
     prefill = prefill or {}
     return page(
         request,
@@ -281,12 +281,17 @@ def question_page(
         "check_question.html",
         {
             "question": question,
-            "number": number,
-            "total": total,
+            "number": shown.number,
+            "total": shown.total,
             "state": flow.encode(),
             "error": error,
             "typed": typed or prefill.get("value", ""),
             "chosen": {fid for fid, st in prefill.get("findings", {}).items() if st == "present"},
+            "none_chosen": bool(prefill.get("none"))
+            or (
+                bool(prefill.get("findings"))
+                and all(st == "absent" for st in prefill.get("findings", {}).values())
+            ),
             "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
         },
         status_code=422 if error else 200,
@@ -311,14 +316,24 @@ async def questions_submit(request: Request, state: StateDep) -> Response:
     question_id = text_field(form, "question", 100)
     typed = text_field(form, "number", 40).strip()
     so_far = given(flow.check())
+    reply = Reply()
     try:
         question = check_steps.open_question(state.pipeline, so_far, question_id)
         reply = _reply(question, action, form, typed)
         answered = check_steps.answer(state.pipeline, so_far, question, reply)
     except ReplyError as error:
         result = run_check(state, flow.check())
+        # What was ticked stays ticked, so it can be put right without being lost.
+        kept = {"findings": dict.fromkeys(reply.chosen, "present"), "none": reply.none}
         return question_page(
-            request, state, flow, result, error.question, error=_wording(error), typed=typed[:40]
+            request,
+            state,
+            flow,
+            result,
+            error.question,
+            error=_wording(error),
+            typed=typed[:40],
+            prefill=kept,
         )
     except AnswerError:
         return bad_state_page(request, state)
@@ -336,7 +351,9 @@ def _reply(question: Question, action: str, form: FormData, typed: str) -> Reply
     if action == "dont_know":
         return Reply(dont_know=True)
     if question.select in ("many", "one"):
-        return Reply(chosen=tuple(c for c in list_field(form, "chosen") if c))
+        chosen = list_field(form, "chosen")
+        none = text_field(form, "none", 10) == "none" or "" in chosen
+        return Reply(chosen=tuple(c for c in chosen if c), none=none)
     if question.select == "boolean":
         return Reply(yes={"yes": True, "no": False}.get(action))
     return Reply(number=_typed_number(typed))
@@ -346,6 +363,13 @@ def _wording(error: ReplyError) -> str:
     """Why a reply was refused, in the person's language."""
     if error.reason == "not_an_option":
         return _("Please choose from the answers shown.")
+    if error.reason == "choose":
+        return _("Please tick the answers that apply, or tick None of these.")
+    if error.reason == "none_and_chosen":
+        return _(
+            "You ticked None of these and an answer too. Untick None of these, or untick "
+            "the other answers."
+        )
     if error.reason == "only_one":
         return _("Please choose only one answer.")
     if error.reason == "yes_or_no":

@@ -36,6 +36,9 @@ class FlowState(CheckIn):
     """
 
     steps: list[int] = Field(default_factory=list, max_length=MAX_STEPS)
+    about: int | None = Field(default=None, ge=1, le=MAX_STEPS + 1)
+    """The total "of about" shown at the last question, which the next may not exceed
+    (so the progress bar never goes backwards)."""
 
     @model_validator(mode="after")
     def _steps_fit(self) -> FlowState:
@@ -61,7 +64,7 @@ class FlowState(CheckIn):
 
     def check(self) -> CheckIn:
         """The check alone (what run_check and the API take)."""
-        return CheckIn.model_validate(self.model_dump(exclude={"steps"}))
+        return CheckIn.model_validate(self.model_dump(exclude={"steps", "about"}))
 
     def encode(self) -> str:
         """The hidden field's value."""
