@@ -16,6 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response
+from playwright.sync_api import Error as PlaywrightError
 
 PHONE = {"width": 390, "height": 844}
 """A common phone screen, for the journeys and the screenshots."""
@@ -145,10 +146,23 @@ class Tab:
 
     def step(self, action: Callable[[], object]) -> None:
         """Run ``action`` (a click or a key press that submits), then wait for its page."""
-        self.page.evaluate(_MARK_MAIN)
+        self._mark_main()
         self.step_responses = []
         action()
         self.page.wait_for_function(_STEP_DONE)
+
+    def _mark_main(self) -> None:
+        """Mark the page's main element, so that the step can tell when it is replaced.
+        A page still settling from the last navigation (a reload, Back) can swap its
+        document under the call; that is retried on the new document, a few times."""
+        for attempt in range(3):
+            try:
+                self.page.evaluate(_MARK_MAIN)
+                return
+            except PlaywrightError as error:
+                if "Execution context was destroyed" not in str(error) or attempt == 2:
+                    raise
+                self.page.wait_for_load_state()
 
     def click(self, target: Locator) -> None:
         self.step(target.click)
