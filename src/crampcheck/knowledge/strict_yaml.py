@@ -34,4 +34,5 @@ class StrictLoader(yaml.SafeLoader):
 
 def load(text: str) -> Any:
     """Parse YAML text like ``yaml.safe_load``, refusing duplicate keys."""
-    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    # a SafeLoader subclass: only plain YAML types are built
+    return yaml.load(text, Loader=StrictLoader)  # noqa: S506  # nosec B506
