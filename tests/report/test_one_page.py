@@ -50,8 +50,9 @@ def richest_pdf(pipeline: Pipeline, clinic: Clinic) -> bytes:
     kb = pipeline.kb
     text = (resources.files("crampcheck.knowledge") / "data" / "questions.yaml").read_text()
     asked = set(kb.red_flags)
-    for group in yaml.safe_load(text)["groups"]:
-        asked |= set(group.get("members") or ())
+    for topic in yaml.safe_load(text)["topics"]:
+        for screen in topic.get("screens") or ():
+            asked |= set(screen.get("members") or ())
     read = dict(pipeline.check_text(LONG, 67, "female").case.findings)
     answers = {
         f: read.get(f, FindingState.ABSENT)

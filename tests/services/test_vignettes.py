@@ -41,7 +41,9 @@ def test_interview_screens_are_short_and_find_emergencies_fast(pipeline: Pipelin
     # screen, 7 screens and 159 options with the old walls of up to 58 checkboxes.
     assert max(n for r in runs for n in r.options_shown) <= 8
     assert statistics.median(sum(r.options_shown) for r in runs) <= 60
-    assert statistics.median(r.questions for r in runs) <= 10
+    # 10 when the short screens landed; 11 once the same day's new rules (kidney stone,
+    # sciatica not settling, a child's limp, infantile spasms) made more answers matter
+    assert statistics.median(r.questions for r in runs) <= 11
     emergency = [
         r for r, v in zip(runs, vignettes, strict=True) if v.expected_urgency is Urgency.EMERGENCY
     ]
