@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from crampcheck.services import account_links, accounts, emails
 from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError, ThrottledError
@@ -128,14 +129,22 @@ def _reset_page(
     )
 
 
+def _opens(db: Session, token: str, kind: account_links.Purpose) -> bool:
+    """The emailed link of ``kind`` ("reset" or "confirm") is well formed, current and
+    unused (nothing is written)."""
+    if not looks_like_token(token):
+        return False
+    try:
+        account_links.link_account(db, token, kind)
+    except account_links.LinkUnusable:
+        return False
+    return True
+
+
 @router.get(RESET_PATH)
 def reset_form(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
     """Choose a new password (nothing is written until one is sent)."""
-    if not looks_like_token(token):
-        return _unusable(request, state)
-    try:
-        account_links.link_account(db, token, "reset")
-    except account_links.LinkUnusable:
+    if not _opens(db, token, "reset"):
         return _unusable(request, state)
     return _reset_page(request, state, token, {})
 
@@ -145,14 +154,10 @@ def reset_submit(
     request: Request, state: StateDep, db: DbDep, form: SignedOutForm, token: str
 ) -> Response:
     """Set the new password: every session of the account ends, the link is used up."""
-    if not looks_like_token(token):
+    if not _opens(db, token, "reset"):
         return _unusable(request, state)
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
-    try:
-        account_links.link_account(db, token, "reset")
-    except account_links.LinkUnusable:
-        return _unusable(request, state)
     errors: dict[str, str] = {}
     try:
         accounts.check_password(password)
@@ -190,11 +195,7 @@ def _confirm_page(
 @router.get(CONFIRM_PATH)
 def confirm_form(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
     """Finish creating the account: the password chosen at sign-up."""
-    if not looks_like_token(token):
-        return _unusable(request, state)
-    try:
-        account_links.link_account(db, token, "confirm")
-    except account_links.LinkUnusable:
+    if not _opens(db, token, "confirm"):
         return _unusable(request, state)
     return _confirm_page(request, state, token, {})
 
