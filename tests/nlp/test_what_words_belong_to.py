@@ -237,3 +237,15 @@ def test_no_one_word_negation_reads_as_a_common_verb(reader: Reader, kb: Knowled
     ]
     norms = dict(zip(literals, reader._norms(literals), strict=True))  # noqa: SLF001
     assert {lit: norm for lit, norm in norms.items() if norm in COMMON_WORDS} == {}
+
+
+def test_a_denial_for_some_findings_spreads_only_to_those(reader: Reader) -> None:
+    """ "Been gone" denies a fever that has passed, not the pain listed beside it: a
+    denial that only some findings take reaches along a list only to those."""
+    states = reader.read("my leg pain and fever have been gone").states()
+    assert states.get("fever") is FindingState.ABSENT
+    assert states.get("pain") is FindingState.PRESENT
+    assert (
+        reader.read("numbness, weakness or fever: none").states().get("numbness")
+        is FindingState.ABSENT
+    )

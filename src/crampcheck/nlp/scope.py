@@ -81,8 +81,9 @@ class Scope:
             and (len(after) == 2 or doc[span.end + 2].is_punct)
         )
 
-    def _negated_from(self, doc: Any, span: Any) -> str | None:
-        """ "before" or "after" when a negation reaches this span from that side."""
+    def _negated_from(self, doc: Any, span: Any) -> tuple[str, Any] | None:
+        """ "before" or "after" when a negation reaches this span from that side, with
+        the negating modifier (whose rule may deny only some findings)."""
         words = words_of(doc)
         for modifier in span._.modifiers:
             if modifier.category != "NEGATED_EXISTENCE":
@@ -91,7 +92,7 @@ class Scope:
             before = end <= span.start
             between = words[end : span.start] if before else words[span.end : start]
             if not self._terminated(between):
-                return "before" if before else "after"
+                return ("before" if before else "after"), modifier
         return None
 
     def spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
@@ -111,9 +112,16 @@ class Scope:
         spread: set[int] = set()
         for direction, side in ((1, "before"), (-1, "after")):
             for i, negation in enumerate(sides):
-                if negation != side:
+                if negation is None or negation[0] != side:
                     continue
-                spread.update(self._list_after(doc, spans, i, direction))
+                # A denial that only some findings take ("the fever went away") spreads
+                # only to those: "the fever and the leg pain went away" keeps the pain.
+                allows = negation[1].allows
+                spread.update(
+                    j
+                    for j in self._list_after(doc, spans, i, direction)
+                    if allows(spans[j].label_.upper())
+                )
         return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread if sides[i] is None}
 
     def _list_after(self, doc: Any, spans: list[Any], first: int, step: int) -> set[int]:
