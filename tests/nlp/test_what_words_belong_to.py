@@ -57,6 +57,12 @@ def _present(reader: Reader, text: str) -> set[str]:
         ("no fever, I can put chin on chest ok, neck very tight", "site_chest", False),
         # a kick from someone else is an injury, not a twitch
         ("I get kick on my shin at rugby practice last night", "recent_injury", True),
+        # heat tried down a list of treatments, or the weather a person tried to work in
+        ("tried stretching, heat, ibuprofen and nothing helps", "hot_environment", False),
+        ("I tried to keep working in the heat and my legs cramped", "hot_environment", True),
+        # a leg near the word "heat" of the weather is not a warm leg
+        ("I was working in the heat and my legs cramped", "warmth", False),
+        ("the calf is hot and red", "warmth", True),
         # the snack, or the movement
         ("chewing a piece of beef jerky and my jaw locked up", "twitching", False),
         ("her legs are jerky and twitching", "twitching", True),

@@ -89,8 +89,10 @@ class WordPairs:
         more exactly what was meant ("can't catch my breath" is not undone by a pair
         reaching past it), nor where its head word belongs to a longer phrase of
         something else that its other word is not part of ("hot yoga" is not a hot leg);
-        a body part's phrase ("the corner of my mouth") never stops a pair. A body
-        part, side or background fact inside a pair stays.
+        a body part's phrase ("the corner of my mouth") never stops a pair. A symptom's
+        or sign's pair does not take its other word from such a phrase either: "in the
+        heat and my legs cramped" is the weather, not a warm leg. A body part, side or
+        background fact inside a pair stays.
         A one-word reading of the pair's head word gives way to the pair ("stopped" is
         not "it eased" in "wine every night ... and stopped"); a one-word reading of its
         other word stays beside it ("walk ... my calf cramped" is a cramp on walking)."""
@@ -109,12 +111,15 @@ class WordPairs:
                 for s in spans
                 if s.label_ not in self._non_blocking and s.start < pair.end and pair.start < s.end
             ]
+            # A symptom or sign does not borrow its other word from a longer phrase of
+            # something else either; background facts may share words with each other.
+            sign = pair.label_ not in self._non_blocking
             taken = any(
                 len(s) > 1
                 and s.label_ != pair.label_
                 and s.label_ not in self._sites
-                and s.start <= head < s.end
-                and not s.start <= tail < s.end
+                and (s.start <= head < s.end or (sign and s.start <= tail < s.end))
+                and not (s.start <= head < s.end and s.start <= tail < s.end)
                 for s in spans
             )
             if not taken and all(len(s) == 1 and s.start in (head, tail) for s in blocking):

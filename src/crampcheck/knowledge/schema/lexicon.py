@@ -144,6 +144,7 @@ class ContextRuleSpec(Strict):
         "HISTORICAL",
         "HYPOTHETICAL",
         "OTHER_EVENT",
+        "TREATMENT",
         "TERMINATE",
         "PSEUDO",
     ]
