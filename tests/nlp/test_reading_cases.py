@@ -30,7 +30,9 @@ FLOORS = {
     "texts_a": (71, 70),
     "carers_b": (70, 71),
     "mixed_c": (69, 68),
-    "portal_f": (72, 74),
+    # kind 74 until "can't pull my toes up" kept the toes as the place (a foot drop then
+    # reads as the nerve problem it is, "other", where the writer said "cramp")
+    "portal_f": (72, 73),
     "chat_i": (71, 69),
     "voices_j": (71, 69),
     "app_l": (70, 74),

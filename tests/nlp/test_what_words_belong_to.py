@@ -255,3 +255,35 @@ def test_a_denial_for_some_findings_spreads_only_to_those(reader: Reader) -> Non
         reader.read("numbness, weakness or fever: none").states().get("numbness")
         is FindingState.ABSENT
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # "won't"/"can't" deny what is done with a body part, not the body part
+        ("she won't turn her neck and cries when I move it", "site_neck"),
+        ("he wont put any weight on his right leg", "site_leg"),
+        ("he wont put any weight on his right leg", "side_right"),
+    ],
+)
+def test_a_negated_action_keeps_its_place(reader: Reader, text: str, finding: str) -> None:
+    assert finding in _present(reader, text)
+
+
+def test_a_denied_place_stays_denied(reader: Reader) -> None:
+    assert reader.read("the pain isn't in my neck").states().get("site_neck") is (
+        FindingState.ABSENT
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("the cramping is getting worse n worse", "pain_worsening"),
+        ("his legs are wobbly and peeing is hard to get going", "weakness"),
+        ("his legs are wobbly and peeing is hard to get going", "bladder_bowel_change"),
+        ("my son won't put any weight on his leg", "cannot_bear_weight"),
+    ],
+)
+def test_text_speak_and_lay_words(reader: Reader, text: str, finding: str) -> None:
+    assert finding in _present(reader, text)

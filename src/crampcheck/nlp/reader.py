@@ -84,13 +84,15 @@ class Reader:
         )
         matcher.add(list(self._target_rules()))
         # A negation between the two words of a pair ("my pee isn't dark") breaks it.
+        # Only one-token negations: "n/a" is three tokens, and its first ("n") is not one.
         self._pairs = WordPairs(
             kb,
             self._norms,
             self._norms(
                 rule.literal
                 for rule in kb.lexicon.context_rules
-                if rule.category == "NEGATED_EXISTENCE" and " " not in rule.literal
+                if rule.category == "NEGATED_EXISTENCE"
+                and len(self._nlp.tokenizer(rule.literal)) == 1
             ),
         )
         context = cast(

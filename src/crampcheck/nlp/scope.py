@@ -42,6 +42,8 @@ class Scope:
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
         self._form_no = frozenset(a.lower() for a in kb.lexicon.form_answers_no)
+        self._action_modals = frozenset(m.lower() for m in kb.lexicon.action_modals)
+        self._places = frozenset(f.id for f in kb.findings.values() if f.category == "site")
 
     @property
     def has_lists(self) -> bool:
@@ -55,10 +57,22 @@ class Scope:
         words = words_of(doc)
         for modifier in span._.modifiers:
             start, end = modifier.modifier_span
+            if self._denies_an_action(words, start, modifier.category, span.label_):
+                continue
             between = words[end : span.start] if end <= span.start else words[span.end : start]
             if not self._terminated(between, modifier.category):
                 categories.add(modifier.category)
         return categories
+
+    def _denies_an_action(self, words: list[str], start: int, category: str, label: str) -> bool:
+        """Whether a negation after a modal ("won't", "can't") meets a body part or side:
+        it denies what the person cannot do with it, not the place."""
+        return (
+            category == "NEGATED_EXISTENCE"
+            and label in self._places
+            and start > 0
+            and words[start - 1] in self._action_modals
+        )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
         for phrase, not_for in self._terminators:
@@ -89,6 +103,8 @@ class Scope:
             if modifier.category != "NEGATED_EXISTENCE":
                 continue
             start, end = modifier.modifier_span
+            if self._denies_an_action(words, start, modifier.category, span.label_):
+                continue
             before = end <= span.start
             between = words[end : span.start] if before else words[span.end : start]
             if not self._terminated(between):

@@ -31,6 +31,11 @@ class Lexicon(Strict):
     list_connectors: tuple[str, ...] = Field(
         default=(), description="tokens that join list items a modifier spreads across"
     )
+    action_modals: tuple[str, ...] = Field(
+        default=(),
+        description="words before a negation that make it deny an action, not a place: "
+        "'she won't turn her neck' denies the turning; the neck is still where it is",
+    )
     other_durations: tuple[str, ...] = Field(
         default=(),
         description="words for things whose own length a duration can give ('a 9-hour "
