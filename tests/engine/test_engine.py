@@ -147,3 +147,16 @@ def test_assess_is_pure(kb: KnowledgeBase) -> None:
 def test_unknown_state_is_not_present(kb: KnowledgeBase) -> None:
     result = assess(case(chest_pain=U, sustained_contraction=P), kb)
     assert result.urgency is not Urgency.EMERGENCY
+
+
+def test_a_warning_sign_no_self_care_rule_names_overturns_self_care(kb: KnowledgeBase) -> None:
+    """A back that seized up is self-care; the same back with a warning sign that no
+    self-care rule explains (a sore that does not heal, here) needs a doctor's look, and
+    both reasons are kept."""
+    simple = assess(case(site_back=P, involuntary_spasm=P), kb)
+    assert simple.urgency is Urgency.SELF_CARE
+    flagged = assess(case(site_back=P, involuntary_spasm=P, non_healing_sore=P), kb)
+    assert flagged.urgency is Urgency.DOCTOR
+    ids = [r.rule_id for r in flagged.reasons]
+    assert ids[0] == "unexplained-warning-sign"
+    assert "simple-back-or-neck-spasm" in ids

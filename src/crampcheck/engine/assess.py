@@ -120,9 +120,14 @@ def _urgency(
         )
         sources = tuple(dict.fromkeys(src for s in signs for src in s.sources))
         reasons.insert(0, Reason(EMERGENCY_SIGN_REASON, Urgency.EMERGENCY, text, sources))
-    if reasons:
-        return reasons[0].level, tuple(reasons)
     flags = [f for f in kb.findings if f in kb.red_flags and case.state(f) is FindingState.PRESENT]
+    if reasons and reasons[0].level is Urgency.SELF_CARE:
+        # A self-care answer is for an episode without warning signs: a warning sign that
+        # none of the self-care rules names still needs a doctor's look.
+        named = {f for r in fired for f in r.leaves}
+        flags = [f for f in flags if f not in named]
+    elif reasons:
+        return reasons[0].level, tuple(reasons)
     if flags:
         text = policy.unexplained_warning_sign_reason.replace(
             "{findings}", ", ".join(kb.findings[f].label for f in flags)
@@ -133,7 +138,9 @@ def _urgency(
             text,
             policy.sources,
         )
-        return policy.unexplained_warning_sign_level, (flagged,)
+        return policy.unexplained_warning_sign_level, (flagged, *reasons)
+    if reasons:
+        return reasons[0].level, tuple(reasons)
     described = any(case.state(f) is FindingState.PRESENT for f in policy.describes_episode)
     if not described:
         fallback = Reason(
