@@ -48,7 +48,7 @@ from crampcheck.web.pages.flow import (
     text_field,
 )
 from crampcheck.web.pages.render import page
-from crampcheck.web.pages.result import reading_chips
+from crampcheck.web.pages.result import denied_labels, reading_chips
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -176,7 +176,7 @@ def confirm_page(
     if result is None:
         result = run_check(state, flow.check())
     labels = {fid: f.label for fid, f in state.pipeline.kb.findings.items()}
-    chips = reading_chips(result, labels)
+    chips = reading_chips(result, labels, denied_labels(state))
     ticked = {}
     for chip in chips:
         answered = flow.findings.get(chip.id)
