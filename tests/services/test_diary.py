@@ -553,7 +553,7 @@ def test_charts_are_images_with_the_numbers_beside_them(client: TestClient, app:
     assert html.count('<table class="data">') == 3
     assert '<th scope="row">11 PM</th>' in html, "hours as a US clinic writes them"
     assert client.get("/diary/charts/other.svg").status_code == 404
-    assert client.get("/diary/charts/weekly.svg?kind=twitch").status_code == 404, "no twitches"
+    assert client.get("/diary/charts/weekly.svg?kind=sneeze").status_code == 404
 
 
 def test_patterns_are_measured_per_kind(client: TestClient, app: FastAPI) -> None:
@@ -612,7 +612,8 @@ def test_a_diary_summary_to_print_for_a_doctor(client: TestClient, app: FastAPI)
     assert "30 seconds" in table and "6/10" in table
     assert "Eyelid" not in table, "only the last 12 weeks are listed"
     assert "data-print" in html and "/static/print.js" in html
-    css = client.get("/static/site.css").text
+    assert '<link rel="stylesheet" href="/static/diary_print.css">' in html
+    css = client.get("/static/diary_print.css").text
     assert "@page { size: letter" in css
 
 

@@ -230,6 +230,23 @@ def patterns_by_kind(
     return by_kind(_measured(session, user_id), now, zone, kb)
 
 
+def patterns_of_kind(
+    session: Session,
+    user_id: str,
+    kb: KnowledgeBase,
+    kind: str,
+    now: datetime | None = None,
+    zone: tzinfo = UTC,
+) -> Patterns:
+    """This person's diary measured for one kind of episode (none logged: empty)."""
+    now = _utc(now) if now else datetime.now(UTC)
+    found = next(
+        (k.patterns for k in by_kind(_measured(session, user_id), now, zone, kb) if k.kind == kind),
+        None,
+    )
+    return found if found is not None else measure([], now, zone, kb)
+
+
 def by_kind(
     episodes: Sequence[DiaryEpisode], now: datetime, zone: tzinfo, kb: KnowledgeBase
 ) -> tuple[KindPatterns, ...]:

@@ -161,10 +161,9 @@ def chart(
         return Response(status_code=401, headers={"Cache-Control": "no-store"})
     if name not in CHARTS or kind not in FEELS:
         return not_found(request, state)
-    fmt, now, kinds = _measure(request, state, db, who.user.id)
-    found = next((k.patterns for k in kinds if k.kind == kind), None)
-    if found is None:
-        return not_found(request, state)
+    fmt = here(request, state)
+    now = datetime.now(UTC)
+    found = diary.patterns_of_kind(db, who.user.id, state.pipeline.kb, kind, now=now, zone=fmt.zone)
     svg = chart_svg(name, found, now, fmt.zone, fmt)
     return Response(
         svg,
