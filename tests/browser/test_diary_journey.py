@@ -16,8 +16,12 @@ import csv
 import io
 import json
 import re
+import shutil
+import subprocess
+import tempfile
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -114,15 +118,15 @@ def the_form_with_errors(tab: Tab) -> None:
     tab.audit("diary log form (empty)")
     tomorrow = datetime.now() + timedelta(days=2)
     tab.page.fill("#at", tomorrow.strftime("%Y-%m-%dT%H:%M"))
-    tab.page.fill("#duration_minutes", "a while")
+    tab.page.fill("#duration-amount", "a while")
     tab.click(save_button(tab))
     summary = tab.page.locator(".error-summary")
     expect(summary).to_have_count(1)
     expect(summary.locator("a[href='#at']")).to_have_count(1)
-    expect(summary.locator("a[href='#duration_minutes']")).to_have_count(1)
+    expect(summary.locator("a[href='#duration']")).to_have_count(1)
     expect(tab.page.locator("#at")).to_have_attribute("aria-invalid", "true")
-    expect(tab.page.locator("#duration_minutes")).to_have_attribute("aria-invalid", "true")
-    expect(tab.page.locator("#duration_minutes")).to_have_value("a while")
+    expect(tab.page.locator("#duration-amount")).to_have_attribute("aria-invalid", "true")
+    expect(tab.page.locator("#duration-amount")).to_have_value("a while")
     expect(tab.page.locator("#at-error")).to_contain_text("cannot be in the future")
     tab.audit("diary log form with field errors")
     tab.click(tab.page.locator("main form.episode-form a.button", has_text="Cancel"))
@@ -142,7 +146,9 @@ def log_episode(tab: Tab, choose: dict[str, str], at: str | None = None) -> floa
         for one in value.split(","):
             tab.page.locator(f"label[for='{field}-{one}']").click()
     tab.click(save_button(tab))
-    expect(tab.page.locator("main .notice-ok")).to_have_text("The episode was saved.")
+    # The diary says what time it stored ("last night" is a guess), with a way to change it.
+    expect(tab.page.locator("main .notice-ok")).to_contain_text("The episode was saved for ")
+    expect(tab.page.locator("main .notice-ok a[href$='/edit']")).to_have_count(1)
     return time.perf_counter() - started
 
 
@@ -175,8 +181,10 @@ def log_three_episodes(tab: Tab) -> None:
         seconds = log_episode(tab, {**choose, "helped": "no"}, at)
         print(f"episode {number} ({what}): logged in {seconds:.2f} s")
     assert tab.page.locator("main ol.episodes > li").count() == 3
+    # US style, as the clinic's locale writes it: "Fri, Mar 14, 2025, 10:15 PM".
+    day = two_days_ago
     expect(tab.page.locator("main ol.episodes > li").nth(2)).to_contain_text(
-        two_days_ago.strftime("%Y-%m-%d 22:15")
+        f"{day:%a}, {day:%b} {day.day}, {day.year}, 10:15 PM"
     )
     expect(tab.page.locator("main ol.episodes")).to_contain_text("it did not help")
     tab.audit("episode list (three episodes)")
@@ -208,17 +216,18 @@ def edit_check_and_keep(tab: Tab) -> None:
     expect(tab.page.locator("#pain-6")).to_be_checked()
     expect(tab.page.locator("#tried-stretching")).to_be_checked()
     tab.audit("episode edit")
-    tab.page.fill("#duration_minutes", "abc")
+    tab.page.fill("#duration-amount", "abc")
     tab.click(save_button(tab))
     expect(tab.page.locator(".error-summary")).to_have_count(1)
     tab.audit("episode edit with errors")
-    tab.page.fill("#duration_minutes", "4")
+    tab.page.fill("#duration-amount", "40")
+    tab.page.locator("label[for='duration_unit-seconds']").click()
     tab.page.locator("label[for='pain-7']").click()
     tab.click(save_button(tab))
     assert notice(tab) == "The episode was changed."
     newest = tab.page.locator("main ol.episodes > li").first
     expect(newest).to_contain_text("7 out of 10")
-    expect(newest).to_contain_text("4 minutes")
+    expect(newest).to_contain_text("40 seconds")
 
     tab.click(newest.locator("a[href$='/check']"))
     expect(tab.page.locator("#result-heading")).to_be_visible()
@@ -237,9 +246,8 @@ def patterns_with_too_little(tab: Tab) -> None:
     expect(tab.page.locator("h1")).to_have_text("Patterns in your diary")
     main = tab.page.locator("main")
     expect(main).to_contain_text("Not enough diary yet to compare days.")
-    expect(main).to_contain_text(
-        "There are not enough episodes yet to say whether they are becoming more or less"
-    )
+    expect(main).to_contain_text("can be said once your diary covers 56 days")
+    expect(main).not_to_contain_text("more than before")
     expect(main.locator("#doctor-heading")).to_have_count(0)
     charts_drawn(tab)
     tab.audit("patterns (too little diary)")
@@ -254,7 +262,7 @@ def charts_drawn(tab: Tab) -> None:
         drawn = image.evaluate("img => img.complete && img.naturalWidth > 0")
         assert drawn, f"chart {image.get_attribute('src')} was not drawn"
         assert (image.get_attribute("alt") or "").strip()
-    svgs = [r for r in tab.step_responses if r.url.endswith(".svg")]
+    svgs = [r for r in tab.step_responses if ".svg" in r.url]
     assert len(svgs) == 3 and all(r.status == 200 for r in svgs), [(r.url, r.status) for r in svgs]
     assert all(r.headers["content-type"].startswith("image/svg+xml") for r in svgs)
     rows = [
@@ -310,15 +318,43 @@ def patterns_with_enough(tab: Tab) -> list[dict[str, Any]]:
     assert linked.count() >= 1, "no escalation links to its source"
     expect(banner).to_contain_text("Stretching: tried")
     expect(main).not_to_contain_text("Not enough diary yet")
-    expect(main.locator("section[aria-labelledby='factors-heading']")).to_contain_text("Poor sleep")
+    factors = main.locator("section[aria-labelledby='cramp-factors-heading']")
+    expect(factors).to_contain_text("Poor sleep")
     charts_drawn(tab)
     tab.audit("patterns (enough diary, time to see a doctor)")
     for section in ("often", "when", "where", "typical", "factors", "care"):
-        heading = main.locator(f"#{section}-heading")
+        heading = main.locator(f"#cramp-{section}-heading")
         expect(heading).to_have_count(1)
         heading.scroll_into_view_if_needed()
         tab.audit(f"patterns: section '{heading.inner_text()}'")
     return escalations
+
+
+def summary_for_the_doctor(tab: Tab) -> None:
+    """The diary's summary to print: one sheet of Letter paper, read back with pdfinfo."""
+    tab.goto("/diary/patterns")
+    tab.click(tab.page.locator("main a[href='/diary/summary']"))
+    expect(tab.page.locator("h1")).to_have_text("My crampcheck diary, for my doctor")
+    expect(tab.page.locator("main table.diary-table tbody tr")).to_have_count(3 + len(API_DAYS_AGO))
+    expect(tab.page.locator("main button[data-print]")).to_be_visible()
+    tab.audit("diary summary for a doctor")
+    tab.page.emulate_media(media="print")
+    body = tab.page.pdf(prefer_css_page_size=True, print_background=True)
+    tab.page.emulate_media(media="screen")
+    tool = shutil.which("pdfinfo")
+    if tool is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            pdf = Path(folder) / "diary.pdf"
+            pdf.write_bytes(body)
+            info = subprocess.run(
+                [tool, str(pdf)], capture_output=True, text=True, check=True, timeout=60
+            ).stdout
+        pages = re.search(r"Pages:\s+(\d+)", info)
+        size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+        assert pages and size, info
+        print(f"diary summary: {pages.group(1)} page(s), {size.group(1)} x {size.group(2)} pt")
+        assert (round(float(size.group(1))), round(float(size.group(2)))) == (612, 792), info
+        assert int(pages.group(1)) <= 2, info
 
 
 def appointment_from_the_diary(tab: Tab) -> None:
@@ -347,8 +383,12 @@ def the_downloads(tab: Tab) -> None:
     assert name.endswith(".csv"), name
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == total
-    assert {r["id"] for r in rows} == {e["id"] for e in everything["episodes"]}
-    assert all(r["helped"] == "False" for r in rows), {r["helped"] for r in rows}
+    assert {r["Episode id"] for r in rows} == {e["id"] for e in everything["episodes"]}
+    assert all(r["Helped"] == "No" for r in rows), {r["Helped"] for r in rows}
+    assert {r["Where"] for r in rows} <= {"Calf", "Foot or toes"}, "labels, not codes"
+    # Local times, their zone named: "America/Denver (MDT)".
+    assert all(re.fullmatch(r"\S+ \(\S+\)", r["Time zone"]) for r in rows), rows[0]
+    assert all(re.fullmatch(r"\d{1,2}:\d\d [AP]M", r["Time"]) for r in rows), rows[0]
 
     name, text = download(tab, "/account/export/fhir")
     assert name.endswith(".json"), name
@@ -469,6 +509,8 @@ def test_a_diary_from_sign_up_to_deleting_the_account(narrow_tab: Tab) -> None:
     diary_that_does_not_improve(tab)
     escalations = patterns_with_enough(tab)
     print(f"time to see a doctor: {[e['rule_id'] for e in escalations]}")
+    summary_for_the_doctor(tab)
+    tab.goto("/diary/patterns")
     appointment_from_the_diary(tab)
     the_downloads(tab)
     time_zone_page(tab)

@@ -209,25 +209,32 @@ def test_logging_an_episode_takes_a_few_taps(client: TestClient, app: FastAPI) -
             "site": "site_calf",
             "side": "left",
             "pain": "6",
-            "duration_minutes": "2,5",
+            "duration": "150",
+            "duration_unit": "seconds",
             "tried": ["stretching", "massage"],
             "helped": "yes",
             "context": ["low_fluid", "hot_environment"],
         },
     )
-    assert response.status_code == 303 and response.headers["location"] == "/diary?done=saved"
+    assert response.status_code == 303
     (episode,) = episodes(app)
+    assert response.headers["location"] == f"/diary?done=saved&episode={episode.id}"
     started = episode.started_at.replace(tzinfo=UTC).astimezone(DENVER)
     assert started <= before and started.hour in (3, 23)
     assert episode.at_night is True and episode.site == "site_calf" and episode.side == "left"
     assert episode.pain == 6 and episode.duration_minutes == 2.5
     assert episode.tried == ["stretching", "massage"] and episode.helped is True
     assert episode.context == ["low_fluid", "hot_environment"]
-    listing = client.get("/diary?done=saved").text
-    assert "The episode was saved." in listing
-    assert started.strftime("%Y-%m-%d %H:%M") in listing, "shown in the person's time zone"
+    listing = client.get(response.headers["location"]).text
+    # "Last night" is a guess: the diary says which time it stored, in US style.
+    clock = f"{started.hour % 12 or 12}:00 {'AM' if started.hour < 12 else 'PM'}"
+    shown = f"{started:%a}, {started:%b} {started.day}, {started.year}, {clock}"
+    assert f"The episode was saved for {shown} {started:%Z}." in listing
+    assert f'href="/diary/{episode.id}/edit">Not the right time? Change it' in listing
+    assert shown in listing, "shown in the person's time zone"
     assert "Times are in America/Denver." in listing
-    assert "6 out of 10" in listing and "2.5 minutes" in listing
+    assert "6 out of 10" in listing and "2 minutes 30 seconds" in listing
+    assert "Last night (3:00 AM)" in client.get("/diary/new").text
 
 
 @pytest.mark.parametrize("pain", ["\u00b2", "\u0663", "-1", "6.5"])
@@ -252,7 +259,7 @@ def test_episode_form_problems_are_shown_beside_each_field(
         change={
             "at": "last tuesday",
             "site": "site_moon",
-            "duration_minutes": "ten",
+            "duration": "ten",
             "pain": "11",
             "tried": ["prayer"],
             "notes": "it was <b>bad</b>",
@@ -268,7 +275,7 @@ def test_episode_form_problems_are_shown_beside_each_field(
         "Please choose from the options shown.",
     ):
         assert message in page, message
-    for field in ("at", "site", "duration_minutes", "pain", "tried"):
+    for field in ("at", "site", "duration", "pain", "tried"):
         assert f'id="{field}-error"' in page and f'href="#{field}"' in page
     assert 'value="last tuesday"' in page and 'value="ten"' in page
     assert "it was &lt;b&gt;bad&lt;/b&gt;</textarea>" in page
@@ -281,6 +288,27 @@ def test_episode_form_problems_are_shown_beside_each_field(
     assert "cannot be in the future" in response.text
     assert 'id="at-error"' in response.text
     assert episodes(app) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "stored", "shown"),
+    [("30", "seconds", 0.5, "30 seconds"), ("1", "minutes", 1.0, "1 minute")],
+)
+def test_a_duration_is_given_and_shown_in_seconds_or_minutes(
+    client: TestClient, app: FastAPI, amount: str, unit: str, stored: float, shown: str
+) -> None:
+    """Issue 14: a 30-second cramp was "0.5 minutes", one minute "1 minutes"."""
+    page_sign_up(client, "ana@example.com")
+    form = form_to(client.get("/diary/new").text, "/diary/new")
+    assert ("duration_unit", "seconds") in form.checkboxes
+    response = submit(client, form, change={"duration": amount, "duration_unit": unit})
+    assert response.status_code == 303
+    (episode,) = episodes(app)
+    assert episode.duration_minutes == stored
+    listing = client.get("/diary").text
+    assert f"<dd>{shown}</dd>" in listing and "0.5" not in listing
+    edit = form_to(client.get(f"/diary/{episode.id}/edit").text, f"/diary/{episode.id}/edit")
+    assert ("duration", amount) in edit.fields and ("duration_unit", unit) in edit.fields
 
 
 def test_editing_and_deleting_an_episode(client: TestClient, app: FastAPI) -> None:
@@ -439,10 +467,11 @@ def test_patterns_without_enough_diary_say_so(client: TestClient, app: FastAPI) 
     html = client.get("/diary/patterns").text
     assert "Not enough diary yet to compare days." in html
     assert "Your diary covers 2 days" in html
-    assert "There are not enough episodes yet to say" in html
+    assert "can be said once your diary covers 56 days" in html
+    assert "more than before" not in html
     assert "Time to see a doctor" not in html and "/appointment/new" not in html
     assert "Calf: 1 episode" in html and "Foot or toes: 1 episode" in html
-    assert "(from 1 episodes with a length)" in html
+    assert "Half of them lasted 2 minutes or less (from 1 episode with a length)" in html
     assert "not a diagnosis" in html
 
 
@@ -512,9 +541,9 @@ def test_charts_are_images_with_the_numbers_beside_them(client: TestClient, app:
     log(app, owner, pain=6, started_at=datetime.now(UTC) - timedelta(days=3))
     html = client.get("/diary/patterns").text
     for name in diary_charts.CHARTS:
-        image = re.search(rf'<img src="/diary/charts/{name}\.svg" alt="([^"]+)"', html)
+        image = re.search(rf'<img src="/diary/charts/{name}\.svg\?kind=cramp" alt="([^"]+)"', html)
         assert image and len(image.group(1)) > 30, name
-        response = client.get(f"/diary/charts/{name}.svg")
+        response = client.get(f"/diary/charts/{name}.svg?kind=cramp")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("image/svg+xml")
         assert response.headers["cache-control"] == "private, no-store"
@@ -522,8 +551,70 @@ def test_charts_are_images_with_the_numbers_beside_them(client: TestClient, app:
         assert svg.startswith("<svg") and "<title" in svg and "<desc" in svg
         assert "<script" not in svg and "style=" not in svg and " on" not in svg.replace(" one", "")
     assert html.count('<table class="data">') == 3
-    assert '<th scope="row">23:00</th>' in html
+    assert '<th scope="row">11 PM</th>' in html, "hours as a US clinic writes them"
     assert client.get("/diary/charts/other.svg").status_code == 404
+    assert client.get("/diary/charts/weekly.svg?kind=sneeze").status_code == 404
+
+
+def test_patterns_are_measured_per_kind(client: TestClient, app: FastAPI) -> None:
+    """Issue 14: eyelid twitches were counted with calf cramps (their frequency and
+    the diary's rules); each kind is measured apart."""
+    page_sign_up(client, "ana@example.com")
+    owner = user_id(app, "ana@example.com")
+    now = datetime.now(UTC)
+    for day in range(1, 15):
+        log(app, owner, feel="twitch", site="site_eyelid", started_at=now - timedelta(days=day))
+    log(app, owner, feel="cramp", site="site_calf", started_at=now - timedelta(days=2))
+    html = client.get("/diary/patterns").text
+    assert '<h2 id="twitch-heading">Twitching</h2>' in html
+    assert '<h2 id="cramp-heading">Cramps</h2>' in html
+    assert html.index("twitch-heading") < html.index("cramp-heading"), "most episodes first"
+    cramps = html[html.index("cramp-heading") :]
+    assert "Calf: 1 episode" in cramps and "Eyelid" not in cramps
+    assert "1 episode over 2 days." in cramps
+    assert 'src="/diary/charts/weekly.svg?kind=twitch"' in html
+    assert client.get("/diary/charts/weekly.svg?kind=twitch").status_code == 200
+    # The frequent twitching fires its own rule, said as the twitching's.
+    assert "<strong>Twitching:</strong>" in html and "<strong>Cramps:</strong>" not in html
+
+
+def test_a_young_diary_never_says_more_than_before(client: TestClient, app: FastAPI) -> None:
+    """Issue 14: a 7-day-old diary said "more than before" (the weeks before it was
+    started counted as weeks without episodes)."""
+    page_sign_up(client, "ana@example.com")
+    owner = user_id(app, "ana@example.com")
+    now = datetime.now(UTC)
+    for day in range(7):
+        log(app, owner, started_at=now - timedelta(days=day, hours=1))
+    html = client.get("/diary/patterns").text
+    assert "That is more than before." not in html
+    assert "can be said once your diary covers 56 days" in html and "it covers 6." in html
+
+
+def test_a_diary_summary_to_print_for_a_doctor(client: TestClient, app: FastAPI) -> None:
+    page_sign_up(client, "ana@example.com")
+    owner = user_id(app, "ana@example.com")
+    now = datetime.now(UTC)
+    log(
+        app,
+        owner,
+        site="site_calf",
+        pain=6,
+        duration_minutes=0.5,
+        started_at=now - timedelta(days=3),
+    )
+    log(app, owner, feel="twitch", site="site_eyelid", started_at=now - timedelta(days=200))
+    assert 'href="/diary/summary"' in client.get("/diary/patterns").text
+    html = client.get("/diary/summary").text
+    assert "My crampcheck diary, for my doctor" in html and "ana@example.com" in html
+    assert "Cramps" in html and "Twitching" in html
+    table = html[html.index('class="data diary-table"') :]
+    assert "30 seconds" in table and "6/10" in table
+    assert "Eyelid" not in table, "only the last 12 weeks are listed"
+    assert "data-print" in html and "/static/print.js" in html
+    assert '<link rel="stylesheet" href="/static/diary_print.css">' in html
+    css = client.get("/static/diary_print.css").text
+    assert "@page { size: letter" in css
 
 
 # ---------------------------------------------------------------- downloads
@@ -550,11 +641,24 @@ def test_downloads_hold_every_episode(client: TestClient, app: FastAPI) -> None:
     assert body["account"]["email"] == "ana@example.com"
     assert sorted(e["id"] for e in body["episodes"]) == sorted(ids)
 
+    # Issue 14: the CSV is for people: labels, not codes; local time, its zone named.
+    client.cookies.set("crampcheck_tz", "America/Denver")
     text = client.get("/account/export/csv").text
     table = list(csv.DictReader(io.StringIO(text)))
-    assert sorted(r["id"] for r in table) == sorted(ids)
-    assert next(r for r in table if r["pain"] == "7")["notes"] == "'=SUM(A1)"
-    assert next(r for r in table if r["helped"] == "True")["tried"] == "nsaid;heat"
+    assert sorted(r["Episode id"] for r in table) == sorted(ids)
+    calf = next(r for r in table if r["Pain (0 to 10)"] == "7")
+    assert calf["Note"] == "'=SUM(A1)" and calf["Where"] == "Calf" and calf["Kind"] == "Cramp"
+    assert calf["Lasted"] == "3 minutes" and calf["Lasted (seconds)"] == "180"
+    helped = next(r for r in table if r["Helped"] == "Yes")
+    assert (
+        helped["Tried"].startswith("An anti-inflammatory painkiller")
+        and "; Heat" in helped["Tried"]
+    )
+    eyelid = next(r for r in table if r["Where"] == "Eyelid")
+    # 2024-01-02 00:00 UTC is the evening before in Utah.
+    assert (eyelid["Date"], eyelid["Time"]) == ("1/1/2024", "5:00 PM")
+    assert eyelid["Time zone"] == "America/Denver (MST)" and eyelid["Kind"] == "Twitching"
+    assert "site_" not in text and "True" not in text and "False" not in text
 
     fhir = client.get("/account/export/fhir")
     assert fhir.headers["content-type"].startswith("application/fhir+json")

@@ -81,7 +81,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     **{("GET", p): P for p in ("/", "/clinic", "/check", "/check/questions", "/learn")},
     ("GET", "/learn/{slug}"): P,
     # a check in progress and a finished one, found by the unguessable token in the address
-    **{("GET", p): P for p in ("/check/confirm/{token}", "/check/words/{token}")},
+    **{
+        ("GET", p): P
+        for p in ("/check/confirm/{token}", "/check/words/{token}", "/check/question/{token}")
+    },
     ("GET", "/check/result/{token}"): P,
     **{("POST", p): P for p in ("/check", "/check/confirm", "/check/questions")},
     **{(m, p): P for m in ("GET", "POST") for p in ("/appointment", "/appointment/new")},
@@ -114,7 +117,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     **{(m, "/api/v1/episodes/{episode_id}"): PT for m in ("GET", "PUT", "DELETE")},
     ("GET", "/api/v1/patterns"): PT,
     ("GET", "/api/v1/export"): PT,
-    **{("GET", p): PT for p in ("/diary", "/diary/month", "/diary/patterns")},
+    **{("GET", p): PT for p in ("/diary", "/diary/month", "/diary/patterns", "/diary/summary")},
     **{(m, "/diary/new"): PT for m in ("GET", "POST")},
     **{(m, f"/diary/{{episode_id}}/{a}"): PT for m in ("GET", "POST") for a in ("edit", "delete")},
     ("GET", "/diary/{episode_id}/check"): PT,

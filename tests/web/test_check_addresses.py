@@ -25,6 +25,7 @@ from tests.web.test_web_pages import (
 )
 
 CONFIRM = re.compile(r"^/check/confirm/[A-Za-z0-9_-]{32}$")
+QUESTION = re.compile(r"^/check/question/[A-Za-z0-9_-]{32}$")
 RESULT = re.compile(r"^/check/result/[A-Za-z0-9_-]{32}$")
 
 
@@ -32,6 +33,8 @@ def plain_answers(client: TestClient, html: str) -> str:
     """From the confirm page, answer every question plainly; the address of the result."""
     response = submit(client, form_to(html, "/check/confirm"), ("action", "continue"))
     for _ in range(40):
+        if response.status_code == 303 and QUESTION.match(response.headers["location"]):
+            response = client.get(response.headers["location"])
         if response.status_code == 303:
             location: str = response.headers["location"]
             return location
@@ -66,6 +69,59 @@ def test_describing_redirects_to_a_confirm_page_that_survives_reload(client: Tes
     assert main_of(first.text) == main_of(again.text)
     assert "What you have" not in first.text
     assert client.get("/check/confirm/" + "x" * 32).status_code == 404
+
+
+def test_each_question_has_an_address_that_reload_and_back_show_again(
+    client: TestClient,
+) -> None:
+    """Issue 14: an answer is a POST that leads to the next question's own address, so
+    reload and the browser's Back show a question again instead of sending an answer
+    again or losing the answers given."""
+    html = client.get(described(client)).text
+    # (``submit`` loads the address a check's step redirects to, as a browser does)
+    response = submit(client, form_to(html, "/check/confirm"), ("action", "continue"))
+    assert response.status_code == 200 and QUESTION.match(response.url.path)
+    first_address = response.url.path
+    first = client.get(first_address)
+    assert first.status_code == 200 and main_of(first.text) == main_of(
+        client.get(first_address).text
+    ), "a reload shows the same question"
+    form = form_to(first.text, "/check/questions")
+    assert 'name="none"' in first.text, "the first screen is the emergency signs"
+    answer = dict([*form.fields, ("action", "answer")]) | {"none": "none"}
+    answered = client.post(form.action, data=answer, follow_redirects=False)
+    assert answered.status_code == 303
+    second_address = answered.headers["location"]
+    assert QUESTION.match(second_address) and second_address != first_address
+    second = client.get(second_address)
+    assert main_of(second.text) != main_of(first.text)
+    # The browser's Back loads the first address again: the same question, unanswered.
+    assert main_of(client.get(first_address).text) == main_of(first.text)
+    # The form's own Back leads to an address too, with the answer given shown.
+    back = submit(client, form_to(second.text, "/check/questions"), ("action", "back"))
+    assert back.status_code == 200 and QUESTION.match(back.url.path)
+    assert main_of(back.text) != main_of(first.text), "'None of these' is shown ticked"
+    assert re.search(r'name="none"[^>]*checked', back.text)
+    assert client.get("/check/question/" + "x" * 32).status_code == 404
+
+
+def test_an_answer_swapped_in_by_htmx_puts_the_question_address_in_the_history(
+    client: TestClient,
+) -> None:
+    html = client.get(described(client)).text
+    page = submit(client, form_to(html, "/check/confirm"), ("action", "continue")).text
+    form = form_to(page, "/check/questions")
+    button = ("action", "no") if ("action", "no") in form.buttons else ("action", "dont_know")
+    swapped = client.post(
+        form.action,
+        data=dict([*form.fields, button]),
+        headers={"HX-Request": "true"},
+        follow_redirects=False,
+    )
+    assert swapped.status_code == 200 and "autofocus" in swapped.text
+    assert QUESTION.match(swapped.headers["HX-Push-Url"])
+    again = client.get(swapped.headers["HX-Push-Url"]).text
+    assert main_of(again) == main_of(swapped.text).replace(" autofocus", "")
 
 
 def test_change_my_words_opens_them_at_an_address_of_their_own(client: TestClient) -> None:

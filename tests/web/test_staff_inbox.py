@@ -395,9 +395,11 @@ def test_a_cause_against_which_the_person_said_no_reads_as_they_saw_it(
     request_id = make_request(app, text, answers={"low_fluid": "absent"})
     as_member(client, add_member(app, "clinician"))
     html = client.get(f"/staff/requests/{request_id}").text
-    assert "<strong>Points against it:</strong> you said no to “not much to drink”" in html
-    assert "They said no to 1 other things they were asked about" in html
-    assert "<p>not much to drink.</p>" in html
+    # Its label is negative: a "no" is said in positive words, as on the person's page.
+    assert "<strong>Points against it:</strong> drank enough" in html
+    assert "They answered No to 1 other question" in html
+    assert '<li class="chip chip-absent">drank enough</li>' in html
+    assert "not much to drink" not in html
 
 
 def test_the_diary_shows_only_while_it_is_shared(app: FastAPI, client: TestClient) -> None:

@@ -732,7 +732,27 @@ def test_a_denied_cause_is_worded_as_denied(client: TestClient) -> None:
     html, _steps = finish(
         client, client.post("/check/questions", data={**data, "action": "answer"})
     )
-    assert "you said no to “not much to drink”" in html
+    # "Not much to drink" denied is said in the knowledge base's positive words.
+    assert "drank enough" in html and "you said no to “not much to drink”" not in html
+
+
+def test_a_denied_finding_with_a_negative_label_is_no_double_negative(
+    client: TestClient,
+) -> None:
+    """Issue 14: a "No" to "home care has not helped" read "No home care has not
+    helped" in the chips of what the person told us; it reads "home care has helped"."""
+    state = {
+        "text": SELF_CARE_TEXT,
+        "findings": {"home_care_failed": "absent", "low_fluid": "absent"},
+        "steps": [1, 1],
+    }
+    data = {"state": json.dumps(state), "question": "episode_minutes", "number": "2"}
+    html, _steps = finish(
+        client, client.post("/check/questions", data={**data, "action": "answer"})
+    )
+    chips = html[html.index("chip-list") :]
+    assert "home care has helped" in chips and "drank enough" in chips
+    assert "home care has not helped" not in html and "not much to drink" not in chips
 
 
 def test_the_stylesheet_is_mobile_first_with_a_print_layout(client: TestClient) -> None:

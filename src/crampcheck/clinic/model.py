@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crampcheck.clinic.hours import DAYS, OpeningHours, check_no_overlap
 from crampcheck.domain.links import web_address
+from crampcheck.domain.local_format import DEFAULT_LOCALE, known_locale
 from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
 
 DEFAULT_CLINIC = "auger-podiatry.yaml"
@@ -116,6 +117,12 @@ class Clinic(_Strict):
         max_length=64,
         description="IANA time zone the staff pages and the summary show times in",
     )
+    locale: str = Field(
+        default=DEFAULT_LOCALE,
+        max_length=20,
+        description="how dates, times and numbers are written for the clinic's patients "
+        "(a CLDR locale such as en_US: 'Mar 14, 2025, 7:30 AM', weeks from Sunday)",
+    )
     paper_size: Literal["letter", "a4"] = Field(
         default="letter",
         description="the paper the one-page summary PDF is laid out for: US Letter "
@@ -134,6 +141,14 @@ class Clinic(_Strict):
         """An IANA zone name of a place (such as ``America/Denver``) that this system knows."""
         if place_zone(value) is None:
             raise ValueError(f"unknown time zone {value!r}: {UNKNOWN_ZONE}")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        """A locale the date and number formats know (such as ``en_US``)."""
+        if not known_locale(value):
+            raise ValueError(f"unknown locale {value!r}: give a locale such as en_US")
         return value
 
     @property

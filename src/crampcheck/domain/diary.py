@@ -21,6 +21,14 @@ MIN_DIARY_DAYS_FOR_PATTERNS = 10
 """Days of diary before episodes on days with and without a factor are compared."""
 MIN_DAYS_WITH_AND_WITHOUT = 3
 """Days with, and days without, a factor needed to compare them."""
+MIN_DIARY_DAYS_FOR_TREND = 56
+"""Days of diary before "more" or "fewer than before" is said: the last 4 weeks are
+compared with the 4 weeks before them, and both must lie within the diary, or the weeks
+before it was started would count as weeks without episodes (a 7-day-old diary is
+always "more than before")."""
+MIN_DIARY_DAYS_FOR_FORTNIGHTS = 28
+"""Days of diary before the last 14 days are compared with the 14 before them (the
+diary rules' frequency and pain trends), for the same reason."""
 
 # What a diary entry can say: the choices of the diary's form and API.
 Feel = Literal["cramp", "twitch", "other"]
@@ -63,6 +71,9 @@ class DiaryEpisode:
     context: tuple[str, ...] = ()
     tried: tuple[str, ...] = ()
     helped: bool | None = None
+    feel: str = "cramp"
+    """The kind of episode (a cramp, twitching, something else): patterns are measured
+    per kind, so eyelid twitches are not counted with calf cramps."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,6 +143,14 @@ class Factor(NamedTuple):
     per_day_without: float
     days_with: int
     days_without: int
+
+
+@dataclass(frozen=True)
+class KindPatterns:
+    """The patterns of one kind of episode (``feel``: cramp, twitch or other)."""
+
+    kind: str
+    patterns: Patterns
 
 
 @dataclass(frozen=True)

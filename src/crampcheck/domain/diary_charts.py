@@ -13,12 +13,12 @@ from crampcheck.domain import charts
 from crampcheck.domain.diary import WEEKS, Patterns
 from crampcheck.domain.diary_labels import (
     context_labels,
-    month_names,
     show_number,
     site_labels,
     treatment_labels,
 )
 from crampcheck.domain.i18n import _
+from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.times import aware
 
 RECENT_DAYS = 84
@@ -45,13 +45,22 @@ def week_starts(now: datetime, zone: tzinfo) -> list[date]:
     return [aware(now - timedelta(weeks=WEEKS - i)).astimezone(zone).date() for i in range(WEEKS)]
 
 
-def short_date(day: date) -> str:
-    return _("%(day)d %(month)s") % {"day": day.day, "month": month_names()[day.month - 1][:3]}
+US_STYLE = LocalFormat()
+"""Dates and hours as a US clinic writes them ("Mar 14", "7 AM"), where no other
+locale is given."""
 
 
-def chart_data(found: Patterns, now: datetime, zone: tzinfo) -> dict[str, dict[str, Any]]:
-    """Each chart's title, text alternative and the rows of its table."""
-    weeks = [short_date(d) for d in week_starts(now, zone)]
+def short_date(day: date, fmt: LocalFormat = US_STYLE) -> str:
+    """A week's first day on a chart's axis ("Mar 14")."""
+    return fmt.short_day(day)
+
+
+def chart_data(
+    found: Patterns, now: datetime, zone: tzinfo, fmt: LocalFormat = US_STYLE
+) -> dict[str, dict[str, Any]]:
+    """Each chart's title, text alternative and the rows of its table (dates and hours
+    written as ``fmt``'s locale writes them)."""
+    weeks = [short_date(d, fmt) for d in week_starts(now, zone)]
     total_weeks = sum(found.weekly_counts)
     pains = [(w, p) for w, p in zip(weeks, found.pain_by_week, strict=True) if p is not None]
     busiest = max(range(24), key=lambda h: found.hours[h]) if any(found.hours) else None
@@ -89,16 +98,16 @@ def chart_data(found: Patterns, now: datetime, zone: tzinfo) -> dict[str, dict[s
             "title": _("Episodes by time of day, last 12 weeks"),
             "alt": (
                 _(
-                    "Bar chart of episodes by hour of the day: most often between %(hour)02d:00 "
-                    "and %(next)02d:00. The numbers are in the table below."
+                    "Bar chart of episodes by hour of the day: most often between %(hour)s "
+                    "and %(next)s. The numbers are in the table below."
                 )
-                % {"hour": busiest, "next": (busiest + 1) % 24}
+                % {"hour": fmt.hour(busiest), "next": fmt.hour((busiest + 1) % 24)}
                 if busiest is not None
                 else _("Bar chart of episodes by hour of the day: no episodes yet.")
             ),
             "head": (_("Hour"), _("Episodes")),
-            "rows": [(f"{h:02d}:00", found.hours[h]) for h in range(24)],
-            "labels": [f"{h:02d}" for h in range(24)],
+            "rows": [(fmt.hour(h), found.hours[h]) for h in range(24)],
+            "labels": [fmt.hour(h) for h in range(24)],
         },
     }
 
@@ -110,6 +119,7 @@ def patterns_view(
     number: Callable[[float], str],
     *,
     telling_first: bool = False,
+    fmt: LocalFormat = US_STYLE,
 ) -> dict[str, Any]:
     """What the person's patterns page and the clinic's view of a shared diary both show:
     the counts, the last 4 weeks against the 4 before, the typical episode, the sites,
@@ -142,15 +152,17 @@ def patterns_view(
         "sites": [(sites.get(s, s), n) for s, n in found.sites],
         "home_care": [(treatments.get(t, t), n, m) for t, n, m in found.home_care],
         "factors": factors,
-        "charts": chart_data(found, now, zone),
+        "charts": chart_data(found, now, zone, fmt),
     }
 
 
-def chart_svg(name: str, found: Patterns, now: datetime, zone: tzinfo) -> str:
+def chart_svg(
+    name: str, found: Patterns, now: datetime, zone: tzinfo, fmt: LocalFormat = US_STYLE
+) -> str:
     """One of the diary's charts as SVG (``found`` measured in ``zone``, whose weeks
     label the charts): the person's patterns page, the clinic's request page and the
     one-page summary all draw them here."""
-    data = chart_data(found, now, zone)[name]
+    data = chart_data(found, now, zone, fmt)[name]
     if name == "pain":
         return charts.line_chart(
             data["title"],

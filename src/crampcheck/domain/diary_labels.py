@@ -40,6 +40,12 @@ def short_feel_labels() -> dict[str, str]:
     return {"cramp": _("Cramp"), "twitch": _("Twitching"), "other": _("Other")}
 
 
+def kind_headings() -> dict[str, str]:
+    """Each kind of episode as the diary's patterns are headed, one kind apart from
+    another."""
+    return {"cramp": _("Cramps"), "twitch": _("Twitching"), "other": _("Other episodes")}
+
+
 def activity_labels() -> dict[str, str]:
     return {
         "exercise": _("Exercise or hard work"),

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta, tzinfo
 from crampcheck.domain.diary import (
     CONTEXTS,
     MIN_DAYS_WITH_AND_WITHOUT,
+    MIN_DIARY_DAYS_FOR_FORTNIGHTS,
     MIN_DIARY_DAYS_FOR_PATTERNS,
+    MIN_DIARY_DAYS_FOR_TREND,
     WEEKS,
     DiaryEpisode,
     Escalation,
@@ -71,7 +73,7 @@ def measure(
         total=total,
         diary_days=diary_days,
         weekly_counts=weekly,
-        trend=_trend(weekly),
+        trend=_trend(weekly, diary_days),
         night_share=round(night / total, 2) if total else None,
         sites=sites,
         median_duration=_median(durations),
@@ -103,9 +105,11 @@ def _median(values: list[float]) -> float | None:
     return round((values[middle - 1] + values[middle]) / 2, 1)
 
 
-def _trend(weekly: tuple[int, ...]) -> Trend:
+def _trend(weekly: tuple[int, ...], diary_days: int) -> Trend:
+    """The last 4 weeks against the 4 before, once the diary covers both (see
+    :data:`~crampcheck.domain.diary.MIN_DIARY_DAYS_FOR_TREND`) and holds a few episodes."""
     recent, before = sum(weekly[-4:]), sum(weekly[-8:-4])
-    if recent + before < 4:
+    if diary_days < MIN_DIARY_DAYS_FOR_TREND or recent + before < 4:
         return "not enough data"
     if recent >= before * 1.5 and recent - before >= 2:
         return "more"
@@ -181,11 +185,13 @@ def _metrics(
         "home_care_tries": float(len(tries)),
         "severe_episodes": float(sum(1 for e in last28 if (e.pain or 0) >= 8)),
     }
-    if prev14:
+    # The fortnights are compared only when the diary covers both of them.
+    covered = diary_days >= MIN_DIARY_DAYS_FOR_FORTNIGHTS
+    if prev14 and covered:
         metrics["frequency_trend"] = round(len(last14) / len(prev14), 2)
     pains_now = [e.pain for e in last14 if e.pain is not None]
     pains_before = [e.pain for e in prev14 if e.pain is not None]
-    if pains_now and pains_before:
+    if pains_now and pains_before and covered:
         metrics["pain_trend"] = round(
             sum(pains_now) / len(pains_now) - sum(pains_before) / len(pains_before), 2
         )

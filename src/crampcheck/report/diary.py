@@ -19,7 +19,7 @@ TREND_LABELS: Mapping[str, str] = {
     "more": "more often",
     "fewer": "less often",
     "the same": "about the same",
-    "not enough data": "too few episodes to tell a trend",
+    "not enough data": "too short a diary (under 8 weeks) or too few episodes to tell a trend",
 }
 """The diary service's trend (last 4 weeks against the 4 before) in words."""
 

@@ -29,6 +29,7 @@ from typing import Any
 from crampcheck.clinic import Clinic
 from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.birth import age_on
+from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.diary import DiaryEpisode
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
@@ -98,6 +99,11 @@ class FindingLine:
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def denial(self) -> Denial:
+        """How a "no" to this finding reads (the same words as the person's pages)."""
+        return denial(self.label, self.denied_label)
 
     @property
     def source(self) -> str:
@@ -469,4 +475,4 @@ def _against_words(label: str, denied: bool, positive: Mapping[str, str | None])
     positive words when its label is negative (never "said no to ... not ...")."""
     if not denied:
         return label
-    return positive.get(label) or f"said no to “{label}”"
+    return said_no(label, positive.get(label), you=False)

@@ -8,6 +8,7 @@ the knowledge base's diary rules, over patterns measured here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -25,6 +26,7 @@ from crampcheck.domain.diary import (
     DiaryEpisode,
     EpisodeEntry,
     EpisodeRecord,
+    KindPatterns,
     Patterns,
 )
 from crampcheck.engine.diary_patterns import measure
@@ -175,6 +177,7 @@ def as_measured(episode: Episode) -> DiaryEpisode:
         context=tuple(episode.context or ()),
         tried=tuple(episode.tried or ()),
         helped=episode.helped,
+        feel=episode.feel,
     )
 
 
@@ -206,11 +209,59 @@ def patterns(
     now: datetime | None = None,
     zone: tzinfo = UTC,
 ) -> Patterns:
-    """Measure this person's diary and apply the knowledge base's diary rules.
+    """Measure this person's diary (every kind of episode together) and apply the
+    knowledge base's diary rules.
 
     Hours of the day and calendar days are those of ``zone``, the person's time zone.
     """
     now = _utc(now) if now else datetime.now(UTC)
+    return measure(_measured(session, user_id), now, zone, kb)
+
+
+def patterns_by_kind(
+    session: Session,
+    user_id: str,
+    kb: KnowledgeBase,
+    now: datetime | None = None,
+    zone: tzinfo = UTC,
+) -> tuple[KindPatterns, ...]:
+    """This person's diary measured per kind of episode (see :func:`by_kind`)."""
+    now = _utc(now) if now else datetime.now(UTC)
+    return by_kind(_measured(session, user_id), now, zone, kb)
+
+
+def patterns_of_kind(
+    session: Session,
+    user_id: str,
+    kb: KnowledgeBase,
+    kind: str,
+    now: datetime | None = None,
+    zone: tzinfo = UTC,
+) -> Patterns:
+    """This person's diary measured for one kind of episode (none logged: empty)."""
+    now = _utc(now) if now else datetime.now(UTC)
+    found = next(
+        (k.patterns for k in by_kind(_measured(session, user_id), now, zone, kb) if k.kind == kind),
+        None,
+    )
+    return found if found is not None else measure([], now, zone, kb)
+
+
+def by_kind(
+    episodes: Sequence[DiaryEpisode], now: datetime, zone: tzinfo, kb: KnowledgeBase
+) -> tuple[KindPatterns, ...]:
+    """The patterns of each kind of episode apart (cramps, twitching, something else),
+    the kind with most episodes first; only kinds with episodes. Eyelid twitches and
+    calf cramps have different causes and different reasons to see a doctor, so one is
+    never counted towards the other's frequency, trend or diary rules."""
+    kinds: dict[str, list[DiaryEpisode]] = {}
+    for episode in episodes:
+        kinds.setdefault(episode.feel if episode.feel in FEELS else "other", []).append(episode)
+    ordered = sorted(kinds.items(), key=lambda item: (-len(item[1]), FEELS.index(item[0])))
+    return tuple(KindPatterns(kind, measure(found, now, zone, kb)) for kind, found in ordered)
+
+
+def _measured(session: Session, user_id: str) -> list[DiaryEpisode]:
     rows = session.execute(
         select(
             Episode.started_at,
@@ -221,9 +272,10 @@ def patterns(
             Episode.context,
             Episode.tried,
             Episode.helped,
+            Episode.feel,
         ).where(Episode.user_id == user_id)
     )
-    episodes = [
+    return [
         DiaryEpisode(
             started_at=_utc(started_at),
             site=site,
@@ -233,10 +285,10 @@ def patterns(
             context=tuple(context or ()),
             tried=tuple(tried or ()),
             helped=helped,
+            feel=feel or "cramp",
         )
-        for started_at, site, duration, pain, at_night, context, tried, helped in rows
+        for started_at, site, duration, pain, at_night, context, tried, helped, feel in rows
     ]
-    return measure(episodes, now, zone, kb)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -1,4 +1,9 @@
-"""A person's data, downloadable: everything as JSON, episodes as CSV, and FHIR R4."""
+"""A person's data, downloadable: everything as JSON, episodes as CSV, and FHIR R4.
+
+The JSON and FHIR downloads keep the stored codes and UTC times (for programs). The CSV
+is for people and spreadsheets: the words the diary shows ("Calf", not ``site_calf``;
+"Yes", not ``True``), each time in the person's zone as their clinic's locale writes it,
+with the zone named."""
 
 from __future__ import annotations
 
@@ -11,13 +16,46 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import ENTRY_FIELDS
+from crampcheck.domain.diary_labels import (
+    activity_labels,
+    context_labels,
+    short_feel_labels,
+    side_labels,
+    site_labels,
+    treatment_labels,
+)
+from crampcheck.domain.i18n import _
+from crampcheck.domain.local_format import LocalFormat, duration_text
 from crampcheck.fhir.diary import diary_bundle
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.diary import episode_record
 from crampcheck.storage.tables import Episode, User
 from crampcheck.storage.times import aware
 
-CSV_COLUMNS = ("id", *ENTRY_FIELDS)
+JSON_FIELDS = ("id", *ENTRY_FIELDS)
+"""Each episode's fields in the JSON download, in order."""
+
+
+def csv_columns() -> tuple[str, ...]:
+    """The CSV's column headings, in the person's language."""
+    return (
+        _("Date"),
+        _("Time"),
+        _("Time zone"),
+        _("Kind"),
+        _("Where"),
+        _("Side"),
+        _("Pain (0 to 10)"),
+        _("Lasted"),
+        _("Lasted (seconds)"),
+        _("Doing"),
+        _("At night"),
+        _("Going on"),
+        _("Tried"),
+        _("Helped"),
+        _("Note"),
+        _("Episode id"),
+    )
 
 
 def _episodes(session: Session, user: User) -> list[Episode]:
@@ -59,20 +97,41 @@ def export_json(session: Session, user: User, now: datetime | None = None) -> di
     }
 
 
-def export_csv(session: Session, user: User) -> str:
-    """The person's episodes as CSV (one row an episode; lists joined with ';')."""
+def export_csv(session: Session, user: User, fmt: LocalFormat) -> str:
+    """The person's episodes as CSV, oldest first: one row an episode, in words, times
+    in ``fmt``'s zone and locale; lists joined with "; "."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_columns())
     for episode in _episodes(session, user):
-        row = episode_dict(episode)
-        writer.writerow(
-            [
-                ";".join(row[c]) if c in ("context", "tried") else safe_cell(row[c])
-                for c in CSV_COLUMNS
-            ]
-        )
+        writer.writerow([safe_cell(cell) for cell in _csv_row(episode, fmt)])
     return buffer.getvalue()
+
+
+def _csv_row(episode: Episode, fmt: LocalFormat) -> list[object]:
+    started = fmt.local(episode.started_at)
+    yes_no = {True: _("Yes"), False: _("No"), None: ""}
+    sites, sides, feels = site_labels(), side_labels(), short_feel_labels()
+    contexts, treatments, activities = context_labels(), treatment_labels(), activity_labels()
+    minutes = episode.duration_minutes
+    return [
+        fmt.numeric_day(started.date()),
+        fmt.clock(started.time()),
+        f"{fmt.zone_name} ({fmt.zone_abbreviation(started)})",
+        feels.get(episode.feel, episode.feel),
+        sites.get(episode.site or "", episode.site),
+        sides.get(episode.side or "", episode.side),
+        episode.pain,
+        None if minutes is None else duration_text(minutes),
+        None if minutes is None else round(minutes * 60),
+        activities.get(episode.activity or "", episode.activity),
+        yes_no[bool(episode.at_night)],
+        "; ".join(contexts.get(c, c) for c in episode.context or ()),
+        "; ".join(treatments.get(t, t) for t in episode.tried or ()),
+        yes_no[episode.helped] if episode.tried else "",
+        episode.notes,
+        episode.id,
+    ]
 
 
 def safe_cell(value: Any) -> str:

@@ -25,6 +25,7 @@ from crampcheck.web.api.routes import health_router, router
 from crampcheck.web.pages import account as account_pages
 from crampcheck.web.pages import account_links as account_link_pages
 from crampcheck.web.pages import diary as diary_pages
+from crampcheck.web.pages import diary_patterns as diary_patterns_pages
 from crampcheck.web.pages import (
     install_error_pages,
     staff_audit,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(account_link_pages.router)
     app.include_router(my_requests_pages.router)
     app.include_router(diary_pages.router)
+    app.include_router(diary_patterns_pages.router)
     app.include_router(sharing_pages.router)
     app.include_router(staff_session.router)
     app.include_router(staff_inbox.router)

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import Patterns, Site
+from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.times import aware as _utc
 from crampcheck.domain.zones import UNKNOWN_ZONE
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -264,19 +265,26 @@ def export_data(
     who: UserDep, db: DbDep, state: StateDep, format: Literal["json", "csv", "fhir"] = "json"
 ) -> Response:
     """Download everything crampcheck holds about you."""
-    return export_response(db, who.user, state.pipeline.kb, format)
+    clinic = state.clinic
+    fmt = LocalFormat(clinic.zone, clinic.time_zone, clinic.locale)
+    return export_response(db, who.user, state.pipeline.kb, format, fmt)
 
 
 def export_response(
-    db: Session, user: User, kb: KnowledgeBase, kind: Literal["json", "csv", "fhir"]
+    db: Session,
+    user: User,
+    kb: KnowledgeBase,
+    kind: Literal["json", "csv", "fhir"],
+    fmt: LocalFormat,
 ) -> Response:
-    """The export as a download (shared by the API and the account page)."""
+    """The export as a download (shared by the API and the account page); the CSV's
+    times are in ``fmt``'s zone, written as its locale writes them."""
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     headers = {"Cache-Control": "no-store"}
     if kind == "csv":
         headers["Content-Disposition"] = f'attachment; filename="crampcheck-episodes-{stamp}.csv"'
         return Response(
-            export.export_csv(db, user), media_type="text/csv; charset=utf-8", headers=headers
+            export.export_csv(db, user, fmt), media_type="text/csv; charset=utf-8", headers=headers
         )
     if kind == "fhir":
         headers["Content-Disposition"] = f'attachment; filename="crampcheck-fhir-{stamp}.json"'

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.zones import place_zone_names
 from crampcheck.services import account_links, accounts
 from crampcheck.services.accounts import (
@@ -429,7 +430,11 @@ def export_download(
     }
     if kind not in kinds:
         return not_found(request, state)
-    return export_response(db, who.user, state.pipeline.kb, kinds[kind])
+    # The CSV's times are in the person's zone (the clinic's when theirs is not known).
+    name = zone_name(request) or state.clinic.time_zone
+    zone = time_zone(name) or state.clinic.zone
+    fmt = LocalFormat(zone, name, state.clinic.locale)
+    return export_response(db, who.user, state.pipeline.kb, kinds[kind], fmt)
 
 
 # ---------------------------------------------------------------- delete the account

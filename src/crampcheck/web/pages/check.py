@@ -3,9 +3,10 @@
 Both ways meet: the words are read back as findings the person confirms or corrects,
 then the engine's next questions follow until nothing could change the answer. An
 emergency ends the check at once. Every step is a plain form POST; the check so far
-travels in a hidden field (see :mod:`crampcheck.web.pages.flow`). Describing the episode
-and finishing the check redirect to addresses of their own, kept on the server (see
-:mod:`crampcheck.web.pages.check_saved`), so reload, Back and Forward lose nothing.
+travels in a hidden field (see :mod:`crampcheck.web.pages.flow`). Describing the episode,
+confirming it, answering each question and finishing the check lead to addresses of
+their own, kept on the server (see :mod:`crampcheck.web.pages.check_saved`), so reload,
+Back and Forward lose nothing and never send an answer twice.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from crampcheck.web.pages.check_saved import (
     expired_page,
     finish,
     go_to,
+    question_draft,
     save_draft,
+    save_question,
 )
 from crampcheck.web.pages.flow import (
     BadState,
@@ -48,7 +51,7 @@ from crampcheck.web.pages.flow import (
     text_field,
 )
 from crampcheck.web.pages.render import page
-from crampcheck.web.pages.result import reading_chips
+from crampcheck.web.pages.result import denied_labels, reading_chips
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -176,7 +179,7 @@ def confirm_page(
     if result is None:
         result = run_check(state, flow.check())
     labels = {fid: f.label for fid, f in state.pipeline.kb.findings.items()}
-    chips = reading_chips(result, labels)
+    chips = reading_chips(result, labels, denied_labels(state))
     ticked = {}
     for chip in chips:
         answered = flow.findings.get(chip.id)
@@ -229,7 +232,7 @@ async def confirm_submit(request: Request, state: StateDep, db: DbDep) -> Respon
     findings = {finding_id: answer.value for finding_id, answer in answers.items()}
     words = {"text": flow.text, "age": flow.age, "sex": flow.sex}
     flow = FlowState.model_validate({**words, "findings": findings})
-    return continue_check(request, state, flow, result=result)
+    return next_screen(request, state, flow, result=result)
 
 
 # ----------------------------------------------------------------- one question at a time
@@ -239,6 +242,42 @@ async def confirm_submit(request: Request, state: StateDep, db: DbDep) -> Respon
 def questions_start(request: Request, state: StateDep) -> Response:
     """Start the question-by-question check."""
     return continue_check(request, state, FlowState())
+
+
+@router.get("/check/question/{token}", response_model=None)
+def question_again(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
+    """The next question of a check in progress, at its own address (reload, Back and
+    Forward show it again; nothing is sent twice)."""
+    kept = question_draft(db, token)
+    if kept is None:
+        return expired_page(request, state, gone=False)
+    flow, prefill = kept
+    return continue_check(request, state, flow, prefill=prefill)
+
+
+def next_screen(
+    request: Request,
+    state: AppState,
+    flow: FlowState,
+    prefill: dict[str, Any] | None = None,
+    result: CheckResult | None = None,
+) -> Response:
+    """After a form (post/redirect/get): the next question at an address of its own,
+    or the result at its own. For htmx the question is swapped in at once and its
+    address put in the browser's history; without, the browser is sent there."""
+    if result is None:
+        result = run_check(state, flow.check())
+    question = None
+    if result.assessment.urgency is not Urgency.EMERGENCY:
+        question = next_question(result.case, state.pipeline.kb)
+    if question is None:
+        return result_page(request, state, flow, result)
+    address = f"/check/question/{save_question(state, flow, prefill)}"
+    if request.headers.get("hx-request") != "true":
+        return go_to(request, address)
+    response = question_page(request, state, flow, result, question, prefill=prefill)
+    response.headers["HX-Push-Url"] = address
+    return response
 
 
 def continue_check(
@@ -311,7 +350,7 @@ async def questions_submit(request: Request, state: StateDep) -> Response:
     if action == "back":
         return _go_back(request, state, flow)
     if action == "restart":
-        return continue_check(request, state, FlowState())
+        return go_to(request, "/check/questions")
 
     question_id = text_field(form, "question", 100)
     typed = text_field(form, "number", 40).strip()
@@ -342,7 +381,7 @@ async def questions_submit(request: Request, state: StateDep) -> Response:
         flow = flow.with_step(findings, answered.values)
     except ValueError:
         return bad_state_page(request, state)
-    return continue_check(request, state, flow, result=answered.result)
+    return next_screen(request, state, flow, result=answered.result)
 
 
 def _reply(question: Question, action: str, form: FormData, typed: str) -> Reply:
@@ -394,10 +433,10 @@ def _go_back(request: Request, state: AppState, flow: FlowState) -> Response:
         for f in last:
             if f in flow.values:
                 prefill["value"] = _format_number(flow.values[f])
-        return continue_check(request, state, flow.without_last_step(), prefill=prefill)
+        return next_screen(request, state, flow.without_last_step(), prefill=prefill)
     if flow.text and flow.text.strip():
-        return confirm_page(request, state, flow)
-    return continue_check(request, state, flow)
+        return go_to(request, f"/check/confirm/{save_draft(state, flow)}")
+    return next_screen(request, state, flow)
 
 
 def _format_number(value: float) -> str:

@@ -7,6 +7,9 @@ again or starting over:
 
 - describing the episode stores a draft and leads to ``/check/confirm/{token}``, which
   shows what was read; "Change my words" leads to ``/check/words/{token}``;
+- confirming, answering a question and the form's Back store the check so far (and
+  what the next screen shows ticked) and lead to ``/check/question/{token}``, the
+  next question; an htmx swap shows it at once and puts that address in the history;
 - a finished check is stored as the person sees it and shown at
   ``/check/result/{token}``, with its dated reference, until it expires (30 days). That
   address is the one to reopen, print or share with a doctor: it is not indexed, not
@@ -19,6 +22,7 @@ After an htmx request (the question screens swap in place) the redirect is
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -52,6 +56,28 @@ def save_draft(state: AppState, flow: FlowState) -> str:
     """Keep a check in progress (committed at once); the token for its address."""
     with state.sessions() as db, db.begin():
         return check_records.save_draft(db, flow.model_dump(mode="json"))
+
+
+def save_question(state: AppState, flow: FlowState, prefill: dict[str, Any] | None) -> str:
+    """Keep a check whose next step is a question, with what that screen shows ticked
+    (after Back, the answer being changed); the token for the question's address."""
+    kept = {"flow": flow.model_dump(mode="json"), "prefill": prefill or {}}
+    with state.sessions() as db, db.begin():
+        return check_records.save_draft(db, kept)
+
+
+def question_draft(db: DbDep, token: str) -> tuple[FlowState, dict[str, Any]] | None:
+    """The check and the ticks kept for a question's address, or None."""
+    stored = check_records.load_draft(db, token)
+    if stored is None or not isinstance(stored.get("flow"), dict):
+        return None
+    prefill = stored.get("prefill")
+    try:
+        return FlowState.model_validate(stored["flow"]), prefill if isinstance(
+            prefill, dict
+        ) else {}
+    except ValidationError:
+        return None
 
 
 def draft_flow(db: DbDep, token: str) -> FlowState | None:

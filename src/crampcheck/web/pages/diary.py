@@ -11,39 +11,30 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS, SITES
-from crampcheck.domain.diary_charts import (
-    CHARTS,
-    chart_svg,
-    patterns_view,
-    short_date,
-)
+from crampcheck.domain.diary import SITES
 from crampcheck.domain.diary_labels import (
     activity_labels,
     context_labels,
-    month_names,
     short_feel_labels,
-    show_number,
     side_labels,
     site_labels,
     treatment_labels,
-    weekday_names,
 )
 from crampcheck.domain.limits import sane_year
-from crampcheck.domain.types import Urgency
+from crampcheck.domain.local_format import LocalFormat, duration_text
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError, episode_record
-from crampcheck.services.diary_checks import episode_check, episode_from_check, patterns_check
+from crampcheck.services.diary_checks import episode_check, episode_from_check
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
-from crampcheck.web.auth import DbDep, SignedIn, session_csrf, signed_in
+from crampcheck.web.auth import DbDep, SignedIn, session_csrf
 from crampcheck.web.checking import run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
@@ -55,8 +46,7 @@ from crampcheck.web.pages.diary_form import (
     form_page,
     parse_episode,
 )
-from crampcheck.web.pages.diary_patterns import diary_summary
-from crampcheck.web.pages.diary_times import local, show_time, zone_of
+from crampcheck.web.pages.diary_times import here, local, zone_of
 from crampcheck.web.pages.flow import (
     BadState,
     FlowState,
@@ -100,7 +90,7 @@ OwnEpisode = Annotated[Episode, Depends(own_episode)]
 @router.get("/diary/new")
 def new_episode_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
     """Log an episode: only when it happened is needed; the rest takes a tap each."""
-    return form_page(request, state, who, empty_form(zone_name(request)), {})
+    return form_page(request, state, who, empty_form(zone_of(request, state)[1]), {})
 
 
 @router.post("/diary/new")
@@ -108,11 +98,12 @@ def new_episode_submit(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
 ) -> Response:
     """Store the episode, then show the diary."""
-    parsed = parse_episode(form, zone_of(request)[0])
+    parsed = parse_episode(form, zone_of(request, state)[0])
     if parsed.data is None:
         return form_page(request, state, who, parsed.values, parsed.errors)
-    diary.log_episode(db, who.user.id, parsed.data)
-    response = RedirectResponse("/diary?done=saved", status_code=303)
+    logged = diary.log_episode(db, who.user.id, parsed.data)
+    # The diary then says what time it stored ("last night" is a guess at 3 AM).
+    response = RedirectResponse(f"/diary?done=saved&episode={logged.id}", status_code=303)
     remember_zone(response, request, parsed.values["tz"])
     return response
 
@@ -127,7 +118,7 @@ def edit_episode_form(
     done: str | None = None,
 ) -> Response:
     """Change an episode."""
-    zone, zone_label = zone_of(request)
+    zone, _name = zone_of(request, state)
     notice = None
     if done == "check":
         notice = _(
@@ -155,7 +146,7 @@ def edit_episode_submit(
     form: PatientForm,
 ) -> Response:
     """Store the changes (a check saved with the episode is kept)."""
-    parsed = parse_episode(form, zone_of(request)[0], check=episode.check)
+    parsed = parse_episode(form, zone_of(request, state)[0], check=episode.check)
     if parsed.data is None:
         return form_page(request, state, who, parsed.values, parsed.errors, episode_id=episode.id)
     diary.update_episode(db, who.user.id, episode.id, parsed.data)
@@ -169,13 +160,12 @@ def delete_episode_form(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
     """Ask before deleting an episode."""
-    zone, _name = zone_of(request)
     return page(
         request,
         state,
         "diary_delete.html",
         {
-            "episode": episode_view(episode, zone),
+            "episode": episode_view(episode, here(request, state)),
             "csrf_token": session_csrf(state, who.token),
         },
     )
@@ -198,19 +188,20 @@ def delete_episode_submit(
 # ---------------------------------------------------------------- the list and the month
 
 
-def episode_view(episode: Episode, zone: tzinfo) -> dict[str, Any]:
-    """An episode in words, for the list and the delete page."""
+def episode_view(episode: Episode, fmt: LocalFormat) -> dict[str, Any]:
+    """An episode in words, for the list and the delete page (its time in the person's
+    zone as people of the clinic's locale write it; its length in seconds or minutes)."""
     headings = urgency_headings()
     urgency = (episode.check or {}).get("urgency")
     return {
         "id": episode.id,
-        "when": show_time(episode.started_at, zone),
+        "when": fmt.moment(episode.started_at),
         "feel": short_feel_labels().get(episode.feel, episode.feel),
         "site": site_labels().get(episode.site or "", ""),
         "side": side_labels().get(episode.side or "", ""),
         "duration": None
         if episode.duration_minutes is None
-        else show_number(episode.duration_minutes),
+        else duration_text(episode.duration_minutes),
         "pain": episode.pain,
         "activity": activity_labels().get(episode.activity or "", ""),
         "at_night": episode.at_night,
@@ -243,9 +234,11 @@ def diary_home(
     site: Annotated[str | None, Query(max_length=32)] = None,
     done: Annotated[str | None, Query(max_length=20)] = None,
     welcome: Annotated[str | None, Query(max_length=5)] = None,
+    episode_id: Annotated[str | None, Query(alias="episode", max_length=36)] = None,
 ) -> Response:
     """The diary: newest episodes first, a page at a time (optionally one day or site)."""
-    zone, zone_label = zone_of(request)
+    fmt = here(request, state)
+    zone, zone_label = fmt.zone, fmt.zone_name
     chosen_day = _day(day)
     since = until = None
     if chosen_day is not None:
@@ -261,8 +254,14 @@ def diary_home(
         limit=PAGE_SIZE + 1,
         offset=(page_number - 1) * PAGE_SIZE,
     )
+    saved = _own(db, who, episode_id) if done == "saved" and episode_id else None
     notices = {
-        "saved": _("The episode was saved."),
+        "saved": (
+            _("The episode was saved for %(when)s.")
+            % {"when": fmt.moment_with_zone(saved.started_at)}
+            if saved is not None
+            else _("The episode was saved.")
+        ),
         "updated": _("The episode was changed."),
         "deleted": _("The episode was deleted."),
     }
@@ -279,15 +278,17 @@ def diary_home(
         state,
         "diary_list.html",
         {
-            "episodes": [episode_view(e, zone) for e in found[:PAGE_SIZE]],
+            "episodes": [episode_view(e, fmt) for e in found[:PAGE_SIZE]],
             "page_number": page_number,
             "older": f"/diary?page={page_number + 1}{query}" if len(found) > PAGE_SIZE else None,
             "newer": f"/diary?page={page_number - 1}{query}" if page_number > 1 else None,
             "day": chosen_day.isoformat() if chosen_day else None,
+            "day_label": fmt.day(chosen_day, weekday=True) if chosen_day else "",
             "site": site_filter or "",
             "sites": [(s, site_labels()[s]) for s in SITES],
             "site_label": site_labels().get(site_filter or "", ""),
             "notice": notices.get(done or ""),
+            "saved_id": saved.id if saved is not None else None,
             "welcome": bool(welcome),
             "zone_label": zone_label,
             "month": datetime.now(zone).strftime("%Y-%m"),
@@ -303,8 +304,10 @@ def month_page(
     who: CurrentPatient,
     month: Annotated[str | None, Query(max_length=7)] = None,
 ) -> Response:
-    """A month at a glance: how many episodes each day, each day a link to its episodes."""
-    zone, zone_label = zone_of(request)
+    """A month at a glance: how many episodes each day, each day a link to its episodes
+    (weeks start on the day the clinic's locale starts them: Sunday in the US)."""
+    fmt = here(request, state)
+    zone, zone_label = fmt.zone, fmt.zone_name
     today = datetime.now(zone).date()
     year, number = today.year, today.month
     if month:
@@ -325,14 +328,14 @@ def month_page(
             {
                 "date": d.isoformat(),
                 "number": d.day,
-                "label": short_date(d),
+                "label": fmt.day(d, weekday=True),
                 "in_month": d.month == number,
                 "count": counts.get(d, 0) if d.month == number else 0,
                 "today": d == today,
             }
             for d in week
         ]
-        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, number)
+        for week in calendar.Calendar(fmt.first_weekday()).monthdatescalendar(year, number)
     ]
     previous = first - timedelta(days=1)
     return page(
@@ -340,9 +343,9 @@ def month_page(
         state,
         "diary_month.html",
         {
-            "title": _("%(month)s %(year)d") % {"month": month_names()[number - 1], "year": year},
+            "title": fmt.month(year, number),
             "weeks": weeks,
-            "weekdays": weekday_names(),
+            "weekdays": fmt.weekdays(),
             "previous": previous.strftime("%Y-%m"),
             "next": following.strftime("%Y-%m"),
             "total": sum(counts.values()),
@@ -387,63 +390,3 @@ def save_check(
     except EpisodeError:
         return bad_state_page(request, state)
     return RedirectResponse(f"/diary/{episode.id}/edit?done=check", status_code=303)
-
-
-# ---------------------------------------------------------------- patterns and charts
-
-
-@router.get("/diary/charts/{name}.svg")
-def chart(request: Request, state: StateDep, db: DbDep, name: str) -> Response:
-    """One chart of the diary as an SVG image."""
-    who = signed_in(request, db)
-    if who is None:
-        return Response(status_code=401, headers={"Cache-Control": "no-store"})
-    if name not in CHARTS:
-        return not_found(request, state)
-    zone, _name = zone_of(request)
-    now = datetime.now(UTC)
-    found = diary.patterns(db, who.user.id, state.pipeline.kb, now=now, zone=zone)
-    svg = chart_svg(name, found, now, zone)
-    return Response(
-        svg,
-        media_type="image/svg+xml",
-        headers={"Cache-Control": "private, no-store"},
-    )
-
-
-@router.get("/diary/patterns")
-def patterns_page(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
-    """What the diary shows, in plain words with the counts behind each statement."""
-    kb = state.pipeline.kb
-    zone, zone_label = zone_of(request)
-    now = datetime.now(UTC)
-    found = diary.patterns(db, who.user.id, kb, now=now, zone=zone)
-    view = patterns_view(found, now, zone, show_number, telling_first=True)
-    escalations = [
-        {
-            "reason": e.reason,
-            "sources": [kb.sources[s] for s in e.source_ids if s in kb.sources],
-        }
-        for e in found.escalations
-    ]
-    summary = diary_summary(found, view["counts"])
-    offer = bool(found.escalations)
-    return page(
-        request,
-        state,
-        "diary_patterns.html",
-        {
-            **view,
-            "min_days": MIN_DIARY_DAYS_FOR_PATTERNS,
-            "min_each": MIN_DAYS_WITH_AND_WITHOUT,
-            "escalations": escalations,
-            "summary": summary if offer else "",
-            "appointment_state": (
-                FlowState.from_given(patterns_check(found, view["counts"], summary, kb)).encode()
-                if offer
-                else ""
-            ),
-            "zone_label": zone_label,
-            "doctor": urgency_headings()[Urgency.DOCTOR.value][0],
-        },
-    )

@@ -21,15 +21,13 @@ from crampcheck.domain.diary import (
     TREATMENTS,
     EpisodeRecord,
 )
-from crampcheck.domain.diary_labels import (
-    choices,
-    show_number,
-)
+from crampcheck.domain.diary_labels import choices
+from crampcheck.domain.local_format import duration_field
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError, EpisodeInput
 from crampcheck.web.auth import SignedIn, session_csrf
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.diary_times import PRESETS, local, preset_time, zone_of
+from crampcheck.web.pages.diary_times import PRESETS, here, local, preset_choices, preset_time
 from crampcheck.web.pages.flow import (
     list_field,
     text_field,
@@ -39,6 +37,9 @@ from crampcheck.web.pages.render import page
 from crampcheck.web.state import AppState
 from crampcheck.web.zones import time_zone
 
+DURATION_UNITS = ("seconds", "minutes")
+"""How long an episode lasted can be given in either: a cramp often lasts seconds."""
+
 
 def empty_form(zone: str) -> dict[str, Any]:
     return {
@@ -46,7 +47,8 @@ def empty_form(zone: str) -> dict[str, Any]:
         "at": "",
         "site": "",
         "side": "",
-        "duration_minutes": "",
+        "duration": "",
+        "duration_unit": "minutes",
         "pain": "",
         "feel": "cramp",
         "activity": "",
@@ -60,15 +62,18 @@ def empty_form(zone: str) -> dict[str, Any]:
 
 
 def episode_form(episode: EpisodeRecord, zone: tzinfo, zone_label: str) -> dict[str, Any]:
-    """The form's values for an episode being edited."""
+    """The form's values for an episode being edited (a duration that is not a whole
+    number of minutes in seconds)."""
+    duration, unit = ("", "minutes")
+    if episode.duration_minutes is not None:
+        duration, unit = duration_field(episode.duration_minutes)
     return {
         "when": "",
         "at": local(episode.started_at, zone).strftime("%Y-%m-%dT%H:%M"),
         "site": episode.site or "",
         "side": episode.side or "",
-        "duration_minutes": (
-            "" if episode.duration_minutes is None else show_number(episode.duration_minutes)
-        ),
+        "duration": duration,
+        "duration_unit": unit,
         "pain": "" if episode.pain is None else str(episode.pain),
         "feel": episode.feel,
         "activity": episode.activity or "",
@@ -104,7 +109,8 @@ def parse_episode(
         "at": text_field(form, "at", 40).strip(),
         "site": text_field(form, "site", 32).strip(),
         "side": text_field(form, "side", 10).strip(),
-        "duration_minutes": text_field(form, "duration_minutes", 20).strip(),
+        "duration": text_field(form, "duration", 20).strip(),
+        "duration_unit": text_field(form, "duration_unit", 10).strip() or "minutes",
         "pain": text_field(form, "pain", 5).strip(),
         "feel": text_field(form, "feel", 10).strip() or "cramp",
         "activity": text_field(form, "activity", 20).strip(),
@@ -148,14 +154,20 @@ def parse_episode(
         if any(v not in allowed for v in values[name]):
             errors[name] = _("Please choose from the options shown.")
     duration: float | None = None
-    if values["duration_minutes"]:
+    if values["duration_unit"] not in DURATION_UNITS:
+        errors["duration"] = _("Please choose seconds or minutes.")
+    elif values["duration"]:
         try:
-            duration = float(values["duration_minutes"].replace(",", "."))
+            amount = float(values["duration"].replace(",", "."))
         except ValueError:
-            duration = math.nan
+            amount = math.nan
+        in_seconds = values["duration_unit"] == "seconds"
+        duration = amount / 60 if in_seconds else amount
         if not math.isfinite(duration) or not 0 <= duration <= 24 * 60:
-            errors["duration_minutes"] = _(
-                "Please give the minutes as a number from 0 to 1440, or leave it empty."
+            errors["duration"] = (
+                _("Please give the seconds as a number from 0 to 86400, or leave it empty.")
+                if in_seconds
+                else _("Please give the minutes as a number from 0 to 1440, or leave it empty.")
             )
     pain: int | None = None
     if values["pain"]:
@@ -187,7 +199,7 @@ def parse_episode(
     try:
         diary.validate_episode(data, datetime.now(UTC))
     except EpisodeError as error:
-        field = "at" if error.field == "started_at" else error.field
+        field = {"started_at": "at", "duration_minutes": "duration"}.get(error.field, error.field)
         errors[field] = _(error.message)
         return ParsedForm(values, errors, None, zone)
     return ParsedForm(values, errors, data, zone)
@@ -200,7 +212,7 @@ FORM_FIELDS = (
     "site",
     "side",
     "pain",
-    "duration_minutes",
+    "duration",
     "activity",
     "context",
     "tried",
@@ -220,7 +232,10 @@ def form_page(
     notice: str | None = None,
 ) -> HTMLResponse:
     """The episode form (new or edit), with a message beside each field at fault."""
-    zone, zone_label = zone_of(request)
+    fmt = here(request, state)
+    offered = choices()
+    offered["when"] = preset_choices(offered["when"], fmt)
+    offered["duration_unit"] = [("seconds", _("seconds")), ("minutes", _("minutes"))]
     return page(
         request,
         state,
@@ -229,12 +244,12 @@ def form_page(
             "form": values,
             "errors": errors,
             "fields": FORM_FIELDS,
-            "choices": choices(),
+            "choices": offered,
             "episode_id": episode_id,
             "action": f"/diary/{episode_id}/edit" if episode_id else "/diary/new",
             "csrf_token": session_csrf(state, who.token),
-            "zone_label": values.get("tz") or zone_label,
-            "max_time": datetime.now(zone).strftime("%Y-%m-%dT%H:%M"),
+            "zone_label": values.get("tz") or fmt.zone_name,
+            "max_time": datetime.now(fmt.zone).strftime("%Y-%m-%dT%H:%M"),
             "notice": notice,
         },
         status_code=422 if errors else 200,

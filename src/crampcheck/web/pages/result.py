@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
@@ -85,9 +86,23 @@ class Chip:
     """Read in the words and then confirmed by the person (shown to the clinic)."""
     hedged: bool = False
     """Said with a hedge ("maybe swollen?"): counted, and shown as not sure, to confirm."""
+    denied_label: str | None = None
+    """The finding's positive words for a "no" (the knowledge base's ``denied_label``)."""
+
+    @property
+    def denial(self) -> Denial:
+        """How this chip reads when the person said no to it (never a double negative)."""
+        return denial(self.label, self.denied_label)
 
 
-def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
+def denied_labels(state: AppState) -> dict[str, str]:
+    """Each finding's positive words for a "no", where its label is itself negative."""
+    return {fid: f.denied_label for fid, f in state.pipeline.kb.findings.items() if f.denied_label}
+
+
+def reading_chips(
+    result: CheckResult, kb_labels: dict[str, str], denied: dict[str, str] | None = None
+) -> list[Chip]:
     """The findings read from the words, one chip each, present first, with the words quoted."""
     reading = result.reading
     if reading is None:
@@ -112,6 +127,7 @@ def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
             tuple(quotes.get(fid, ())),
             values.get(fid),
             hedged=fid in hedged,
+            denied_label=(denied or {}).get(fid),
         )
         for fid, st in states.items()
     ]
@@ -135,14 +151,28 @@ def _with_clause_start(text: str, start: int, end: int) -> str:
     return quote or text[start:end]
 
 
-def answer_chips(flow: FlowState, result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
+def answer_chips(
+    flow: FlowState,
+    result: CheckResult,
+    kb_labels: dict[str, str],
+    denied: dict[str, str] | None = None,
+) -> list[Chip]:
     """Explicit answers that differ from (or add to) what was read in the words."""
     read = result.reading.states() if result.reading else {}
     chips = []
     for fid, st in flow.findings.items():
         if read.get(fid) is not None and read[fid].value == st:
             continue
-        chips.append(Chip(fid, kb_labels.get(fid, fid), st, (), flow.values.get(fid)))
+        chips.append(
+            Chip(
+                fid,
+                kb_labels.get(fid, fid),
+                st,
+                (),
+                flow.values.get(fid),
+                denied_label=(denied or {}).get(fid),
+            )
+        )
     order = {FindingState.PRESENT.value: 0, FindingState.ABSENT.value: 1}
     return sorted(chips, key=lambda c: order.get(c.state, 2))
 
@@ -155,14 +185,11 @@ def _against(
     kb = state.pipeline.kb
     condition = kb.conditions.get(condition_id)
     denied = {
-        kb.findings[f].label
+        kb.findings[f].label: kb.findings[f].denied_label
         for f in (condition.key if condition else ())
         if result.case.state(f) is FindingState.ABSENT
     }
-    return [
-        _("you said no to “%(label)s”") % {"label": label} if label in denied else label
-        for label in labels
-    ]
+    return [said_no(label, denied[label]) if label in denied else label for label in labels]
 
 
 def explicit_denials(flow: FlowState) -> set[str]:
@@ -193,7 +220,8 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
     emergency = data["urgency"] == Urgency.EMERGENCY.value
 
     final = {fid: st.value for fid, st in result.case.findings.items()}
-    read_chips = [c for c in reading_chips(result, labels) if final.get(c.id) == c.state]
+    positive = denied_labels(state)
+    read_chips = [c for c in reading_chips(result, labels, positive) if final.get(c.id) == c.state]
 
     # Numbered in the order the page shows them: the answer first, then the reasons.
     def cited(item: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +243,7 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
     denied = explicit_denials(flow)
     answers = [
         c
-        for c in answer_chips(flow, result, labels)
+        for c in answer_chips(flow, result, labels, positive)
         if c.state != FindingState.ABSENT.value or c.id in denied
     ]
     scope = data.get("outside_scope")
@@ -282,10 +310,23 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
+CHIP_FIELDS = frozenset(f.name for f in fields(Chip))
+
+
+def _chip(stored: dict[str, Any]) -> Chip:
+    """A chip as a stored result kept it (a result kept before a field was added lacks
+    it, and takes its default)."""
+    kept = {k: v for k, v in stored.items() if k in CHIP_FIELDS}
+    kept["quotes"] = tuple(kept.get("quotes") or ())
+    return Chip(**kept)
+
+
 def view_context(view: dict[str, Any], flow: FlowState) -> dict[str, Any]:
     """What result.html needs, from a stored result's content and its check."""
     return {
         **view,
+        "read_chips": [_chip(c) for c in view.get("read_chips") or ()],
+        "answer_chips": [_chip(c) for c in view.get("answer_chips") or ()],
         "evidence_labels": evidence_labels(),
         "state": flow.encode(),
         "has_text": bool(flow.text and flow.text.strip()),

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.snapshot import FindingRow, Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
-from crampcheck.web.i18n import _
 from crampcheck.web.pages.result import (
     Chip,
     Citations,
@@ -36,9 +36,13 @@ def _value(rows: Iterable[FindingRow]) -> float | None:
     return max(values) if values else None
 
 
-def finding_chips(snapshot: Snapshot) -> tuple[list[Chip], list[Chip], list[str]]:
+def finding_chips(
+    snapshot: Snapshot, denied: Mapping[str, str] | None = None
+) -> tuple[list[Chip], list[Chip], list[Denial]]:
     """The findings as the person's result page showed them: (chips read in their words,
-    chips of answers given beside the words, labels of answers "no")."""
+    chips of answers given beside the words, the answers "no" in words); ``denied``
+    holds each finding's positive words for a "no" (the knowledge base's)."""
+    positive = denied or {}
     description = snapshot.description
     read = snapshot.read_states()
     final = snapshot.final_states()
@@ -51,7 +55,15 @@ def finding_chips(snapshot: Snapshot) -> tuple[list[Chip], list[Chip], list[str]
         quotes = tuple(dict.fromkeys(_quote(r, description) for r in mine))
         confirmed = any(r.confirmed for r in mine)
         read_chips.append(
-            Chip(finding_id, labels[finding_id], state.value, quotes, _value(mine), confirmed)
+            Chip(
+                finding_id,
+                labels[finding_id],
+                state.value,
+                quotes,
+                _value(mine),
+                confirmed,
+                denied_label=positive.get(finding_id),
+            )
         )
     read_chips.sort(key=lambda c: c.state != FindingState.PRESENT.value)
     answers = [
@@ -60,7 +72,11 @@ def finding_chips(snapshot: Snapshot) -> tuple[list[Chip], list[Chip], list[str]
         if r.state is not FindingState.ABSENT
     ]
     answers.sort(key=lambda c: c.state != FindingState.PRESENT.value)
-    answered_no = [labels[r.id] for r in snapshot.answer_rows if r.state is FindingState.ABSENT]
+    answered_no = [
+        denial(labels[r.id], positive.get(r.id))
+        for r in snapshot.answer_rows
+        if r.state is FindingState.ABSENT
+    ]
     return read_chips, answers, answered_no
 
 
@@ -85,8 +101,9 @@ def _against(snapshot: Snapshot, cause: Mapping[str, Any], kb: KnowledgeBase) ->
     keys = {
         f: kb.findings[f].label for f in (condition.key if condition else ()) if f in kb.findings
     }
+    positive = {kb.findings[f].label: kb.findings[f].denied_label for f in keys}
     return [
-        _("you said no to “%(label)s”") % {"label": a.label} if a.denied else a.label
+        said_no(a.label, positive.get(a.label)) if a.denied else a.label
         for a in snapshot.against(cause.get("against") or (), keys)
     ]
 
@@ -105,7 +122,8 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
         for r in snapshot.get("reasons") or ()
     ]
     read = Snapshot.read(snapshot)
-    read_chips, answer_chips, answered_no = finding_chips(read)
+    denied = {fid: f.denied_label for fid, f in kb.findings.items() if f.denied_label}
+    read_chips, answer_chips, answered_no = finding_chips(read, denied)
     causes = [
         {
             "name": str(c.get("name", "")),
