@@ -36,15 +36,13 @@ FLOORS = {
     "texts_a": (71, 70),
     "carers_b": (70, 71),
     "mixed_c": (69, 68),
-    # kind 74 until "can't pull my toes up" kept the toes as the place (a foot drop then
-    # reads as the nerve problem it is, "other", where the writer said "cramp")
-    "portal_f": (72, 73),
+    "portal_f": (73, 74),
     "chat_i": (71, 69),
     "voices_j": (71, 69),
     "app_l": (70, 74),
     "voicemail_n": (67, 68),
     "forums_o": (66, 68),
-    "carers_r": (69, 63),
+    "carers_r": (74, 62),
 }
 
 
