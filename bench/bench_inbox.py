@@ -86,7 +86,7 @@ from crampcheck.storage.tables import (
     StaffMember,
     User,
 )
-from crampcheck.web.api.common import assessment_payload
+from crampcheck.web.checking import assessment_payload
 from crampcheck.web.staff_auth import STAFF_COOKIE, STAFF_PATH
 from crampcheck.web.state import AppState
 
@@ -830,7 +830,7 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
             measure(web + services, args.repeats)
         base_ms = report(web, services, args, summary)
         statement_breakdown(state, clinician, request_id if page_problem is None else None, base_ms)
-        plans(state, clinician, last_query)
+        plans(state, clinician, (last_query, f"status=all&cursor={middle_cursor}"))
         with sql_log(state.engine) as log, state.sessions() as session:
             offset_page(session, clinic_id, where_all, deep)
         for sql, params, _seconds in log:
@@ -963,12 +963,12 @@ def statement_breakdown(
         event.remove(state.sessions, "after_commit", after_commit)
 
 
-def plans(state: AppState, client: TestClient, last_query: str) -> None:
+def plans(state: AppState, client: TestClient, deep_queries: tuple[str, ...]) -> None:
     """The plans of the inbox's queries, captured from a real request of each filter
     (each distinct statement once)."""
     seen: set[str] = set()
     paths = ("/staff", "/staff?status=all", "/staff?status=all&urgency=urgent")
-    for path in (*paths, f"/staff?{last_query}"):
+    for path in (*paths, *(f"/staff?{query}" for query in deep_queries)):
         with sql_log(state.engine) as log:
             client.get(path)
         for sql, params, _seconds in log:
@@ -978,7 +978,8 @@ def plans(state: AppState, client: TestClient, last_query: str) -> None:
                 continue
             seen.add(key)
             plan = explain(state.engine, sql, params)
-            print(f"\n--- GET {path}: {label}")
+            shown = re.sub(r"cursor=[^&]+", "cursor=...", path)
+            print(f"\n--- GET {shown}: {label}")
             print(f"    {' '.join(sql.split())[:150]}...")
             for line in plan:
                 print(f"    {line}")
