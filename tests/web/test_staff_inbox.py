@@ -338,6 +338,24 @@ def test_inbox_pages_hold_still_when_requests_arrive(
     assert inbox_names(client.get("/staff").text) == ["Urgent Newcomer", "Older Newcomer"]
 
 
+def test_a_page_link_whose_neighbours_left_the_filter_still_shows_a_page(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    ids = [
+        make_request(app, DOCTOR_TEXT, name=f"Person {n}", age=timedelta(hours=10 - n))
+        for n in range(6)
+    ]
+    as_member(client, add_member(app, "front_desk"))
+    second = client.get(str(link(client.get("/staff?status=new").text, "next"))).text
+    back, onward = str(link(second, "prev")), str(link(second, "next"))
+    for request_id in (ids[0], ids[1], ids[4], ids[5]):
+        assert change(client, request_id, status="contacted").status_code == 303
+    # Nothing new is left before the second page's first row, nor after its last.
+    assert inbox_names(client.get(back).text) == ["Person 2", "Person 3"], "the first page"
+    assert inbox_names(client.get(onward).text) == ["Person 2", "Person 3"], "the last page"
+
+
 @pytest.mark.parametrize(
     "tamper",
     [

@@ -227,6 +227,10 @@ def inbox(
         # Everything after the link's row left the filter meanwhile: the last page.
         position = Cursor(forward=False, key=None, position=total)
         rows, more = _rows(session, clinic_id, where, position)
+    elif position is not None and not rows:
+        # Everything before it left the filter meanwhile: the first page.
+        position = None
+        rows, more = _rows(session, clinic_id, where, position)
     if position is None:
         start, has_previous, has_next = 0, False, more
     elif position.forward:
