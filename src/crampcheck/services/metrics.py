@@ -142,7 +142,8 @@ def reader_timer() -> Iterator[None]:
 
 def instrument_pool(engine: Engine) -> None:
     """Follow ``engine``'s connection pool: connections open, checked out, and the
-    pool's capacity (SQLite's pool for a file has no fixed size and reports none)."""
+    pool's capacity (a pool without a fixed size, such as an in-memory SQLite
+    database's, reports none)."""
     found = metrics()
     size = getattr(engine.pool, "size", None)
     overflow = getattr(engine.pool, "_max_overflow", 0)
