@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from _common import (
     DEFAULT_VIGNETTES,
@@ -72,6 +72,7 @@ from crampcheck.services import inbox as inbox_service
 from crampcheck.services.appointments import snapshot_of
 from crampcheck.services.clinics import register_clinic
 from crampcheck.services.inbox import InboxFilter
+from crampcheck.services.inbox_cursor import Cursor, InboxKey, encode
 from crampcheck.services.pipeline import Pipeline, default_pipeline
 from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import add_staff, start_staff_session
@@ -85,7 +86,7 @@ from crampcheck.storage.tables import (
     StaffMember,
     User,
 )
-from crampcheck.web.api.common import assessment_payload
+from crampcheck.web.checking import assessment_payload
 from crampcheck.web.staff_auth import STAFF_COOKIE, STAFF_PATH
 from crampcheck.web.state import AppState
 
@@ -108,6 +109,7 @@ SHARING_SHARE = 0.85
 REVOKED_SHARE = 0.05
 DISTINCT_SNAPSHOTS = 20
 BENCH_SECRET = "bench-inbox-secret-key-not-for-production-0123456789"  # nosec B105
+SECRET = BENCH_SECRET.encode()
 STAFF_PASSWORD = "bench inbox staff password"  # nosec B105
 TIMES = ("weekday mornings", "after 5 pm", "any time", "Tuesdays or Thursdays", None)
 
@@ -488,6 +490,36 @@ def in_session(state: AppState, work: Callable[[Session], object]) -> Callable[[
     return call
 
 
+def offset_page(
+    session: Session, clinic_id: str, where: InboxFilter, page: int
+) -> list[AppointmentRequest]:
+    """Page ``page`` as the inbox read it before keyset paging: the same count, filter,
+    columns and order, skipping ``(page - 1) * PAGE_SIZE`` rows with OFFSET (the baseline
+    of the deep-page figures)."""
+    session.scalar(
+        select(func.count()).select_from(inbox_service.filtered(clinic_id, where).subquery())
+    )
+    return list(
+        session.scalars(
+            inbox_service.filtered(clinic_id, where)
+            .options(load_only(*inbox_service.LIST_COLUMNS))
+            .order_by(*inbox_service.inbox_order(where))
+            .limit(inbox_service.PAGE_SIZE)
+            .offset((page - 1) * inbox_service.PAGE_SIZE)
+        )
+    )
+
+
+def keyset_cursor_at(session: Session, clinic_id: str, where: InboxFilter, page: int) -> str:
+    """The page link the inbox gives for page ``page`` (reached by following "Next page"
+    from the first): made here from the last row of the page before it."""
+    previous = offset_page(session, clinic_id, where, page - 1)
+    row = previous[-1]
+    key = InboxKey(row.urgency_order, 0 if row.status == "new" else 1, row.created_at, row.id)
+    position = (page - 1) * inbox_service.PAGE_SIZE
+    return encode(Cursor(True, key, position), where.values, clinic_id, SECRET)
+
+
 def request_page_ready(client: TestClient, request_id: str) -> str | None:
     """None when ``/staff/requests/{id}`` renders, else why not."""
     try:
@@ -645,11 +677,11 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
                 )
             ).all()
         )
-        open_total = inbox_service.inbox(session, clinic_id, InboxFilter()).total
+        open_total = inbox_service.inbox(session, clinic_id, InboxFilter(), secret=SECRET).total
         urgent_total = inbox_service.inbox(
-            session, clinic_id, InboxFilter("all", urgency="urgent")
+            session, clinic_id, InboxFilter("all", urgency="urgent"), secret=SECRET
         ).total
-        all_total = inbox_service.inbox(session, clinic_id, InboxFilter("all")).total
+        all_total = inbox_service.inbox(session, clinic_id, InboxFilter("all"), secret=SECRET).total
         some_user = session.scalars(select(User.id).limit(1).offset(10)).one()
     print(
         f"clinic {clinic_id}: {totals.get(clinic_id, 0):,} requests, {open_total} open, "
@@ -665,7 +697,20 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
                 STAFF_COOKIE, tokens[role], domain="testserver.local", path=STAFF_PATH
             )
         page_problem = request_page_ready(clinician, request_id)
-        deep = max(1, -(-totals.get(clinic_id, 0) // inbox_service.PAGE_SIZE))
+        first_all = clinician.get("/staff?status=all").text
+        found_last = re.search(r'<a href="/staff\?([^"]+)" rel="last">', first_all)
+        if found_last is None:
+            raise SystemExit("the inbox's first page of ?status=all has no link to its last page")
+        last_query = found_last.group(1).replace("&amp;", "&")
+        where_all = InboxFilter("all")
+        all_count = totals.get(clinic_id, 0)
+        deep = max(1, -(-all_count // inbox_service.PAGE_SIZE))
+        middle = deep // 2
+        with state.sessions() as session:
+            middle_cursor = keyset_cursor_at(session, clinic_id, where_all, middle)
+            last_cursor = inbox_service.inbox(
+                session, clinic_id, where_all, secret=SECRET, with_counts=False
+            ).last
         web = [
             Case("GET /healthz (baseline)", get_ok(clinician, "/healthz"), []),
             Case("GET /staff (open)", get_ok(clinician, "/staff", "inbox-row"), []),
@@ -676,8 +721,8 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
                 [],
             ),
             Case(
-                f"GET /staff?status=all&page={deep} (last)",
-                get_ok(clinician, f"/staff?status=all&page={deep}", "inbox-row"),
+                "GET /staff?status=all, last page",
+                get_ok(clinician, f"/staff?{last_query}", "inbox-row"),
                 [],
             ),
         ]
@@ -720,13 +765,19 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
                 ),
                 Case(
                     "inbox() open",
-                    in_session(state, lambda s: inbox_service.inbox(s, clinic_id, InboxFilter())),
+                    in_session(
+                        state,
+                        lambda s: inbox_service.inbox(s, clinic_id, InboxFilter(), secret=SECRET),
+                    ),
                     [],
                 ),
                 Case(
                     "inbox() all",
                     in_session(
-                        state, lambda s: inbox_service.inbox(s, clinic_id, InboxFilter("all"))
+                        state,
+                        lambda s: inbox_service.inbox(
+                            s, clinic_id, InboxFilter("all"), secret=SECRET
+                        ),
                     ),
                     [],
                 ),
@@ -735,7 +786,37 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
                     in_session(
                         state,
                         lambda s: inbox_service.inbox(
-                            s, clinic_id, InboxFilter("all", urgency="urgent")
+                            s, clinic_id, InboxFilter("all", urgency="urgent"), secret=SECRET
+                        ),
+                    ),
+                    [],
+                ),
+                Case(
+                    f"before: OFFSET, all, page {middle} of {deep}",
+                    in_session(state, lambda s: offset_page(s, clinic_id, where_all, middle)),
+                    [],
+                ),
+                Case(
+                    f"after: keyset, all, page {middle} of {deep}",
+                    in_session(
+                        state,
+                        lambda s: inbox_service.inbox(
+                            s, clinic_id, where_all, middle_cursor, secret=SECRET
+                        ),
+                    ),
+                    [],
+                ),
+                Case(
+                    "before: OFFSET, all, last page",
+                    in_session(state, lambda s: offset_page(s, clinic_id, where_all, deep)),
+                    [],
+                ),
+                Case(
+                    "after: keyset, all, last page",
+                    in_session(
+                        state,
+                        lambda s: inbox_service.inbox(
+                            s, clinic_id, where_all, last_cursor, secret=SECRET
                         ),
                     ),
                     [],
@@ -749,7 +830,16 @@ def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
             measure(web + services, args.repeats)
         base_ms = report(web, services, args, summary)
         statement_breakdown(state, clinician, request_id if page_problem is None else None, base_ms)
-        plans(state, clinician, deep)
+        plans(state, clinician, (last_query, f"status=all&cursor={middle_cursor}"))
+        with sql_log(state.engine) as log, state.sessions() as session:
+            offset_page(session, clinic_id, where_all, deep)
+        for sql, params, _seconds in log:
+            if " OFFSET " in sql:
+                plan = explain(state.engine, sql, params)
+                print(f"\n--- before (OFFSET, page {deep}): {' '.join(sql.split())[-90:]}")
+                for line in plan:
+                    print(f"    {line}")
+                print(f"    => {plan_verdict(plan)}")
 
 
 def report(
@@ -780,6 +870,16 @@ def report(
             f"{case.name:42} {median * 1000:10.2f} {p95 * 1000:9.2f} {median / base:10.1f}x  "
             f"{verdict}"
         )
+    pairs: dict[str, dict[str, Case]] = defaultdict(dict)
+    for case in services:
+        if case.name.startswith(("before: OFFSET, ", "after: keyset, ")):
+            side, page = case.name.split(", ", 1)
+            pairs[page][side] = case
+    for page, sides in pairs.items():
+        before, after = sides.get("before: OFFSET"), sides.get("after: keyset")
+        if before is not None and after is not None:
+            ratio = statistics.median(before.times) / statistics.median(after.times)
+            print(f"{page}: OFFSET / keyset = {ratio:.1f}x (medians in the same run)")
     return base * 1000
 
 
@@ -863,12 +963,12 @@ def statement_breakdown(
         event.remove(state.sessions, "after_commit", after_commit)
 
 
-def plans(state: AppState, client: TestClient, deep: int) -> None:
+def plans(state: AppState, client: TestClient, deep_queries: tuple[str, ...]) -> None:
     """The plans of the inbox's queries, captured from a real request of each filter
     (each distinct statement once)."""
     seen: set[str] = set()
     paths = ("/staff", "/staff?status=all", "/staff?status=all&urgency=urgent")
-    for path in (*paths, f"/staff?status=all&page={deep}"):
+    for path in (*paths, *(f"/staff?{query}" for query in deep_queries)):
         with sql_log(state.engine) as log:
             client.get(path)
         for sql, params, _seconds in log:
@@ -878,7 +978,8 @@ def plans(state: AppState, client: TestClient, deep: int) -> None:
                 continue
             seen.add(key)
             plan = explain(state.engine, sql, params)
-            print(f"\n--- GET {path}: {label}")
+            shown = re.sub(r"cursor=[^&]+", "cursor=...", path)
+            print(f"\n--- GET {shown}: {label}")
             print(f"    {' '.join(sql.split())[:150]}...")
             for line in plan:
                 print(f"    {line}")

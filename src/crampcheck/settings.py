@@ -81,6 +81,28 @@ class Settings(BaseSettings):
         description="comma-separated addresses or networks of reverse proxies whose "
         "X-Forwarded-For and X-Forwarded-Proto are believed; none by default",
     )
+    log_requests: bool = Field(
+        default=True,
+        description="write one JSON line per request to standard error (request id, method, "
+        "route template, status, duration; no personal data)",
+    )
+    log_client_address: bool = Field(
+        default=False,
+        description="add the client's IP address to each request's log line (personal data "
+        "in some jurisdictions: off by default)",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="the port `crampcheck serve` serves Prometheus metrics on, at /metrics; "
+        "none: no metrics are served",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        max_length=253,
+        description="the address the metrics port listens on (this machine only by default)",
+    )
 
     public_url: str = Field(
         default="",
@@ -158,6 +180,15 @@ class Settings(BaseSettings):
                     "anyone could choose the address the throttles and the audit log see; "
                     "name the proxies' own addresses or network"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_metrics_on_the_application_port(self) -> Settings:
+        if self.metrics_port is not None and self.metrics_port == self.port:
+            raise ValueError(
+                "CRAMPCHECK_METRICS_PORT is the application's own port: the metrics need a "
+                "port of their own, which the reverse proxy does not forward"
+            )
         return self
 
     @property

@@ -76,6 +76,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/clinic"): P,
     ("POST", "/api/v1/appointment-requests"): P,
     ("GET", "/healthz"): P,
+    ("GET", "/readyz"): P,
     ("GET", "/openapi.json"): P,
     ("GET", "/docs"): P,
     **{("GET", p): P for p in ("/", "/clinic", "/check", "/check/questions", "/learn")},

@@ -59,6 +59,7 @@ PRIVATE = [
     ("GET", "/api/v1/episodes"),
     ("GET", "/api/staff/requests"),
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
 ]
 
 

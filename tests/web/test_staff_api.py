@@ -22,7 +22,7 @@ from fhir.resources.R4B.bundle import Bundle
 from starlette.testclient import TestClient
 
 from crampcheck.domain.birth import age_on
-from crampcheck.services import accounts, throttle
+from crampcheck.services import accounts, inbox, throttle
 from crampcheck.storage.tables import AppointmentRequest
 from crampcheck.web.api.staff import InboxPageOut, RequestOut, StaffSessionOut
 from tests.web.test_staff_inbox import (
@@ -154,14 +154,54 @@ def test_the_inbox_json_is_ordered_and_filtered(app: FastAPI, client: TestClient
         ("status=lost", "status"),
         ("urgency=soon", "urgency"),
         ("location=paris", "location"),
-        ("page=0", "page"),
+        ("cursor=not-a-link", "cursor"),
     ):
         refused = client.get(f"/api/staff/requests?{query}", headers=bearer(token))
         assert refused.status_code == 422, query
         assert refused.json()["detail"][0]["loc"] == ["query", field]
     details = [e.detail for e in events(app, "view_inbox")]
-    assert details[0] == "status=open location=any urgency=any page=1 (API)"
+    assert details[0] == "status=open location=any urgency=any from=1 (API)"
     assert len(details) == 5, "a refused filter reads nothing and records nothing"
+
+
+def test_the_inbox_json_pages_by_signed_links(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_request(app, DOCTOR_TEXT, name=f"Person {n}", age=timedelta(hours=10 - n))
+    token = add_member(app, "front_desk")
+
+    def get(cursor: str | None = None, query: str = "") -> dict[str, Any]:
+        params = {"cursor": cursor} if cursor else {}
+        found = client.get(f"/api/staff/requests?{query}", params=params, headers=bearer(token))
+        assert found.status_code == 200, found.text
+        conforms(InboxPageOut, found.json())
+        return dict(found.json())
+
+    pages = [get()]
+    while pages[-1]["next_cursor"]:
+        pages.append(get(pages[-1]["next_cursor"]))
+    assert [[i["name"] for i in p["items"]] for p in pages] == [
+        ["Person 0", "Person 1"],
+        ["Person 2", "Person 3"],
+        ["Person 4"],
+    ]
+    assert [p["start"] for p in pages] == [1, 3, 5] and pages[0]["previous_cursor"] is None
+    last = get(pages[0]["last_cursor"])
+    assert [i["name"] for i in last["items"]] == ["Person 3", "Person 4"] and last["start"] == 4
+    assert last["next_cursor"] is None and last["last_cursor"] is None
+    before = get(last["previous_cursor"])
+    assert [i["name"] for i in before["items"]] == ["Person 1", "Person 2"]
+    # Made for another filter: refused, not misread.
+    refused = client.get(
+        "/api/staff/requests",
+        params={"status": "all", "cursor": pages[0]["next_cursor"]},
+        headers=bearer(token),
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["query", "cursor"]
+    assert "another filter" in refused.json()["detail"][0]["msg"]
 
 
 # ---------------------------------------------------------------- one request

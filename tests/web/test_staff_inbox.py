@@ -282,11 +282,17 @@ def test_the_inbox_filters_by_status_location_and_urgency(app: FastAPI, client: 
     assert '<option value="west-jordan" selected>West Jordan</option>' in html
     assert '<option value="salt-lake-city">Salt Lake City</option>' in html
     before = len(events(app, "view_inbox"))
-    for query in ("status=lost", "location=paris", "urgency=soon", "page=0", "page=x"):
+    for query in ("status=lost", "location=paris", "urgency=soon"):
         refused = client.get(f"/staff?{query}")
         assert refused.status_code == 422, query
         assert 'class="error-summary"' in refused.text and inbox_names(refused.text) == []
     assert len(events(app, "view_inbox")) == before, "nothing listed, nothing recorded"
+
+
+def link(html: str, rel: str) -> str | None:
+    """The address of the pager's link ``rel`` (first, prev, next, last), if shown."""
+    found = re.search(rf'<a href="(/staff\?[^"]+)" rel="{rel}">', html)
+    return None if found is None else found.group(1).replace("&amp;", "&")
 
 
 def test_the_inbox_has_pages(
@@ -298,13 +304,96 @@ def test_the_inbox_has_pages(
     as_member(client, add_member(app, "front_desk"))
     first = client.get("/staff?urgency=doctor").text
     assert inbox_names(first) == ["Person 0", "Person 1"]
-    assert "Page 1 of 3." in first and "5 requests match." in first
-    assert 'href="/staff?status=open&amp;urgency=doctor&amp;page=2" rel="next"' in first
-    second = client.get("/staff?status=open&urgency=doctor&page=2").text
-    assert inbox_names(second) == ["Person 2", "Person 3"]
-    assert 'href="/staff?status=open&amp;urgency=doctor" rel="prev"' in second
-    last = client.get("/staff?urgency=doctor&page=99").text
-    assert inbox_names(last) == ["Person 4"] and 'rel="next"' not in last
+    assert "Showing 1 to 2." in first and "5 requests match." in first
+    assert link(first, "prev") is None and link(first, "first") is None
+    next_link = link(first, "next")
+    assert next_link is not None and next_link.startswith("/staff?status=open&urgency=doctor&")
+    second = client.get(next_link).text
+    assert inbox_names(second) == ["Person 2", "Person 3"] and "Showing 3 to 4." in second
+    assert link(second, "first") == "/staff?status=open&urgency=doctor"
+    back = client.get(str(link(second, "prev"))).text
+    assert inbox_names(back) == ["Person 0", "Person 1"] and link(back, "prev") is None
+    third = client.get(str(link(second, "next"))).text
+    assert inbox_names(third) == ["Person 4"] and link(third, "next") is None
+    assert "Showing 5 to 5." in third and link(third, "last") is None
+    last = client.get(str(link(first, "last"))).text
+    assert inbox_names(last) == ["Person 3", "Person 4"] and "Showing 4 to 5." in last
+    assert link(last, "next") is None
+    assert inbox_names(client.get(str(link(last, "prev"))).text) == ["Person 1", "Person 2"]
+
+
+def test_inbox_pages_hold_still_when_requests_arrive(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page link names the row it follows, not a count of rows: a request that arrives
+    meanwhile (above the page, as a new urgent one is) does not shift the next page."""
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    for n in range(4):
+        make_request(app, DOCTOR_TEXT, name=f"Person {n}", age=timedelta(hours=10 - n))
+    as_member(client, add_member(app, "front_desk"))
+    next_link = link(client.get("/staff").text, "next")
+    make_request(app, URGENT_TEXT, name="Urgent Newcomer")
+    make_request(app, DOCTOR_TEXT, name="Older Newcomer", age=timedelta(hours=20))
+    assert inbox_names(client.get(str(next_link)).text) == ["Person 2", "Person 3"]
+    assert inbox_names(client.get("/staff").text) == ["Urgent Newcomer", "Older Newcomer"]
+
+
+def test_a_page_link_whose_neighbours_left_the_filter_still_shows_a_page(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    ids = [
+        make_request(app, DOCTOR_TEXT, name=f"Person {n}", age=timedelta(hours=10 - n))
+        for n in range(6)
+    ]
+    as_member(client, add_member(app, "front_desk"))
+    second = client.get(str(link(client.get("/staff?status=new").text, "next"))).text
+    back, onward = str(link(second, "prev")), str(link(second, "next"))
+    for request_id in (ids[0], ids[1], ids[4], ids[5]):
+        assert change(client, request_id, status="contacted").status_code == 303
+    # Nothing new is left before the second page's first row, nor after its last.
+    assert inbox_names(client.get(back).text) == ["Person 2", "Person 3"], "the first page"
+    assert inbox_names(client.get(onward).text) == ["Person 2", "Person 3"], "the last page"
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"),  # the signature
+        lambda c: c.replace(c[3], "x" if c[3] != "x" else "y", 1),  # the position
+        lambda c: c.split(".")[0],  # cut short
+        lambda c: "not a link at all",
+        lambda c: "%%%.@@@",
+        lambda c: "x" * 1500,
+    ],
+)
+def test_an_altered_page_link_shows_the_first_page(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch, tamper: Any
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    for n in range(3):
+        make_request(app, DOCTOR_TEXT, name=f"Person {n}", age=timedelta(hours=10 - n))
+    as_member(client, add_member(app, "front_desk"))
+    next_link = str(link(client.get("/staff").text, "next"))
+    cursor = next_link.split("cursor=")[1]
+    answer = client.get("/staff", params={"status": "open", "cursor": tamper(cursor)})
+    assert answer.status_code == 200
+    assert inbox_names(answer.text) == ["Person 0", "Person 1"]
+    assert "Here is the first page instead." in answer.text
+
+
+def test_a_page_link_of_another_filter_shows_the_first_page(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 1)
+    make_request(app, DOCTOR_TEXT, name="Doctor One", age=timedelta(hours=3))
+    make_request(app, DOCTOR_TEXT, name="Doctor Two", age=timedelta(hours=2))
+    make_request(app, URGENT_TEXT, name="Urgent One")
+    as_member(client, add_member(app, "front_desk"))
+    cursor = str(link(client.get("/staff?urgency=doctor").text, "next")).split("cursor=")[1]
+    other = client.get("/staff", params={"status": "all", "cursor": cursor}).text
+    assert inbox_names(other) == ["Urgent One"]
+    assert "made for another filter" in other
 
 
 def test_urgent_requests_cannot_be_missed(app: FastAPI, client: TestClient) -> None:
@@ -613,7 +702,7 @@ def test_every_read_and_change_is_audited(app: FastAPI, client: TestClient) -> N
     client.get(f"/staff/requests/{request_id}/charts/pain.svg")
     found = [(e.action, e.request_id, e.detail) for e in events(app)]
     assert found == [
-        ("view_inbox", None, "status=open location=any urgency=urgent page=1"),
+        ("view_inbox", None, "status=open location=any urgency=urgent from=1"),
         ("view_request", request_id, "contact, status, check and shared diary"),
         ("view_request", request_id, "contact, status, check and shared diary"),
         ("change_status", request_id, "new->contacted: Called"),
@@ -759,12 +848,13 @@ def test_a_measurement_read_twice_shows_the_largest_as_the_person_saw_it(
     assert not re.search(r"<strong>2 min", html)
 
 
-@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "1e3", "-1", "99999999999"])
-def test_a_page_number_that_is_not_plain_digits_is_refused_not_a_crash(
+@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "1e3", "-1", "99999999999", "a.b"])
+def test_a_page_that_is_not_one_the_site_made_is_refused_not_a_crash(
     app: FastAPI, client: TestClient, page: str
 ) -> None:
     as_member(client, add_member(app, "admin"))
-    assert client.get("/staff", params={"page": page}).status_code == 422
+    inbox_page = client.get("/staff", params={"cursor": page})
+    assert inbox_page.status_code == 200 and "Here is the first page instead." in inbox_page.text
     assert client.get("/staff/audit", params={"page": page}).status_code in (200, 422)
 
 

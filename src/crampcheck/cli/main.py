@@ -311,10 +311,14 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from crampcheck.clinic import ClinicError
+    from crampcheck.services import metrics
     from crampcheck.services.database import upgrade
     from crampcheck.web.app import create_app
+    from crampcheck.web.request_log import log_config
 
     try:
+        # A previous run's metric files first, before any process of this run writes one.
+        metrics.clear_multiprocess_dir()
         upgrade(settings.effective_database_url)
         app = create_app(settings)
     except ClinicError as error:
@@ -323,12 +327,19 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
     except (SQLAlchemyError, OSError) as error:
         say(err, f"crampcheck: cannot prepare the database: {first_line(error)}")
         return EXIT_FAILED
+    if settings.metrics_port is not None:
+        try:
+            served = metrics.start_metrics_server(settings.metrics_host, settings.metrics_port)
+        except OSError as error:
+            say(err, f"crampcheck: cannot serve the metrics: {first_line(error)}")
+            return EXIT_FAILED
+        err.print(f"metrics on http://{served.host}:{served.port}/metrics", markup=False)
     err.print(f"crampcheck serving on http://{settings.host}:{settings.port}", markup=False)
-    serve_app(app, settings.host, settings.port)
+    serve_app(app, settings.host, settings.port, log_config=log_config(settings))
     return EXIT_OK
 
 
-def serve_app(app: Any, host: str, port: int) -> None:
+def serve_app(app: Any, host: str, port: int, *, log_config: dict[str, Any] | None = None) -> None:
     """Serve ``app`` until stopped, as `crampcheck serve` does (bench/bench_api.py too).
 
     The knowledge base, spaCy and the reader leave about 200,000 long-lived objects,
@@ -342,7 +353,8 @@ def serve_app(app: Any, host: str, port: int) -> None:
 
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, **SERVER_OPTIONS)
+    options: dict[str, Any] = {"log_config": log_config} if log_config is not None else {}
+    uvicorn.run(app, host=host, port=port, **SERVER_OPTIONS, **options)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,32 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, case, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crampcheck.domain.types import Urgency, urgency_order
+from crampcheck.services.inbox_cursor import Cursor, CursorError, InboxKey, decode, encode
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
+
+__all__ = [
+    "MAX_REASON",
+    "NEXT_STATUSES",
+    "OPEN_STATUSES",
+    "PAGE_SIZE",
+    "CursorError",
+    "InboxFilter",
+    "LIST_COLUMNS",
+    "InboxPage",
+    "Status",
+    "WorkflowError",
+    "change_status",
+    "filtered",
+    "get_request",
+    "history",
+    "inbox",
+    "inbox_order",
+]
 
 
 class Status(StrEnum):
@@ -71,19 +91,35 @@ class InboxFilter:
             raise WorkflowError("urgency", "Unknown urgency filter.")
         return self
 
+    @property
+    def values(self) -> tuple[str, str | None, str | None]:
+        """The filter as a page link records it."""
+        return (self.status, self.location, self.urgency)
+
 
 @dataclass(frozen=True)
 class InboxPage:
-    """One page of the inbox and the number of requests that match the filter."""
+    """One page of the inbox and the number of requests that match the filter.
+
+    ``start`` is how many matching requests come before this page's first (0 on the
+    first page). ``previous``, ``next`` and ``last`` are signed page links (None where
+    there is no such page: ``last`` is None on the last page)."""
 
     requests: list[AppointmentRequest]
     total: int
-    page: int
-    pages: int
+    start: int
+    previous: str | None
+    next: str | None
+    last: str | None
     counts: dict[str, int]
 
+    @property
+    def first(self) -> bool:
+        """Whether this is the first page."""
+        return self.previous is None
 
-_LIST_COLUMNS = (
+
+LIST_COLUMNS = (
     AppointmentRequest.clinic_id,
     AppointmentRequest.id,
     AppointmentRequest.created_at,
@@ -100,7 +136,8 @@ _LIST_COLUMNS = (
 )
 
 
-def _where(clinic_id: str, where: InboxFilter) -> Select[AppointmentRequest]:
+def filtered(clinic_id: str, where: InboxFilter) -> Select[AppointmentRequest]:
+    """The clinic's requests that ``where`` lets through, unsorted."""
     query = select(AppointmentRequest).where(AppointmentRequest.clinic_id == clinic_id)
     if where.status == "open":
         query = query.where(AppointmentRequest.status.in_([s.value for s in OPEN_STATUSES]))
@@ -117,7 +154,7 @@ def _where(clinic_id: str, where: InboxFilter) -> Select[AppointmentRequest]:
     return query
 
 
-def _inbox_order(where: InboxFilter) -> tuple[Any, ...]:
+def inbox_order(where: InboxFilter) -> tuple[Any, ...]:
     """Most urgent first, then oldest first. Among open requests, within a level, the
     new ones (nobody has contacted them yet) come before those already in hand, so a
     new urgent request is never below older urgent ones that are being dealt with."""
@@ -127,28 +164,92 @@ def _inbox_order(where: InboxFilter) -> tuple[Any, ...]:
     return (*order, AppointmentRequest.created_at, AppointmentRequest.id)
 
 
+def _key_of(request: AppointmentRequest) -> InboxKey:
+    fresh = 0 if request.status == Status.NEW.value else 1
+    return InboxKey(request.urgency_order, fresh, request.created_at, request.id)
+
+
+def _key_values(where: InboxFilter, key: InboxKey) -> tuple[Any, ...]:
+    """``key`` as values to compare with :func:`inbox_order`'s columns, each bound with
+    its column's type (a date as the database stores dates)."""
+    values: list[Any] = [literal(key.urgency_order, AppointmentRequest.urgency_order.type)]
+    if where.status == "open":
+        values.append(literal(key.fresh))
+    values += [
+        literal(key.created_at, AppointmentRequest.created_at.type),
+        literal(key.id, AppointmentRequest.id.type),
+    ]
+    return tuple(values)
+
+
+def _rows(
+    session: Session, clinic_id: str, where: InboxFilter, cursor: Cursor | None
+) -> tuple[list[AppointmentRequest], bool]:
+    """One page's rows in inbox order from ``cursor`` (None: the first page), and whether
+    there are more beyond them in the direction read. One row more than a page is read
+    to know that; the row comparison is a range of the inbox index, so a deep page
+    costs what the first does."""
+    order = inbox_order(where)
+    query = filtered(clinic_id, where).options(load_only(*LIST_COLUMNS))
+    forward = cursor is None or cursor.forward
+    if cursor is not None and cursor.key is not None:
+        columns, values = tuple_(*order), tuple_(*_key_values(where, cursor.key))
+        query = query.where(columns > values if forward else columns < values)
+    sort = order if forward else tuple(column.desc() for column in order)
+    rows = list(session.scalars(query.order_by(*sort).limit(PAGE_SIZE + 1)))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not forward:
+        rows.reverse()
+    return rows, more
+
+
 def inbox(
     session: Session,
     clinic_id: str,
     where: InboxFilter,
-    page: int = 1,
+    cursor: str | None = None,
     *,
+    secret: bytes,
     with_counts: bool = True,
 ) -> InboxPage:
-    """Requests sorted most urgent first, then oldest first (longest waiting);
+    """A page of requests sorted most urgent first, then oldest first (longest waiting):
+    the first page, or the one a page link (``cursor``, signed with ``secret``) names.
+    A link that was altered or made for another filter raises :class:`CursorError`.
     ``counts`` (every status of the clinic) only ``with_counts``: it reads the whole
     clinic's history, and the inbox page does not show it."""
     where = where.validated()
-    query = _where(clinic_id, where)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = session.scalars(
-        query.options(load_only(*_LIST_COLUMNS))
-        .order_by(*_inbox_order(where))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    position = decode(cursor, where.values, clinic_id, secret) if cursor else None
+    total = session.scalar(select(func.count()).select_from(filtered(clinic_id, where).subquery()))
+    total = total or 0
+    rows, more = _rows(session, clinic_id, where, position)
+    if position is not None and position.forward and not rows:
+        # Everything after the link's row left the filter meanwhile: the last page.
+        position = Cursor(forward=False, key=None, position=total)
+        rows, more = _rows(session, clinic_id, where, position)
+    elif position is not None and not rows:
+        # Everything before it left the filter meanwhile: the first page.
+        position = None
+        rows, more = _rows(session, clinic_id, where, position)
+    if position is None:
+        start, has_previous, has_next = 0, False, more
+    elif position.forward:
+        start, has_previous, has_next = position.position, True, more
+    else:
+        start, has_previous, has_next = max(0, position.position - len(rows)), more, True
+        if position.key is None:
+            start, has_next = max(0, total - len(rows)), False
+        if not has_previous:
+            start = 0
+    start = min(start, max(0, total - len(rows)))
+
+    def link(forward: bool, row: AppointmentRequest | None, at: int) -> str:
+        key = None if row is None else _key_of(row)
+        return encode(Cursor(forward, key, at), where.values, clinic_id, secret)
+
+    previous = link(False, rows[0], start) if has_previous and rows else None
+    following = link(True, rows[-1], start + len(rows)) if has_next and rows else None
+    last = link(False, None, total) if following is not None else None
     counts: dict[str, int] = {}
     if with_counts:
         counts = {
@@ -159,7 +260,7 @@ def inbox(
                 .group_by(AppointmentRequest.status)
             )
         }
-    return InboxPage(list(rows), total, page, pages, counts)
+    return InboxPage(rows, total, start, previous, following, last, counts)
 
 
 def get_request(session: Session, clinic_id: str, request_id: str) -> AppointmentRequest | None:

@@ -17,6 +17,7 @@ from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
 # cases), offered here so that the command line can say so without reaching below.
 from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
 from crampcheck.nlp.reader import Reader, Reading
+from crampcheck.services.metrics import reader_timer
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class Pipeline:
 
     def _read_uncached(self, text: str) -> Reading:
         self._renew_if_grown()
-        return self.reader.read(text)
+        with reader_timer():
+            return self.reader.read(text)
 
     def _renew_if_grown(self) -> None:
         """Before a read: replace the reader once it has kept more than VOCABULARY_LIMIT

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -106,3 +107,31 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest migration(s) this version of crampcheck ships (read once)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def pending_migrations(connection: Connection) -> list[str]:
+    """The shipped migrations the database has not applied yet, oldest first (empty:
+    up to date). A database newer than this code (a later version migrated it) has
+    none pending here."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    if current >= head_revisions():
+        return []
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    applied: set[str] = set()
+    for revision in current:
+        if scripts.get_revision(revision) is None:
+            return []  # a revision this code does not know: the database is newer
+        applied.update(r.revision for r in scripts.iterate_revisions(revision, "base"))
+    pending = [r.revision for r in scripts.walk_revisions() if r.revision not in applied]
+    return list(reversed(pending))

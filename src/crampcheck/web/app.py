@@ -15,8 +15,10 @@ from crampcheck.clinic import load_clinic
 from crampcheck.services.clinics import ensure_registered
 from crampcheck.services.database import make_engine, session_factory
 from crampcheck.services.mail import Mailer
+from crampcheck.services.metrics import instrument_pool, process_ended
 from crampcheck.services.pipeline import Pipeline, packaged_pipeline
 from crampcheck.settings import Settings
+from crampcheck.web import request_log
 from crampcheck.web.api import account as account_api
 from crampcheck.web.api import diary as diary_api
 from crampcheck.web.api import sharing as sharing_api
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         clinic.care_pathway,
     )
     engine = make_engine(settings.effective_database_url)
+    instrument_pool(engine)
     state = AppState(
         settings=settings,
         pipeline=pipeline,
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        process_ended()
 
     app = FastAPI(
         title="crampcheck",
@@ -107,4 +111,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         # Outermost, so that every layer inside (HSTS, secure cookies, throttles, the
         # audit log) sees the client's address and scheme, never the proxy's.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    # Outside even that: the request id and log line see the address a request came
+    # from (a trusted proxy's X-Request-ID is believed), and time the whole answer.
+    request_log.install(app, settings)
     return app

@@ -1,7 +1,7 @@
 """What the staff pages and the staff API share: the member's clinic (read once per
 request), the audit trail written in the route's own transaction, the urgent-and-open
 count, which statuses may follow, where a request asks to be seen, the shared diary's
-patterns, and downloads with safe names."""
+patterns, the key of the inbox's page links, and downloads with safe names."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ def location_label(clinic: Clinic, location_id: str | None) -> str:
         return ""
     location = clinic.location(location_id)
     return location.name if location is not None else location_id
+
+
+def page_link_secret(state: AppState) -> bytes:
+    """The key the inbox's page links are signed with (the installation's secret key)."""
+    return state.settings.secret_key.get_secret_value().encode()
 
 
 def attachment(body: bytes | str, media_type: str, filename: str) -> Response:

@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1, and /healthz (OpenAPI description at /openapi.json)."""
+"""The JSON API under /api/v1, /healthz (alive) and /readyz (ready for requests); the
+OpenAPI description is at /openapi.json."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlalchemy import text
 
 from crampcheck.domain.types import FindingState
 from crampcheck.services.appointments import AppointmentError, RequestInput, request_appointment
+from crampcheck.services.database import not_ready_because
 from crampcheck.services.interview import next_question
+from crampcheck.services.metrics import count_check
 from crampcheck.services.request_next_steps import next_steps, reference_of
 from crampcheck.web.api.errors import ApiRoute, field_error
 from crampcheck.web.api.schemas import (
@@ -22,6 +25,7 @@ from crampcheck.web.api.schemas import (
     ErrorOut,
     HealthOut,
     InterviewOut,
+    ReadyOut,
 )
 from crampcheck.web.auth import signed_in
 from crampcheck.web.checking import assessment_payload, given, run_check
@@ -46,7 +50,9 @@ health_router = APIRouter(route_class=ApiRoute)
 @router.post("/assess", response_model=AssessmentOut, operation_id="assess", tags=["check"])
 async def assess(body: CheckIn, state: StateDep) -> JSONResponse:
     """Assess an episode from free text and/or structured findings."""
-    return JSONResponse(assessment_payload(state, run_check(state, body)))
+    payload = assessment_payload(state, run_check(state, body))
+    count_check(str(payload["urgency"]), "api")
+    return JSONResponse(payload)
 
 
 @router.post("/interview", response_model=InterviewOut, operation_id="interview", tags=["check"])
@@ -56,13 +62,10 @@ async def interview(body: CheckIn, state: StateDep) -> JSONResponse:
     question = next_question(result.case, state.pipeline.kb)
     answered = sum(1 for s in result.case.findings.values() if s is not FindingState.UNKNOWN)
     if question is None:
+        payload = assessment_payload(state, result)
+        count_check(str(payload["urgency"]), "api")
         return JSONResponse(
-            {
-                "done": True,
-                "answered": answered,
-                "question": None,
-                "assessment": assessment_payload(state, result),
-            }
+            {"done": True, "answered": answered, "question": None, "assessment": payload}
         )
     return JSONResponse(
         {
@@ -261,3 +264,19 @@ def healthz(session: SessionDep, state: StateDep) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - report any database failure as unavailable
         raise HTTPException(status_code=503, detail="database unavailable") from error
     return {"status": "ok", "database": "ok", "kb_version": state.pipeline.kb.version}
+
+
+@health_router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    operation_id="ready",
+    tags=["health"],
+    responses={503: {"model": ReadyOut, "description": "Not ready, and why."}},
+)
+def readyz(session: SessionDep) -> JSONResponse:
+    """Readiness: whether this process should be sent requests (the database answers
+    and has every migration this version needs). 503 with the reason when not."""
+    reason = not_ready_because(session)
+    if reason is not None:
+        return JSONResponse({"status": "not ready", "reason": reason}, status_code=503)
+    return JSONResponse({"status": "ready", "reason": None})

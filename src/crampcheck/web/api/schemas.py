@@ -291,6 +291,13 @@ class HealthOut(BaseModel):
     kb_version: str
 
 
+class ReadyOut(BaseModel):
+    status: Literal["ready", "not ready"]
+    reason: str | None = Field(
+        default=None, description="why not ready: the database, or migrations not applied"
+    )
+
+
 class ErrorOut(BaseModel):
     detail: str
 

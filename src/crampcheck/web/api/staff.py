@@ -62,6 +62,7 @@ from crampcheck.web.staff_shared import (
     member_clinic,
     next_statuses,
     open_urgent_count,
+    page_link_secret,
     shared_patterns,
 )
 
@@ -289,18 +290,33 @@ def staff_inbox(
     status_filter: Annotated[StatusFilter, Query(alias="status")] = "open",
     location: Annotated[str | None, Query(max_length=64, description="a location id")] = None,
     urgency: UrgencyName | None = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="a page link from `next_cursor`, `previous_cursor` or `last_cursor` "
+            "(none: the first page)",
+        ),
+    ] = None,
 ) -> Any:
-    """The clinic's requests, most urgent first, then longest waiting; 50 a page."""
+    """The clinic's requests, most urgent first, then longest waiting; 50 a page. Each
+    page gives opaque, signed links to the pages beside it; a link that was altered or
+    made for another filter is refused (422, `cursor`)."""
     require_permission(who, Permission.HANDLE_REQUESTS)
     clinic = member_clinic(db, state, who.member)
     if location is not None and clinic.location(location) is None:
         problem = {"type": "value_error", "loc": ["query", "location"]}
         return validation_response([{**problem, "msg": "Not one of the clinic's locations."}])
     where = inbox_service.InboxFilter(status_filter, location, urgency)
-    found = inbox_service.inbox(db, who.member.clinic_id, where, page)
+    try:
+        found = inbox_service.inbox(
+            db, who.member.clinic_id, where, cursor, secret=page_link_secret(state)
+        )
+    except inbox_service.CursorError as error:
+        problem = {"type": "value_error", "loc": ["query", "cursor"], "msg": str(error)}
+        return validation_response([problem])
     detail = f"status={status_filter} location={location or 'any'} "
-    detail += f"urgency={urgency or 'any'} page={found.page} (API)"
+    detail += f"urgency={urgency or 'any'} from={found.start + 1} (API)"
     record_request_event(
         db, who.member, AuditAction.VIEW_INBOX, client_address(request), detail=detail
     )
@@ -318,8 +334,10 @@ def staff_inbox(
             for r in found.requests
         ],
         "total": found.total,
-        "page": found.page,
-        "pages": found.pages,
+        "start": found.start + 1 if found.requests else 0,
+        "next_cursor": found.next,
+        "previous_cursor": found.previous,
+        "last_cursor": found.last,
         "counts": found.counts,
         "open_urgent": open_urgent_count(db, who.member.clinic_id),
     }

@@ -85,8 +85,13 @@ class InboxPageOut(BaseModel):
 
     items: list[InboxItemOut]
     total: int = Field(description="requests matching the filter")
-    page: int
-    pages: int
+    start: int = Field(
+        description="the position of the page's first item (1 on the first "
+        "page; 0 when the page is empty)"
+    )
+    next_cursor: str | None = Field(description="the next page's link (`cursor`), if any")
+    previous_cursor: str | None = Field(description="the previous page's link, if any")
+    last_cursor: str | None = Field(description="the last page's link, unless this is it")
     counts: dict[str, int] = Field(description="the clinic's requests by status")
     open_urgent: int = Field(description="open urgent requests (contact within 24 hours)")
 

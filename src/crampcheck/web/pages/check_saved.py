@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from crampcheck.domain.diary_labels import month_names
 from crampcheck.services import check_records
+from crampcheck.services.metrics import count_check
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.web.auth import DbDep
 from crampcheck.web.deps import StateDep
@@ -104,6 +105,7 @@ def finish(request: Request, state: AppState, flow: FlowState, result: CheckResu
             kb_version=str(context["data"]["kb_version"]),
             zone=state.clinic.zone,
         )
+    count_check(str(context["urgency"]), "pages")
     return go_to(request, f"/check/result/{token}")
 
 

@@ -32,6 +32,7 @@ from crampcheck.domain.local_format import LocalFormat, duration_text
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError, episode_record
 from crampcheck.services.diary_checks import episode_check, episode_from_check
+from crampcheck.services.metrics import count_check
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
 from crampcheck.web.auth import DbDep, SignedIn, session_csrf
@@ -365,6 +366,7 @@ def check_episode(
     flow = FlowState.from_given(episode_check(episode_record(episode), state.pipeline.kb))
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)
+    count_check(str(context["urgency"]), "diary")
     return page(request, state, "result.html", {**context, "diary_episode": episode.id})
 
 

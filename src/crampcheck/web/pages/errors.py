@@ -25,7 +25,7 @@ from crampcheck.web.pages.guards import Answer
 from crampcheck.web.pages.render import page
 from crampcheck.web.state import AppState
 
-JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json")
 
 
 def _is_api(request: Request) -> bool:

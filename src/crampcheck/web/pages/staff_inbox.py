@@ -76,6 +76,7 @@ from crampcheck.web.staff_shared import (
     member_clinic,
     next_statuses,
     open_urgent_count,
+    page_link_secret,
     shared_patterns,
 )
 from crampcheck.web.state import AppState
@@ -132,30 +133,47 @@ def _inbox_context(
         "urgent_query": "status=open&urgency=urgent",
         "rows": [],
         "total": 0,
-        "page_number": 1,
-        "pages": 1,
+        "start": 0,
+        "first": None,
         "previous": None,
         "next": None,
+        "last": None,
+        "link_refused": None,
     }
     if parsed.errors:
         return context, None
-    found = inbox_service.inbox(
-        db, who.member.clinic_id, parsed.where, parsed.page, with_counts=False
-    )
+    secret = page_link_secret(state)
+
+    def read(cursor: str | None) -> inbox_service.InboxPage:
+        return inbox_service.inbox(
+            db, who.member.clinic_id, parsed.where, cursor, secret=secret, with_counts=False
+        )
+
+    try:
+        found = read(parsed.cursor)
+    except inbox_service.CursorError as error:
+        # An altered or outdated page link: the first page, saying why.
+        context["link_refused"] = f"{error} {_('Here is the first page instead.')}"
+        found = read(None)
     now = datetime.now(UTC)
     duplicates = likely_duplicates(db, who.member.clinic_id, found.requests)
+
+    def query(cursor: str | None) -> str | None:
+        return None if cursor is None else filter_query(parsed.where, cursor)
+
     context.update(
         rows=[
             inbox_row(r, clinic, now, state.pipeline.kb, duplicates.get(r.id, ()))
             for r in found.requests
         ],
         total=found.total,
-        page_number=found.page,
-        pages=found.pages,
-        previous=filter_query(parsed.where, found.page - 1) if found.page > 1 else None,
-        next=filter_query(parsed.where, found.page + 1) if found.page < found.pages else None,
+        start=found.start,
+        first=None if found.first else filter_query(parsed.where),
+        previous=query(found.previous),
+        next=query(found.next),
+        last=query(found.last),
     )
-    return context, filter_detail(parsed.where, found.page)
+    return context, filter_detail(parsed.where, found.start)
 
 
 @router.get("/staff")
@@ -167,10 +185,11 @@ def inbox_page(
     status: Annotated[str | None, Query(max_length=20)] = None,
     location: Annotated[str | None, Query(max_length=64)] = None,
     urgency: Annotated[str | None, Query(max_length=20)] = None,
-    page_number: Annotated[str | None, Query(alias="page", max_length=10)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    """The clinic's appointment requests, most urgent first, then longest waiting."""
-    given = FilterInput(status, location, urgency, page_number)
+    """The clinic's appointment requests, most urgent first, then longest waiting; a
+    page link (``cursor``) names where a later page starts."""
+    given = FilterInput(status, location, urgency, cursor)
     context, detail = _inbox_context(db, state, who, given)
     if detail is None:
         return staff_page(request, state, who, "staff_inbox.html", context, status_code=422)

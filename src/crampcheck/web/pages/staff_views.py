@@ -33,14 +33,12 @@ from crampcheck.services.duplicates import SAME_EMAIL, Duplicate
 from crampcheck.services.inbox import InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange
 from crampcheck.web.i18n import _, translations
-from crampcheck.web.pages.flow import whole_number
 from crampcheck.web.pages.render import tel_link
 from crampcheck.web.staff_shared import is_open, is_urgent, location_label, shared_patterns
 
 CHARTS = diary_charts.CHARTS
 """The diary charts a clinician can open (the patient's own patterns page's)."""
-FILTER_FIELDS = ("status", "location", "urgency", "page")
-MAX_PAGE = 100_000
+FILTER_FIELDS = ("status", "location", "urgency")
 
 
 # ---------------------------------------------------------------- words
@@ -174,15 +172,16 @@ class FilterInput:
     status: str | None = None
     location: str | None = None
     urgency: str | None = None
-    page: str | None = None
+    cursor: str | None = None
 
 
 @dataclass(frozen=True)
 class ParsedFilter:
-    """The checked filter and page, and a message for each value that is not known."""
+    """The checked filter, the page link (None: the first page), and a message for each
+    value that is not known. The page link itself is checked by the inbox service."""
 
     where: InboxFilter
-    page: int
+    cursor: str | None
     errors: dict[str, str]
 
 
@@ -202,33 +201,28 @@ def parse_filter(given: FilterInput, clinic: Clinic) -> ParsedFilter:
     if urgency is not None and urgency not in set(Urgency):
         errors["urgency"] = _("Please choose an urgency from the list.")
         urgency = None
-    page = 1
-    if given.page:
-        number = whole_number(given.page)
-        if number is not None and 1 <= number <= MAX_PAGE:
-            page = number
-        else:
-            errors["page"] = _("The page must be a whole number from 1.")
-    return ParsedFilter(InboxFilter(status, location, urgency), page, errors)
+    cursor = (given.cursor or "").strip() or None
+    return ParsedFilter(InboxFilter(status, location, urgency), cursor, errors)
 
 
-def filter_detail(where: InboxFilter, page: int) -> str:
-    """The filter in the audit trail's words (what the inbox view showed)."""
+def filter_detail(where: InboxFilter, start: int) -> str:
+    """The filter in the audit trail's words (what the inbox view showed: ``from`` is
+    the position of the page's first request, 1 on the first page)."""
     return (
         f"status={where.status} location={where.location or 'any'} "
-        f"urgency={where.urgency or 'any'} page={page}"
+        f"urgency={where.urgency or 'any'} from={start + 1}"
     )
 
 
-def filter_query(where: InboxFilter, page: int | None = None) -> str:
-    """The query string of a filter (and page), for links that keep it."""
+def filter_query(where: InboxFilter, cursor: str | None = None) -> str:
+    """The query string of a filter (and page link), for links that keep it."""
     params = {"status": where.status}
     if where.location:
         params["location"] = where.location
     if where.urgency:
         params["urgency"] = where.urgency
-    if page is not None and page > 1:
-        params["page"] = str(page)
+    if cursor is not None:
+        params["cursor"] = cursor
     return urlencode(params)
 
 
