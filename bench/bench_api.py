@@ -17,6 +17,15 @@ generator to another, so the figures are those of one server process on one core
 
 Targets: assess at least 60% of the bare endpoint's requests per second, and p99
 latency of assess at most 25 ms. Only ever loads 127.0.0.1.
+
+    .venv/bin/python bench/bench_api.py --workers 1,2 [--no-nginx]
+
+compares worker processes instead (`crampcheck serve --workers N`): for each N, assess
+under the same load straight to the server and through nginx (TLS, with
+docs/deploy/nginx-crampcheck.conf), the rounds alternating, then the memory of each
+process. Nothing is pinned: N workers need N cores, and the load generator (and nginx)
+share them. Targets: 2 workers at least 1.7x the requests per second of 1, and nginx
+costing at most 15% of the requests per second.
 """
 
 from __future__ import annotations
@@ -48,6 +57,8 @@ ASSESS = "/api/v1/assess"
 BARE = "/bench/bare"
 TARGET_RATIO = 0.60
 TARGET_P99_MS = 25.0
+TARGET_SCALING = 1.7
+TARGET_PROXY_COST = 0.15
 FALLBACK_TEXT = (
     "For the last two weeks my right calf cramps up at night, the muscle goes hard for a "
     "few minutes and it wakes me up. I started a new water tablet last month. No swelling."
@@ -95,6 +106,33 @@ def serve(
     profiler = cProfile.Profile()
     profiler.runcall(serve_app, app, HOST, port)
     profiler.dump_stats(profile_to)
+
+
+def bench_app() -> Any:
+    """The application of one worker of `crampcheck serve --workers N`, plus the bare
+    endpoint (imported by name in each worker process)."""
+    from crampcheck.cli.serving import worker_app
+
+    app = worker_app()
+
+    @app.post(BARE, include_in_schema=False)
+    async def bare() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def serve_workers(port: int, data_dir: Path, workers: int) -> None:
+    """Run the application as `crampcheck serve --workers N` does (N > 1)."""
+    os.environ["CRAMPCHECK_DATA_DIR"] = str(data_dir)
+    os.environ.pop("CRAMPCHECK_DATABASE_URL", None)
+    from crampcheck.cli.serving import serve_workers as serve_in_workers
+    from crampcheck.settings import Settings
+    from crampcheck.storage.database import upgrade
+
+    upgrade(Settings().effective_database_url)
+    if not serve_in_workers("bench_api:bench_app", HOST, port, workers, 30):
+        raise SystemExit("a worker did not start")
 
 
 # ---------------------------------------------------------------- load generators
@@ -384,6 +422,16 @@ def main(argv: list[str] | None = None) -> int:
         help="serve without freezing the loaded objects (what crampcheck serve did before)",
     )
     parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        help="compare these numbers of worker processes (such as 1,2), each straight and "
+        "through nginx",
+    )
+    parser.add_argument("--no-nginx", action="store_true", help="with --workers: not through nginx")
+    parser.add_argument(
+        "--serve-workers", nargs=3, metavar=("PORT", "DATA_DIR", "N"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
         "--serve",
         nargs=5,
         metavar=("PORT", "DATA_DIR", "CPU", "PROFILE", "FREEZE"),
@@ -391,6 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.serve_workers:
+        port_arg, data_dir, workers_arg = args.serve_workers
+        serve_workers(int(port_arg), Path(data_dir), int(workers_arg))
+        return 0
+    if args.workers:
+        return compare_workers(args)
     if args.serve:
         port_arg, data_dir, cpu_arg, profile_arg, freeze_arg = args.serve
         serve(
@@ -485,6 +539,116 @@ def main(argv: list[str] | None = None) -> int:
             print_profile(stats_file, requests)
             profile_in_process(text)
     return 0
+
+
+def compare_workers(args: argparse.Namespace) -> int:
+    """`--workers 1,2`: assess straight and through nginx with each number of workers."""
+    from _scaling import nginx_command, process_memory, running_nginx, server_processes
+
+    loader = args.loader or ("wrk" if shutil.which("wrk") else "python")
+    via_nginx = not args.no_nginx
+    if via_nginx and nginx_command() is None:
+        raise SystemExit("nginx is not installed (apt-get install nginx), or use --no-nginx")
+    text = vignette_text(args.vignettes)
+    body = json.dumps({"text": text}).encode()
+    for line in machine_info("not pinned: the workers, nginx and the load generator share"):
+        print(line)
+    print(
+        f"loader:    {loader}, {args.connections} connections, {args.seconds:g} s x {args.rounds}"
+        f" per way"
+    )
+    print(f"request:   POST {ASSESS} with a {len(text)}-character vignette")
+    figures: dict[tuple[int, str], list[Result]] = {}
+    memory: dict[int, list[tuple[str, float, float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="crampcheck-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        for workers in args.workers:
+            port = free_port()
+            direct = f"http://{HOST}:{port}"
+            if workers == 1:
+                command = [sys.executable, __file__, "--serve", str(port), str(tmp / "data")]
+                command += ["-", "-", "freeze"]
+            else:
+                command = [sys.executable, __file__, "--serve-workers", str(port)]
+                command += [str(tmp / "data"), str(workers)]
+            server = subprocess.Popen(command)
+            try:
+                wait_ready(direct, server)
+                if workers > 1:  # every worker up, not only the first
+                    deadline = time.monotonic() + 120
+                    while [k for k, _ in server_processes(server.pid)].count("worker") < workers:
+                        if time.monotonic() > deadline:
+                            raise SystemExit("the workers did not all start")
+                        time.sleep(0.2)
+                    time.sleep(5)  # the last worker's reader is loaded once it serves
+                ways = {"direct": direct}
+                with contextlib.ExitStack() as stack:
+                    if via_nginx:
+                        folder = tmp / f"nginx-{workers}"
+                        ways["nginx"] = stack.enter_context(
+                            running_nginx(folder, free_port(), free_port(), f"{HOST}:{port}")
+                        )
+                    for base in ways.values():  # warm-up
+                        load_once(loader, base + ASSESS, body, 2, args, tmp)
+                    print(f"\n{workers} worker(s):")
+                    for number in range(1, args.rounds + 1):
+                        for way, base in ways.items():
+                            result = load_once(loader, base + ASSESS, body, args.seconds, args, tmp)
+                            figures.setdefault((workers, way), []).append(result)
+                            print(
+                                f"  round {number} {way:<7} {result.rps:8.0f} req/s  p50 "
+                                f"{result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  "
+                                f"errors {result.errors}"
+                            )
+                memory[workers] = [
+                    (kind, *process_memory(pid)) for kind, pid in server_processes(server.pid)
+                ]
+            finally:
+                stop_server(server)
+    report_workers(args.workers, figures, memory)
+    return 0
+
+
+def load_once(
+    loader: str, url: str, body: bytes, seconds: float, args: argparse.Namespace, tmp: Path
+) -> Result:
+    if loader == "wrk":
+        return run_wrk(url, body, seconds, args.connections, None, tmp)
+    return run_python(url, body, seconds, args.connections, args.max_requests)
+
+
+def report_workers(
+    counts: list[int],
+    figures: dict[tuple[int, str], list[Result]],
+    memory: dict[int, list[tuple[str, float, float, float]]],
+) -> None:
+    print("\nmedian of the rounds (assess):")
+    print(f"  {'workers':>7} {'way':<7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    rps: dict[tuple[int, str], float] = {}
+    for (workers, way), results in figures.items():
+        rps[workers, way] = statistics.median(r.rps for r in results)
+        p50 = statistics.median(r.p50_ms for r in results)
+        p99 = statistics.median(r.p99_ms for r in results)
+        print(f"  {workers:>7} {way:<7} {rps[workers, way]:8.0f} {p50:8.2f} {p99:8.2f}")
+    if (1, "direct") in rps:
+        for workers in counts:
+            if workers > 1 and (workers, "direct") in rps:
+                gain = rps[workers, "direct"] / rps[1, "direct"]
+                verdict = "met" if workers != 2 or gain >= TARGET_SCALING else "missed"
+                target = f" (target >= {TARGET_SCALING}x: {verdict})" if workers == 2 else ""  # noqa: PLR2004
+                print(f"  {workers} workers / 1 worker: {gain:.2f}x{target}")
+    for workers in counts:
+        if (workers, "nginx") in rps:
+            cost = 1 - rps[workers, "nginx"] / rps[workers, "direct"]
+            verdict = "met" if cost <= TARGET_PROXY_COST else "missed"
+            print(
+                f"  nginx costs {cost:.1%} of {workers} worker(s)' req/s "
+                f"(target <= {TARGET_PROXY_COST:.0%}: {verdict})"
+            )
+    print("\nmemory after the load (MB: resident, proportional, private):")
+    for workers, processes in memory.items():
+        for kind, rss, pss, private in processes:
+            print(f"  {workers} worker(s), {kind:<7} {rss:7.0f} {pss:7.0f} {private:7.0f}")
 
 
 def report(results: dict[str, list[Result]]) -> None:

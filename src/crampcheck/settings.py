@@ -75,6 +75,20 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="address `crampcheck serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port `crampcheck serve` uses")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="worker processes `crampcheck serve` runs, each with its own knowledge base "
+        "and reader",
+    )
+    shutdown_timeout: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="seconds `crampcheck serve` gives the requests in flight to finish when it "
+        "is stopped, before cancelling them",
+    )
     trusted_proxies: str = Field(
         default="",
         max_length=2000,

@@ -78,11 +78,12 @@ def server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
 
 
 class Server:
-    """`crampcheck serve` as a subprocess on a free port of 127.0.0.1; its stdout and
-    stderr go to ``log_file``."""
+    """`crampcheck serve` as a subprocess on a free port of 127.0.0.1, with ``options``
+    (such as ``--workers 2``); its stdout and stderr go to ``log_file``."""
 
-    def __init__(self, env: dict[str, str], log_file: Path) -> None:
+    def __init__(self, env: dict[str, str], log_file: Path, options: tuple[str, ...] = ()) -> None:
         self.env = env
+        self.options = options
         self.log_file = log_file
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
@@ -98,6 +99,7 @@ class Server:
             HOST,
             "--port",
             str(self.port),
+            *self.options,
         ]
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments

@@ -13,12 +13,15 @@ servers start).
 
 from __future__ import annotations
 
+import re
 import shutil
 import ssl
 import subprocess  # nosec B404 - nginx, openssl and the project's own command line
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
@@ -72,38 +75,57 @@ def certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-@pytest.fixture
-def nginx(tmp_path: Path, server_factory: list[Server]) -> Iterator[tuple[str, Server, Path]]:  # noqa: F811
-    """``crampcheck serve`` behind nginx: nginx's https URL, the server, the CA file
-    (nginx's access log is ``access.log`` beside it)."""
-    server = Server(
-        {**server_env(tmp_path / "data", None), "CRAMPCHECK_TRUSTED_PROXIES": PROXY_ADDRESS},
-        tmp_path / "serve.log",
-    )
-    server_factory.append(server)
-    server.start()
-    folder = tmp_path / "nginx"
+@dataclass(frozen=True)
+class Nginx:
+    """A running nginx: its https and http URLs, the certificate it serves (a CA file
+    for clients) and its folder (``access.log``; ``upstreams.log``: one line a request,
+    ``METHOD PATH STATUS UPSTREAM...``, the instances tried in order)."""
+
+    url: str
+    http_url: str
+    cert: Path
+    folder: Path
+
+    def upstreams(self) -> list[tuple[str, str, int, list[str]]]:
+        """Each request so far: method, path, status, the instances it was sent to."""
+        rows = []
+        for line in (self.folder / "upstreams.log").read_text(encoding="utf-8").splitlines():
+            method, path, status, *tried = line.replace(",", " ").split()
+            rows.append((method, path, int(status), [t for t in tried if t != "-"]))
+        return rows
+
+
+@contextmanager
+def running_nginx(folder: Path, app_servers: tuple[str, str]) -> Iterator[Nginx]:
+    """nginx with docs/deploy/nginx-crampcheck.conf (only its placeholders filled in) on
+    127.0.0.1, in front of ``app_servers`` (``host:port``), connecting to them from
+    PROXY_ADDRESS; stopped afterwards."""
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / temp).mkdir(parents=True)
         (folder / temp).chmod(0o777)  # nginx's workers run as nobody when started as root
     cert, key = certificate(folder)
-    port = free_port()
+    port, http_port = free_port(), free_port()
     site = Template(CONFIG.read_text(encoding="utf-8")).safe_substitute(
         LISTEN=f"127.0.0.1:{port}",
+        LISTEN_HTTP=f"127.0.0.1:{http_port}",
         SERVER_NAME="127.0.0.1",
         CERTIFICATE=str(cert),
         CERTIFICATE_KEY=str(key),
-        UPSTREAM=f"127.0.0.1:{server.port}",
+        APP_SERVER_1=app_servers[0],
+        APP_SERVER_2=app_servers[1],
     )
+    assert not re.search(r"\$\{[A-Z0-9_]+\}", site), "a placeholder was not filled in"
     (folder / "site.conf").write_text(site, encoding="utf-8")
     (folder / "nginx.conf").write_text(
         f"""
 worker_processes 1;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
-events {{ worker_connections 64; }}
+events {{ worker_connections 256; }}
 http {{
+    log_format upstreams '$request_method $uri $status $upstream_addr';
     access_log {folder}/access.log;
+    access_log {folder}/upstreams.log upstreams;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
@@ -125,9 +147,8 @@ http {{
         deadline = time.monotonic() + 20
         while True:
             if process.poll() is not None:
-                pytest.fail(
-                    f"nginx exited: {process.stderr.read().decode() if process.stderr else ''}"
-                )
+                errors = folder / "error.log"
+                pytest.fail(f"nginx exited: {errors.read_text() if errors.exists() else ''}")
             try:
                 if httpx.get(f"{url}/healthz", verify=trusting(cert), timeout=1).status_code == 200:  # noqa: PLR2004
                     break
@@ -135,10 +156,25 @@ http {{
                 if time.monotonic() > deadline:
                     pytest.fail("nginx did not answer within 20 s")
                 time.sleep(0.1)
-        yield url, server, cert
+        yield Nginx(url, f"http://127.0.0.1:{http_port}", cert, folder)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def nginx(tmp_path: Path, server_factory: list[Server]) -> Iterator[tuple[str, Server, Path]]:  # noqa: F811
+    """``crampcheck serve`` behind nginx: nginx's https URL, the server, the CA file
+    (nginx's access log is ``access.log`` beside it)."""
+    server = Server(
+        {**server_env(tmp_path / "data", None), "CRAMPCHECK_TRUSTED_PROXIES": PROXY_ADDRESS},
+        tmp_path / "serve.log",
+    )
+    server_factory.append(server)
+    server.start()
+    address = f"127.0.0.1:{server.port}"
+    with running_nginx(tmp_path / "nginx", (address, address)) as proxy:
+        yield proxy.url, server, proxy.cert
 
 
 def trusting(cert: Path) -> ssl.SSLContext:

@@ -8,6 +8,7 @@ invalid (the others were processed).
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,19 +27,9 @@ from crampcheck.cli.common import (
     first_line,
     say,
 )
+from crampcheck.cli.serving import WORKER_APP, serve_app, serve_workers
 from crampcheck.domain.types import Sex
 from crampcheck.services.pipeline import KnowledgeError
-
-# How `crampcheck serve` runs uvicorn (see serve_app). No `server: uvicorn` header: it only
-# tells a scanner which server's weaknesses to try (the security review). The Date header
-# stays: HTTP asks an origin server with a clock to send one.
-SERVER_OPTIONS: dict[str, Any] = {
-    "log_level": "warning",
-    "access_log": False,
-    "proxy_headers": False,
-    "server_header": False,
-    "date_header": True,
-}
 
 
 class _InvalidSettings(Exception):
@@ -112,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes, each with its own copy of the knowledge base and reader "
+        "(default 1; about one per core)",
+    )
 
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(
@@ -196,8 +193,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader of our output went away (for example `| head`): stop quietly.
-        import os
-
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         return EXIT_OK
@@ -306,21 +301,27 @@ def _demo_data(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _serve(args: argparse.Namespace, err: Console) -> int:
-    settings = _settings(err, host=args.host, port=args.port)  # before the slow imports
+    settings = _settings(err, host=args.host, port=args.port, workers=args.workers)
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crampcheck.clinic import ClinicError
+    from crampcheck.clinic import ClinicError, load_clinic
     from crampcheck.services import metrics
     from crampcheck.services.database import upgrade
-    from crampcheck.web.app import create_app
     from crampcheck.web.request_log import log_config
 
     try:
         # A previous run's metric files first, before any process of this run writes one.
         metrics.clear_multiprocess_dir()
         upgrade(settings.effective_database_url)
-        app = create_app(settings)
+        if settings.workers > 1:
+            # Each worker builds the application itself: only what would stop them all
+            # is checked here, once, so that it is said once and the exit code says it.
+            load_clinic(settings.clinic_file)
+        else:
+            from crampcheck.web.app import create_app
+
+            app = create_app(settings)
     except ClinicError as error:
         err.print(f"crampcheck: {error}", markup=False)
         return EXIT_USAGE
@@ -328,33 +329,36 @@ def _serve(args: argparse.Namespace, err: Console) -> int:
         say(err, f"crampcheck: cannot prepare the database: {first_line(error)}")
         return EXIT_FAILED
     if settings.metrics_port is not None:
+        # In the serving process (the parent of the workers, when there are several),
+        # adding up every worker's metric files when PROMETHEUS_MULTIPROC_DIR is set.
         try:
             served = metrics.start_metrics_server(settings.metrics_host, settings.metrics_port)
         except OSError as error:
             say(err, f"crampcheck: cannot serve the metrics: {first_line(error)}")
             return EXIT_FAILED
         err.print(f"metrics on http://{served.host}:{served.port}/metrics", markup=False)
-    err.print(f"crampcheck serving on http://{settings.host}:{settings.port}", markup=False)
-    serve_app(app, settings.host, settings.port, log_config=log_config(settings))
+    logging = log_config(settings)
+    where = f"http://{settings.host}:{settings.port}"
+    if settings.workers == 1:
+        err.print(f"crampcheck serving on {where}", markup=False)
+        serve_app(app, settings.host, settings.port, settings.shutdown_timeout, logging)
+        return EXIT_OK
+    # The workers read their settings from the environment they inherit: the options
+    # given here must be in it.
+    os.environ.update(CRAMPCHECK_HOST=settings.host, CRAMPCHECK_PORT=str(settings.port))
+    err.print(f"crampcheck serving on {where} with {settings.workers} workers", markup=False)
+    started = serve_workers(
+        WORKER_APP,
+        settings.host,
+        settings.port,
+        settings.workers,
+        settings.shutdown_timeout,
+        logging,
+    )
+    if not started:
+        err.print("crampcheck: a worker process could not start (see above)", markup=False)
+        return EXIT_FAILED
     return EXIT_OK
-
-
-def serve_app(app: Any, host: str, port: int, *, log_config: dict[str, Any] | None = None) -> None:
-    """Serve ``app`` until stopped, as `crampcheck serve` does (bench/bench_api.py too).
-
-    The knowledge base, spaCy and the reader leave about 200,000 long-lived objects,
-    and every full garbage collection scanned them all: about 0.1 s, during which every
-    request in flight waited. They are frozen once loaded, so collections only look at
-    what requests allocate.
-    """
-    import gc
-
-    import uvicorn
-
-    gc.collect()
-    gc.freeze()
-    options: dict[str, Any] = {"log_config": log_config} if log_config is not None else {}
-    uvicorn.run(app, host=host, port=port, **SERVER_OPTIONS, **options)
 
 
 if __name__ == "__main__":
