@@ -287,3 +287,22 @@ def test_a_denied_place_stays_denied(reader: Reader) -> None:
 )
 def test_text_speak_and_lay_words(reader: Reader, text: str, finding: str) -> None:
     assert finding in _present(reader, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "has_history"),
+    [
+        # an illness, an appointment, a coming event or a baby's age is not how long the
+        # problem has lasted
+        ("had mono like 3 wks ago, took a knee to my side in the game", False),
+        ("need to know when i can run again, meet is in 2 wks", False),
+        ("my baby brother is 6 months. his arms jerk when he wakes", False),
+        # the problem's own time still counts
+        ("my calf has cramped for 3 weeks", True),
+        ("it started 2 weeks ago after the flu", True),
+    ],
+)
+def test_a_time_named_for_another_event_is_set_aside(
+    reader: Reader, text: str, has_history: bool
+) -> None:
+    assert ("history_days" in reader.read(text).values()) is has_history

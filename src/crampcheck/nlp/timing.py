@@ -26,6 +26,7 @@ class EventTiming:
         self._owner_findings = frozenset(kb.lexicon.duration_owner_findings)
         self._event_categories = frozenset(kb.lexicon.duration_event_categories)
         self._owner_words = frozenset(w.lower() for w in kb.lexicon.duration_owner_words)
+        self._event_words = frozenset(w.lower() for w in kb.lexicon.duration_event_words)
 
     def times_another_event(
         self,
@@ -35,16 +36,18 @@ class EventTiming:
         findings: Sequence[Extracted],
         normalised: Normalised,
     ) -> bool:
-        """A duration whose clause names a medicine, an operation, a journey or another
-        background event and no symptom, sign or body part ("had my thyroid out 2 days
-        ago", "five days ago the doctor put her on clarithromycin") times that event,
-        not the problem. ``start`` and ``end`` are offsets into ``normalised.text``."""
+        """A duration whose clause names a medicine, an operation, a journey, an illness,
+        an appointment or another background event and no symptom, sign or body part
+        ("had my thyroid out 2 days ago", "had mono 3 weeks ago", "the meet is in 2
+        weeks") times that event, not the problem. ``start`` and ``end`` are offsets into
+        ``normalised.text``."""
         text = normalised.text
         left = max((text.rfind(b, 0, start) for b in self._clause_breaks), default=-1)
         rights = [i for i in (text.find(b, end) for b in self._clause_breaks) if i >= 0]
         right = min(rights) if rights else len(text)
         clause_start, clause_end = normalised.span(max(left, 0), right)
-        if self._owner_words & set(_WORD.findall(original[clause_start:clause_end].lower())):
+        words = set(_WORD.findall(original[clause_start:clause_end].lower()))
+        if self._owner_words & words:
             return False  # "it started seven weeks ago": the problem, by its pronoun
         inside = [f for f in findings if clause_start <= f.start and f.end <= clause_end]
         owners = [
@@ -54,4 +57,5 @@ class EventTiming:
             or f.finding_id in self._owner_findings
         ]
         events = [f for f in inside if self._category.get(f.finding_id) in self._event_categories]
-        return bool(events) and not owners
+        # "had mono 3 wks ago", "the meet is in 2 wks": an event named by a word alone
+        return bool(events or self._event_words & words) and not owners

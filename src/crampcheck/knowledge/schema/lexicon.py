@@ -98,6 +98,12 @@ class Lexicon(Strict):
         description="finding categories (a medicine, an operation, a journey) that a "
         "duration in the same clause times instead, when no owner is there",
     )
+    duration_event_words: tuple[str, ...] = Field(
+        default=(),
+        description="words that name another event or a person's age in a duration's "
+        "clause ('mono 3 weeks ago', 'the meet is in 2 weeks', 'my baby brother is 6 "
+        "months'), when no owner is there",
+    )
     compared_findings: tuple[str, ...] = Field(
         default=(), description="the findings a comparison cue can name (the sides)"
     )
