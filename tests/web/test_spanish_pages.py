@@ -71,3 +71,13 @@ def test_errors_are_in_the_person_language(client: TestClient) -> None:
     page = client.get("/no-such-page", headers=SPANISH)
     assert page.status_code == 404
     assert "No pudimos encontrar esa página" in page.text
+
+
+def test_the_knowledge_is_shown_in_spanish(client: TestClient) -> None:
+    home = client.get("/", headers=SPANISH).text
+    assert "Dolor o presión en el pecho" in home  # an emergency sign, from the overlay
+    assert "crampcheck da información general de fuentes públicas de salud" in home
+    assert "Chest pain or pressure" not in home
+    first = client.get("/check/questions", headers=SPANISH).text
+    assert "¿Dónde es?" in first and "la pantorrilla" in first
+    assert "Where is it?" not in first
