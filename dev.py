@@ -8,6 +8,8 @@ Needs only Python 3.11+ and its standard library; everything else is installed i
     python3 dev.py test [PYTEST_ARGS...] ruff check, ruff format --check, mypy, lint-imports,
                                          bandit, pytest
     python3 dev.py lock                  regenerate constraints.txt in a throwaway venv
+    python3 dev.py catalogues [--check]  extract the translatable messages and update each
+                                         language's catalogue (--check: list untranslated)
     python3 dev.py audit DATABASE        check constraints.txt for known vulnerabilities,
                                          offline, against OSV's PyPI all.zip
 
@@ -47,6 +49,7 @@ STAMP = VENV / "crampcheck-install.stamp"
 STAMP_FORMAT = "1"
 LINT_PATHS = ("src", "tests", "bench", "tools")
 AUDIT_SCRIPT = ROOT / "tools" / "audit_dependencies.py"
+CATALOGUES_SCRIPT = ROOT / "tools" / "catalogues.py"
 PYTEST_NO_TESTS_COLLECTED = 5
 
 USAGE = """\
@@ -58,6 +61,9 @@ commands:
   test [PYTEST_ARGS...]  set up .venv if needed, then run ruff check, ruff format --check,
                          mypy and pytest (with PYTEST_ARGS); stops at the first failure
   lock                   regenerate constraints.txt from pyproject.toml in a throwaway venv
+  catalogues [--check]   extract every translatable message into src/crampcheck/locale and
+                         merge it into each language's .po; --check changes nothing and
+                         lists the messages a catalogue does not translate (exit 1)
   audit DATABASE         check constraints.txt for known vulnerabilities against a local
                          copy of OSV's PyPI database (all.zip, or a folder of records);
                          nothing is downloaded: exit 0 none known, 1 found, 2 unreadable
@@ -350,7 +356,21 @@ def cmd_audit(args: list[str]) -> int:
     )
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "lock": cmd_lock, "audit": cmd_audit}
+def cmd_catalogues(args: list[str]) -> int:
+    venv = ensure_venv()
+    sys.stdout.flush()
+    return subprocess.call(
+        [str(venv_python(venv)), str(CATALOGUES_SCRIPT), *args], cwd=str(ROOT), env=child_env(venv)
+    )
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "lock": cmd_lock,
+    "audit": cmd_audit,
+    "catalogues": cmd_catalogues,
+}
 
 
 def main(argv: list[str]) -> int:

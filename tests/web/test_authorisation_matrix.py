@@ -81,6 +81,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/docs"): P,
     **{("GET", p): P for p in ("/", "/clinic", "/check", "/check/questions", "/learn")},
     ("GET", "/learn/{slug}"): P,
+    ("GET", "/language/{language}"): P,
     # a check in progress and a finished one, found by the unguessable token in the address
     **{
         ("GET", p): P
@@ -291,6 +292,7 @@ def concrete(path: str, world: World) -> str:
         "kind": "json",
         "name": "weekly",
         "slug": "causes",
+        "language": "es",
         "clinic_id": HOME,
         "staff_id": world.victim_staff_id,
         "token": "A" * 43,

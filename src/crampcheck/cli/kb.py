@@ -29,6 +29,11 @@ def report_knowledge_check(out: Console, pipeline: Pipeline) -> bool:
             f"  symptoms and signs with no lay phrasing yet: {len(audit.without_lay_words)} "
             f"({', '.join(audit.without_lay_words)})"
         )
+    for found in audit.translations:
+        out.print(
+            f"  texts translated ({found.language}): {found.translated}/{found.total} "
+            f"({found.percent:.1f}%)"
+        )
     for advice_id in audit.advice_without_cases:
         out.print(f"  advice with contraindications but no offer and withhold cases: {advice_id}")
     for failure in audit.failures:

@@ -5,7 +5,7 @@ diary's pages, the clinic's pages and the one-page summary all say them with the
 from __future__ import annotations
 
 from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
-from crampcheck.domain.i18n import _
+from crampcheck.domain.i18n import _, pgettext
 
 
 def site_labels() -> dict[str, str]:
@@ -16,7 +16,7 @@ def site_labels() -> dict[str, str]:
         "site_leg": _("Elsewhere in the leg"),
         "site_hand": _("Hand or fingers"),
         "site_arm": _("Arm or shoulder"),
-        "site_back": _("Back"),
+        "site_back": pgettext("body part", "Back"),
         "site_neck": _("Neck"),
         "site_eyelid": _("Eyelid"),
         "site_face": _("Face"),

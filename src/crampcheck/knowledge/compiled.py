@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 
 from crampcheck.knowledge.conditions import Condition
 from crampcheck.knowledge.schema import (
@@ -94,6 +95,13 @@ class KnowledgeBase:
     red_flags: frozenset[str] = frozenset()
     """Symptoms and signs that an urgent or emergency rule reads: warning signs that are
     never silently taken as absent, and never lower the urgency when reported."""
+    language: str = "en"
+    """The language of the texts a person reads (the ids, rules and lexicon are the same
+    in every language)."""
+    root: Traversable | None = field(default=None, compare=False, repr=False)
+    """The folder it was loaded from, where the translations are found."""
+    translations: dict[str, KnowledgeBase] = field(default_factory=dict, compare=False, repr=False)
+    """The same knowledge in other languages, loaded when first asked for."""
 
     def finding_of_bit(self, bit: int) -> str:
         """The finding whose (single) bit this is."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from fnmatch import fnmatch
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -56,6 +57,7 @@ from crampcheck.knowledge.sections import (
     condition_masks,
     red_flags_of,
 )
+from crampcheck.knowledge.translations import TRANSLATED_FILES, Coverage, coverage, overlay
 
 __all__ = [
     "DATA_PACKAGE",
@@ -64,6 +66,8 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeError",
     "default_knowledge",
+    "in_language",
+    "translation_coverage",
     "load_knowledge",
     "policy_version",
 ]
@@ -72,8 +76,24 @@ M = TypeVar("M", bound=BaseModel)
 
 DATA_PACKAGE = "crampcheck.knowledge.data"
 
+ENGLISH = "en"
+"""The language the knowledge base is written in; others are overlays on it."""
 
-def _read_yaml(entry: Traversable) -> Any:
+
+def _read_yaml(entry: Traversable, language: str = ENGLISH, root: Traversable | None = None) -> Any:
+    """A file of the knowledge base, with ``language``'s texts put in (see
+    :mod:`.translations`) when ``root`` (the English files' folder) has an overlay for it
+    in ``root/<language>/``."""
+    english = _parse_yaml(entry)
+    if language == ENGLISH or root is None:
+        return english
+    translated = root / language / entry.name
+    if not translated.is_file():
+        return english
+    return overlay(english, _parse_yaml(translated), f"{language}/{entry.name}")
+
+
+def _parse_yaml(entry: Traversable) -> Any:
     try:
         return strict_yaml.load(entry.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -90,8 +110,14 @@ def _parse(model: type[M], data: Any, where: str) -> M:
         raise KnowledgeError(f"{where}: {problems}") from None
 
 
-def _records(model: type[M], entry: Traversable, key: str) -> Iterator[tuple[M, str]]:
-    data = _read_yaml(entry)
+def _records(
+    model: type[M],
+    entry: Traversable,
+    key: str,
+    language: str = ENGLISH,
+    root: Traversable | None = None,
+) -> Iterator[tuple[M, str]]:
+    data = _read_yaml(entry, language, root)
     # Keys starting with "x-" hold shared YAML anchors, not records.
     if not isinstance(data, dict) or {k for k in data if not str(k).startswith("x-")} != {key}:
         raise KnowledgeError(f"{entry.name}: expected one top-level key '{key}'")
@@ -136,31 +162,43 @@ def _digest(root: Traversable) -> str:
     return digest.hexdigest()
 
 
-def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
-    """Load and validate the knowledge base (the packaged one unless ``root`` is given)."""
+def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> KnowledgeBase:
+    """Load and validate the knowledge base (the packaged one unless ``root`` is given),
+    its texts in ``language`` where ``root/<language>/`` translates them."""
     root = root or resources.files(DATA_PACKAGE)
-    sources, _ = _by_id(_records(Source, root / "sources.yaml", "sources"))
+    sources, _ = _by_id(_records(Source, root / "sources.yaml", "sources", language, root))
     findings, finding_where = _by_id(
-        r for f in _files(root, "findings") for r in _records(Finding, f, "findings")
+        r
+        for f in _files(root, "findings")
+        for r in _records(Finding, f, "findings", language, root)
     )
     conditions, condition_where = _by_id(
-        _records(ConditionRef, root / "conditions.yaml", "conditions")
+        _records(ConditionRef, root / "conditions.yaml", "conditions", language, root)
     )
     rule_specs, rule_where = _by_id(
-        r for f in _files(root, "rules") for r in _records(Rule, f, "rules")
+        r for f in _files(root, "rules") for r in _records(Rule, f, "rules", language, root)
     )
-    advice_specs, advice_where = _by_id(_records(Advice, root / "advice.yaml", "advice"))
-    group_specs, group_where = _by_id(_records(QuestionTopic, root / "questions.yaml", "topics"))
+    advice_specs, advice_where = _by_id(
+        _records(Advice, root / "advice.yaml", "advice", language, root)
+    )
+    group_specs, group_where = _by_id(
+        _records(QuestionTopic, root / "questions.yaml", "topics", language, root)
+    )
     care_pathways, pathway_where = _by_id(
-        _records(CarePathway, root / "care_pathways.yaml", "care_pathways")
+        _records(CarePathway, root / "care_pathways.yaml", "care_pathways", language, root)
     )
     emergency_signs = tuple(
-        sign for sign, _ in _records(EmergencySign, root / EMERGENCY_SIGNS_FILE, "emergency_signs")
+        sign
+        for sign, _ in _records(
+            EmergencySign, root / EMERGENCY_SIGNS_FILE, "emergency_signs", language, root
+        )
     )
-    policy = _parse(Policy, _read_yaml(root / "policy.yaml"), "policy.yaml")
-    lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml"), "lexicon.yaml")
-    diary_mapping = _parse(DiaryMapping, _read_yaml(root / DIARY_MAPPING_FILE), DIARY_MAPPING_FILE)
-    leaflet = _parse(Leaflet, _read_yaml(root / LEAFLET_FILE), LEAFLET_FILE)
+    policy = _parse(Policy, _read_yaml(root / "policy.yaml", language, root), "policy.yaml")
+    lexicon = _parse(Lexicon, _read_yaml(root / "lexicon.yaml", language, root), "lexicon.yaml")
+    diary_mapping = _parse(
+        DiaryMapping, _read_yaml(root / DIARY_MAPPING_FILE, language, root), DIARY_MAPPING_FILE
+    )
+    leaflet = _parse(Leaflet, _read_yaml(root / LEAFLET_FILE, language, root), LEAFLET_FILE)
 
     index = {finding_id: position for position, finding_id in enumerate(findings)}
     check = References(findings, sources, conditions, index)
@@ -203,7 +241,34 @@ def load_knowledge(root: Traversable | None = None) -> KnowledgeBase:
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
         finding_ids=tuple(index),
         condition_masks=MappingProxyType(condition_masks(conditions, index)),
+        language=language,
+        root=root,
     )
+
+
+def translation_coverage(kb: KnowledgeBase, language: str) -> Coverage:
+    """How many of the texts a person reads in ``kb`` have their ``language`` text (the
+    overlay is validated on the way: see :func:`in_language`)."""
+    root = kb.root or resources.files(DATA_PACKAGE)
+    in_language(kb, language)
+    names = sorted(
+        {e.name for pattern in TRANSLATED_FILES for e in root.iterdir() if fnmatch(e.name, pattern)}
+    )
+    english = {name: _parse_yaml(root / name) for name in names}
+    translated = {name: _read_yaml(root / name, language, root) for name in names}
+    return coverage(english, translated, language)
+
+
+def in_language(kb: KnowledgeBase, language: str) -> KnowledgeBase:
+    """``kb`` with its texts in ``language`` (English where a text has no translation),
+    loaded and validated once, then kept beside it."""
+    if language == kb.language or kb.root is None:
+        return kb
+    found = kb.translations.get(language)
+    if found is None:
+        found = load_knowledge(kb.root, language)
+        kb.translations[language] = found
+    return found
 
 
 def policy_version(policy: Policy) -> str:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from crampcheck.domain.assessment import Assessment
+from crampcheck.domain.i18n import current_language
 from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess, care_terms
-from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
+from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_language
 
 # What loading the knowledge base raises when it is invalid (default_pipeline, the rule
 # cases), offered here so that the command line can say so without reaching below.
@@ -53,7 +54,8 @@ class Pipeline:
         word_limit: int | None = None,
         care_pathway: str = DEFAULT_CARE_PATHWAY,
     ) -> None:
-        self.kb = kb
+        self.english_kb = kb
+        """The knowledge base as written (English): what the reader reads words with."""
         if care_pathway not in kb.care_pathways:
             known = ", ".join(sorted(kb.care_pathways))
             raise ValueError(f"unknown care pathway {care_pathway!r} (known: {known})")
@@ -66,6 +68,12 @@ class Pipeline:
         self._reader: Reader | None = None
         self._renewing = threading.Lock()
         self._read = lru_cache(maxsize=self.READING_CACHE_SIZE)(self._read_uncached)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base in the language of the moment (the person's): the same
+        knowledge as :attr:`english_kb`, with its texts translated where they are."""
+        return in_language(self.english_kb, current_language())
 
     def _read_uncached(self, text: str) -> Reading:
         self._renew_if_grown()
@@ -82,7 +90,7 @@ class Pipeline:
         with self._renewing:
             if self._reader is not current:
                 return  # another thread renewed it meanwhile
-            self._reader = Reader(self.kb)
+            self._reader = Reader(self.english_kb)
             self.renewals += 1
         del current
         gc.unfreeze()
@@ -93,7 +101,7 @@ class Pipeline:
     def reader(self) -> Reader:
         """The free-text reader, built on first use (it takes a moment to load)."""
         if self._reader is None:
-            self._reader = Reader(self.kb)
+            self._reader = Reader(self.english_kb)
             # The knowledge base and the language pipeline live as long as the process:
             # freezing them keeps the garbage collector from walking ~200,000 objects
             # again at every full collection (about a tenth of the time of a check).

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crampcheck.domain.i18n import LANGUAGES
 from crampcheck.domain.types import Case, FindingState, Sex, Urgency
 from crampcheck.engine.rules import fires, with_implications
-from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.loader import KnowledgeBase, translation_coverage
 from crampcheck.knowledge.schema import RuleCase
+from crampcheck.knowledge.translations import Coverage
 from crampcheck.services.pipeline import CheckResult, Pipeline
 
 
@@ -43,6 +45,9 @@ class RuleAudit:
     words, so each must have some (this fails the check)."""
     without_lay_words: tuple[str, ...] = ()
     """Other symptoms and signs with no lay phrasing yet (reported, not failed)."""
+    translations: tuple[Coverage, ...] = ()
+    """How much of the knowledge base each other language has (reported, not failed,
+    until the translations are complete; a broken translation fails to load)."""
 
     @property
     def failures(self) -> tuple[CaseOutcome, ...]:
@@ -171,4 +176,9 @@ def audit_rules(pipeline: Pipeline) -> RuleAudit:
         unexplained_emergency_signs(pipeline.kb),
         advice_without_cases,
         *findings_without_lay_words(pipeline.kb),
+        tuple(
+            translation_coverage(pipeline.english_kb, language)
+            for language in LANGUAGES
+            if language != pipeline.english_kb.language
+        ),
     )

@@ -24,6 +24,7 @@ from crampcheck.web.api import diary as diary_api
 from crampcheck.web.api import sharing as sharing_api
 from crampcheck.web.api import staff as staff_api
 from crampcheck.web.api.routes import health_router, router
+from crampcheck.web.i18n import LanguageMiddleware
 from crampcheck.web.pages import account as account_pages
 from crampcheck.web.pages import account_links as account_link_pages
 from crampcheck.web.pages import diary as diary_pages
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, page_answer=page_answer)
     app.add_middleware(SecurityHeaders, page_answer=page_answer)
+    # Outside both, so that their own pages (too large, refused) are in the person's language.
+    app.add_middleware(LanguageMiddleware)
     if settings.trusted_proxy_list:
         # Outermost, so that every layer inside (HSTS, secure cookies, throttles, the
         # audit log) sees the client's address and scheme, never the proxy's.

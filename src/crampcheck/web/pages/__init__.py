@@ -7,11 +7,11 @@ only makes the check's forms swap in place when JavaScript is on.
 
 from fastapi import APIRouter
 
-from crampcheck.web.pages import appointment, check, check_saved, docs, learn, site
+from crampcheck.web.pages import appointment, check, check_saved, docs, language, learn, site
 from crampcheck.web.pages.errors import install_error_pages
 
 router = APIRouter(include_in_schema=False)
-for _module in (site, check, check_saved, appointment, learn, docs):
+for _module in (site, check, check_saved, appointment, learn, docs, language):
     router.include_router(_module.router)
 
 __all__ = ["install_error_pages", "router"]

@@ -28,13 +28,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crampcheck.domain.diary_labels import month_names
 from crampcheck.services import check_records
 from crampcheck.services.metrics import count_check
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.web.auth import DbDep
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _
+from crampcheck.web.i18n import _, long_date, short_time
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.pages.render import page
 from crampcheck.web.pages.result import result_context, stored_view, view_context
@@ -133,15 +132,14 @@ def expired_page(request: Request, state: AppState, *, gone: bool) -> HTMLRespon
 
 
 def us_date(moment: datetime) -> str:
-    """A date as people in the US write it: December 6, 2026."""
-    return f"{month_names()[moment.month - 1]} {moment.day}, {moment.year}"
+    """A date as people write it in the person's language: December 6, 2026 (English),
+    6 de diciembre de 2026 (Spanish)."""
+    return long_date(moment)
 
 
 def us_time(moment: datetime) -> str:
-    """A time of day as people in the US write it: 3:40 PM MST."""
-    hour = moment.hour % 12 or 12
-    noon = _("AM") if moment.hour < 12 else _("PM")
-    return f"{hour}:{moment.minute:02d} {noon} {moment.tzname() or ''}".strip()
+    """A time of day as people write it in the person's language: 3:40 PM MST, 3:40 p.m. MST."""
+    return short_time(moment)
 
 
 @router.get("/check/result/{token}")

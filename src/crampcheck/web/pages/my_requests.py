@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from crampcheck.services.my_requests import requests_of
 from crampcheck.web.auth import DbDep
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _
+from crampcheck.web.i18n import _, medium_date
 from crampcheck.web.pages.account import zone_name
 from crampcheck.web.pages.guards import CurrentPatient
 from crampcheck.web.pages.render import page
@@ -37,9 +37,8 @@ def status_words() -> dict[str, str]:
 
 
 def us_date(moment: datetime, zone: tzinfo) -> str:
-    """A date as people in the US write it: "Dec 6, 2026"."""
-    local = moment.astimezone(zone)
-    return f"{local:%b} {local.day}, {local.year}"
+    """A date as people write it in the person's language: "Dec 6, 2026", "6 dic 2026"."""
+    return medium_date(moment.astimezone(zone))
 
 
 @router.get("/account/requests")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -12,15 +13,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from crampcheck.web.auth import page_session
-from crampcheck.web.i18n import translations
+from crampcheck.web.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext
 from crampcheck.web.state import AppState
 
 HTMX_SCRIPT = "/static/vendor/htmx-2.0.11.min.js"
 
 
 @cache
-def environment(language: str = "en") -> Environment:
-    """The template environment for ``language``: autoescaped, gettext installed."""
+def environment() -> Environment:
+    """The template environment: autoescaped, gettext installed in the request's language
+    (the templates' ``_`` and ``ngettext`` read it when called)."""
     env = Environment(
         loader=PackageLoader("crampcheck.web", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True),
@@ -30,8 +32,8 @@ def environment(language: str = "en") -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(language), newstyle=True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_, ngettext=ngettext, newstyle=True
     )
     env.filters["single_quoted"] = single_quoted
     return env
@@ -70,7 +72,8 @@ def page(
     """Render ``template`` with the shared context (emergency number, clinic, htmx)."""
     number = state.settings.emergency_number
     shared: dict[str, Any] = {
-        "lang": "en",
+        "lang": current_language(),
+        "other_languages": language_links(request),
         "emergency_number": number,
         "emergency_tel": tel_link(number),
         "clinic": state.clinic,
@@ -84,6 +87,21 @@ def page(
     }
     html = environment().get_template(template).render({**shared, **(context or {})})
     return HTMLResponse(html, status_code=status_code)
+
+
+def language_links(request: Request) -> list[dict[str, str]]:
+    """The switch to each other language, back to this same page: its code, its name in
+    its own words and the address that chooses it."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES[code],
+            "href": f"/language/{code}?{urlencode({'next': here})}",
+        }
+        for code in LANGUAGES
+        if code != current_language()
+    ]
 
 
 def not_found(request: Request, state: AppState) -> HTMLResponse:

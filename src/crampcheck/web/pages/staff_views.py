@@ -32,7 +32,7 @@ from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.duplicates import SAME_EMAIL, Duplicate
 from crampcheck.services.inbox import InboxFilter, Status
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange
-from crampcheck.web.i18n import _, translations
+from crampcheck.web.i18n import _, ngettext
 from crampcheck.web.pages.render import tel_link
 from crampcheck.web.staff_shared import is_open, is_urgent, location_label, shared_patterns
 
@@ -145,7 +145,6 @@ def iso_time(moment: datetime | None) -> str:
 
 def waiting_text(since: datetime, now: datetime) -> str:
     """How long something has waited, in the largest whole unit (minutes, hours, days)."""
-    ngettext = translations().ngettext
     waited = max(now - _aware(since), timedelta(0))
     minutes = int(waited.total_seconds() // 60)
     if minutes < 60:

@@ -1,0 +1,83 @@
+"""The pages in Spanish: the language from the person's choice (the switch on every page,
+kept in a cookie), else the browser's Accept-Language, else English; ``<html lang>``
+follows it, and dates are written as Spanish writes them."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+SPANISH = {"accept-language": "es-MX,es;q=0.9,en;q=0.5"}
+
+
+def _lang(html: str) -> str:
+    found = re.search(r'<html lang="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_english_without_a_choice_or_a_browser_language(client: TestClient) -> None:
+    page = client.get("/")
+    assert _lang(page.text) == "en"
+    assert "Cramp, spasm or twitch? Find out what to do" in page.text
+    assert "Accept-Language" in page.headers["vary"]
+
+
+def test_the_browser_language_is_followed(client: TestClient) -> None:
+    page = client.get("/", headers=SPANISH)
+    assert _lang(page.text) == "es"
+    assert "¿Calambre, espasmo o tic? Sepa qué hacer" in page.text
+    assert "Cramp, spasm or twitch?" not in page.text
+
+
+def test_a_language_not_offered_falls_back_to_english(client: TestClient) -> None:
+    page = client.get("/", headers={"accept-language": "fr-FR, de;q=0.8"})
+    assert _lang(page.text) == "en"
+
+
+def test_the_switch_is_on_every_page_and_its_choice_sticks(client: TestClient) -> None:
+    home = client.get("/check")
+    assert 'href="/language/es?next=%2Fcheck"' in home.text
+    assert 'lang="es"' in home.text and ">Español<" in home.text
+    chosen = client.get("/language/es?next=/check", follow_redirects=False)
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == "/check"
+    assert "cc_lang=es" in chosen.headers["set-cookie"]
+    # The choice beats the browser's language, on every page after it.
+    again = client.get("/learn", headers={"accept-language": "en"})
+    assert _lang(again.text) == "es"
+    assert 'href="/language/en?next=%2Flearn"' in again.text
+    client.get("/language/en?next=/", follow_redirects=False)
+    assert _lang(client.get("/", headers=SPANISH).text) == "en"
+
+
+def test_the_switch_goes_back_only_to_this_site(client: TestClient) -> None:
+    for bad in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        answer = client.get("/language/es", params={"next": bad}, follow_redirects=False)
+        assert answer.headers["location"] == "/"
+    unknown = client.get("/language/xx?next=/learn", follow_redirects=False)
+    assert unknown.headers["location"] == "/learn"
+    assert "set-cookie" not in unknown.headers
+
+
+def test_the_clinic_side_stays_in_the_clinic_language(client: TestClient) -> None:
+    page = client.get("/staff/signin", headers=SPANISH)
+    assert _lang(page.text) == "en"
+    assert "Staff sign in" in page.text
+
+
+def test_errors_are_in_the_person_language(client: TestClient) -> None:
+    page = client.get("/no-such-page", headers=SPANISH)
+    assert page.status_code == 404
+    assert "No pudimos encontrar esa página" in page.text
+
+
+def test_the_knowledge_is_shown_in_spanish(client: TestClient) -> None:
+    home = client.get("/", headers=SPANISH).text
+    assert "Dolor o presión en el pecho" in home  # an emergency sign, from the overlay
+    assert "crampcheck da información general de fuentes públicas de salud" in home
+    assert "Chest pain or pressure" not in home
+    first = client.get("/check/questions", headers=SPANISH).text
+    assert "¿Dónde es?" in first and "la pantorrilla" in first
+    assert "Where is it?" not in first
