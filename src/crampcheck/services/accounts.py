@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.services import throttle
 from crampcheck.services.throttle import SignInCounters
-from crampcheck.storage.tables import Episode, User, UserSession
+from crampcheck.storage.tables import Episode, StaffSession, User, UserSession
 from crampcheck.storage.times import aware as _aware
 
 PASSWORD_MIN_LENGTH = 10
@@ -245,20 +245,31 @@ def start_session(session: Session, user: User, now: datetime | None = None) -> 
     return StartedSession(token, expires)
 
 
+SessionRow = TypeVar("SessionRow", UserSession, StaffSession)
+
+
+def live_session(
+    session: Session, table: type[SessionRow], token: str | None, now: datetime | None = None
+) -> SessionRow | None:
+    """The stored session (a patient's or a staff member's) a token opens, or None: an
+    unknown or oversized token, or one whose session expired (which is removed here)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.get(table, token_hash(token))
+    if row is None:
+        return None
+    if _aware(row.expires_at) <= (now or datetime.now(UTC)):
+        session.delete(row)
+        return None
+    return row
+
+
 def user_for_session(
     session: Session, token: str | None, now: datetime | None = None
 ) -> User | None:
     """The signed-in user for a session token, or None (unknown or expired)."""
-    if not token or len(token) > 100:
-        return None
-    now = now or datetime.now(UTC)
-    row = session.get(UserSession, token_hash(token))
-    if row is None:
-        return None
-    if _aware(row.expires_at) <= now:
-        session.delete(row)
-        return None
-    return session.get(User, row.user_id)
+    row = live_session(session, UserSession, token, now)
+    return None if row is None else session.get(User, row.user_id)
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -30,6 +30,7 @@ from crampcheck.services.accounts import (
     check_credentials,
     check_password,
     hash_password,
+    live_session,
     normalise_email,
     token_hash,
     verify_current,
@@ -38,7 +39,6 @@ from crampcheck.services.roles import Role
 from crampcheck.services.throttle import MAX_FAILURES_PER_ACCOUNT as MAX_FAILURES
 from crampcheck.services.throttle import WINDOW, SignInCounters
 from crampcheck.storage.tables import ClinicRecord, StaffMember, StaffSession
-from crampcheck.storage.times import aware as _aware
 
 STAFF_SESSION_LIFETIME = timedelta(hours=12)
 """A working day: staff sessions end sooner than patients' (shared front-desk screens)."""
@@ -229,14 +229,8 @@ def staff_for_session(
 ) -> StaffMember | None:
     """The active staff member a session token belongs to, or None (unknown, expired,
     or deactivated)."""
-    if not token or len(token) > 100:
-        return None
-    now = now or datetime.now(UTC)
-    row = session.get(StaffSession, token_hash(token))
+    row = live_session(session, StaffSession, token, now)
     if row is None:
-        return None
-    if _aware(row.expires_at) <= now:
-        session.delete(row)
         return None
     member = session.get(StaffMember, (row.clinic_id, row.staff_id))
     return member if member is not None and member.active else None
