@@ -47,7 +47,7 @@ from crampcheck.web.pages.flow import (
     list_field,
     text_field,
 )
-from crampcheck.web.pages.render import page
+from crampcheck.web.pages.render import ErrorView, error_page, page
 from crampcheck.web.pages.result import reading_chips
 from crampcheck.web.state import AppState
 
@@ -68,21 +68,16 @@ async def read_form(request: Request) -> FormData:
 
 def bad_state_page(request: Request, state: AppState) -> HTMLResponse:
     """The page for a check whose carried answers cannot be used."""
-    return page(
-        request,
-        state,
-        "error.html",
-        {
-            "title": _("We could not continue your check"),
-            "message": _(
-                "The answers carried over from the last page were missing, damaged or too "
-                "long, so nothing was assessed and nothing was saved. Please start the check "
-                "again."
-            ),
-            "show_restart": True,
-        },
-        status_code=400,
+    view = ErrorView(
+        title=_("We could not continue your check"),
+        message=_(
+            "The answers carried over from the last page were missing, damaged or too "
+            "long, so nothing was assessed and nothing was saved. Please start the check "
+            "again."
+        ),
+        show_restart=True,
     )
+    return error_page(request, state, view, 400)
 
 
 # ----------------------------------------------------------------- describe it in words
