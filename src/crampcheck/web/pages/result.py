@@ -10,31 +10,24 @@ from typing import Any
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
+from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import FlowState
 from crampcheck.web.state import AppState
 
 
-def urgency_headings() -> dict[str, tuple[str, str]]:
-    """Per urgency level: the banner's heading and "by when" line."""
-    return {
-        Urgency.EMERGENCY.value: (_("This could be an emergency"), _("Now")),
-        Urgency.URGENT.value: (_("Be seen by a doctor today"), _("Today, within 24 hours")),
-        Urgency.DOCTOR.value: (_("See a doctor soon"), _("Within the next few days to weeks")),
-        Urgency.SELF_CARE.value: (
-            _("You can usually look after this at home"),
-            _("No appointment is needed now"),
-        ),
-    }
+def urgency_headings(words: Vocabulary | None = None) -> dict[str, tuple[str, str]]:
+    """Per urgency level: the banner's heading and "by when" line (the knowledge base's
+    ``level_headings``; the packaged knowledge base's when ``words`` is not given)."""
+    headings = (words or packaged_vocabulary()).level_headings
+    return {level.value: (_(h.heading), _(h.by_when)) for level, h in headings.items()}
 
 
-def kind_headings() -> dict[str, str]:
-    """Per kind: a plain sentence saying what the episode sounds like."""
-    return {
-        "cramp": _("This sounds like a muscle cramp"),
-        "spasm": _("This sounds like a muscle spasm (twitching)"),
-        "other": _("This may not be an ordinary cramp or spasm"),
-    }
+def kind_headings(words: Vocabulary | None = None) -> dict[str, str]:
+    """Per kind: a plain sentence saying what the episode sounds like (the knowledge
+    base's ``kind_words``)."""
+    kinds = (words or packaged_vocabulary()).kind_words
+    return {kind.value: _(w.heading) for kind, w in kinds.items()}
 
 
 def evidence_labels() -> dict[str, str]:
@@ -219,13 +212,14 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         if c.state != FindingState.ABSENT.value or c.id in denied
     ]
     scope = data.get("outside_scope")
-    heading, by_when = urgency_headings()[data["urgency"]]
+    words = Vocabulary.of(kb)
+    heading, by_when = urgency_headings(words)[data["urgency"]]
     return {
         "data": data,
         "urgency": data["urgency"],
         "heading": heading,
         "by_when": by_when,
-        "kind_heading": kind_headings()[data["kind"]],
+        "kind_heading": kind_headings(words)[data["kind"]],
         "read_chips": read_chips,
         "units": {fid: f.unit for fid, f in kb.findings.items() if f.unit},
         "answer_chips": answers,

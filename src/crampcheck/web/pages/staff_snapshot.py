@@ -10,6 +10,7 @@ from typing import Any
 from crampcheck.domain.snapshot import FindingRow, Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.vocabulary import Vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.result import (
     Chip,
@@ -97,7 +98,8 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
     possible causes with what points for and against them, their description), with its
     sources and the knowledge-base version it came from."""
     urgency = str(snapshot.get("urgency") or "")
-    heading, by_when = urgency_headings().get(urgency, (urgency, ""))
+    words = Vocabulary.of(kb)
+    heading, by_when = urgency_headings(words).get(urgency, (urgency, ""))
     kind = str(snapshot.get("kind") or "")
     citations = Citations(_cited_sources(snapshot, kb))
     reasons = [
@@ -145,7 +147,7 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
         "heading": heading,
         "by_when": by_when,
         "action": str(snapshot.get("action") or ""),
-        "kind_heading": kind_headings().get(kind, kind),
+        "kind_heading": kind_headings(words).get(kind, kind),
         "kind_reasons": [
             str(k) for k in snapshot.get("kind_reasons") or () if k not in reason_texts
         ],
