@@ -58,6 +58,14 @@ from crampcheck.web.pages.guards import (
     safe_next,
 )
 from crampcheck.web.pages.render import not_found, page
+from crampcheck.web.pages.views import (
+    AccountHomeView,
+    DeleteView,
+    PasswordView,
+    SignInView,
+    SignUpView,
+    ZoneView,
+)
 from crampcheck.web.state import AppState
 from crampcheck.web.zones import time_zone
 
@@ -133,17 +141,12 @@ def anonymous_page(
 def _signup_page(
     request: Request, state: AppState, email: str, errors: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
-    return anonymous_page(
-        request,
-        state,
-        "account_signup.html",
-        {
-            "form": {"email": email[:MAX_EMAIL_CHARS]},
-            "errors": errors,
-            "min_length": PASSWORD_MIN_LENGTH,
-        },
-        status_code,
-    )
+    view: SignUpView = {
+        "form": {"email": email[:MAX_EMAIL_CHARS]},
+        "errors": errors,
+        "min_length": PASSWORD_MIN_LENGTH,
+    }
+    return anonymous_page(request, state, "account_signup.html", view, status_code)
 
 
 def _signup_refused(
@@ -214,13 +217,8 @@ def _signin_page(
     status_code: int = 200,
     notice: str | None = None,
 ) -> HTMLResponse:
-    return anonymous_page(
-        request,
-        state,
-        "account_signin.html",
-        {"form": values, "errors": errors, "notice": notice},
-        status_code,
-    )
+    view: SignInView = {"form": values, "errors": errors, "notice": notice}
+    return anonymous_page(request, state, "account_signin.html", view, status_code)
 
 
 @router.get("/account/signin")
@@ -293,26 +291,21 @@ def account_home(
         "shared": _("Your diary is now shared with the clinic."),
         "revoked": _("You stopped sharing your diary; the clinic can no longer see it."),
     }
-    return patient_page(
-        request,
-        state,
-        who,
-        "account_home.html",
-        {
-            "email": who.user.email,
-            "created": who.user.created_at.date().isoformat(),
-            "zone": zone_name(request),
-            "notice": notices.get(done or ""),
-            **sharing_rows(db, who.user.id, state.clinic.id),
-        },
-    )
+    view: AccountHomeView = {
+        "email": who.user.email,
+        "created": who.user.created_at.date().isoformat(),
+        "zone": zone_name(request),
+        "notice": notices.get(done or ""),
+    }
+    sharing = sharing_rows(db, who.user.id, state.clinic.id)
+    return patient_page(request, state, who, "account_home.html", {**view, **sharing})
 
 
 def _password_page(
     request: Request, state: AppState, who: SignedIn, errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
-    context = {"errors": errors, "min_length": PASSWORD_MIN_LENGTH}
-    return patient_page(request, state, who, "account_password.html", context, status)
+    view: PasswordView = {"errors": errors, "min_length": PASSWORD_MIN_LENGTH}
+    return patient_page(request, state, who, "account_password.html", view, status)
 
 
 @router.get("/account/password")
@@ -356,8 +349,8 @@ def _zone_page(
     errors: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    context = {"form": {"tz": value}, "errors": errors, "zones": place_zone_names()}
-    return patient_page(request, state, who, "account_timezone.html", context, status)
+    view: ZoneView = {"form": {"tz": value}, "errors": errors, "zones": place_zone_names()}
+    return patient_page(request, state, who, "account_timezone.html", view, status)
 
 
 @router.get("/account/timezone")
@@ -404,8 +397,8 @@ def export_download(
 def _delete_page(
     request: Request, state: AppState, who: SignedIn, message: str | None, status: int = 200
 ) -> HTMLResponse:
-    context = {"errors": {"password": message} if message else {}, "email": who.user.email}
-    return patient_page(request, state, who, "account_delete.html", context, status)
+    view: DeleteView = {"errors": {"password": message} if message else {}, "email": who.user.email}
+    return patient_page(request, state, who, "account_delete.html", view, status)
 
 
 @router.get("/account/delete")

@@ -37,6 +37,7 @@ from crampcheck.web.pages.credentials import (
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import SignedOutForm
 from crampcheck.web.pages.render import page
+from crampcheck.web.pages.views import LinkFormView, ResetRequestView
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -80,7 +81,7 @@ def _request_page(
         request,
         state,
         "account_reset_request.html",
-        {"form": {"email": email}, "errors": errors, "mail": state.mailer.configured},
+        ResetRequestView(form={"email": email}, errors=errors, mail=state.mailer.configured),
         status_code,
     )
 
@@ -144,10 +145,10 @@ def _link_page(
     """The form behind an emailed link: a new password (reset) or the one chosen at
     sign-up (confirm), sent back to the link's own address."""
     template, path = _LINK_FORMS[kind]
-    context: dict[str, object] = {"action": path.format(token=token), "errors": errors}
+    view: LinkFormView = {"action": path.format(token=token), "errors": errors}
     if kind == "reset":
-        context["min_length"] = PASSWORD_MIN_LENGTH
-    return anonymous_page(request, state, template, context, status_code)
+        view["min_length"] = PASSWORD_MIN_LENGTH
+    return anonymous_page(request, state, template, view, status_code)
 
 
 def _opens(db: Session, token: str, kind: account_links.Purpose) -> bool:

@@ -13,6 +13,14 @@ from crampcheck.services.serialize import assessment_payload as serialized_asses
 from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import FlowState
+from crampcheck.web.pages.views import (
+    Chip,
+    FlowPart,
+    OutsideScope,
+    ResultContent,
+    ResultView,
+    stored_keys,
+)
 from crampcheck.web.state import AppState
 
 
@@ -63,21 +71,6 @@ class Citations:
     def numbered(self) -> list[tuple[int, dict[str, Any]]]:
         """The cited sources with their numbers."""
         return [(n, self.sources[s]) for n, s in enumerate(self.order, start=1)]
-
-
-@dataclass(frozen=True)
-class Chip:
-    """One finding as a person reads it back: present, absent or not sure, with their words."""
-
-    id: str
-    label: str
-    state: str
-    quotes: tuple[str, ...] = ()
-    value: float | None = None
-    confirmed: bool = False
-    """Read in the words and then confirmed by the person (shown to the clinic)."""
-    hedged: bool = False
-    """Said with a hedge ("maybe swollen?"): counted, and shown as not sure, to confirm."""
 
 
 def reading_chips(result: CheckResult, kb_labels: dict[str, str]) -> list[Chip]:
@@ -176,7 +169,7 @@ def explicit_denials(flow: FlowState) -> set[str]:
     return denied
 
 
-def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dict[str, Any]:
+def result_context(state: AppState, flow: FlowState, result: CheckResult) -> ResultView:
     """Everything result.html shows: first the answer (what it could be, what to do and
     by when, what to do if it gets worse), then what the answer rests on."""
     kb = state.pipeline.kb
@@ -212,9 +205,14 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         if c.state != FindingState.ABSENT.value or c.id in denied
     ]
     scope = data.get("outside_scope")
+    outside_scope: OutsideScope | None = (
+        {"sites": [labels.get(s, s) for s in scope["site_ids"]], "clinicians": scope["clinicians"]}
+        if scope
+        else None
+    )
     words = Vocabulary.of(kb)
     heading, by_when = urgency_headings(words)[data["urgency"]]
-    return {
+    content: ResultContent = {
         "data": data,
         "urgency": data["urgency"],
         "heading": heading,
@@ -233,39 +231,35 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         "professional": professional,
         "safety_net": safety_net,
         "withheld": withheld,
-        "evidence_labels": evidence_labels(),
         "open_questions": [] if emergency else data["open_questions"],
         "sources": citations.numbered(),
-        "outside_scope": (
-            {
-                "sites": [labels.get(s, s) for s in scope["site_ids"]],
-                "clinicians": scope["clinicians"],
-            }
-            if scope
-            else None
-        ),
+        "outside_scope": outside_scope,
         "offer_appointment": not emergency,
-        "state": flow.encode(),
-        "has_text": bool(flow.text and flow.text.strip()),
-        "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
+    }
+    return _page_of(content, flow)
+
+
+def flow_part(flow: FlowState) -> FlowPart:
+    """What a page in the middle of the check carries on: the check so far, and whether
+    Back has somewhere to go (an earlier answer, or the words to return to)."""
+    return {"state": flow.encode(), "can_go_back": bool(flow.steps) or flow.has_text}
+
+
+def _page_of(content: ResultContent, flow: FlowState) -> ResultView:
+    """``result.html``'s context: the result's content and the check it came from."""
+    return {
+        **content,
+        **flow_part(flow),
+        "evidence_labels": evidence_labels(),
+        "has_text": flow.has_text,
     }
 
 
-STORED_KEYS = frozenset(
-    {
-        "data", "urgency", "heading", "by_when", "kind_heading", "read_chips", "units",
-        "answer_chips", "kind_reasons", "ignored", "reasons", "causes", "first_aid", "home",
-        "avoid", "professional", "safety_net", "withheld", "open_questions", "sources",
-        "outside_scope", "offer_appointment",
-    }
-)  # fmt: skip
-"""What a stored result keeps of the page: everything the person was shown, in the
-words it was shown in."""
-
-
-def stored_view(context: dict[str, Any]) -> dict[str, Any]:
-    """The result page's content as JSON-ready data, to keep with the stored result."""
-    kept = {key: value for key, value in context.items() if key in STORED_KEYS}
+def stored_view(context: ResultView) -> dict[str, Any]:
+    """The result page's content as JSON-ready data, to keep with the stored result:
+    everything the person was shown, in the words it was shown in."""
+    keep = stored_keys()
+    kept = {key: value for key, value in context.items() if key in keep}
     encoded: dict[str, Any] = json.loads(json.dumps(kept, default=_plain))
     return encoded
 
@@ -276,12 +270,8 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
-def view_context(view: dict[str, Any], flow: FlowState) -> dict[str, Any]:
-    """What result.html needs, from a stored result's content and its check."""
-    return {
-        **view,
-        "evidence_labels": evidence_labels(),
-        "state": flow.encode(),
-        "has_text": bool(flow.text and flow.text.strip()),
-        "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
-    }
+def view_context(view: dict[str, Any], flow: FlowState) -> ResultView:
+    """What result.html needs, from a stored result's content (JSON, as kept by
+    :func:`stored_view`) and its check."""
+    content: ResultContent = view  # type: ignore[assignment]
+    return _page_of(content, flow)

@@ -13,12 +13,12 @@ from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.vocabulary import Vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.result import (
-    Chip,
     Citations,
     _with_clause_start,
     kind_headings,
     urgency_headings,
 )
+from crampcheck.web.pages.views import Chip, SnapshotView
 
 
 def _quote(row: FindingRow, description: str) -> str:
@@ -92,7 +92,7 @@ def _against(snapshot: Snapshot, cause: Mapping[str, Any], kb: KnowledgeBase) ->
     ]
 
 
-def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> SnapshotView:
     """Everything ``staff_request_snapshot.html`` shows: the check exactly as the person
     saw it (urgency and what to do, why, what kind, what was read in their words, the
     possible causes with what points for and against them, their description), with its
