@@ -20,14 +20,13 @@ from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.times import aware as _utc
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services import staff as staff_service
-from crampcheck.services.accounts import AccountError, ThrottledError
+from crampcheck.services.accounts import AccountError
 from crampcheck.services.audit import AuditAction, record, record_request_event
 from crampcheck.services.duplicates import likely_duplicates
 from crampcheck.services.inbox import WorkflowError
@@ -37,9 +36,14 @@ from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import StartedStaffSession
 from crampcheck.services.summary_report import Via, export_fhir
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
-from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
-from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
+from crampcheck.web.api.errors import (
+    SIGN_IN_RESPONSES,
+    ApiRoute,
+    field_error,
+    refused,
+    validation_response,
+)
 from crampcheck.web.api.inputs import PathId
 from crampcheck.web.api.schemas import ErrorOut
 from crampcheck.web.api.staff_schemas import (
@@ -240,10 +244,7 @@ def _own_request(db: Session, who: StaffApiDep, request_id: str) -> AppointmentR
     "/session",
     response_model=StaffSessionOut,
     operation_id="staff_sign_in",
-    responses={
-        401: {"model": ErrorOut, "description": "Wrong email address or password"},
-        429: {"model": ErrorOut, "description": "Too many failed attempts"},
-    },
+    responses=SIGN_IN_RESPONSES,
 )
 def staff_sign_in(body: StaffSignInIn, request: Request, db: DbDep) -> Any:
     """Sign in as clinic staff: a new bearer token. An unknown address, a deactivated
@@ -251,10 +252,8 @@ def staff_sign_in(body: StaffSignInIn, request: Request, db: DbDep) -> Any:
     address = client_address(request)
     try:
         member = staff_service.sign_in_staff(db, body.email, body.password, address, via="API")
-    except ThrottledError as error:
-        return throttled(error)
     except AccountError as error:
-        return JSONResponse({"detail": error.message}, status_code=401)
+        return refused(error)
     started = staff_service.start_staff_session(db, member)
     return session_payload(started, member)
 
