@@ -57,7 +57,7 @@ from crampcheck.web.api.staff_schemas import (
 )
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
-from crampcheck.web.staff_auth import StaffApiDep, require_permission
+from crampcheck.web.staff_auth import StaffApiDep, StaffSignedIn, require_permission
 from crampcheck.web.staff_shared import (
     attachment,
     download_name,
@@ -68,6 +68,7 @@ from crampcheck.web.staff_shared import (
     open_urgent_count,
     shared_patterns,
 )
+from crampcheck.web.state import AppState
 
 router = APIRouter(prefix="/api/staff", route_class=ApiRoute, tags=["staff"])
 
@@ -340,16 +341,27 @@ def staff_get_request(
     shared diary)."""
     require_permission(who, Permission.HANDLE_REQUESTS)
     found = _own_request(db, who, request_id)
+    return _read_request(db, state, who, request, found, AuditAction.VIEW_REQUEST, "")
+
+
+def _read_request(
+    db: Session,
+    state: AppState,
+    who: StaffSignedIn,
+    request: Request,
+    found: AppointmentRequest,
+    action: AuditAction,
+    detail: str,
+) -> dict[str, Any]:
+    """The request as it now is, for this member (for a clinician, the check and the
+    diary too), with the audit event saying what was read (after ``detail``)."""
     clinic = member_clinic(db, state, who.member)
     location = location_label(clinic, found.preferred_location) or None
     payload = request_payload(db, who, found, location, state.pipeline.kb, clinic.zone)
+    read = view_detail(payload)
+    address = client_address(request)
     record_request_event(
-        db,
-        who.member,
-        AuditAction.VIEW_REQUEST,
-        client_address(request),
-        found,
-        view_detail(payload),
+        db, who.member, action, address, found, f"{detail}; {read}" if detail else read
     )
     return payload
 
@@ -380,20 +392,9 @@ def staff_change_status(
     if change.reason:
         detail += f": {change.reason}"
     db.flush()
-    clinic = member_clinic(db, state, who.member)
-    location = location_label(clinic, found.preferred_location) or None
-    payload = request_payload(db, who, found, location, state.pipeline.kb, clinic.zone)
-    # The answer carries the request as it now is (for a clinician, the check and the
-    # diary too), so the event says what was read with the change.
-    record_request_event(
-        db,
-        who.member,
-        AuditAction.CHANGE_STATUS,
-        client_address(request),
-        found,
-        f"{detail}; {view_detail(payload)}",
-    )
-    return payload
+    # The answer carries the request as it now is, so the event says what was read
+    # with the change.
+    return _read_request(db, state, who, request, found, AuditAction.CHANGE_STATUS, detail)
 
 
 @router.get(
