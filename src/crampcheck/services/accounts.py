@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.services import throttle
 from crampcheck.services.throttle import SignInCounters
-from crampcheck.storage.tables import Episode, StaffSession, User, UserSession
+from crampcheck.storage.tables import Episode, StaffMember, StaffSession, User, UserSession
 from crampcheck.storage.times import aware as _aware
 
 PASSWORD_MIN_LENGTH = 10
@@ -246,6 +246,7 @@ def start_session(session: Session, user: User, now: datetime | None = None) -> 
 
 
 SessionRow = TypeVar("SessionRow", UserSession, StaffSession)
+PasswordHolder = TypeVar("PasswordHolder", User, StaffMember)
 
 
 def live_session(
@@ -272,10 +273,15 @@ def user_for_session(
     return None if row is None else session.get(User, row.user_id)
 
 
+def drop_session(session: Session, table: type[SessionRow], token: str | None) -> None:
+    """Sign out the stored session (a patient's or a staff member's) a token opens."""
+    if token:
+        session.execute(delete(table).where(table.token_hash == token_hash(token)))
+
+
 def end_session(session: Session, token: str | None) -> None:
     """Sign out this session."""
-    if token:
-        session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
+    drop_session(session, UserSession, token)
 
 
 def change_password(
@@ -285,13 +291,26 @@ def change_password(
     Wrong current passwords count towards the account's sign-in throttle, so a stolen
     session cannot be used to guess the password."""
     now = now or datetime.now(UTC)
-    counters = SignInCounters.for_sign_in(user.email, None)
-    verify_current(session, counters, user.password_hash, current, now)
-    check_password(new, user.email)
-    user.password_hash = hash_password(new)
-    user.password_changed_at = now
+    replace_password(session, user, current, new, now, SignInCounters.for_sign_in(user.email, None))
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     return start_session(session, user, now)
+
+
+def replace_password(
+    session: Session,
+    holder: PasswordHolder,
+    current: str,
+    new: str,
+    now: datetime,
+    counters: SignInCounters,
+) -> None:
+    """Give an account (a patient's or a staff member's) a new password: the current one
+    is checked first under the account's sign-in throttle (``counters``), and the new one
+    must meet the sign-up rules."""
+    verify_current(session, counters, holder.password_hash, current, now)
+    check_password(new, holder.email)
+    holder.password_hash = hash_password(new)
+    holder.password_changed_at = now
 
 
 def verify_current(

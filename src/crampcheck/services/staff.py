@@ -29,11 +29,12 @@ from crampcheck.services.accounts import (
     AccountError,
     check_credentials,
     check_password,
+    drop_session,
     hash_password,
     live_session,
     normalise_email,
+    replace_password,
     token_hash,
-    verify_current,
 )
 from crampcheck.services.roles import Role
 from crampcheck.services.throttle import MAX_FAILURES_PER_ACCOUNT as MAX_FAILURES
@@ -238,8 +239,7 @@ def staff_for_session(
 
 def end_staff_session(session: Session, token: str | None) -> None:
     """Sign this staff session out."""
-    if token:
-        session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+    drop_session(session, StaffSession, token)
 
 
 def change_staff_password(
@@ -249,10 +249,7 @@ def change_staff_password(
     every session of theirs, and start a new one for this client."""
     now = now or datetime.now(UTC)
     counters = SignInCounters.for_sign_in(member.email, None, realm="staff")
-    verify_current(session, counters, member.password_hash, current, now)
-    check_password(new, member.email)
-    member.password_hash = hash_password(new)
-    member.password_changed_at = now
+    replace_password(session, member, current, new, now, counters)
     session.execute(
         delete(StaffSession).where(
             StaffSession.clinic_id == member.clinic_id, StaffSession.staff_id == member.id
