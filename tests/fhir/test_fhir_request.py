@@ -34,9 +34,9 @@ from crampcheck.fhir.questionnaire import (
     questionnaire,
 )
 from crampcheck.fhir.request import (
-    KIND_DISPLAY,
     PRIORITY,
     STATUS,
+    kind_display,
     request_bundle,
     urgency_display,
 )
@@ -384,7 +384,7 @@ def test_unknown_status_is_refused(pipeline: Pipeline, clinic: Clinic) -> None:
 def test_every_urgency_and_kind_has_a_display_and_priority(pipeline: Pipeline) -> None:
     assert all(urgency_display(level, pipeline.kb) for level in Urgency)
     assert set(PRIORITY) == set(Urgency)
-    assert set(KIND_DISPLAY) == set(Kind)
+    assert all(kind_display(kind, pipeline.kb) for kind in Kind)
     assert set(STATUS.values()) <= {"active", "completed", "revoked"}
 
 

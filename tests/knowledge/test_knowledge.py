@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from crampcheck.domain.types import Kind, Urgency
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE
 from crampcheck.services.pipeline import Pipeline
@@ -269,3 +270,20 @@ def test_each_kind_of_trouble_opens_screens_that_are_not_red_flags(kb: Knowledge
     signs = {s.finding for s in kb.emergency_signs}
     for behind in kb.opens.values():
         assert behind and not signs & set(behind)
+
+
+def test_every_level_and_kind_has_its_words_for_the_pages(kb: KnowledgeBase) -> None:
+    from pydantic import ValidationError
+
+    from crampcheck.knowledge.schema import Policy
+
+    assert kb.policy.level_headings[Urgency.DOCTOR].heading == "See a doctor soon"
+    assert kb.policy.kind_words[Kind.CRAMP].label == "Cramp"
+    for field, key, missing in (
+        ("level_headings", "urgent", "urgent"),
+        ("kind_words", "spasm", "spasm"),
+    ):
+        data = kb.policy.model_dump(mode="json")
+        del data[field][key]
+        with pytest.raises(ValidationError, match=f"{field} lacks {missing}"):
+            Policy.model_validate(data)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crampcheck.clinic.hours import DAYS, OpeningHours, check_no_overlap
 from crampcheck.domain.links import web_address
 from crampcheck.domain.local_format import DEFAULT_LOCALE, known_locale
+from crampcheck.domain.problems import listed
 from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
 
 DEFAULT_CLINIC = "auger-podiatry.yaml"
@@ -187,7 +188,4 @@ def load_clinic(path: Path | None = None) -> Clinic:
     try:
         return Clinic.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()
-        )
-        raise ClinicError(f"{where}: {problems}") from None
+        raise ClinicError(f"{where}: {listed(error.errors())}") from None

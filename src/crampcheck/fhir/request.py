@@ -44,13 +44,6 @@ KIND_SYSTEM = f"{CRAMPCHECK}:kind"
 CONDITION_SYSTEM = f"{CRAMPCHECK}:condition"
 METHOD_SYSTEM = f"{CRAMPCHECK}:method"
 
-KIND_DISPLAY: Mapping[Kind, str] = {
-    Kind.CRAMP: "Cramp: a sustained, usually painful contraction",
-    Kind.SPASM: "Spasm: brief twitches or jerks, often in clusters",
-    Kind.OTHER: "Other: something that only looks like a cramp or spasm",
-}
-"""What the episode is, in the words of :class:`~crampcheck.domain.types.Kind`."""
-
 STATUS: Mapping[str, str] = {
     "new": "active",
     "contacted": "active",
@@ -147,11 +140,18 @@ def _urgency_prediction(
     return prediction
 
 
-def _kind_prediction(kind: Kind, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+def kind_display(kind: Kind, kb: KnowledgeBase) -> str:
+    """What the episode is, as the kind's code displays (the knowledge base's
+    ``kind_words``)."""
+    return kb.policy.kind_words[kind].display
+
+
+def _kind_prediction(kind: Kind, snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+    display = kind_display(kind, kb)
     prediction: dict[str, Any] = {
         "outcome": {
-            "coding": [{"system": KIND_SYSTEM, "code": kind.value, "display": KIND_DISPLAY[kind]}],
-            "text": KIND_DISPLAY[kind],
+            "coding": [{"system": KIND_SYSTEM, "code": kind.value, "display": display}],
+            "text": display,
         }
     }
     reasons = [str(r) for r in snapshot.get("kind_reasons") or ()]
@@ -200,7 +200,7 @@ def risk_assessment(
     kb_version = str(snapshot.get("kb_version") or request.kb_version)
     predictions = [
         _urgency_prediction(Urgency(request.urgency), snapshot, kb),
-        _kind_prediction(Kind(request.kind), snapshot),
+        _kind_prediction(Kind(request.kind), snapshot, kb),
         *(_cause_prediction(c, kb) for c in snapshot.get("causes") or ()),
     ]
     resource: dict[str, Any] = {

@@ -139,18 +139,31 @@ def _split(parts: tuple[Condition, ...]) -> tuple[int, tuple[Condition, ...]]:
     return mask, tuple(rest)
 
 
-@dataclass(frozen=True, slots=True)
-class All:
-    """Every part holds: False as soon as one is False."""
+class Compound:
+    """A condition over parts (``all``, ``any``, ``at_least``). The plain finding parts
+    are gathered once into one bit ``mask``, so the bit-set evaluation tests them
+    together and walks only the ``rest``."""
 
+    __slots__ = ()
     parts: tuple[Condition, ...]
-    mask: int = field(default=0, compare=False)
-    rest: tuple[Condition, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         mask, rest = _split(self.parts)
         object.__setattr__(self, "mask", mask)
         object.__setattr__(self, "rest", rest)
+
+    def findings(self) -> Iterator[str]:
+        for part in self.parts:
+            yield from part.findings()
+
+
+@dataclass(frozen=True, slots=True)
+class All(Compound):
+    """Every part holds: False as soon as one is False."""
+
+    parts: tuple[Condition, ...]
+    mask: int = field(default=0, compare=False)
+    rest: tuple[Condition, ...] = field(default=(), compare=False)
 
     def evaluate(self, case: Facts) -> Truth:
         result: Truth = True
@@ -195,27 +208,18 @@ class All:
                 result = None
         return result
 
-    def findings(self) -> Iterator[str]:
-        for part in self.parts:
-            yield from part.findings()
-
     def describe(self) -> str:
         return "(" + " and ".join(p.describe() for p in self.parts) + ")"
 
 
 @dataclass(frozen=True, slots=True)
-class AtLeast:
+class AtLeast(Compound):
     """At least ``count`` of the parts hold (``any`` is ``at_least: 1``)."""
 
     count: int
     parts: tuple[Condition, ...]
     mask: int = field(default=0, compare=False)
     rest: tuple[Condition, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        mask, rest = _split(self.parts)
-        object.__setattr__(self, "mask", mask)
-        object.__setattr__(self, "rest", rest)
 
     def evaluate(self, case: Facts) -> Truth:
         true = unknown = 0
@@ -306,10 +310,6 @@ class AtLeast:
             return True
         return False if true + unknown < self.count else None
 
-    def findings(self) -> Iterator[str]:
-        for part in self.parts:
-            yield from part.findings()
-
     def describe(self) -> str:
         joined = ", ".join(p.describe() for p in self.parts)
         if self.count == 1:
@@ -342,8 +342,28 @@ class Not:
         return f"not {self.part.describe()}"
 
 
+class FactCondition:
+    """A condition read straight from the facts (a measured value, the age, the sex)
+    rather than from finding bits: the bit-set evaluation reads the same facts, and no
+    single "yes" to a finding can make it True, so it offers no decisive question."""
+
+    __slots__ = ()
+
+    def evaluate(self, case: Facts) -> Truth:
+        raise NotImplementedError
+
+    def bits(self, case: Bits) -> tuple[Truth, int]:
+        return self.evaluate(case.facts), 0
+
+    def truth(self, case: Bits) -> Truth:
+        return self.evaluate(case.facts)
+
+    def findings(self) -> Iterator[str]:
+        return iter(())
+
+
 @dataclass(frozen=True, slots=True)
-class ValueCompare:
+class ValueCompare(FactCondition):
     """A measured quantity compared with a threshold; unknown when not measured.
 
     A quantity that was asked and answered "absent" (for example, no fever at all)
@@ -360,12 +380,6 @@ class ValueCompare:
             return False if case.state(self.finding) is FindingState.ABSENT else None
         return COMPARATORS[self.comparator](value, self.threshold)
 
-    def bits(self, case: Bits) -> tuple[Truth, int]:
-        return self.evaluate(case.facts), 0
-
-    def truth(self, case: Bits) -> Truth:
-        return self.evaluate(case.facts)
-
     def findings(self) -> Iterator[str]:
         yield self.finding
 
@@ -374,7 +388,7 @@ class ValueCompare:
 
 
 @dataclass(frozen=True, slots=True)
-class AgeCompare:
+class AgeCompare(FactCondition):
     """The person's age compared with a threshold; unknown when age is not given."""
 
     comparator: str
@@ -385,21 +399,12 @@ class AgeCompare:
             return None
         return COMPARATORS[self.comparator](case.age, self.threshold)
 
-    def bits(self, case: Bits) -> tuple[Truth, int]:
-        return self.evaluate(case.facts), 0
-
-    def truth(self, case: Bits) -> Truth:
-        return self.evaluate(case.facts)
-
-    def findings(self) -> Iterator[str]:
-        return iter(())
-
     def describe(self) -> str:
         return f"age {self.comparator} {self.threshold:g}"
 
 
 @dataclass(frozen=True, slots=True)
-class SexIs:
+class SexIs(FactCondition):
     """The person's reported sex; unknown when not given."""
 
     sex: Sex
@@ -408,15 +413,6 @@ class SexIs:
         if case.sex is None:
             return None
         return case.sex is self.sex
-
-    def bits(self, case: Bits) -> tuple[Truth, int]:
-        return self.evaluate(case.facts), 0
-
-    def truth(self, case: Bits) -> Truth:
-        return self.evaluate(case.facts)
-
-    def findings(self) -> Iterator[str]:
-        return iter(())
 
     def describe(self) -> str:
         return f"sex {self.sex.value}"

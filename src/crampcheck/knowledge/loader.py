@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from crampcheck.domain.problems import listed
 from crampcheck.knowledge import strict_yaml
 from crampcheck.knowledge.compiled import (
     CompiledAdvice,
@@ -104,10 +105,7 @@ def _parse(model: type[M], data: Any, where: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()
-        )
-        raise KnowledgeError(f"{where}: {problems}") from None
+        raise KnowledgeError(f"{where}: {listed(error.errors())}") from None
 
 
 def _records(

@@ -31,6 +31,16 @@ class Quantity:
     end: int
     text: str
 
+    @classmethod
+    def said(
+        cls, finding: Finding, amount: float, match: re.Match[str], end: int | None = None
+    ) -> Quantity:
+        """``amount`` (in its dimension's base unit) as ``finding``'s value, in the
+        finding's own scale, said where ``match`` is (up to ``end`` when given)."""
+        assert finding.measure is not None
+        value = amount / finding.measure.scale
+        return cls(finding.id, value, match.start(), match.end() if end is None else end, match[0])
+
 
 def _alternation(words: list[str]) -> str:
     ordered = sorted(set(words), key=len, reverse=True)
@@ -174,15 +184,7 @@ class QuantityReader:
                 if measure.dimension == "temperature" and measure.max is not None:
                     number = _celsius(number, measure.max)
                 if _in_range(number, measure.min, measure.max):
-                    found.append(
-                        Quantity(
-                            finding.id,
-                            number / measure.scale,
-                            match.start(),
-                            match.end(),
-                            match.group(0),
-                        )
-                    )
+                    found.append(Quantity.said(finding, number, match))
                     taken.append(match.span("num"))
         for match in self._with_unit.finditer(text):
             if any(s <= match.start("num") < e for s, e in taken):
@@ -205,32 +207,14 @@ class QuantityReader:
             after = text[match.end() : match.end() + 24].lower()
             before = text[max(0, match.start() - 40) : match.start()].lower()
             for finding in self._accepting(unit.dimension, base, after, before, unit):
-                assert finding.measure is not None
-                found.append(
-                    Quantity(
-                        finding.id,
-                        base / finding.measure.scale,
-                        match.start(),
-                        match.end(),
-                        match.group(0),
-                    )
-                )
+                found.append(Quantity.said(finding, base, match))
                 taken.append((match.start(), match.end()))
                 break
         if self._phrase is not None:
             for match in self._phrase.finditer(text):
                 minutes = self._phrases[_squash(match.group("phrase"))]
                 for finding in self._accepting("duration", minutes, "", "", None):
-                    assert finding.measure is not None
-                    found.append(
-                        Quantity(
-                            finding.id,
-                            minutes / finding.measure.scale,
-                            match.start(),
-                            match.end(),
-                            match.group(0),
-                        )
-                    )
+                    found.append(Quantity.said(finding, minutes, match))
                     break
         if self._cued is not None:
             for match in self._cued.finditer(text):
@@ -245,11 +229,7 @@ class QuantityReader:
                 if measure.dimension == "temperature":
                     number = number if number <= _FAHRENHEIT_FLOOR else (number - 32) * 5 / 9
                 if _in_range(number, measure.min, measure.max):
-                    found.append(
-                        Quantity(
-                            owner.id, number / measure.scale, match.start(), end, match.group(0)
-                        )
-                    )
+                    found.append(Quantity.said(owner, number, match, end))
         if self._adjacent is not None:
             for match in self._adjacent.finditer(text):
                 start, end = match.span("num")
@@ -262,8 +242,7 @@ class QuantityReader:
                 if number is None or owner is None or owner.measure is None:
                     continue
                 if _in_range(number, owner.measure.min, owner.measure.max):
-                    value = number / owner.measure.scale
-                    found.append(Quantity(owner.id, value, match.start(), end, match.group(0)))
+                    found.append(Quantity.said(owner, number, match, end))
         found.extend(self._since_a_time_of_day(text, found))
         return found
 

@@ -50,13 +50,6 @@ MEDICINE_CATEGORIES = frozenset({"medicine"})
 CONDITION_CATEGORIES = frozenset({"history"})
 """Knowledge-base finding categories listed under "Conditions and history mentioned"."""
 
-KIND_LABELS: Mapping[Kind, str] = {
-    Kind.CRAMP: "Muscle cramp",
-    Kind.SPASM: "Muscle spasm (twitching)",
-    Kind.OTHER: "Not clearly an ordinary cramp or spasm",
-}
-"""What the check took the episode to be, in words."""
-
 STATE_LABELS: Mapping[str, str] = {
     FindingState.PRESENT.value: "said yes",
     FindingState.ABSENT.value: "said no",
@@ -250,7 +243,7 @@ def build_summary(
         urgency_when=urgency_when,
         action=snapshot.get("action"),
         kind=kind,
-        kind_label=_kind_words(kind),
+        kind_label=_kind_words(kind, kb),
         # As on the clinician's page: a kind reason that is also a fired rule's reason is
         # shown once, with its rule, under the urgency.
         kind_reasons=tuple(
@@ -318,9 +311,11 @@ def urgency_words(urgency: str, kb: KnowledgeBase) -> tuple[str, str]:
     return kb.policy.level_names[level], kb.policy.clinic_timeframes[level]
 
 
-def _kind_words(kind: str) -> str:
+def _kind_words(kind: str, kb: KnowledgeBase) -> str:
+    """What the check took the episode to be, in the summary's words from the knowledge
+    base (an unknown kind as it is stored)."""
     try:
-        return KIND_LABELS[Kind(kind)]
+        return kb.policy.kind_words[Kind(kind)].summary
     except ValueError:
         return kind
 

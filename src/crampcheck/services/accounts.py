@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from crampcheck.services import throttle
 from crampcheck.services.throttle import SignInCounters
-from crampcheck.storage.tables import Episode, User, UserSession
+from crampcheck.storage.tables import Episode, StaffMember, StaffSession, User, UserSession
 from crampcheck.storage.times import aware as _aware
 
 PASSWORD_MIN_LENGTH = 10
@@ -245,26 +245,43 @@ def start_session(session: Session, user: User, now: datetime | None = None) -> 
     return StartedSession(token, expires)
 
 
+SessionRow = TypeVar("SessionRow", UserSession, StaffSession)
+PasswordHolder = TypeVar("PasswordHolder", User, StaffMember)
+
+
+def live_session(
+    session: Session, table: type[SessionRow], token: str | None, now: datetime | None = None
+) -> SessionRow | None:
+    """The stored session (a patient's or a staff member's) a token opens, or None: an
+    unknown or oversized token, or one whose session expired (which is removed here)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.get(table, token_hash(token))
+    if row is None:
+        return None
+    if _aware(row.expires_at) <= (now or datetime.now(UTC)):
+        session.delete(row)
+        return None
+    return row
+
+
 def user_for_session(
     session: Session, token: str | None, now: datetime | None = None
 ) -> User | None:
     """The signed-in user for a session token, or None (unknown or expired)."""
-    if not token or len(token) > 100:
-        return None
-    now = now or datetime.now(UTC)
-    row = session.get(UserSession, token_hash(token))
-    if row is None:
-        return None
-    if _aware(row.expires_at) <= now:
-        session.delete(row)
-        return None
-    return session.get(User, row.user_id)
+    row = live_session(session, UserSession, token, now)
+    return None if row is None else session.get(User, row.user_id)
+
+
+def drop_session(session: Session, table: type[SessionRow], token: str | None) -> None:
+    """Sign out the stored session (a patient's or a staff member's) a token opens."""
+    if token:
+        session.execute(delete(table).where(table.token_hash == token_hash(token)))
 
 
 def end_session(session: Session, token: str | None) -> None:
     """Sign out this session."""
-    if token:
-        session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
+    drop_session(session, UserSession, token)
 
 
 def change_password(
@@ -274,13 +291,26 @@ def change_password(
     Wrong current passwords count towards the account's sign-in throttle, so a stolen
     session cannot be used to guess the password."""
     now = now or datetime.now(UTC)
-    counters = SignInCounters.for_sign_in(user.email, None)
-    verify_current(session, counters, user.password_hash, current, now)
-    check_password(new, user.email)
-    user.password_hash = hash_password(new)
-    user.password_changed_at = now
+    replace_password(session, user, current, new, now, SignInCounters.for_sign_in(user.email, None))
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     return start_session(session, user, now)
+
+
+def replace_password(
+    session: Session,
+    holder: PasswordHolder,
+    current: str,
+    new: str,
+    now: datetime,
+    counters: SignInCounters,
+) -> None:
+    """Give an account (a patient's or a staff member's) a new password: the current one
+    is checked first under the account's sign-in throttle (``counters``), and the new one
+    must meet the sign-up rules."""
+    verify_current(session, counters, holder.password_hash, current, now)
+    check_password(new, holder.email)
+    holder.password_hash = hash_password(new)
+    holder.password_changed_at = now
 
 
 def verify_current(

@@ -29,16 +29,17 @@ from crampcheck.services.accounts import (
     AccountError,
     check_credentials,
     check_password,
+    drop_session,
     hash_password,
+    live_session,
     normalise_email,
+    replace_password,
     token_hash,
-    verify_current,
 )
 from crampcheck.services.roles import Role
 from crampcheck.services.throttle import MAX_FAILURES_PER_ACCOUNT as MAX_FAILURES
 from crampcheck.services.throttle import WINDOW, SignInCounters
 from crampcheck.storage.tables import ClinicRecord, StaffMember, StaffSession
-from crampcheck.storage.times import aware as _aware
 
 STAFF_SESSION_LIFETIME = timedelta(hours=12)
 """A working day: staff sessions end sooner than patients' (shared front-desk screens)."""
@@ -229,14 +230,8 @@ def staff_for_session(
 ) -> StaffMember | None:
     """The active staff member a session token belongs to, or None (unknown, expired,
     or deactivated)."""
-    if not token or len(token) > 100:
-        return None
-    now = now or datetime.now(UTC)
-    row = session.get(StaffSession, token_hash(token))
+    row = live_session(session, StaffSession, token, now)
     if row is None:
-        return None
-    if _aware(row.expires_at) <= now:
-        session.delete(row)
         return None
     member = session.get(StaffMember, (row.clinic_id, row.staff_id))
     return member if member is not None and member.active else None
@@ -244,8 +239,7 @@ def staff_for_session(
 
 def end_staff_session(session: Session, token: str | None) -> None:
     """Sign this staff session out."""
-    if token:
-        session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+    drop_session(session, StaffSession, token)
 
 
 def change_staff_password(
@@ -255,10 +249,7 @@ def change_staff_password(
     every session of theirs, and start a new one for this client."""
     now = now or datetime.now(UTC)
     counters = SignInCounters.for_sign_in(member.email, None, realm="staff")
-    verify_current(session, counters, member.password_hash, current, now)
-    check_password(new, member.email)
-    member.password_hash = hash_password(new)
-    member.password_changed_at = now
+    replace_password(session, member, current, new, now, counters)
     session.execute(
         delete(StaffSession).where(
             StaffSession.clinic_id == member.clinic_id, StaffSession.staff_id == member.id

@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from crampcheck.services.roles import Permission, allowed
-from crampcheck.services.staff import STAFF_SESSION_LIFETIME, staff_for_session
+from crampcheck.services.staff import (
+    STAFF_SESSION_LIFETIME,
+    end_staff_session,
+    staff_for_session,
+    start_staff_session,
+)
 from crampcheck.storage.tables import StaffMember
 from crampcheck.web.auth import (
     CSRF_FIELD,
@@ -56,6 +61,15 @@ def set_staff_cookie(response: Response, request: Request, token: str) -> None:
     """Hand the browser its (new) staff session."""
     max_age = int(STAFF_SESSION_LIFETIME.total_seconds())
     set_private_cookie(response, request, STAFF_COOKIE, token, max_age=max_age, path=STAFF_PATH)
+
+
+def begin_staff_session(
+    response: Response, request: Request, db: Session, member: StaffMember
+) -> None:
+    """Sign ``member`` in on this browser: the session its cookie held ends (whoever's it
+    was) and the cookie gets the new one."""
+    end_staff_session(db, staff_cookie_token(request))
+    set_staff_cookie(response, request, start_staff_session(db, member).token)
 
 
 def clear_staff_cookie(response: Response, request: Request) -> None:

@@ -231,6 +231,24 @@ class QuestionGroup(Strict):
     opened_by: str | None = None
 
 
+class LevelHeading(Strict):
+    """How a level reads to the person, at the top of the result: the banner's heading
+    and by when to act."""
+
+    heading: str
+    by_when: str
+
+
+class KindWords(Strict):
+    """What the check took an episode to be, in the words of each place that says it."""
+
+    heading: str = Field(description="the result page's sentence, for the person")
+    label: str = Field(description="the clinic's inbox and request page, briefly")
+    summary: str = Field(description="the clinic's one-page summary")
+    display: str = Field(description="the display of the kind's code in the FHIR export")
+    topic: str = Field(description="the title of the leaflet's section on this kind")
+
+
 class Policy(Strict):
     """Engine settings that are clinical choices, kept with the knowledge."""
 
@@ -256,7 +274,14 @@ class Policy(Strict):
     )
     default_kind: Kind
     kind_signals: tuple[KindSignal, ...]
+    kind_words: dict[Kind, KindWords] = Field(
+        description="what each kind is called on the result, for the clinic, in FHIR and "
+        "in the leaflet"
+    )
     level_actions: dict[Urgency, str]
+    level_headings: dict[Urgency, LevelHeading] = Field(
+        description="each level's heading and by when, at the top of the person's result"
+    )
     level_names: dict[Urgency, str] = Field(description="each level's name for the clinic")
     clinic_timeframes: dict[Urgency, str] = Field(
         description="how soon the clinic should act on a request at each level"
@@ -277,10 +302,17 @@ class Policy(Strict):
 
     @model_validator(mode="after")
     def _every_level_named(self) -> Policy:
-        for field in ("level_names", "clinic_timeframes", "request_next_steps"):
+        for field in ("level_headings", "level_names", "clinic_timeframes", "request_next_steps"):
             missing = sorted(set(Urgency) - set(getattr(self, field)))
             if missing:
                 raise ValueError(f"{field} lacks {', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _every_kind_named(self) -> Policy:
+        missing = sorted(set(Kind) - set(self.kind_words))
+        if missing:
+            raise ValueError(f"kind_words lacks {', '.join(missing)}")
         return self
 
     def level_label(self, urgency: str, separator: str = " — ") -> str:

@@ -13,10 +13,16 @@ from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from crampcheck.domain.times import aware as _utc
-from crampcheck.services import account_links, accounts, throttle
+from crampcheck.services import account_links, accounts
 from crampcheck.services.accounts import AccountError, StartedSession, ThrottledError
 from crampcheck.storage.tables import User
-from crampcheck.web.api.errors import ApiRoute, field_error
+from crampcheck.web.api.errors import (
+    SIGN_IN_RESPONSES,
+    ApiRoute,
+    field_error,
+    refused,
+    throttled,
+)
 from crampcheck.web.api.schemas import (
     DeleteAccountIn,
     ErrorOut,
@@ -38,7 +44,6 @@ from crampcheck.web.mailing import CHECK_EMAIL, send_registration_email
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute, tags=["account"])
 
-RETRY_AFTER = str(int(throttle.WINDOW.total_seconds()))
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Not signed in"}
 }
@@ -59,13 +64,6 @@ def session_payload(started: StartedSession, user: User) -> dict[str, Any]:
         "expires_at": started.expires_at,
         "account": account_payload(user),
     }
-
-
-def throttled(error: ThrottledError) -> JSONResponse:
-    """429 with the throttle's message and when to try again."""
-    return JSONResponse(
-        {"detail": error.message}, status_code=429, headers={"Retry-After": RETRY_AFTER}
-    )
 
 
 @router.post(
@@ -98,18 +96,14 @@ def sign_up(
             done = account_links.register(
                 db, body.email, body.password, client=client_address(request)
             )
-        except ThrottledError as error:
-            return throttled(error)
         except AccountError as error:
-            return field_error(error.field, error.message)
+            return refused(error, error.field)
         send_registration_email(background, state, done)
         return JSONResponse({"detail": CHECK_EMAIL}, status_code=202)
     try:
         user = accounts.sign_up(db, body.email, body.password, client=client_address(request))
-    except ThrottledError as error:
-        return throttled(error)
     except AccountError as error:
-        return field_error(error.field, error.message)
+        return refused(error, error.field)
     started = accounts.start_session(db, user)
     set_session_cookie(response, request, started)
     return session_payload(started, user)
@@ -119,10 +113,7 @@ def sign_up(
     "/auth/signin",
     response_model=SessionOut,
     operation_id="sign_in",
-    responses={
-        401: {"model": ErrorOut, "description": "Wrong email address or password"},
-        429: {"model": ErrorOut, "description": "Too many failed attempts"},
-    },
+    responses=SIGN_IN_RESPONSES,
 )
 def sign_in(body: SignInIn, request: Request, response: Response, db: DbDep) -> Any:
     """Sign in: a new session every time (the one this browser held ends).
@@ -131,10 +122,8 @@ def sign_in(body: SignInIn, request: Request, response: Response, db: DbDep) -> 
     """
     try:
         user = accounts.authenticate(db, body.email, body.password, client_address(request))
-    except ThrottledError as error:
-        return throttled(error)
     except AccountError as error:
-        return JSONResponse({"detail": error.message}, status_code=401)
+        return refused(error)
     accounts.end_session(db, cookie_token(request))
     started = accounts.start_session(db, user)
     set_session_cookie(response, request, started)
@@ -168,11 +157,8 @@ def change_password(
     """Change the password. Every session of the account ends; a new one is returned."""
     try:
         started = accounts.change_password(db, who.user, body.current_password, body.new_password)
-    except ThrottledError as error:
-        return throttled(error)
     except AccountError as error:
-        field = "new_password" if error.field == "password" else error.field
-        return field_error(field, error.message)
+        return refused(error, "new_password" if error.field == "password" else error.field)
     if who.via_cookie:
         set_session_cookie(response, request, started)
     return session_payload(started, who.user)

@@ -25,6 +25,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from crampcheck.services import throttle
+from crampcheck.services.accounts import AccountError, ThrottledError
+from crampcheck.web.api.schemas import ErrorOut
+
 BAD_REQUEST = 400
 UNPROCESSABLE = 422
 UNREADABLE_BODIES: dict[type[BaseException], str] = {
@@ -63,6 +67,32 @@ def validation_response(errors: Sequence[Any]) -> JSONResponse:
 def field_error(field: str, message: str) -> JSONResponse:
     """A 422 for one field of the body, shaped like a validation error."""
     return validation_response([{"type": "value_error", "loc": ["body", field], "msg": message}])
+
+
+RETRY_AFTER = str(int(throttle.WINDOW.total_seconds()))
+SIGN_IN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Wrong email address or password"},
+    429: {"model": ErrorOut, "description": "Too many failed attempts"},
+}
+"""The documented refusals of a sign-in (a patient's or a staff member's)."""
+
+
+def throttled(error: ThrottledError) -> JSONResponse:
+    """429 with the throttle's message and when to try again."""
+    return JSONResponse(
+        {"detail": error.message}, status_code=429, headers={"Retry-After": RETRY_AFTER}
+    )
+
+
+def refused(error: AccountError, field: str | None = None) -> JSONResponse:
+    """The answer to credentials or a password the account services refused: 429 when
+    throttled; else a 422 on ``field`` of the body, or, without one, a 401 that says the
+    same for an unknown address and a wrong password."""
+    if isinstance(error, ThrottledError):
+        return throttled(error)
+    if field is None:
+        return JSONResponse({"detail": error.message}, status_code=401)
+    return field_error(field, error.message)
 
 
 class ApiRoute(APIRoute):

@@ -20,14 +20,13 @@ from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.times import aware as _utc
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services import staff as staff_service
-from crampcheck.services.accounts import AccountError, ThrottledError
+from crampcheck.services.accounts import AccountError
 from crampcheck.services.audit import AuditAction, record, record_request_event
 from crampcheck.services.duplicates import likely_duplicates
 from crampcheck.services.inbox import WorkflowError
@@ -37,9 +36,14 @@ from crampcheck.services.sharing import is_shared
 from crampcheck.services.staff import StartedStaffSession
 from crampcheck.services.summary_report import Via, export_fhir
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
-from crampcheck.web.api.account import throttled
 from crampcheck.web.api.diary import patterns_payload
-from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
+from crampcheck.web.api.errors import (
+    SIGN_IN_RESPONSES,
+    ApiRoute,
+    field_error,
+    refused,
+    validation_response,
+)
 from crampcheck.web.api.inputs import PathId
 from crampcheck.web.api.schemas import ErrorOut
 from crampcheck.web.api.staff_schemas import (
@@ -53,7 +57,7 @@ from crampcheck.web.api.staff_schemas import (
 )
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
-from crampcheck.web.staff_auth import StaffApiDep, require_permission
+from crampcheck.web.staff_auth import StaffApiDep, StaffSignedIn, require_permission
 from crampcheck.web.staff_shared import (
     attachment,
     download_name,
@@ -65,6 +69,7 @@ from crampcheck.web.staff_shared import (
     page_link_secret,
     shared_patterns,
 )
+from crampcheck.web.state import AppState
 
 router = APIRouter(prefix="/api/staff", route_class=ApiRoute, tags=["staff"])
 
@@ -241,10 +246,7 @@ def _own_request(db: Session, who: StaffApiDep, request_id: str) -> AppointmentR
     "/session",
     response_model=StaffSessionOut,
     operation_id="staff_sign_in",
-    responses={
-        401: {"model": ErrorOut, "description": "Wrong email address or password"},
-        429: {"model": ErrorOut, "description": "Too many failed attempts"},
-    },
+    responses=SIGN_IN_RESPONSES,
 )
 def staff_sign_in(body: StaffSignInIn, request: Request, db: DbDep) -> Any:
     """Sign in as clinic staff: a new bearer token. An unknown address, a deactivated
@@ -252,10 +254,8 @@ def staff_sign_in(body: StaffSignInIn, request: Request, db: DbDep) -> Any:
     address = client_address(request)
     try:
         member = staff_service.sign_in_staff(db, body.email, body.password, address, via="API")
-    except ThrottledError as error:
-        return throttled(error)
     except AccountError as error:
-        return JSONResponse({"detail": error.message}, status_code=401)
+        return refused(error)
     started = staff_service.start_staff_session(db, member)
     return session_payload(started, member)
 
@@ -359,16 +359,27 @@ def staff_get_request(
     shared diary)."""
     require_permission(who, Permission.HANDLE_REQUESTS)
     found = _own_request(db, who, request_id)
+    return _read_request(db, state, who, request, found, AuditAction.VIEW_REQUEST, "")
+
+
+def _read_request(
+    db: Session,
+    state: AppState,
+    who: StaffSignedIn,
+    request: Request,
+    found: AppointmentRequest,
+    action: AuditAction,
+    detail: str,
+) -> dict[str, Any]:
+    """The request as it now is, for this member (for a clinician, the check and the
+    diary too), with the audit event saying what was read (after ``detail``)."""
     clinic = member_clinic(db, state, who.member)
     location = location_label(clinic, found.preferred_location) or None
     payload = request_payload(db, who, found, location, state.pipeline.kb, clinic.zone)
+    read = view_detail(payload)
+    address = client_address(request)
     record_request_event(
-        db,
-        who.member,
-        AuditAction.VIEW_REQUEST,
-        client_address(request),
-        found,
-        view_detail(payload),
+        db, who.member, action, address, found, f"{detail}; {read}" if detail else read
     )
     return payload
 
@@ -399,20 +410,9 @@ def staff_change_status(
     if change.reason:
         detail += f": {change.reason}"
     db.flush()
-    clinic = member_clinic(db, state, who.member)
-    location = location_label(clinic, found.preferred_location) or None
-    payload = request_payload(db, who, found, location, state.pipeline.kb, clinic.zone)
-    # The answer carries the request as it now is (for a clinician, the check and the
-    # diary too), so the event says what was read with the change.
-    record_request_event(
-        db,
-        who.member,
-        AuditAction.CHANGE_STATUS,
-        client_address(request),
-        found,
-        f"{detail}; {view_detail(payload)}",
-    )
-    return payload
+    # The answer carries the request as it now is, so the event says what was read
+    # with the change.
+    return _read_request(db, state, who, request, found, AuditAction.CHANGE_STATUS, detail)
 
 
 @router.get(

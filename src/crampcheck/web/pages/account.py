@@ -8,10 +8,12 @@ The routes are plain ``def`` (run off the event loop): password hashing is slow 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.zones import place_zone_names
@@ -19,6 +21,7 @@ from crampcheck.services import account_links, accounts
 from crampcheck.services.accounts import (
     PASSWORD_MIN_LENGTH,
     AccountError,
+    StartedSession,
     ThrottledError,
 )
 from crampcheck.services.sharing import sharing_rows
@@ -33,11 +36,19 @@ from crampcheck.web.auth import (
     session_csrf,
     session_csrf_valid,
     set_form_cookie,
+    set_private_cookie,
     set_session_cookie,
 )
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.mailing import send_registration_email
+from crampcheck.web.pages.credentials import (
+    MAX_EMAIL_CHARS,
+    MAX_PASSWORD_CHARS,
+    new_password_errors,
+    sign_in_fields,
+    typed_twice,
+)
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
     CurrentPatient,
@@ -48,6 +59,14 @@ from crampcheck.web.pages.guards import (
     safe_next,
 )
 from crampcheck.web.pages.render import not_found, page
+from crampcheck.web.pages.views import (
+    AccountHomeView,
+    DeleteView,
+    PasswordView,
+    SignInView,
+    SignUpView,
+    ZoneView,
+)
 from crampcheck.web.state import AppState
 from crampcheck.web.zones import time_zone
 
@@ -55,7 +74,6 @@ router = APIRouter(include_in_schema=False)
 
 TZ_COOKIE = "crampcheck_tz"
 TZ_MAX_AGE = 365 * 24 * 60 * 60
-MAX_PASSWORD_CHARS = 1024
 
 
 def zone_name(request: Request) -> str:
@@ -67,25 +85,41 @@ def zone_name(request: Request) -> str:
 def remember_zone(response: Response, request: Request, name: str) -> None:
     """Keep a time zone the browser reported or the person chose (when it is a real one)."""
     if name and time_zone(name) is not None and name != request.cookies.get(TZ_COOKIE):
-        response.set_cookie(
-            TZ_COOKIE,
-            name,
-            max_age=TZ_MAX_AGE,
-            path="/",
-            secure=request.url.scheme == "https",
-            httponly=True,
-            samesite="lax",
+        set_private_cookie(
+            response, request, TZ_COOKIE, name, max_age=TZ_MAX_AGE, path="/", samesite="lax"
         )
 
 
-# ---------------------------------------------------------------- sign up
+def signed_in_redirect(
+    request: Request, form: FormData, started: StartedSession, target: str
+) -> RedirectResponse:
+    """Hand the browser its new session and go on to ``target``, keeping the time zone
+    the sign-in or sign-up form's script reported."""
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, request, started)
+    remember_zone(response, request, text_field(form, "tz", 64))
+    return response
+
+
+def patient_page(
+    request: Request,
+    state: AppState,
+    who: SignedIn,
+    template: str,
+    context: Mapping[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page with a form for the signed-in person (its CSRF token tied to their
+    session)."""
+    csrf_token = session_csrf(state, who.token)
+    return page(request, state, template, {**context, "csrf_token": csrf_token}, status_code)
 
 
 def anonymous_page(
     request: Request,
     state: AppState,
     template: str,
-    context: dict[str, Any],
+    context: Mapping[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
     """A page with a form for someone not signed in (its CSRF token tied to a nonce
@@ -102,26 +136,34 @@ def anonymous_page(
     return response
 
 
+# ---------------------------------------------------------------- sign up
+
+
 def _signup_page(
-    request: Request,
-    state: AppState,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
+    request: Request, state: AppState, email: str, errors: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
-    return anonymous_page(
-        request,
-        state,
-        "account_signup.html",
-        {"form": values, "errors": errors, "min_length": PASSWORD_MIN_LENGTH},
-        status_code,
-    )
+    view: SignUpView = {
+        "form": {"email": email[:MAX_EMAIL_CHARS]},
+        "errors": errors,
+        "min_length": PASSWORD_MIN_LENGTH,
+    }
+    return anonymous_page(request, state, "account_signup.html", view, status_code)
+
+
+def _signup_refused(
+    request: Request, state: AppState, email: str, error: AccountError
+) -> HTMLResponse:
+    """The sign-up form again with the service's reason (429 when throttled)."""
+    if isinstance(error, ThrottledError):
+        return _signup_page(request, state, email, {"email": _(error.message)}, 429)
+    field = error.field if error.field in ("email", "password") else "email"
+    return _signup_page(request, state, email, {field: _(error.message)}, 422)
 
 
 @router.get("/account/signup")
 def signup_form(request: Request, state: StateDep) -> HTMLResponse:
     """Create an account to keep a diary."""
-    return _signup_page(request, state, {"email": ""}, {})
+    return _signup_page(request, state, "", {})
 
 
 @router.post("/account/signup")
@@ -133,11 +175,10 @@ def signup_submit(
     background: BackgroundTasks,
 ) -> Response:
     """Create the account. With email set up, the answer is "check your email" whether
-    or not the address had an account (see :func:`_sign_up_by_email`); without it, the
-    account is signed in at once, as there is no way to confirm an address."""
-    email = text_field(form, "email", 254).strip()
-    password = text_field(form, "password", MAX_PASSWORD_CHARS)
-    again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
+    or not the address had an account; without it, the account is signed in at once,
+    as there is no way to confirm an address."""
+    email = text_field(form, "email", MAX_EMAIL_CHARS).strip()
+    password, again = typed_twice(form, "password")
     errors: dict[str, str] = {}
     address = ""
     if not email:
@@ -147,56 +188,23 @@ def signup_submit(
             address = accounts.normalise_email(email)
         except AccountError as error:
             errors["email"] = _(error.message)
-    try:
-        accounts.check_password(password, address or None)
-    except AccountError as error:
-        errors["password"] = _(error.message)
-    if "password" not in errors and again != password:
-        errors["password_again"] = _("The two passwords are not the same. Please type it again.")
-    if not errors and state.mailer.configured:
-        return _sign_up_by_email(request, state, db, background, email, password)
-    if not errors:
-        try:
-            user = accounts.sign_up(db, email, password, client=client_address(request))
-        except ThrottledError as error:
-            return _signup_page(
-                request, state, {"email": email[:254]}, {"email": _(error.message)}, 429
-            )
-        except AccountError as error:
-            errors[error.field if error.field in ("email", "password") else "email"] = _(
-                error.message
-            )
+    errors.update(new_password_errors(password, again, email=address or None))
     if errors:
-        return _signup_page(request, state, {"email": email[:254]}, errors, 422)
-    started = accounts.start_session(db, user)
-    response = RedirectResponse("/diary?welcome=1", status_code=303)
-    set_session_cookie(response, request, started)
-    remember_zone(response, request, text_field(form, "tz", 64))
-    return response
-
-
-def _sign_up_by_email(
-    request: Request,
-    state: AppState,
-    db: DbDep,
-    background: BackgroundTasks,
-    email: str,
-    password: str,
-) -> Response:
-    """Sign up without telling whether the address has an account (the security
-    review's L7): a new account waits for its confirmation link; an address with an
-    account is sent a notice with a reset link. The page is the same either way."""
+        return _signup_page(request, state, email, errors, 422)
     try:
-        done = account_links.register(db, email, password, client=client_address(request))
-    except ThrottledError as error:
-        return _signup_page(
-            request, state, {"email": email[:254]}, {"email": _(error.message)}, 429
-        )
+        if state.mailer.configured:
+            done = account_links.register(db, email, password, client=client_address(request))
+        else:
+            user = accounts.sign_up(db, email, password, client=client_address(request))
     except AccountError as error:
-        field = error.field if error.field in ("email", "password") else "email"
-        return _signup_page(request, state, {"email": email[:254]}, {field: _(error.message)}, 422)
-    send_registration_email(background, state, done)
-    return page(request, state, "account_check_email.html", {"reason": "signup"})
+        return _signup_refused(request, state, email, error)
+    if state.mailer.configured:
+        # Sign-up says nothing of whether the address has an account (the security
+        # review's L7): a new account waits for its confirmation link; an address with
+        # an account is sent a notice with a reset link. The page is the same either way.
+        send_registration_email(background, state, done)
+        return page(request, state, "account_check_email.html", {"reason": "signup"})
+    return signed_in_redirect(request, form, accounts.start_session(db, user), "/diary?welcome=1")
 
 
 # ---------------------------------------------------------------- sign in and out
@@ -210,13 +218,8 @@ def _signin_page(
     status_code: int = 200,
     notice: str | None = None,
 ) -> HTMLResponse:
-    return anonymous_page(
-        request,
-        state,
-        "account_signin.html",
-        {"form": values, "errors": errors, "notice": notice},
-        status_code,
-    )
+    view: SignInView = {"form": values, "errors": errors, "notice": notice}
+    return anonymous_page(request, state, "account_signin.html", view, status_code)
 
 
 @router.get("/account/signin")
@@ -247,28 +250,20 @@ def signin_form(
 @router.post("/account/signin")
 def signin_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutForm) -> Response:
     """Check the email address and password; a new session on success."""
-    email = text_field(form, "email", 254).strip()
-    password = text_field(form, "password", MAX_PASSWORD_CHARS)
-    values = {"email": email[:254], "next": safe_next(text_field(form, "next", 200))}
-    errors: dict[str, str] = {}
-    if not email:
-        errors["email"] = _("Please enter your email address.")
-    if not password:
-        errors["password"] = _("Please enter your password.")
-    if errors:
-        return _signin_page(request, state, values, errors, 422)
+    typed = sign_in_fields(form)
+    values = {
+        "email": typed.email[:MAX_EMAIL_CHARS],
+        "next": safe_next(text_field(form, "next", 200)),
+    }
+    if typed.errors:
+        return _signin_page(request, state, values, typed.errors, 422)
     try:
-        user = accounts.authenticate(db, email, password, client_address(request))
-    except ThrottledError as error:
-        return _signin_page(request, state, values, {"email": _(error.message)}, 429)
+        user = accounts.authenticate(db, typed.email, typed.password, client_address(request))
     except AccountError as error:
-        return _signin_page(request, state, values, {"email": _(error.message)}, 422)
+        status = 429 if isinstance(error, ThrottledError) else 422
+        return _signin_page(request, state, values, {"email": _(error.message)}, status)
     accounts.end_session(db, cookie_token(request))
-    started = accounts.start_session(db, user)
-    response = RedirectResponse(values["next"], status_code=303)
-    set_session_cookie(response, request, started)
-    remember_zone(response, request, text_field(form, "tz", 64))
-    return response
+    return signed_in_redirect(request, form, accounts.start_session(db, user), values["next"])
 
 
 @router.post("/account/signout")
@@ -297,43 +292,25 @@ def account_home(
         "shared": _("Your diary is now shared with the clinic."),
         "revoked": _("You stopped sharing your diary; the clinic can no longer see it."),
     }
-    return page(
-        request,
-        state,
-        "account_home.html",
-        {
-            "email": who.user.email,
-            "created": who.user.created_at.date().isoformat(),
-            "zone": zone_name(request),
-            "notice": notices.get(done or ""),
-            "csrf_token": session_csrf(state, who.token),
-            **sharing_rows(db, who.user.id, state.clinic.id),
-        },
-    )
+    view: AccountHomeView = {
+        "email": who.user.email,
+        "created": who.user.created_at.date().isoformat(),
+        "zone": zone_name(request),
+        "notice": notices.get(done or ""),
+    }
+    sharing = sharing_rows(db, who.user.id, state.clinic.id)
+    return patient_page(request, state, who, "account_home.html", {**view, **sharing})
 
 
 def _password_page(
-    request: Request,
-    state: AppState,
-    who: SignedIn,
-    errors: dict[str, str],
-    status_code: int = 200,
+    request: Request, state: AppState, who: SignedIn, errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
-    return page(
-        request,
-        state,
-        "account_password.html",
-        {
-            "errors": errors,
-            "csrf_token": session_csrf(state, who.token),
-            "min_length": PASSWORD_MIN_LENGTH,
-        },
-        status_code=status_code,
-    )
+    view: PasswordView = {"errors": errors, "min_length": PASSWORD_MIN_LENGTH}
+    return patient_page(request, state, who, "account_password.html", view, status)
 
 
 @router.get("/account/password")
-def password_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
+def password_form(request: Request, state: StateDep, who: CurrentPatient) -> Response:
     """Change the password."""
     return _password_page(request, state, who, {})
 
@@ -344,19 +321,11 @@ def password_submit(
 ) -> Response:
     """Change the password: every session ends, this browser gets a new one."""
     current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
-    new = text_field(form, "new_password", MAX_PASSWORD_CHARS)
-    again = text_field(form, "new_password_again", MAX_PASSWORD_CHARS)
+    new, again = typed_twice(form, "new_password")
     errors: dict[str, str] = {}
     if not current:
         errors["current_password"] = _("Please enter your current password.")
-    try:
-        accounts.check_password(new, who.user.email)
-    except AccountError as error:
-        errors["new_password"] = _(error.message)
-    if "new_password" not in errors and again != new:
-        errors["new_password_again"] = _(
-            "The two new passwords are not the same. Please type it again."
-        )
+    errors.update(new_password_errors(new, again, "new_password", who.user.email))
     if not errors:
         try:
             started = accounts.change_password(db, who.user, current, new)
@@ -379,31 +348,21 @@ def _zone_page(
     who: SignedIn,
     value: str,
     errors: dict[str, str],
-    status_code: int = 200,
+    status: int = 200,
 ) -> HTMLResponse:
-    return page(
-        request,
-        state,
-        "account_timezone.html",
-        {
-            "form": {"tz": value},
-            "errors": errors,
-            "zones": place_zone_names(),
-            "csrf_token": session_csrf(state, who.token),
-        },
-        status_code=status_code,
-    )
+    view: ZoneView = {"form": {"tz": value}, "errors": errors, "zones": place_zone_names()}
+    return patient_page(request, state, who, "account_timezone.html", view, status)
 
 
 @router.get("/account/timezone")
-def zone_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
+def zone_form(request: Request, state: StateDep, who: CurrentPatient) -> Response:
     """Choose the time zone the diary's times are in."""
     return _zone_page(request, state, who, zone_name(request), {})
 
 
 @router.post("/account/timezone")
 def zone_submit(
-    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
+    request: Request, state: StateDep, who: CurrentPatient, form: PatientForm
 ) -> Response:
     """Keep the chosen time zone (in a cookie of this browser)."""
     name = text_field(form, "tz", 64).strip()
@@ -441,25 +400,16 @@ def export_download(
 
 
 def _delete_page(
-    request: Request,
-    state: AppState,
-    who: SignedIn,
-    errors: dict[str, str],
-    status_code: int = 200,
+    request: Request, state: AppState, who: SignedIn, message: str | None, status: int = 200
 ) -> HTMLResponse:
-    return page(
-        request,
-        state,
-        "account_delete.html",
-        {"errors": errors, "csrf_token": session_csrf(state, who.token), "email": who.user.email},
-        status_code=status_code,
-    )
+    view: DeleteView = {"errors": {"password": message} if message else {}, "email": who.user.email}
+    return patient_page(request, state, who, "account_delete.html", view, status)
 
 
 @router.get("/account/delete")
-def delete_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
+def delete_form(request: Request, state: StateDep, who: CurrentPatient) -> Response:
     """What deleting removes, and the password to confirm it."""
-    return _delete_page(request, state, who, {})
+    return _delete_page(request, state, who, None)
 
 
 @router.post("/account/delete")
@@ -469,16 +419,14 @@ def delete_submit(
     """Delete the account and its diary for good, once the password is right."""
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     if not password:
-        return _delete_page(
-            request, state, who, {"password": _("Please enter your password.")}, 422
-        )
+        return _delete_page(request, state, who, _("Please enter your password."), 422)
     try:
         accounts.authenticate(db, who.user.email, password, client_address(request))
     except ThrottledError as error:
-        return _delete_page(request, state, who, {"password": _(error.message)}, 429)
+        return _delete_page(request, state, who, _(error.message), 429)
     except AccountError:
         message = _("That password is not right. Your account was not deleted.")
-        return _delete_page(request, state, who, {"password": message}, 422)
+        return _delete_page(request, state, who, message, 422)
     accounts.delete_account(db, who.user)
     response = RedirectResponse("/account/signin?done=deleted", status_code=303)
     clear_session_cookie(response, request)

@@ -21,16 +21,23 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from crampcheck.services import account_links, accounts, emails
+from crampcheck.services import account_links, emails
 from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError, ThrottledError
-from crampcheck.web.auth import DbDep, client_address, looks_like_token, set_session_cookie
+from crampcheck.web.auth import DbDep, client_address, looks_like_token
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.mailing import absolute, send_later
-from crampcheck.web.pages.account import MAX_PASSWORD_CHARS, anonymous_page, remember_zone
+from crampcheck.web.pages.account import anonymous_page, signed_in_redirect
+from crampcheck.web.pages.credentials import (
+    MAX_EMAIL_CHARS,
+    MAX_PASSWORD_CHARS,
+    new_password_errors,
+    typed_twice,
+)
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import SignedOutForm
 from crampcheck.web.pages.render import page
+from crampcheck.web.pages.views import LinkFormView, ResetRequestView
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +62,11 @@ def check_email_page(request: Request, state: AppState, reason: str) -> HTMLResp
     return page(request, state, "account_check_email.html", {"reason": reason})
 
 
+def _status(error: AccountError) -> int:
+    """429 for a throttled attempt, 422 for any other refusal."""
+    return 429 if isinstance(error, ThrottledError) else 422
+
+
 # ---------------------------------------------------------------- forgot password
 
 
@@ -69,7 +81,7 @@ def _request_page(
         request,
         state,
         "account_reset_request.html",
-        {"form": {"email": email}, "errors": errors, "mail": state.mailer.configured},
+        ResetRequestView(form={"email": email}, errors=errors, mail=state.mailer.configured),
         status_code,
     )
 
@@ -91,17 +103,16 @@ def reset_request_submit(
     """Send a reset link when the address has an account; the same page either way."""
     if not state.mailer.configured:
         return _request_page(request, state, "", {})
-    email = text_field(form, "email", 254).strip()
+    email = text_field(form, "email", MAX_EMAIL_CHARS).strip()
     if not email:
         return _request_page(
             request, state, "", {"email": _("Please enter your email address.")}, 422
         )
     try:
         issued = account_links.request_reset(db, email, client_address(request))
-    except ThrottledError as error:
-        return _request_page(request, state, email[:254], {"email": _(error.message)}, 429)
     except AccountError as error:
-        return _request_page(request, state, email[:254], {"email": _(error.message)}, 422)
+        message = {"email": _(error.message)}
+        return _request_page(request, state, email[:MAX_EMAIL_CHARS], message, _status(error))
     if issued is not None:
         link = absolute(state, RESET_PATH.format(token=issued.token))
         lifetime = account_links.LIFETIME["reset"]
@@ -113,20 +124,31 @@ def reset_request_submit(
     return check_email_page(request, state, "reset")
 
 
-def _reset_page(
-    request: Request, state: AppState, token: str, errors: dict[str, str], status_code: int = 200
+# ---------------------------------------------------------------- the emailed links' forms
+
+
+_LINK_FORMS: dict[account_links.Purpose, tuple[str, str]] = {
+    "reset": ("account_reset_form.html", RESET_PATH),
+    "confirm": ("account_confirm.html", CONFIRM_PATH),
+}
+"""Each emailed link's form: its template and the address it is sent back to."""
+
+
+def _link_page(
+    request: Request,
+    state: AppState,
+    kind: account_links.Purpose,
+    token: str,
+    errors: dict[str, str],
+    status_code: int = 200,
 ) -> HTMLResponse:
-    return anonymous_page(
-        request,
-        state,
-        "account_reset_form.html",
-        {
-            "action": RESET_PATH.format(token=token),
-            "errors": errors,
-            "min_length": PASSWORD_MIN_LENGTH,
-        },
-        status_code,
-    )
+    """The form behind an emailed link: a new password (reset) or the one chosen at
+    sign-up (confirm), sent back to the link's own address."""
+    template, path = _LINK_FORMS[kind]
+    view: LinkFormView = {"action": path.format(token=token), "errors": errors}
+    if kind == "reset":
+        view["min_length"] = PASSWORD_MIN_LENGTH
+    return anonymous_page(request, state, template, view, status_code)
 
 
 def _opens(db: Session, token: str, kind: account_links.Purpose) -> bool:
@@ -144,9 +166,22 @@ def _opens(db: Session, token: str, kind: account_links.Purpose) -> bool:
 @router.get(RESET_PATH)
 def reset_form(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
     """Choose a new password (nothing is written until one is sent)."""
-    if not _opens(db, token, "reset"):
+    return _link_form(request, state, db, token, "reset")
+
+
+@router.get(CONFIRM_PATH)
+def confirm_form(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
+    """Finish creating the account: the password chosen at sign-up."""
+    return _link_form(request, state, db, token, "confirm")
+
+
+def _link_form(
+    request: Request, state: AppState, db: Session, token: str, kind: account_links.Purpose
+) -> Response:
+    """The form of an emailed link that opens, else the page for one that cannot be used."""
+    if not _opens(db, token, kind):
         return _unusable(request, state)
-    return _reset_page(request, state, token, {})
+    return _link_page(request, state, kind, token, {})
 
 
 @router.post(RESET_PATH)
@@ -156,15 +191,8 @@ def reset_submit(
     """Set the new password: every session of the account ends, the link is used up."""
     if not _opens(db, token, "reset"):
         return _unusable(request, state)
-    password = text_field(form, "password", MAX_PASSWORD_CHARS)
-    again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
-    errors: dict[str, str] = {}
-    try:
-        accounts.check_password(password)
-    except AccountError as error:
-        errors["password"] = _(error.message)
-    if "password" not in errors and again != password:
-        errors["password_again"] = _("The two passwords are not the same. Please type it again.")
+    password, again = typed_twice(form, "password")
+    errors = new_password_errors(password, again)
     if not errors:
         try:
             account_links.reset_password(db, token, password)
@@ -173,31 +201,11 @@ def reset_submit(
         except AccountError as error:
             errors["password"] = _(error.message)
     if errors:
-        return _reset_page(request, state, token, errors, 422)
+        return _link_page(request, state, "reset", token, errors, 422)
     return RedirectResponse("/account/signin?done=reset", status_code=303)
 
 
 # ---------------------------------------------------------------- finish a new account
-
-
-def _confirm_page(
-    request: Request, state: AppState, token: str, errors: dict[str, str], status_code: int = 200
-) -> HTMLResponse:
-    return anonymous_page(
-        request,
-        state,
-        "account_confirm.html",
-        {"action": CONFIRM_PATH.format(token=token), "errors": errors},
-        status_code,
-    )
-
-
-@router.get(CONFIRM_PATH)
-def confirm_form(request: Request, state: StateDep, db: DbDep, token: str) -> Response:
-    """Finish creating the account: the password chosen at sign-up."""
-    if not _opens(db, token, "confirm"):
-        return _unusable(request, state)
-    return _confirm_page(request, state, token, {})
 
 
 @router.post(CONFIRM_PATH)
@@ -209,18 +217,13 @@ def confirm_submit(
         return _unusable(request, state)
     password = text_field(form, "password", MAX_PASSWORD_CHARS)
     if not password:
-        return _confirm_page(
-            request, state, token, {"password": _("Please enter your password.")}, 422
-        )
+        message = _("Please enter your password.")
+        return _link_page(request, state, "confirm", token, {"password": message}, 422)
     try:
         started = account_links.confirm_account(db, token, password, client_address(request))
     except account_links.LinkUnusable:
         return _unusable(request, state)
-    except ThrottledError as error:
-        return _confirm_page(request, state, token, {"password": _(error.message)}, 429)
     except AccountError as error:
-        return _confirm_page(request, state, token, {"password": _(error.message)}, 422)
-    response = RedirectResponse("/diary?welcome=1", status_code=303)
-    set_session_cookie(response, request, started)
-    remember_zone(response, request, text_field(form, "tz", 64))
-    return response
+        message = _(error.message)
+        return _link_page(request, state, "confirm", token, {"password": message}, _status(error))
+    return signed_in_redirect(request, form, started, "/diary?welcome=1")

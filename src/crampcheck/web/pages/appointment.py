@@ -39,14 +39,14 @@ from crampcheck.services.appointments import (
 from crampcheck.services.request_next_steps import next_steps, reference_of
 from crampcheck.services.request_repeats import valid_key
 from crampcheck.web.api.schemas import AppointmentIn
-from crampcheck.web.auth import DbDep, signed_in
+from crampcheck.web.auth import DbDep, set_private_cookie, signed_in
 from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.mailing import send_request_emails
 from crampcheck.web.pages.check import bad_state_page, read_form
 from crampcheck.web.pages.flow import BadState, FlowState, decode_state, text_field
-from crampcheck.web.pages.render import not_found, page
+from crampcheck.web.pages.render import ErrorView, error_page, not_found, page
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -110,14 +110,8 @@ def csrf_valid(request: Request, state: AppState, form: FormData) -> bool:
 
 
 def _with_csrf_cookie(response: Response, request: Request, nonce: str) -> Response:
-    response.set_cookie(
-        CSRF_COOKIE,
-        nonce,
-        max_age=CSRF_MAX_AGE,
-        path="/appointment",
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite="strict",
+    set_private_cookie(
+        response, request, CSRF_COOKIE, nonce, max_age=CSRF_MAX_AGE, path="/appointment"
     )
     return response
 
@@ -183,22 +177,17 @@ def emergency_page(request: Request, state: AppState) -> HTMLResponse:
 
 def csrf_page(request: Request, state: AppState) -> HTMLResponse:
     """The answer to a form whose CSRF token does not match."""
-    return page(
-        request,
-        state,
-        "error.html",
-        {
-            "title": _("We could not send this form"),
-            "message": _(
-                "The form's security check did not match. This happens when the form was "
-                "open for more than two hours, was sent from another site, or cookies are "
-                "blocked. Nothing was sent to the clinic. Please go back to your result and "
-                "try again, or call the clinic."
-            ),
-            "show_clinic_phone": True,
-        },
-        status_code=400,
+    view = ErrorView(
+        title=_("We could not send this form"),
+        message=_(
+            "The form's security check did not match. This happens when the form was "
+            "open for more than two hours, was sent from another site, or cookies are "
+            "blocked. Nothing was sent to the clinic. Please go back to your result and "
+            "try again, or call the clinic."
+        ),
+        show_clinic_phone=True,
     )
+    return error_page(request, state, view, 400)
 
 
 @router.get("/appointment")

@@ -50,8 +50,9 @@ from crampcheck.web.pages.flow import (
     list_field,
     text_field,
 )
-from crampcheck.web.pages.render import page
-from crampcheck.web.pages.result import denied_labels, reading_chips
+from crampcheck.web.pages.render import ErrorView, error_page, page
+from crampcheck.web.pages.result import denied_labels, flow_part, reading_chips
+from crampcheck.web.pages.views import ConfirmView, DescribeView, QuestionView
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -71,21 +72,16 @@ async def read_form(request: Request) -> FormData:
 
 def bad_state_page(request: Request, state: AppState) -> HTMLResponse:
     """The page for a check whose carried answers cannot be used."""
-    return page(
-        request,
-        state,
-        "error.html",
-        {
-            "title": _("We could not continue your check"),
-            "message": _(
-                "The answers carried over from the last page were missing, damaged or too "
-                "long, so nothing was assessed and nothing was saved. Please start the check "
-                "again."
-            ),
-            "show_restart": True,
-        },
-        status_code=400,
+    view = ErrorView(
+        title=_("We could not continue your check"),
+        message=_(
+            "The answers carried over from the last page were missing, damaged or too "
+            "long, so nothing was assessed and nothing was saved. Please start the check "
+            "again."
+        ),
+        show_restart=True,
     )
+    return error_page(request, state, view, 400)
 
 
 # ----------------------------------------------------------------- describe it in words
@@ -103,14 +99,9 @@ def _describe_page(
     values: dict[str, str],
     errors: dict[str, str],
 ) -> HTMLResponse:
-    return page(
-        request,
-        state,
-        "check_describe.html",
-        {"form": values, "errors": errors, "max_chars": MAX_TEXT_CHARS},
-        status_code=422 if errors else 200,
-        htmx=True,
-    )
+    view: DescribeView = {"form": values, "errors": errors, "max_chars": MAX_TEXT_CHARS}
+    status = 422 if errors else 200
+    return page(request, state, "check_describe.html", view, status_code=status, htmx=True)
 
 
 @router.get("/check/words/{token}")
@@ -188,23 +179,18 @@ def confirm_page(
         else:
             ticked[chip.id] = answered != FindingState.UNKNOWN.value
     fresh = FlowState.model_validate({"text": flow.text, "age": flow.age, "sex": flow.sex})
-    return page(
-        request,
-        state,
-        "check_confirm.html",
-        {
-            "present": [c for c in chips if c.state == FindingState.PRESENT.value],
-            "absent": [c for c in chips if c.state == FindingState.ABSENT.value],
-            "ticked": ticked,
-            "ignored": result.reading.ignored if result.reading else (),
-            "corrections": result.reading.corrections if result.reading else (),
-            "units": {fid: f.unit for fid, f in state.pipeline.kb.findings.items() if f.unit},
-            "text": flow.text,
-            "state": fresh.encode(),
-            "draft": draft,
-        },
-        htmx=True,
-    )
+    view: ConfirmView = {
+        "present": [c for c in chips if c.state == FindingState.PRESENT.value],
+        "absent": [c for c in chips if c.state == FindingState.ABSENT.value],
+        "ticked": ticked,
+        "ignored": result.reading.ignored if result.reading else (),
+        "corrections": result.reading.corrections if result.reading else (),
+        "units": {fid: f.unit for fid, f in state.pipeline.kb.findings.items() if f.unit},
+        "text": flow.text,
+        "state": fresh.encode(),
+        "draft": draft,
+    }
+    return page(request, state, "check_confirm.html", view, htmx=True)
 
 
 @router.post("/check/confirm", response_model=None)
@@ -314,27 +300,22 @@ def question_page(
     shown = progress(result, state.pipeline.kb, len(flow.steps) + 1, flow.about)
     flow = flow.model_copy(update={"about": shown.total})
     prefill = prefill or {}
+    view: QuestionView = {
+        **flow_part(flow),
+        "question": question,
+        "number": shown.number,
+        "total": shown.total,
+        "error": error,
+        "typed": typed or prefill.get("value", ""),
+        "chosen": {fid for fid, st in prefill.get("findings", {}).items() if st == "present"},
+        "none_chosen": bool(prefill.get("none"))
+        or (
+            bool(prefill.get("findings"))
+            and all(st == "absent" for st in prefill.get("findings", {}).values())
+        ),
+    }
     return page(
-        request,
-        state,
-        "check_question.html",
-        {
-            "question": question,
-            "number": shown.number,
-            "total": shown.total,
-            "state": flow.encode(),
-            "error": error,
-            "typed": typed or prefill.get("value", ""),
-            "chosen": {fid for fid, st in prefill.get("findings", {}).items() if st == "present"},
-            "none_chosen": bool(prefill.get("none"))
-            or (
-                bool(prefill.get("findings"))
-                and all(st == "absent" for st in prefill.get("findings", {}).values())
-            ),
-            "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
-        },
-        status_code=422 if error else 200,
-        htmx=True,
+        request, state, "check_question.html", view, status_code=422 if error else 200, htmx=True
     )
 
 

@@ -35,7 +35,7 @@ from crampcheck.web.auth import DbDep
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _, long_date, short_time
 from crampcheck.web.pages.flow import FlowState
-from crampcheck.web.pages.render import page
+from crampcheck.web.pages.render import ErrorView, error_page, page
 from crampcheck.web.pages.result import result_context, stored_view, view_context
 from crampcheck.web.state import AppState
 
@@ -122,13 +122,8 @@ def expired_page(request: Request, state: AppState, *, gone: bool) -> HTMLRespon
             "The address may be mistyped or incomplete, or the check was started more than "
             "a day ago and not finished. You can do the check again at any time."
         )
-    return page(
-        request,
-        state,
-        "error.html",
-        {"title": title, "message": message, "show_restart": True},
-        status_code=410 if gone else 404,
-    )
+    view = ErrorView(title, message, show_restart=True)
+    return error_page(request, state, view, 410 if gone else 404)
 
 
 def us_date(moment: datetime) -> str:

@@ -22,7 +22,7 @@ from starlette.types import Scope
 
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.guards import Answer
-from crampcheck.web.pages.render import page
+from crampcheck.web.pages.render import ErrorView, error_page, page
 from crampcheck.web.state import AppState
 
 JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json")
@@ -56,17 +56,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _is_api(request):
         return await request_validation_exception_handler(request, exc)
-    return page(
-        request,
-        _state(request),
-        "error.html",
-        {
-            "title": _("Some of what was sent could not be used"),
-            "message": _("Please go back, check what you entered, and try again."),
-            "show_restart": True,
-        },
-        status_code=422,
+    view = ErrorView(
+        title=_("Some of what was sent could not be used"),
+        message=_("Please go back, check what you entered, and try again."),
+        show_restart=True,
     )
+    return error_page(request, _state(request), view, 422)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -95,21 +90,20 @@ def _error_page(request: Request, status: int) -> HTMLResponse:
         413: _("What was sent is too large"),
         422: _("Some of what was sent could not be used"),
     }
-    context: dict[str, object]
     if status >= 500:
-        context = {
-            "title": _("Something went wrong on our side"),
-            "message": _("Please try again in a moment. If you are worried, contact a doctor."),
-        }
+        view = ErrorView(
+            title=_("Something went wrong on our side"),
+            message=_("Please try again in a moment. If you are worried, contact a doctor."),
+        )
     else:
-        context = {
-            "title": titles.get(status, _("Something went wrong")),
-            "message": _(
+        view = ErrorView(
+            title=titles.get(status, _("Something went wrong")),
+            message=_(
                 "Please go back and try again, or start from the beginning. Nothing was saved."
             ),
-            "show_restart": True,
-        }
-    return page(request, _state(request), "error.html", context, status_code=status)
+            show_restart=True,
+        )
+    return error_page(request, _state(request), view, status)
 
 
 def _safe_error_page(request: Request, status: int) -> HTMLResponse:

@@ -66,6 +66,11 @@ class FlowState(CheckIn):
         """The check alone (what run_check and the API take)."""
         return CheckIn.model_validate(self.model_dump(exclude={"steps", "about"}))
 
+    @property
+    def has_text(self) -> bool:
+        """Whether the check began with words (not only with answers)."""
+        return bool(self.text and self.text.strip())
+
     def encode(self) -> str:
         """The hidden field's value."""
         return self.model_dump_json(exclude_defaults=True)

@@ -33,7 +33,7 @@ from crampcheck.web.auth import (
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.check import read_form
-from crampcheck.web.pages.render import page
+from crampcheck.web.pages.render import ErrorView, error_page
 from crampcheck.web.pages.staff_render import staff_csrf_failed, staff_forbidden
 from crampcheck.web.staff_auth import (
     StaffSignedIn,
@@ -94,20 +94,15 @@ def to_sign_in(request: Request) -> RedirectResponse:
 
 def csrf_failed(request: Request, state: AppState) -> HTMLResponse:
     """The answer to a form whose security token does not match."""
-    return page(
-        request,
-        state,
-        "error.html",
-        {
-            "title": _("We could not use this form"),
-            "message": _(
-                "The form's security check did not match. This happens when the form was "
-                "open for a long time, was sent from another site, or cookies are blocked. "
-                "Nothing was changed. Please go back, reload the page and try again."
-            ),
-        },
-        status_code=400,
+    view = ErrorView(
+        title=_("We could not use this form"),
+        message=_(
+            "The form's security check did not match. This happens when the form was "
+            "open for a long time, was sent from another site, or cookies are blocked. "
+            "Nothing was changed. Please go back, reload the page and try again."
+        ),
     )
+    return error_page(request, state, view, 400)
 
 
 def current_patient(request: Request, db: DbDep) -> SignedIn:

@@ -43,12 +43,9 @@ def _statement(statement: Any, state: AppState, cite: Citations) -> dict[str, An
     return {"text": _fill(statement.text, state), "cites": cite.cite(statement.sources)}
 
 
-def _kind_titles() -> dict[Kind, str]:
-    return {
-        Kind.CRAMP: _("Cramps"),
-        Kind.SPASM: _("Spasms and twitching"),
-        Kind.OTHER: _("Problems that can look like a cramp or spasm"),
-    }
+def _kind_titles(kb: KnowledgeBase) -> dict[Kind, str]:
+    """The leaflet's section title for each kind (the knowledge base's ``kind_words``)."""
+    return {kind: _(kb.policy.kind_words[kind].topic) for kind in Kind}
 
 
 def drawings_of(kb: KnowledgeBase, advice_id: str, state: AppState) -> list[dict[str, Any]]:
@@ -69,7 +66,7 @@ def drawings_of(kb: KnowledgeBase, advice_id: str, state: AppState) -> list[dict
 def _conditions(state: AppState, cite: Citations) -> list[dict[str, Any]]:
     kb = state.pipeline.kb
     groups = []
-    for kind, title in _kind_titles().items():
+    for kind, title in _kind_titles(kb).items():
         items = [
             {
                 "name": c.name,

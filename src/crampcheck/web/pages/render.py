@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -107,3 +108,21 @@ def language_links(request: Request) -> list[dict[str, str]]:
 def not_found(request: Request, state: AppState) -> HTMLResponse:
     """The friendly 404 page."""
     return page(request, state, "not_found.html", status_code=404)
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """What the error page (``error.html``) shows: a title, what happened and what to do,
+    and optionally a way on (start the check again, or the clinic's phone number)."""
+
+    title: str
+    message: str
+    show_restart: bool = False
+    show_clinic_phone: bool = False
+
+
+def error_page(
+    request: Request, state: AppState, view: ErrorView, status_code: int
+) -> HTMLResponse:
+    """The error page with ``view``'s words."""
+    return page(request, state, "error.html", asdict(view), status_code=status_code)

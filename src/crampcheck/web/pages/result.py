@@ -7,35 +7,36 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
-from crampcheck.domain.denials import Denial, denial, said_no
+from crampcheck.domain.denials import said_no
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
+from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import FlowState
+from crampcheck.web.pages.views import (
+    Chip,
+    FlowPart,
+    OutsideScope,
+    ResultContent,
+    ResultView,
+    stored_keys,
+)
 from crampcheck.web.state import AppState
 
 
-def urgency_headings() -> dict[str, tuple[str, str]]:
-    """Per urgency level: the banner's heading and "by when" line."""
-    return {
-        Urgency.EMERGENCY.value: (_("This could be an emergency"), _("Now")),
-        Urgency.URGENT.value: (_("Be seen by a doctor today"), _("Today, within 24 hours")),
-        Urgency.DOCTOR.value: (_("See a doctor soon"), _("Within the next few days to weeks")),
-        Urgency.SELF_CARE.value: (
-            _("You can usually look after this at home"),
-            _("No appointment is needed now"),
-        ),
-    }
+def urgency_headings(words: Vocabulary | None = None) -> dict[str, tuple[str, str]]:
+    """Per urgency level: the banner's heading and "by when" line (the knowledge base's
+    ``level_headings``; the packaged knowledge base's when ``words`` is not given)."""
+    headings = (words or packaged_vocabulary()).level_headings
+    return {level.value: (_(h.heading), _(h.by_when)) for level, h in headings.items()}
 
 
-def kind_headings() -> dict[str, str]:
-    """Per kind: a plain sentence saying what the episode sounds like."""
-    return {
-        "cramp": _("This sounds like a muscle cramp"),
-        "spasm": _("This sounds like a muscle spasm (twitching)"),
-        "other": _("This may not be an ordinary cramp or spasm"),
-    }
+def kind_headings(words: Vocabulary | None = None) -> dict[str, str]:
+    """Per kind: a plain sentence saying what the episode sounds like (the knowledge
+    base's ``kind_words``)."""
+    kinds = (words or packaged_vocabulary()).kind_words
+    return {kind.value: _(w.heading) for kind, w in kinds.items()}
 
 
 def evidence_labels() -> dict[str, str]:
@@ -71,28 +72,6 @@ class Citations:
     def numbered(self) -> list[tuple[int, dict[str, Any]]]:
         """The cited sources with their numbers."""
         return [(n, self.sources[s]) for n, s in enumerate(self.order, start=1)]
-
-
-@dataclass(frozen=True)
-class Chip:
-    """One finding as a person reads it back: present, absent or not sure, with their words."""
-
-    id: str
-    label: str
-    state: str
-    quotes: tuple[str, ...] = ()
-    value: float | None = None
-    confirmed: bool = False
-    """Read in the words and then confirmed by the person (shown to the clinic)."""
-    hedged: bool = False
-    """Said with a hedge ("maybe swollen?"): counted, and shown as not sure, to confirm."""
-    denied_label: str | None = None
-    """The finding's positive words for a "no" (the knowledge base's ``denied_label``)."""
-
-    @property
-    def denial(self) -> Denial:
-        """How this chip reads when the person said no to it (never a double negative)."""
-        return denial(self.label, self.denied_label)
 
 
 def denied_labels(state: AppState) -> dict[str, str]:
@@ -210,7 +189,7 @@ def explicit_denials(flow: FlowState) -> set[str]:
     return denied
 
 
-def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dict[str, Any]:
+def result_context(state: AppState, flow: FlowState, result: CheckResult) -> ResultView:
     """Everything result.html shows: first the answer (what it could be, what to do and
     by when, what to do if it gets worse), then what the answer rests on."""
     kb = state.pipeline.kb
@@ -247,13 +226,19 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         if c.state != FindingState.ABSENT.value or c.id in denied
     ]
     scope = data.get("outside_scope")
-    heading, by_when = urgency_headings()[data["urgency"]]
-    return {
+    outside_scope: OutsideScope | None = (
+        {"sites": [labels.get(s, s) for s in scope["site_ids"]], "clinicians": scope["clinicians"]}
+        if scope
+        else None
+    )
+    words = Vocabulary.of(kb)
+    heading, by_when = urgency_headings(words)[data["urgency"]]
+    content: ResultContent = {
         "data": data,
         "urgency": data["urgency"],
         "heading": heading,
         "by_when": by_when,
-        "kind_heading": kind_headings()[data["kind"]],
+        "kind_heading": kind_headings(words)[data["kind"]],
         "read_chips": read_chips,
         "units": {fid: f.unit for fid, f in kb.findings.items() if f.unit},
         "answer_chips": answers,
@@ -267,39 +252,35 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> dic
         "professional": professional,
         "safety_net": safety_net,
         "withheld": withheld,
-        "evidence_labels": evidence_labels(),
         "open_questions": [] if emergency else data["open_questions"],
         "sources": citations.numbered(),
-        "outside_scope": (
-            {
-                "sites": [labels.get(s, s) for s in scope["site_ids"]],
-                "clinicians": scope["clinicians"],
-            }
-            if scope
-            else None
-        ),
+        "outside_scope": outside_scope,
         "offer_appointment": not emergency,
-        "state": flow.encode(),
-        "has_text": bool(flow.text and flow.text.strip()),
-        "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
+    }
+    return _page_of(content, flow)
+
+
+def flow_part(flow: FlowState) -> FlowPart:
+    """What a page in the middle of the check carries on: the check so far, and whether
+    Back has somewhere to go (an earlier answer, or the words to return to)."""
+    return {"state": flow.encode(), "can_go_back": bool(flow.steps) or flow.has_text}
+
+
+def _page_of(content: ResultContent, flow: FlowState) -> ResultView:
+    """``result.html``'s context: the result's content and the check it came from."""
+    return {
+        **content,
+        **flow_part(flow),
+        "evidence_labels": evidence_labels(),
+        "has_text": flow.has_text,
     }
 
 
-STORED_KEYS = frozenset(
-    {
-        "data", "urgency", "heading", "by_when", "kind_heading", "read_chips", "units",
-        "answer_chips", "kind_reasons", "ignored", "reasons", "causes", "first_aid", "home",
-        "avoid", "professional", "safety_net", "withheld", "open_questions", "sources",
-        "outside_scope", "offer_appointment",
-    }
-)  # fmt: skip
-"""What a stored result keeps of the page: everything the person was shown, in the
-words it was shown in."""
-
-
-def stored_view(context: dict[str, Any]) -> dict[str, Any]:
-    """The result page's content as JSON-ready data, to keep with the stored result."""
-    kept = {key: value for key, value in context.items() if key in STORED_KEYS}
+def stored_view(context: ResultView) -> dict[str, Any]:
+    """The result page's content as JSON-ready data, to keep with the stored result:
+    everything the person was shown, in the words it was shown in."""
+    keep = stored_keys()
+    kept = {key: value for key, value in context.items() if key in keep}
     encoded: dict[str, Any] = json.loads(json.dumps(kept, default=_plain))
     return encoded
 
@@ -321,14 +302,14 @@ def _chip(stored: dict[str, Any]) -> Chip:
     return Chip(**kept)
 
 
-def view_context(view: dict[str, Any], flow: FlowState) -> dict[str, Any]:
-    """What result.html needs, from a stored result's content and its check."""
-    return {
+def view_context(view: dict[str, Any], flow: FlowState) -> ResultView:
+    """What result.html needs, from a stored result's content (JSON, as kept by
+    :func:`stored_view`) and its check; its chips become chips again, so that each
+    "no" reads in its positive words."""
+    rebuilt = {
         **view,
         "read_chips": [_chip(c) for c in view.get("read_chips") or ()],
         "answer_chips": [_chip(c) for c in view.get("answer_chips") or ()],
-        "evidence_labels": evidence_labels(),
-        "state": flow.encode(),
-        "has_text": bool(flow.text and flow.text.strip()),
-        "can_go_back": bool(flow.steps) or bool(flow.text and flow.text.strip()),
     }
+    content: ResultContent = rebuilt  # type: ignore[assignment]
+    return _page_of(content, flow)

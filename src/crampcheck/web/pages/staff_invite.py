@@ -29,22 +29,16 @@ from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
 from crampcheck.services import invitations
-from crampcheck.services import staff as staff_service
 from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError
 from crampcheck.services.roles import role_label
 from crampcheck.web.auth import DbDep, client_address, looks_like_token
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
+from crampcheck.web.pages.credentials import MAX_PASSWORD_CHARS
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import STAFF_HOME, Answer, StaffSignInForm
 from crampcheck.web.pages.staff_render import no_store, staff_page
-from crampcheck.web.staff_auth import (
-    set_signin_cookie,
-    set_staff_cookie,
-    signin_csrf,
-    staff_cookie_token,
-)
+from crampcheck.web.staff_auth import begin_staff_session, set_signin_cookie, signin_csrf
 from crampcheck.web.staff_shared import registered_clinic
 from crampcheck.web.state import AppState
 
@@ -158,8 +152,6 @@ def invitation_submit(
             errors["password"] = _(error.message)
     if errors:
         return _form_page(request, state, db, link, errors, 422)
-    staff_service.end_staff_session(db, staff_cookie_token(request))
-    started = staff_service.start_staff_session(db, member)
     response = RedirectResponse(STAFF_HOME, status_code=303)
-    set_staff_cookie(response, request, started.token)
+    begin_staff_session(response, request, db, member)
     return no_store(response)

@@ -22,7 +22,7 @@ from crampcheck.services.audit import AuditAction, record
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import MAX_PASSWORD_CHARS
+from crampcheck.web.pages.credentials import MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, sign_in_fields
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
     SIGN_IN_PATH,
@@ -39,6 +39,7 @@ from crampcheck.web.pages.staff_render import (
 )
 from crampcheck.web.staff_auth import (
     StaffSignedIn,
+    begin_staff_session,
     clear_staff_cookie,
     set_signin_cookie,
     set_staff_cookie,
@@ -97,27 +98,19 @@ def signin_form(
 @router.post(SIGN_IN_PATH)
 def signin_submit(request: Request, state: StateDep, db: DbDep, form: StaffSignInForm) -> Response:
     """Check the credentials; a new session (the old one ends) and the page asked for."""
-    email = text_field(form, "email", 254).strip()
-    password = text_field(form, "password", MAX_PASSWORD_CHARS)
-    values = {"email": email[:254], "next": safe_staff_next(text_field(form, "next", 300))}
-    errors: dict[str, str] = {}
-    if not email:
-        errors["email"] = _("Please enter your email address.")
-    if not password:
-        errors["password"] = _("Please enter your password.")
-    if errors:
-        return _signin_page(request, state, values, errors, 422)
+    typed = sign_in_fields(form)
+    next_page = safe_staff_next(text_field(form, "next", 300))
+    values = {"email": typed.email[:MAX_EMAIL_CHARS], "next": next_page}
+    if typed.errors:
+        return _signin_page(request, state, values, typed.errors, 422)
     address = client_address(request)
     try:
-        member = staff_service.sign_in_staff(db, email, password, address)
-    except ThrottledError as error:
-        return _signin_page(request, state, values, {"email": _(error.message)}, 429)
+        member = staff_service.sign_in_staff(db, typed.email, typed.password, address)
     except AccountError as error:
-        return _signin_page(request, state, values, {"email": _(error.message)}, 422)
-    staff_service.end_staff_session(db, staff_cookie_token(request))
-    started = staff_service.start_staff_session(db, member)
-    response = RedirectResponse(values["next"], status_code=303)
-    set_staff_cookie(response, request, started.token)
+        status = 429 if isinstance(error, ThrottledError) else 422
+        return _signin_page(request, state, values, {"email": _(error.message)}, status)
+    response = RedirectResponse(next_page, status_code=303)
+    begin_staff_session(response, request, db, member)
     return no_store(response)
 
 

@@ -11,13 +11,14 @@ from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.snapshot import FindingRow, Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.vocabulary import Vocabulary
 from crampcheck.web.pages.result import (
-    Chip,
     Citations,
     _with_clause_start,
     kind_headings,
     urgency_headings,
 )
+from crampcheck.web.pages.views import Chip, SnapshotView
 
 
 def _quote(row: FindingRow, description: str) -> str:
@@ -108,13 +109,14 @@ def _against(snapshot: Snapshot, cause: Mapping[str, Any], kb: KnowledgeBase) ->
     ]
 
 
-def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> SnapshotView:
     """Everything ``staff_request_snapshot.html`` shows: the check exactly as the person
     saw it (urgency and what to do, why, what kind, what was read in their words, the
     possible causes with what points for and against them, their description), with its
     sources and the knowledge-base version it came from."""
     urgency = str(snapshot.get("urgency") or "")
-    heading, by_when = urgency_headings().get(urgency, (urgency, ""))
+    words = Vocabulary.of(kb)
+    heading, by_when = urgency_headings(words).get(urgency, (urgency, ""))
     kind = str(snapshot.get("kind") or "")
     citations = Citations(_cited_sources(snapshot, kb))
     reasons = [
@@ -163,7 +165,7 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, A
         "heading": heading,
         "by_when": by_when,
         "action": str(snapshot.get("action") or ""),
-        "kind_heading": kind_headings().get(kind, kind),
+        "kind_heading": kind_headings(words).get(kind, kind),
         "kind_reasons": [
             str(k) for k in snapshot.get("kind_reasons") or () if k not in reason_texts
         ],

@@ -31,6 +31,7 @@ from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.duplicates import SAME_EMAIL, Duplicate
 from crampcheck.services.inbox import InboxFilter, Status
+from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange
 from crampcheck.web.i18n import _, ngettext
 from crampcheck.web.pages.render import tel_link
@@ -50,14 +51,15 @@ def urgency_labels(kb: KnowledgeBase) -> dict[str, str]:
     return {level.value: kb.policy.level_label(level.value) for level in Urgency}
 
 
-def urgency_filter_labels() -> dict[str, str]:
-    """Short names of the urgency levels, for the filter."""
-    return {
-        Urgency.URGENT.value: _("Urgent"),
-        Urgency.DOCTOR.value: _("Doctor"),
-        Urgency.SELF_CARE.value: _("Self-care"),
-        Urgency.EMERGENCY.value: _("Emergency"),
-    }
+FILTER_LEVELS = (Urgency.URGENT, Urgency.DOCTOR, Urgency.SELF_CARE, Urgency.EMERGENCY)
+"""The urgency filter's levels, in its order (those the clinic acts on first)."""
+
+
+def urgency_filter_labels(words: Vocabulary | None = None) -> dict[str, str]:
+    """Short names of the urgency levels, for the filter (the knowledge base's
+    ``level_names``)."""
+    names = (words or packaged_vocabulary()).level_names
+    return {level.value: _(names[level]) for level in FILTER_LEVELS}
 
 
 def status_labels() -> dict[str, str]:
@@ -80,13 +82,11 @@ def status_filter_choices() -> list[tuple[str, str]]:
     ]
 
 
-def kind_labels() -> dict[str, str]:
-    """What the check took the episode to be, in its own words, briefly."""
-    return {
-        "cramp": _("Cramp"),
-        "spasm": _("Spasm (twitching)"),
-        "other": _("Not an ordinary cramp or spasm"),
-    }
+def kind_labels(words: Vocabulary | None = None) -> dict[str, str]:
+    """What the check took the episode to be, in its own words, briefly (the knowledge
+    base's ``kind_words``)."""
+    kinds = (words or packaged_vocabulary()).kind_words
+    return {kind.value: _(w.label) for kind, w in kinds.items()}
 
 
 def age_view(request: AppointmentRequest, zone: tzinfo, now: datetime) -> tuple[str, str]:
@@ -270,7 +270,7 @@ def inbox_row(
         waiting_open=still_open,
         received=show_time(request.created_at, clinic.zone),
         received_iso=iso_time(request.created_at),
-        kind_label=kind_labels().get(request.kind, request.kind),
+        kind_label=kind_labels(Vocabulary.of(kb)).get(request.kind, request.kind),
         location=location_label(clinic, request.preferred_location),
         status=request.status,
         status_label=status_labels().get(request.status, request.status),
