@@ -3,8 +3,6 @@
 ``carers_r`` (parents, adult children, spouses and care staff describing someone else;
 untouched 63/80, 18/20 emergencies) and ``teens_q`` (teenagers, student athletes and
 their coaches; untouched 59/80, 17/20) were scored before the changes tuned on them.
-``teens_q`` is not asserted here: one emergency in it (internal bleeding after a blow to
-the side, with feeling faint) is still read as a doctor's visit.
 
 ``texts_a`` (typed on a phone), ``carers_b`` (parents, carers, coaches), ``mixed_c``
 (older people, non-native English, teenagers, athletes) and ``portal_f`` (patient-portal
@@ -43,6 +41,7 @@ FLOORS = {
     "voicemail_n": (67, 68),
     "forums_o": (66, 68),
     "carers_r": (74, 62),
+    "teens_q": (64, 68),
 }
 
 
