@@ -41,7 +41,7 @@ FLOORS = {
     "voicemail_n": (67, 68),
     "forums_o": (66, 68),
     "carers_r": (74, 62),
-    "teens_q": (64, 68),
+    "teens_q": (65, 68),
 }
 
 
