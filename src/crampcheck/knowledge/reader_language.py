@@ -145,7 +145,9 @@ def missing_phrasings(kb: KnowledgeBase, language: str) -> list[tuple[str, str]]
     for rule in kb.rules:
         if rule.spec.level.value == "emergency":
             in_rules.extend(f for f in kb.findings if f in _finding_ids(rule.spec.when))
-    read = [f.id for f in kb.findings.values() if f.lexicon or f.lay or f.nearby]
+    read = [
+        f.id for f in kb.findings.values() if (f.lexicon or f.lay or f.nearby) and not f.measure
+    ]
     missing: list[tuple[str, str]] = []
     seen: set[str] = set()
     for importance, ids in (
@@ -157,7 +159,7 @@ def missing_phrasings(kb: KnowledgeBase, language: str) -> list[tuple[str, str]]
             if finding_id in seen:
                 continue
             seen.add(finding_id)
-            if finding_id not in said and (importance != "other" or finding_id in read):
+            if finding_id not in said and finding_id in read:
                 missing.append((importance, finding_id))
     return missing
 

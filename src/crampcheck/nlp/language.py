@@ -27,6 +27,8 @@ _PIECES = re.compile(r"[.!?;,:\n]+| (?:and|but|y|pero) ")
 _MIN_PIECE_WORDS = 3
 _SHORT = 8
 """Fewer words than this are too few to say a text is in neither language."""
+_KIN = {"es": ("ca", "gl")}
+"""Languages a few words of Spanish are often taken for ("me falta el aire": Catalan)."""
 _lock = threading.Lock()
 _factory: DetectorFactory | None = None
 
@@ -65,7 +67,7 @@ def languages_of(text: str) -> tuple[str, ...]:
     for piece in _PIECES.split(text):
         if len(piece.split()) >= _MIN_PIECE_WORDS:
             said = _probabilities(piece)
-            found |= {lang for lang in READ_LANGUAGES if said.get(lang, 0.0) >= _POSSIBLE}
+            found |= {lang for lang in READ_LANGUAGES if _likelihood(said, lang) >= _POSSIBLE}
     if not found and len(text.split()) < _SHORT:
         return READ_LANGUAGES  # too short to tell: read it both ways
     return tuple(lang for lang in READ_LANGUAGES if lang in found)
@@ -76,6 +78,20 @@ def _mixed(text: str, language: str) -> bool:
     for piece in _PIECES.split(text):
         if len(piece.split()) >= _MIN_PIECE_WORDS:
             said = _probabilities(piece)
-            if any(said.get(other, 0.0) >= 0.5 for other in READ_LANGUAGES if other != language):
-                return True
+            for other in READ_LANGUAGES:
+                if other != language and _likelihood(said, other) >= 0.5:
+                    return True
     return False
+
+
+def _likelihood(said: dict[str, float], language: str) -> float:
+    """How likely a piece is in ``language``, counting the languages a few of its
+    words are often taken for."""
+    return sum(said.get(k, 0.0) for k in (language, *_KIN.get(language, ())))
+
+
+def in_neither(text: str) -> bool:
+    """Whether the text as a whole is most likely in a language the reader does not
+    read ("j'ai une crampe au mollet": French)."""
+    whole = _probabilities(text)
+    return bool(whole) and all(_likelihood(whole, lang) < _POSSIBLE for lang in READ_LANGUAGES)

@@ -17,7 +17,7 @@ from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_lan
 # What loading the knowledge base raises when it is invalid (default_pipeline, the rule
 # cases), offered here so that the command line can say so without reaching below.
 from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
-from crampcheck.nlp.language import READ_LANGUAGES, languages_of
+from crampcheck.nlp.language import READ_LANGUAGES, in_neither, languages_of
 from crampcheck.nlp.reader import Reader, Reading, reader_for
 from crampcheck.services.metrics import reader_timer
 
@@ -96,6 +96,8 @@ class Pipeline:
         reading = readings[0]
         for other in readings[1:]:
             reading = reading.merged(other)
+        if not reading.findings and in_neither(text):
+            return Reading(text, (), (), (), languages=())
         return reading
 
     def _renew_if_grown(self, language: str = "en") -> None:
