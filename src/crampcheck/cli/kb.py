@@ -34,6 +34,14 @@ def report_knowledge_check(out: Console, pipeline: Pipeline) -> bool:
             f"  texts translated ({found.language}): {found.translated}/{found.total} "
             f"({found.percent:.1f}%)"
         )
+    for language, importance, finding_id in audit.unread_emergencies:
+        out.print(f"  {importance} with no phrase in the {language} reader: {finding_id}")
+    others: dict[str, list[str]] = {}
+    for language, importance, finding_id in audit.unread_in:
+        if importance == "other":
+            others.setdefault(language, []).append(finding_id)
+    for language, ids in others.items():
+        out.print(f"  findings not yet read in {language}: {len(ids)} ({', '.join(ids)})")
     for advice_id in audit.advice_without_cases:
         out.print(f"  advice with contraindications but no offer and withhold cases: {advice_id}")
     for failure in audit.failures:

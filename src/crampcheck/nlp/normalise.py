@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crampcheck.knowledge.reader_language import fold
+
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 
 _INVISIBLE = re.compile(
@@ -57,8 +59,16 @@ def _is_word(char: str) -> bool:
     return char.isalnum()
 
 
-def normalise(text: str) -> Normalised:
-    """Clean ``text`` for reading, keeping where every character came from."""
+def normalise(text: str, fold_accents: bool = False) -> Normalised:
+    """Clean ``text`` for reading, keeping where every character came from; with
+    ``fold_accents``, accents are dropped too ("hinchazón" reads as "hinchazon")."""
+    cleaned = _normalise(text)
+    if not fold_accents:
+        return cleaned
+    return Normalised(fold(cleaned.text), cleaned.origin)
+
+
+def _normalise(text: str) -> Normalised:
     straight = text.translate(_QUOTES)
     if not _SPECIAL.search(straight):
         return Normalised(_lowered(straight), range(len(text) + 1))

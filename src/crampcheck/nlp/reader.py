@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.reader_language import reader_knowledge
 from crampcheck.nlp.normalise import Normalised, normalise
 from crampcheck.nlp.pairs import WordPairs
 from crampcheck.nlp.quantities import QuantityReader
@@ -43,6 +44,11 @@ _CONTEXT = "medspacy_context"
 _NEARBY = "_nearby_word"
 """The words of word pairs are listed among the phrases (for stems and spelling) but
 are not findings on their own."""
+
+
+def reader_for(kb: KnowledgeBase, language: str = "en") -> Reader:
+    """The reader of ``language`` over ``kb`` (its words in that language)."""
+    return Reader(reader_knowledge(kb, language), language)
 
 
 def _scope_of(direction: str, scope: int) -> int:
@@ -62,9 +68,14 @@ class TextTooLongError(ValueError):
 class Reader:
     """Reads free text into findings. Build once per knowledge base; it is reusable."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, language: str = "en") -> None:
+        """``kb``'s words are read in ``language`` (spaCy's tokenizer for it): for a
+        language other than English, ``kb`` is
+        :func:`~crampcheck.knowledge.reader_language.reader_knowledge`'s."""
         self._kb = kb
-        self._nlp = spacy.blank("en")
+        self.language = language
+        self._fold = kb.lexicon.fold_accents
+        self._nlp = spacy.blank(language)
         stems = self._stems()
         self._nlp.tokenizer = NormalisingTokenizer(
             self._nlp.tokenizer,
@@ -229,13 +240,12 @@ class Reader:
         )
         return [self._reading(t, c, doc) for t, c, doc in zip(texts, checked, docs, strict=True)]
 
-    @staticmethod
-    def _checked(text: str) -> Normalised:
+    def _checked(self, text: str) -> Normalised:
         if len(text) > MAX_TEXT_CHARS:
             raise TextTooLongError(
                 f"the description is {len(text)} characters; the limit is {MAX_TEXT_CHARS}"
             )
-        return normalise(text)
+        return normalise(text, self._fold)
 
     def _after_comparison(self, doc: Any, start: int) -> bool:
         """Whether the words just before ``start`` say what is compared with."""
@@ -316,7 +326,9 @@ class Reader:
         used = [
             c for c in corrections if any(f.start <= c.start and c.end <= f.end for f in findings)
         ]
-        return Reading(original, tuple(findings), tuple(ignored), tuple(used))
+        return Reading(
+            original, tuple(findings), tuple(ignored), tuple(used), languages=(self.language,)
+        )
 
 
 __all__ = [

@@ -49,6 +49,20 @@ class Reading:
     ignored: tuple[Ignored, ...]
     corrections: tuple[Correction, ...] = ()
     """Misspelt words read as a knowledge-base word, where they made a finding."""
+    languages: tuple[str, ...] = ("en",)
+    """The languages it was read in: one, both ("en", "es") for a text that mixes
+    them, or none for a text in neither (nothing was read)."""
+
+    def merged(self, other: Reading) -> Reading:
+        """This reading and another of the same text (in another language) as one:
+        their findings side by side, so present still wins over absent."""
+        return Reading(
+            self.text,
+            tuple(sorted((*self.findings, *other.findings), key=lambda f: (f.start, f.end))),
+            (*self.ignored, *other.ignored),
+            (*self.corrections, *other.corrections),
+            (*self.languages, *other.languages),
+        )
 
     def states(self) -> dict[str, FindingState]:
         """One state per finding: present wins over absent."""

@@ -17,7 +17,8 @@ from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_lan
 # What loading the knowledge base raises when it is invalid (default_pipeline, the rule
 # cases), offered here so that the command line can say so without reaching below.
 from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
-from crampcheck.nlp.reader import Reader, Reading
+from crampcheck.nlp.language import READ_LANGUAGES, in_neither, languages_of
+from crampcheck.nlp.reader import Reader, Reading, reader_for
 from crampcheck.services.metrics import reader_timer
 
 
@@ -65,7 +66,7 @@ class Pipeline:
         self.emergency_number = emergency_number
         self.renewals = 0
         """How many times the reader was built afresh (see VOCABULARY_LIMIT)."""
-        self._reader: Reader | None = None
+        self._readers: dict[str, Reader] = {}
         self._renewing = threading.Lock()
         self._read = lru_cache(maxsize=self.READING_CACHE_SIZE)(self._read_uncached)
 
@@ -76,21 +77,40 @@ class Pipeline:
         return in_language(self.english_kb, current_language())
 
     def _read_uncached(self, text: str) -> Reading:
-        self._renew_if_grown()
+        languages = languages_of(text)
+        for language in languages or READ_LANGUAGES:
+            self._renew_if_grown(language)
         with reader_timer():
-            return self.reader.read(text)
+            return self._read_in(text, languages)
 
-    def _renew_if_grown(self) -> None:
-        """Before a read: replace the reader once it has kept more than VOCABULARY_LIMIT
+    def _read_in(self, text: str, languages: tuple[str, ...]) -> Reading:
+        """``text`` read in each of ``languages``, merged (present wins). A text in
+        neither language is still read in both, so that a wrong guess never hides a
+        warning sign; only when neither reads anything is it said to be in neither."""
+        readings = [self.reader_in(language).read(text) for language in languages]
+        if not languages:
+            readings = [self.reader_in(language).read(text) for language in READ_LANGUAGES]
+            if not any(r.findings for r in readings):
+                return Reading(text, (), (), (), languages=())
+            readings = [r for r in readings if r.findings]
+        reading = readings[0]
+        for other in readings[1:]:
+            reading = reading.merged(other)
+        if not reading.findings and in_neither(text):
+            return Reading(text, (), (), (), languages=())
+        return reading
+
+    def _renew_if_grown(self, language: str = "en") -> None:
+        """Before a read: replace a reader once it has kept more than VOCABULARY_LIMIT
         new words. Reads in flight finish on the old one; what was frozen with it is
         unfrozen for one collection so that it can be freed, and the rest frozen again."""
-        current = self._reader
+        current = self._readers.get(language)
         if current is None or current.learned_words() <= self.VOCABULARY_LIMIT:
             return
         with self._renewing:
-            if self._reader is not current:
+            if self._readers.get(language) is not current:
                 return  # another thread renewed it meanwhile
-            self._reader = Reader(self.english_kb)
+            self._readers[language] = reader_for(self.english_kb, language)
             self.renewals += 1
         del current
         gc.unfreeze()
@@ -99,15 +119,21 @@ class Pipeline:
 
     @property
     def reader(self) -> Reader:
-        """The free-text reader, built on first use (it takes a moment to load)."""
-        if self._reader is None:
-            self._reader = Reader(self.english_kb)
+        """The English free-text reader, built on first use (it takes a moment)."""
+        return self.reader_in("en")
+
+    def reader_in(self, language: str) -> Reader:
+        """The free-text reader of ``language``, built on first use."""
+        found = self._readers.get(language)
+        if found is None:
+            found = reader_for(self.english_kb, language)
+            self._readers[language] = found
             # The knowledge base and the language pipeline live as long as the process:
             # freezing them keeps the garbage collector from walking ~200,000 objects
             # again at every full collection (about a tenth of the time of a check).
             gc.collect()
             gc.freeze()
-        return self._reader
+        return found
 
     def care_terms(self, emergency_number: str | None = None) -> dict[str, str]:
         """The words filled into the knowledge base's texts for this clinic: the
@@ -168,10 +194,21 @@ class Pipeline:
     def check_texts(self, items: Sequence[tuple[str, int | None, Sex | None]]) -> list[CheckResult]:
         """Assess many descriptions in one batch."""
         self._renew_if_grown()
-        readings = self.reader.read_many([text for text, _, _ in items])
+        texts = [text for text, _, _ in items]
+        languages = [languages_of(text) for text in texts]
+        english = [i for i, found in enumerate(languages) if found == ("en",)]
+        readings: list[Reading | None] = [None] * len(texts)
+        for i, reading in zip(
+            english, self.reader.read_many([texts[i] for i in english]), strict=True
+        ):
+            readings[i] = reading
+        for i, found in enumerate(languages):
+            if readings[i] is None:
+                readings[i] = self._read_in(texts[i], found)
         return [
             self.assess_read(reading.to_case(age, sex), reading)
             for reading, (_, age, sex) in zip(readings, items, strict=True)
+            if reading is not None
         ]
 
 

@@ -12,6 +12,7 @@ from crampcheck.domain.i18n import LANGUAGES
 from crampcheck.domain.types import Case, FindingState, Sex, Urgency
 from crampcheck.engine.rules import fires, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase, translation_coverage
+from crampcheck.knowledge.reader_language import READER_LANGUAGES, missing_phrasings
 from crampcheck.knowledge.schema import RuleCase
 from crampcheck.knowledge.translations import Coverage
 from crampcheck.services.pipeline import CheckResult, Pipeline
@@ -48,6 +49,16 @@ class RuleAudit:
     translations: tuple[Coverage, ...] = ()
     """How much of the knowledge base each other language has (reported, not failed,
     until the translations are complete; a broken translation fails to load)."""
+    unread_in: tuple[tuple[str, str, str], ...] = ()
+    """(language, importance, finding) for each finding read in English that the
+    reader of another language has no phrase for, most important first: an emergency
+    sign or a finding an emergency rule reads fails the check; the others are
+    reported."""
+
+    @property
+    def unread_emergencies(self) -> tuple[tuple[str, str, str], ...]:
+        """The findings of :attr:`unread_in` that fail the check."""
+        return tuple(u for u in self.unread_in if u[1] != "other")
 
     @property
     def failures(self) -> tuple[CaseOutcome, ...]:
@@ -62,6 +73,7 @@ class RuleAudit:
             or self.unexplained_signs
             or self.advice_without_cases
             or self.signs_without_lay_words
+            or self.unread_emergencies
         )
 
 
@@ -180,5 +192,10 @@ def audit_rules(pipeline: Pipeline) -> RuleAudit:
             translation_coverage(pipeline.english_kb, language)
             for language in LANGUAGES
             if language != pipeline.english_kb.language
+        ),
+        tuple(
+            (language, importance, finding_id)
+            for language in READER_LANGUAGES
+            for importance, finding_id in missing_phrasings(pipeline.english_kb, language)
         ),
     )

@@ -131,6 +131,11 @@ class Lexicon(Strict):
     context_max_scope: int = Field(
         default=6, ge=1, description="how many tokens a negation or other modifier reaches"
     )
+    fold_accents: bool = Field(
+        default=False,
+        description="read words without their accents, in the text and in the lexicon "
+        "('hinchazon' typed on a phone is 'hinchazón')",
+    )
     use_default_context: bool = Field(
         default=False, description="also load medspaCy's default ConText rules (clinical notes)"
     )

@@ -1,0 +1,97 @@
+"""Which language a description is written in: English, Spanish, both, or neither.
+
+langdetect (a port of Google's language-detection, its language profiles shipped in
+the package; nothing is fetched) gives each language a probability. A description is
+read in each of the reader's languages that it is likely to be in, so that a
+Spanglish text ("tengo un cramp en la pierna and it won't stop") and a short or
+unclear one is read in both, and a warning sign is never lost to a wrong guess; only
+a text with little chance of being in either is said to be in neither.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from langdetect import DetectorFactory, detector_factory
+from langdetect.lang_detect_exception import LangDetectException
+
+READ_LANGUAGES = ("en", "es")
+"""The languages the reader reads."""
+
+_SURE = 0.9
+"""A language this likely on its own is read alone."""
+_POSSIBLE = 0.2
+"""A language at least this likely (in the whole text or one of its sentences) is read."""
+_PIECES = re.compile(r"[.!?;,:\n]+| (?:and|but|y|pero) ")
+_MIN_PIECE_WORDS = 3
+_SHORT = 8
+"""Fewer words than this are too few to say a text is in neither language."""
+_KIN = {"es": ("ca", "gl")}
+"""Languages a few words of Spanish are often taken for ("me falta el aire": Catalan)."""
+_lock = threading.Lock()
+_factory: DetectorFactory | None = None
+
+
+def _detector_factory() -> DetectorFactory:
+    global _factory
+    with _lock:
+        if _factory is None:
+            factory = DetectorFactory()
+            factory.load_profile(detector_factory.PROFILES_DIRECTORY)
+            factory.set_seed(0)  # the same answer for the same text, every time
+            _factory = factory
+        return _factory
+
+
+def _probabilities(text: str) -> dict[str, float]:
+    detector = _detector_factory().create()
+    detector.append(text)
+    try:
+        return {found.lang: found.prob for found in detector.get_probabilities()}
+    except LangDetectException:  # no letters at all ("???", "12 10/10")
+        return {}
+
+
+def languages_of(text: str) -> tuple[str, ...]:
+    """The reader's languages to read ``text`` in: ``("en",)``, ``("es",)``, both,
+    or none for a text in neither language. A text with no letters (nothing to go
+    on) is read in English, the clinic's language."""
+    whole = _probabilities(text)
+    if not whole:
+        return ("en",)
+    for language in READ_LANGUAGES:
+        if whole.get(language, 0.0) >= _SURE and not _mixed(text, language):
+            return (language,)
+    found = {lang for lang in READ_LANGUAGES if whole.get(lang, 0.0) >= _POSSIBLE}
+    for piece in _PIECES.split(text):
+        if len(piece.split()) >= _MIN_PIECE_WORDS:
+            said = _probabilities(piece)
+            found |= {lang for lang in READ_LANGUAGES if _likelihood(said, lang) >= _POSSIBLE}
+    if not found and len(text.split()) < _SHORT:
+        return READ_LANGUAGES  # too short to tell: read it both ways
+    return tuple(lang for lang in READ_LANGUAGES if lang in found)
+
+
+def _mixed(text: str, language: str) -> bool:
+    """Whether a sentence of a text that is mostly in ``language`` is in the other."""
+    for piece in _PIECES.split(text):
+        if len(piece.split()) >= _MIN_PIECE_WORDS:
+            said = _probabilities(piece)
+            for other in READ_LANGUAGES:
+                if other != language and _likelihood(said, other) >= 0.5:
+                    return True
+    return False
+
+
+def _likelihood(said: dict[str, float], language: str) -> float:
+    """How likely a piece is in ``language``, counting the languages a few of its
+    words are often taken for."""
+    return sum(said.get(k, 0.0) for k in (language, *_KIN.get(language, ())))
+
+
+def in_neither(text: str) -> bool:
+    """Whether the text as a whole is most likely in a language the reader does not
+    read ("j'ai une crampe au mollet": French)."""
+    whole = _probabilities(text)
+    return bool(whole) and all(_likelihood(whole, lang) < _POSSIBLE for lang in READ_LANGUAGES)
