@@ -8,6 +8,8 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.web.test_web_pages import check_text
+
 SPANISH = {"accept-language": "es-MX,es;q=0.9,en;q=0.5"}
 
 
@@ -81,3 +83,19 @@ def test_the_knowledge_is_shown_in_spanish(client: TestClient) -> None:
     first = client.get("/check/questions", headers=SPANISH).text
     assert "¿Dónde es?" in first and "la pantorrilla" in first
     assert "Where is it?" not in first
+
+
+def test_the_level_and_the_kind_are_worded_in_spanish(client: TestClient) -> None:
+    client.get("/language/es?next=/check", follow_redirects=False)
+    # The level's heading and by when, and the kind's sentence, are policy.yaml's words,
+    # from the Spanish overlay (they are not in the catalogue).
+    emergency = client.post("/check", data={"text": "chest pain and my calf is cramping"}).text
+    assert _lang(emergency) == "es"
+    assert "Esto podría ser una emergencia" in emergency
+    assert "Para cuándo:</strong> Ahora" in emergency
+    assert "This could be an emergency" not in emergency
+    result, _steps = check_text(client, "my eyelid keeps twitching")
+    assert "Esto parece un espasmo muscular (tics o contracciones)" in result
+    assert "This sounds like" not in result
+    learn = client.get("/learn/causes").text
+    assert "Espasmos y tics" in learn and "Spasms and twitching" not in learn

@@ -52,6 +52,8 @@ TEXT_KEYS = frozenset(
         "steps",
         "stop",
         "heading",
+        "by_when",
+        "topic",
         "note",
         "alt",
         "disclaimer",

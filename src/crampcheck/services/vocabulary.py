@@ -4,7 +4,8 @@ every page and export that names them.
 They are data (``level_headings``, ``level_names`` and ``kind_words`` in ``policy.yaml``),
 written once: the person's result, the clinician's copy of it, the clinic's inbox, the
 one-page summary, the FHIR export and the leaflet all read them from here or from the
-knowledge base itself, so a change of wording is one edit of the data.
+knowledge base itself, so a change of wording is one edit of the data. In another language
+they are the knowledge base's overlay's (``data/es/policy.yaml``), not the catalogue's.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from crampcheck.domain.i18n import current_language
 from crampcheck.domain.types import Kind, Urgency
-from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge
+from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_language
 from crampcheck.knowledge.schema import KindWords, LevelHeading
 
 
@@ -36,7 +38,12 @@ class Vocabulary:
         return cls(policy.level_headings, policy.level_names, policy.kind_words)
 
 
-@cache
 def packaged_vocabulary() -> Vocabulary:
-    """The words of the knowledge base that ships with crampcheck."""
-    return Vocabulary.of(default_knowledge())
+    """The words of the knowledge base that ships with crampcheck, in the language of the
+    moment (the person's: the Spanish overlay's words on a Spanish page)."""
+    return _packaged_vocabulary(current_language())
+
+
+@cache
+def _packaged_vocabulary(language: str) -> Vocabulary:
+    return Vocabulary.of(in_language(default_knowledge(), language))

@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse
 from crampcheck.domain.types import Kind
 from crampcheck.knowledge.loader import CompiledAdvice, KnowledgeBase
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _
 from crampcheck.web.pages.render import not_found, page
 from crampcheck.web.pages.result import Citations, evidence_labels
 from crampcheck.web.state import AppState
@@ -45,7 +44,7 @@ def _statement(statement: Any, state: AppState, cite: Citations) -> dict[str, An
 
 def _kind_titles(kb: KnowledgeBase) -> dict[Kind, str]:
     """The leaflet's section title for each kind (the knowledge base's ``kind_words``)."""
-    return {kind: _(kb.policy.kind_words[kind].topic) for kind in Kind}
+    return {kind: kb.policy.kind_words[kind].topic for kind in Kind}
 
 
 def drawings_of(kb: KnowledgeBase, advice_id: str, state: AppState) -> list[dict[str, Any]]:

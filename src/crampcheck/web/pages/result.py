@@ -29,14 +29,14 @@ def urgency_headings(words: Vocabulary | None = None) -> dict[str, tuple[str, st
     """Per urgency level: the banner's heading and "by when" line (the knowledge base's
     ``level_headings``; the packaged knowledge base's when ``words`` is not given)."""
     headings = (words or packaged_vocabulary()).level_headings
-    return {level.value: (_(h.heading), _(h.by_when)) for level, h in headings.items()}
+    return {level.value: (h.heading, h.by_when) for level, h in headings.items()}
 
 
 def kind_headings(words: Vocabulary | None = None) -> dict[str, str]:
     """Per kind: a plain sentence saying what the episode sounds like (the knowledge
     base's ``kind_words``)."""
     kinds = (words or packaged_vocabulary()).kind_words
-    return {kind.value: _(w.heading) for kind, w in kinds.items()}
+    return {kind.value: w.heading for kind, w in kinds.items()}
 
 
 def evidence_labels() -> dict[str, str]:

@@ -59,7 +59,7 @@ def urgency_filter_labels(words: Vocabulary | None = None) -> dict[str, str]:
     """Short names of the urgency levels, for the filter (the knowledge base's
     ``level_names``)."""
     names = (words or packaged_vocabulary()).level_names
-    return {level.value: _(names[level]) for level in FILTER_LEVELS}
+    return {level.value: names[level] for level in FILTER_LEVELS}
 
 
 def status_labels() -> dict[str, str]:
@@ -86,7 +86,7 @@ def kind_labels(words: Vocabulary | None = None) -> dict[str, str]:
     """What the check took the episode to be, in its own words, briefly (the knowledge
     base's ``kind_words``)."""
     kinds = (words or packaged_vocabulary()).kind_words
-    return {kind.value: _(w.label) for kind, w in kinds.items()}
+    return {kind.value: w.label for kind, w in kinds.items()}
 
 
 def age_view(request: AppointmentRequest, zone: tzinfo, now: datetime) -> tuple[str, str]:
