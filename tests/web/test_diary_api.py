@@ -281,7 +281,7 @@ def test_exports_through_the_api(client: TestClient, token: str) -> None:
     assert sorted(e["id"] for e in data.json()["episodes"]) == sorted(ids)
     table = client.get("/api/v1/export?format=csv", headers=bearer(token))
     assert table.headers["content-type"].startswith("text/csv")
-    assert sorted(r["id"] for r in csv.DictReader(io.StringIO(table.text))) == sorted(ids)
+    assert sorted(r["Episode id"] for r in csv.DictReader(io.StringIO(table.text))) == sorted(ids)
     fhir = client.get("/api/v1/export?format=fhir", headers=bearer(token))
     bundle = Bundle.model_validate(fhir.json())
     observations = [
