@@ -99,3 +99,19 @@ def test_the_level_and_the_kind_are_worded_in_spanish(client: TestClient) -> Non
     assert "This sounds like" not in result
     learn = client.get("/learn/causes").text
     assert "Espasmos y tics" in learn and "Spasms and twitching" not in learn
+
+
+def test_words_in_neither_language_are_told_so_in_both(client: TestClient) -> None:
+    """French is read by neither reader: the confirm step says so in English and in
+    Spanish, whatever the page's language; English and Spanish words are not told so."""
+    confirm = client.post(
+        "/check", data={"text": "j'ai une crampe au mollet depuis hier soir, ça fait très mal"}
+    )
+    page = client.get(confirm.headers["location"]) if confirm.status_code == 303 else confirm
+    assert "We read descriptions in English and Spanish only" in page.text
+    assert "Solo leemos descripciones en inglés y en español" in page.text
+    english = client.post("/check", data={"text": "my calf cramped last night"})
+    english_page = (
+        client.get(english.headers["location"]) if english.status_code == 303 else english
+    )
+    assert "We read descriptions in English and Spanish only" not in english_page.text

@@ -33,7 +33,7 @@ from crampcheck.services.pipeline import CheckResult
 from crampcheck.web.auth import DbDep
 from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _
+from crampcheck.web.i18n import _, in_every_language
 from crampcheck.web.pages.check_saved import (
     draft_flow,
     expired_page,
@@ -56,6 +56,15 @@ from crampcheck.web.pages.views import ConfirmView, DescribeView, QuestionView
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
+
+
+def neither_language_notice() -> tuple[str, ...]:
+    """For words in a language crampcheck does not read: saying so in each one it does."""
+    return in_every_language(
+        "We read descriptions in English and Spanish only, and could not read this one. "
+        "Please write it in English or Spanish, or continue and answer a few short questions."
+    )
+
 
 SEXES = ("female", "male")
 
@@ -189,6 +198,9 @@ def confirm_page(
         "text": flow.text,
         "state": fresh.encode(),
         "draft": draft,
+        "in_neither_language": neither_language_notice()
+        if result.reading is not None and not result.reading.languages
+        else (),
     }
     return page(request, state, "check_confirm.html", view, htmx=True)
 

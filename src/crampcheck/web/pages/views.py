@@ -80,6 +80,9 @@ class ConfirmView(TypedDict):
     text: str | None
     state: str
     draft: str
+    in_neither_language: tuple[str, ...]
+    """When the words were in a language crampcheck does not read, saying so in each
+    language it does (empty otherwise)."""
 
 
 class QuestionView(FlowPart):
