@@ -6,7 +6,10 @@ spaCy's blank English tokenizer alone on the same texts gives a baseline, and
 ``Reader.read_many`` alone shows how much of the time is reading.
 
     .venv/bin/python bench/bench_reader.py [--texts N] [--batch B] [--repeats K]
-                                           [--vignettes FILE] [--profile]
+                                           [--vignettes FILE] [--spanish FILE] [--profile]
+
+Spanish descriptions (``--spanish``, the Spanish development cases by default) are timed
+the same way beside them, against spaCy's blank Spanish tokenizer.
 
 Target: at least 2,000 texts per second on one core.
 """
@@ -42,6 +45,12 @@ TARGET_PER_SECOND = 2000.0
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vignettes", type=Path, default=DEFAULT_VIGNETTES)
+    parser.add_argument(
+        "--spanish",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "tests/reading_cases/es/es_a.jsonl",
+        help="Spanish descriptions to time beside the English ones",
+    )
     parser.add_argument("--texts", type=int, default=2000, help="texts per timing")
     parser.add_argument("--batch", type=int, default=256, help="texts per check_texts call")
     parser.add_argument("--repeats", type=int, default=5, help="timings taken (best and median)")
@@ -118,6 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         f"Reading is {1 - engine_share:.0%} of the time, the engine {engine_share:.0%}."
     )
 
+    spanish = _spanish_rows(args, pipeline, count)
+    if spanish:
+        print()
+        print(f"Spanish ({args.spanish.name}, repeated to {count} texts):")
+        for label, best, median, baseline in spanish:
+            print(
+                f"{label:36}{count / best:14,.0f}{count / median:16,.0f}"
+                f"{median / count * 1e3:10.3f}{median / baseline:>15,.0f}x"
+            )
+
     if args.profile:
         print()
         print("profile of one pass of check_texts (top 30 by internal time):")
@@ -130,6 +149,48 @@ def main(argv: list[str] | None = None) -> int:
         print("top 30 by cumulative time:")
         stats.sort_stats("cumulative").print_stats(30)
     return 0
+
+
+def _spanish_rows(
+    args: argparse.Namespace, pipeline: object, count: int
+) -> list[tuple[str, float, float, float]]:
+    """check_texts and the Spanish reader alone on Spanish texts, with spaCy's blank
+    Spanish tokenizer as their baseline (the last figure of each row: times slower)."""
+    import spacy
+
+    from crampcheck.domain.types import Sex
+
+    if not args.spanish.is_file():
+        return []
+    base = [(t, a, Sex(s) if s else None) for t, a, s in vignette_texts(args.spanish)]
+    items = (base * (count // len(base) + 1))[:count]
+    batches = [items[i : i + args.batch] for i in range(0, len(items), args.batch)]
+    text_batches = [[text for text, _, _ in batch] for batch in batches]
+    reader = pipeline.reader_in("es")  # type: ignore[attr-defined]
+    tokenizer = spacy.blank("es").tokenizer
+
+    def run_pipeline() -> None:
+        for batch in batches:
+            pipeline.check_texts(batch)  # type: ignore[attr-defined]
+
+    def run_reader() -> None:
+        for batch in text_batches:
+            reader.read_many(batch)
+
+    def run_tokenizer() -> None:
+        for batch in text_batches:
+            for _doc in tokenizer.pipe(batch):
+                pass
+
+    run_pipeline()  # the language detector and the Spanish reader load on first use
+    full = summary(timed(run_pipeline, args.repeats))
+    read = summary(timed(run_reader, args.repeats))
+    token = summary(timed(run_tokenizer, args.repeats))
+    return [
+        ("check_texts, Spanish (with detection)", *full, token[1]),
+        ("Spanish Reader.read_many", *read, token[1]),
+        ("baseline: spaCy blank es tokenizer", *token, token[1]),
+    ]
 
 
 if __name__ == "__main__":
