@@ -57,9 +57,10 @@ def _present(reader: Reader, text: str) -> set[str]:
         ("no fever, I can put chin on chest ok, neck very tight", "site_chest", False),
         # a kick from someone else is an injury, not a twitch
         ("I get kick on my shin at rugby practice last night", "recent_injury", True),
-        # heat tried down a list of treatments, or the weather a person tried to work in
-        ("tried stretching, heat, ibuprofen and nothing helps", "hot_environment", False),
+        # the weather a person tried to work in (heat tried as a treatment further down a
+        # list is still read as hot weather: setting it aside also hid real heat illness)
         ("I tried to keep working in the heat and my legs cramped", "hot_environment", True),
+        ("used cold towels, in the heat since noon, still cramping", "hot_environment", True),
         # a leg near the word "heat" of the weather is not a warm leg
         ("I was working in the heat and my legs cramped", "warmth", False),
         ("the calf is hot and red", "warmth", True),
@@ -297,8 +298,9 @@ def test_text_speak_and_lay_words(reader: Reader, text: str, finding: str) -> No
         ("had mono like 3 wks ago, took a knee to my side in the game", False),
         ("need to know when i can run again, meet is in 2 wks", False),
         ("my baby brother is 6 months. his arms jerk when he wakes", False),
-        # the problem's own time still counts
+        # the problem's own time still counts, also when measured from an event
         ("my calf has cramped for 3 weeks", True),
+        ("limping. started after the tournament 3 days ago", True),
         ("it started 2 weeks ago after the flu", True),
     ],
 )

@@ -38,6 +38,7 @@ class WordPairs:
             f.id for f in kb.findings.values() if f.category in NON_BLOCKING_CATEGORIES
         )
         self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
+        self._danger = frozenset(s.finding for s in kb.emergency_signs)
 
     def _index(
         self, norms: Callable[[Iterable[str]], list[str]]
@@ -112,8 +113,10 @@ class WordPairs:
                 if s.label_ not in self._non_blocking and s.start < pair.end and pair.start < s.end
             ]
             # A symptom or sign does not borrow its other word from a longer phrase of
-            # something else either; background facts may share words with each other.
-            sign = pair.label_ not in self._non_blocking
+            # something else either; background facts may share words with each other,
+            # and a danger sign keeps its pair ("pee looks like iced coffee" is dark
+            # urine, whatever else "coffee" says).
+            sign = pair.label_ not in self._non_blocking and pair.label_ not in self._danger
             taken = any(
                 len(s) > 1
                 and s.label_ != pair.label_

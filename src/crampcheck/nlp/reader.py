@@ -281,9 +281,8 @@ class Reader:
             if "HYPOTHETICAL" in categories:
                 ignored.append(Ignored(finding_id, "hypothetical", span_text, start, end))
                 continue
-            if "OTHER_EVENT" in categories or "TREATMENT" in categories:
-                # "I walk a mile most days": how often the person walks, not the symptom;
-                # "tried stretching, heat": a treatment, not the weather
+            if "OTHER_EVENT" in categories:
+                # "I walk a mile most days": how often the person walks, not the symptom
                 ignored.append(Ignored(finding_id, "other_event", span_text, start, end))
                 continue
             negated = (

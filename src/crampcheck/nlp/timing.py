@@ -27,6 +27,7 @@ class EventTiming:
         self._event_categories = frozenset(kb.lexicon.duration_event_categories)
         self._owner_words = frozenset(w.lower() for w in kb.lexicon.duration_owner_words)
         self._event_words = frozenset(w.lower() for w in kb.lexicon.duration_event_words)
+        self._from_event = frozenset(w.lower() for w in kb.lexicon.duration_from_event_cues)
 
     def times_another_event(
         self,
@@ -57,5 +58,7 @@ class EventTiming:
             or f.finding_id in self._owner_findings
         ]
         events = [f for f in inside if self._category.get(f.finding_id) in self._event_categories]
-        # "had mono 3 wks ago", "the meet is in 2 wks": an event named by a word alone
-        return bool(events or self._event_words & words) and not owners
+        # "had mono 3 wks ago", "the meet is in 2 wks": an event named by a word alone,
+        # unless the clause measures from it ("started after the tournament 3 days ago")
+        named = bool(self._event_words & words) and not self._from_event & words
+        return bool(events or named) and not owners

@@ -78,6 +78,11 @@ class Pipeline:
 
     def _read_uncached(self, text: str) -> Reading:
         languages = languages_of(text)
+        if languages and "en" not in languages and not in_neither(text):
+            # English is read too, always: names or a few words in Spanish must not
+            # stop an English warning sign being read ("Jose Maria Lopez: chest pain");
+            # a text in a third language is left to be said to be in neither.
+            languages = ("en", *languages)
         for language in languages or READ_LANGUAGES:
             self._renew_if_grown(language)
         with reader_timer():

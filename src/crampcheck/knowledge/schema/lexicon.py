@@ -98,6 +98,11 @@ class Lexicon(Strict):
         description="finding categories (a medicine, an operation, a journey) that a "
         "duration in the same clause times instead, when no owner is there",
     )
+    duration_from_event_cues: tuple[str, ...] = Field(
+        default=(),
+        description="words that make a clause measure from the event it names ('started "
+        "after the tournament 3 days ago'): its duration is then the problem's",
+    )
     duration_event_words: tuple[str, ...] = Field(
         default=(),
         description="words that name another event or a person's age in a duration's "
@@ -160,7 +165,6 @@ class ContextRuleSpec(Strict):
         "HISTORICAL",
         "HYPOTHETICAL",
         "OTHER_EVENT",
-        "TREATMENT",
         "TERMINATE",
         "PSEUDO",
     ]
