@@ -76,8 +76,10 @@ def episodes(app: FastAPI, owner: str | None = None) -> list[Episode]:
 
 
 def patterns(app: FastAPI, owner: str, now: datetime = NOW, **kw: Any) -> diary.Patterns:
+    """The patterns of the person's cramps (the kind these tests log)."""
     with app.state.crampcheck.sessions() as session:
-        return diary.patterns(session, owner, app.state.crampcheck.pipeline.kb, now=now, **kw)
+        kb = app.state.crampcheck.pipeline.kb
+        return diary.patterns_of_kind(session, owner, kb, "cramp", now=now, **kw)
 
 
 def snapshot(episode: Episode) -> dict[str, Any]:
