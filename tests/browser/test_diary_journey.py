@@ -354,7 +354,7 @@ def summary_for_the_doctor(tab: Tab) -> None:
         assert pages and size, info
         print(f"diary summary: {pages.group(1)} page(s), {size.group(1)} x {size.group(2)} pt")
         assert (round(float(size.group(1))), round(float(size.group(2)))) == (612, 792), info
-        assert int(pages.group(1)) <= 2, info
+        assert int(pages.group(1)) == 1, info
 
 
 def appointment_from_the_diary(tab: Tab) -> None:

@@ -27,6 +27,7 @@ from tests.report.test_report import (
     NOW,
     _poppler,
     make_request,
+    measured,
     pdf_pages,
     pdf_text,
     squash,
@@ -70,7 +71,9 @@ def richest_pdf(pipeline: Pipeline, clinic: Clinic) -> bytes:
         check_sex="female",
         reason="The cramps wake me most nights and my calf is swollen since the flight. " * 4,
     )
-    return summary_pdf(build_summary(request, three_month_diary(), kb, clinic, now=NOW))
+    return summary_pdf(
+        build_summary(request, measured(three_month_diary(), kb, clinic), kb, clinic, now=NOW)
+    )
 
 
 def page_size(pdf: bytes, tmp: Path) -> str:

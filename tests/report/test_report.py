@@ -24,7 +24,7 @@ import pytest
 
 from crampcheck.clinic import Clinic, load_clinic
 from crampcheck.domain.appointment import AppointmentRecord
-from crampcheck.domain.diary import DiaryEpisode
+from crampcheck.domain.diary import DiaryEpisode, KindPatterns
 from crampcheck.knowledge import KnowledgeBase
 from crampcheck.knowledge.schema import Finding
 from crampcheck.report.pdf import RefuseAllFetcher, html_to_pdf, summary_html, summary_pdf
@@ -39,7 +39,7 @@ from crampcheck.report.summary import (
     urgency_words,
 )
 from crampcheck.services.appointments import snapshot_of
-from crampcheck.services.diary import as_measured
+from crampcheck.services.diary import as_measured, by_kind
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
 from crampcheck.storage.tables import Episode
@@ -188,6 +188,14 @@ def three_month_diary() -> list[DiaryEpisode]:
     return episodes
 
 
+def measured(
+    episodes: list[DiaryEpisode], kb: KnowledgeBase, clinic: Clinic, now: datetime = NOW
+) -> tuple[KindPatterns, ...]:
+    """The diary measured per kind as the request's summary service measures it (days
+    and weeks in the clinic's zone)."""
+    return by_kind(episodes, now, clinic.zone, kb)
+
+
 @dataclass(frozen=True)
 class Rendered:
     summary: RequestSummary
@@ -218,7 +226,9 @@ def shared(
     clinic: Clinic,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Rendered:
-    summary = build_summary(typical, three_month_diary(), pipeline.kb, clinic, now=NOW)
+    summary = build_summary(
+        typical, measured(three_month_diary(), pipeline.kb, clinic), pipeline.kb, clinic, now=NOW
+    )
     return render(summary, tmp_path_factory.mktemp("shared"))
 
 
@@ -318,8 +328,10 @@ def test_medicines_and_conditions_are_the_knowledge_bases_categories(kb: Knowled
 
 
 def test_a_shared_diary_shows_its_charts_and_figures(shared: Rendered) -> None:
-    diary = shared.summary.diary
-    assert diary is not None and diary.total == len(three_month_diary())
+    assert shared.summary.diary is not None
+    (diary,) = shared.summary.diary
+    assert diary.kind == "cramp" and diary.heading == "Cramps"
+    assert diary.total == len(three_month_diary())
     text = shared.text
     assert "Episodes per week, last 12 weeks" in text
     assert "Average pain per week (0 to 10), last 12 weeks" in shared.html
@@ -332,13 +344,15 @@ def test_a_shared_diary_shows_its_charts_and_figures(shared: Rendered) -> None:
 
 
 def test_what_was_tried_and_what_helped(shared: Rendered) -> None:
-    diary = shared.summary.diary
-    assert diary is not None
+    assert shared.summary.diary is not None
+    (diary,) = shared.summary.diary
     treatments = {h.treatment: (h.tried, h.relieved) for h in diary.home_care}
     assert set(treatments) == {"Stretching", "Massage", "Water or a sports drink"}
     assert all(0 < relieved < tried for tried, relieved in treatments.values())
-    tried = [e for e in three_month_diary() if e.tried]
-    assert diary.episodes_with_care == len(tried)
+    recent = [e for e in three_month_diary() if NOW - e.started_at < timedelta(days=84)]
+    tried = [e for e in recent if e.tried]
+    assert diary.recent == len(recent) and diary.episodes_with_care == len(tried)
+    assert diary.care_did_not_help == sum(1 for e in tried if e.helped is False)
     assert diary.care_helped == sum(1 for e in tried if e.helped is True)
     assert diary.care_not_recorded == sum(1 for e in tried if e.helped is None)
     assert "What was tried and what helped" in shared.text
@@ -371,14 +385,56 @@ def test_diary_figures_are_those_of_the_diary_service(kb: KnowledgeBase, clinic:
         status="new",
         snapshot={},
     )
-    diary = build_summary(request, episodes, kb, clinic, now=NOW).diary
-    assert diary is not None
+    kinds = build_summary(request, measured(episodes, kb, clinic), kb, clinic, now=NOW).diary
+    assert kinds is not None
+    (diary,) = kinds
     assert (diary.total, diary.last_4_weeks, diary.previous_4_weeks) == (24, 8, 8)
-    assert diary.per_week == "2" and diary.trend == "about the same"
-    assert diary.median_pain == "4" and diary.median_duration == "5"
+    assert diary.per_week == "2" and diary.trend == "about as often as before"
+    assert diary.median_pain == "4" and diary.median_duration == "5 minutes"
     assert diary.weekly_chart.title == "Episodes per week, last 12 weeks"
     assert diary.weekly_chart.svg.count("<rect") == 1 + 12  # background and 12 bars
     assert diary.pain_chart.svg.count("<circle") == 12
+
+
+def test_each_kind_of_episode_is_counted_apart_and_the_page_stays_one(
+    typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic, tmp_path: Path
+) -> None:
+    """Three months of calf cramps and three weeks of eyelid twitching: twitching is not
+    added to the cramps' counts, each kind has its own figures and charts, a 3-week-old
+    kind never reads "more often", and the page is still one page."""
+    cramps = three_month_diary()
+    twitches = [
+        episode(
+            NOW - timedelta(days=day, hours=2),
+            1000 + day,
+            feel="twitch",
+            site="site_eyelid",
+            pain=0,
+            at_night=False,
+            duration_minutes=0.5,
+        )
+        for day in range(1, 21)
+    ]
+    rendered = render(
+        build_summary(typical, measured(cramps + twitches, kb, clinic), kb, clinic, now=NOW),
+        tmp_path,
+    )
+    assert rendered.summary.diary is not None
+    cramping, twitching = rendered.summary.diary
+    assert (twitching.kind, twitching.total) == ("twitch", len(twitches))
+    assert (cramping.kind, cramping.total) == ("cramp", len(cramps))
+    assert twitching.sites == (("Eyelid", len(twitches)),)
+    assert "Eyelid" not in dict(cramping.sites)
+    assert twitching.median_duration == "30 seconds"
+    assert twitching.trend.startswith("too short a diary to tell a trend")
+    assert "more often" not in twitching.trend
+    text = squash(rendered.text)
+    assert "Twitching" in text and "Cramps" in text
+    assert "twitching is not added to cramps" in squash(rendered.html)
+    assert f"{len(cramps)} episodes over" in text and f"{len(twitches)} episodes over" in text
+    assert f"{len(cramps) + len(twitches)} episodes" not in text
+    assert rendered.html.count('<div class="title">Episodes per week, last 12 weeks') == 2
+    assert pdf_pages(rendered.pdf, tmp_path) == 1
 
 
 def test_times_are_in_the_clinics_time_zone(shared: Rendered, kb: KnowledgeBase) -> None:
@@ -387,7 +443,7 @@ def test_times_are_in_the_clinics_time_zone(shared: Rendered, kb: KnowledgeBase)
     assert "Received 2025-03-03 02:00 MST" in shared.text
     assert "Printed 2025-03-03 05:00 MST" in shared.text
     assert "clinic time: America/Denver" in shared.text
-    assert "days and weeks in the clinic's time zone, America/Denver" in shared.html
+    assert "with days and weeks in the clinic's time zone, America/Denver" in shared.html
     assert "UTC" not in shared.text
 
 
@@ -395,14 +451,19 @@ def test_the_diarys_weeks_start_on_the_clinics_days(
     typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic
 ) -> None:
     """At 03:00 UTC on 3 March it is still the 2nd in Utah: the weeks the chart labels
-    start a day earlier than they would in UTC (8 December, not the 9th)."""
+    start a day earlier than they would in UTC (Dec 8, not Dec 9)."""
     early = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
-    diary = build_summary(typical, three_month_diary(), kb, clinic, now=early).diary
-    assert diary is not None
-    assert ">8 Dec<" in diary.weekly_chart.svg and ">9 Dec<" not in diary.weekly_chart.svg
+    kinds = build_summary(
+        typical, measured(three_month_diary(), kb, clinic, early), kb, clinic, now=early
+    ).diary
+    assert kinds is not None
+    (diary,) = kinds
+    assert ">Dec 8<" in diary.weekly_chart.svg and ">Dec 9<" not in diary.weekly_chart.svg
     in_utc = clinic.model_copy(update={"time_zone": "UTC"})
-    utc_diary = build_summary(typical, three_month_diary(), kb, in_utc, now=early).diary
-    assert utc_diary is not None and ">9 Dec<" in utc_diary.weekly_chart.svg
+    utc_diary = build_summary(
+        typical, measured(three_month_diary(), kb, in_utc, early), kb, in_utc, now=early
+    ).diary
+    assert utc_diary is not None and ">Dec 9<" in utc_diary[0].weekly_chart.svg
 
 
 def test_a_clinic_without_a_time_zone_prints_utc(
@@ -426,8 +487,8 @@ def test_a_diary_not_shared_is_said_plainly(not_shared: Rendered, tmp_path: Path
 def test_a_shared_diary_without_episodes_says_so(
     typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic
 ) -> None:
-    summary = build_summary(typical, [], kb, clinic, now=NOW)
-    assert summary.diary is not None and summary.diary.total == 0
+    summary = build_summary(typical, measured([], kb, clinic), kb, clinic, now=NOW)
+    assert summary.diary == ()
     html = summary_html(summary)
     assert "no episodes yet" in html and "Diary not shared" not in html
 
@@ -449,7 +510,14 @@ def test_the_date_of_birth_age_sex_and_reason_from_the_form_are_on_the_page(
         reason="Cramps wake me most nights and I cannot work.",
     )
     rendered = render(
-        build_summary(request, three_month_diary(), pipeline.kb, clinic, now=NOW), tmp_path
+        build_summary(
+            request,
+            measured(three_month_diary(), pipeline.kb, clinic),
+            pipeline.kb,
+            clinic,
+            now=NOW,
+        ),
+        tmp_path,
     )
     text = squash(rendered.text)
     assert "born 04/23/1958, age 66, sex: female" in text
@@ -530,7 +598,9 @@ def test_hostile_text_is_escaped_and_nothing_is_fetched(
         name="Ana <b>Example</b>",
         preferred_times='"><img src="file:///etc/passwd">',
     )
-    summary = build_summary(request, three_month_diary(), pipeline.kb, clinic, now=NOW)
+    summary = build_summary(
+        request, measured(three_month_diary(), pipeline.kb, clinic), pipeline.kb, clinic, now=NOW
+    )
 
     html = summary_html(summary)
     assert HOSTILE not in html and HOSTILE_IMAGE not in html and "<b>Example" not in html

@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 from crampcheck.domain import diary_charts
 from crampcheck.domain.diary import MIN_DAYS_WITH_AND_WITHOUT, MIN_DIARY_DAYS_FOR_PATTERNS
 from crampcheck.knowledge import KnowledgeBase
-from crampcheck.services import accounts, diary
+from crampcheck.services import accounts, diary, diary_print
 from crampcheck.services.diary import EpisodeInput
 from crampcheck.storage.database import transaction
 from crampcheck.storage.tables import AppointmentRequest, Episode, User
@@ -76,8 +76,10 @@ def episodes(app: FastAPI, owner: str | None = None) -> list[Episode]:
 
 
 def patterns(app: FastAPI, owner: str, now: datetime = NOW, **kw: Any) -> diary.Patterns:
+    """The patterns of the person's cramps (the kind these tests log)."""
     with app.state.crampcheck.sessions() as session:
-        return diary.patterns(session, owner, app.state.crampcheck.pipeline.kb, now=now, **kw)
+        kb = app.state.crampcheck.pipeline.kb
+        return diary.patterns_of_kind(session, owner, kb, "cramp", now=now, **kw)
 
 
 def snapshot(episode: Episode) -> dict[str, Any]:
@@ -789,3 +791,36 @@ def test_malformed_form_bodies_never_cause_a_server_error(
         assert response.headers["content-type"].startswith("text/html"), path
     assert len(episodes(app)) == 1
     assert client.get("/diary").status_code == 200, "still signed in"
+
+
+def test_the_summary_for_a_doctor_lists_few_episodes_and_sums_up_many(app: FastAPI) -> None:
+    """The printable summary keeps to one page: up to 12 episodes of the last 8 weeks
+    are listed; more are summed up week by week (each kind counted apart), and an
+    episode from before those weeks is in neither."""
+    now = datetime.now(UTC)
+    owner = make_user(app)
+    log(app, owner, now, started_at=now - timedelta(weeks=9))
+    for day in (3, 10, 17):
+        log(app, owner, now, started_at=now - timedelta(days=day), pain=4)
+    with app.state.crampcheck.sessions() as session:
+        few = diary_print.printed_episodes(session, owner, now, DENVER)
+    assert few.total == 3 and len(few.listed) == 3 and few.weeks == ()
+    assert [e.started_at for e in few.listed] == sorted(e.started_at for e in few.listed)
+
+    for index in range(27):
+        feel = "twitch" if index % 3 == 0 else "cramp"
+        started = now - timedelta(days=1 + index * 2, hours=1)
+        log(app, owner, now, started_at=started, feel=feel, pain=index % 10, at_night=True)
+    with app.state.crampcheck.sessions() as session:
+        many = diary_print.printed_episodes(session, owner, now, DENVER)
+    assert many.total == 30 and many.listed == ()
+    assert len(many.weeks) == diary_print.PRINTED_WEEKS
+    assert sum(w.episodes for w in many.weeks) == 30
+    assert sum(n for w in many.weeks for k, n in w.kinds if k == "twitch") == 9
+    assert all(w.episodes == sum(n for _, n in w.kinds) for w in many.weeks)
+    assert max(w.worst_pain or 0 for w in many.weeks) == 9
+    starts = [w.start for w in many.weeks]
+    assert (
+        starts == sorted(starts)
+        and starts[-1] == (now - timedelta(weeks=1)).astimezone(DENVER).date()
+    )

@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 
 from crampcheck.services import diary
 from crampcheck.web.api import schemas
-from crampcheck.web.api.schemas import EpisodeOut, EpisodePageOut, ExportOut, PatternsOut
+from crampcheck.web.api.pattern_schemas import PatternsOut
+from crampcheck.web.api.schemas import EpisodeOut, EpisodePageOut, ExportOut
 from tests.services.test_accounts import api_sign_up, bearer, page_sign_up
 from tests.services.test_diary import episodes, log, snapshot, unhelped_home_care, user_id
 from tests.web.test_web_api import conforms
@@ -253,6 +254,40 @@ def test_patterns_through_the_api(client: TestClient, app: FastAPI) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "tz"]
 
 
+def test_the_apis_patterns_are_measured_per_kind(client: TestClient, app: FastAPI) -> None:
+    """Six calf cramps whose home care fails and twelve eyelid twitches in three weeks:
+    ``kinds`` holds each kind apart (most episodes first), the top-level figures are
+    the twitching's (named by ``kind``) and never the two added together, and the
+    top-level escalations are every kind's, each naming its kind."""
+    token = api_sign_up(client, "ana@example.com")
+    client.cookies.clear()
+    owner = user_id(app, "ana@example.com")
+    unhelped_home_care(app, owner, days=20, count=6)
+    now = datetime.now(UTC)
+    for day in range(12):
+        started = now - timedelta(days=day * 1.5, hours=2)
+        log(app, owner, feel="twitch", site="site_eyelid", started_at=started, pain=0)
+    body = client.get("/api/v1/patterns", headers=bearer(token)).json()
+    conforms(PatternsOut, body)
+    assert [(k["kind"], k["total"]) for k in body["kinds"]] == [("twitch", 12), ("cramp", 6)]
+    assert body["kind"] == "twitch" and body["total"] == 12
+    assert body["sites"] == [{"site": "site_eyelid", "episodes": 12}]
+    cramps = body["kinds"][1]
+    assert cramps["sites"] == [{"site": "site_calf", "episodes": 6}]
+    assert all(k["trend"] == "not enough data" for k in body["kinds"])
+    per_kind = {(k["kind"], e["rule_id"]) for k in body["kinds"] for e in k["escalations"]}
+    assert ("cramp", "diary-home-care-not-helping") in per_kind
+    assert {(e["kind"], e["rule_id"]) for e in body["escalations"]} == per_kind
+    assert all(e["kind"] == k["kind"] for k in body["kinds"] for e in k["escalations"])
+
+
+def test_an_empty_diarys_patterns_keep_their_shape(client: TestClient, token: str) -> None:
+    body = client.get("/api/v1/patterns", headers=bearer(token)).json()
+    conforms(PatternsOut, body)
+    assert body["kind"] is None and body["kinds"] == [] and body["total"] == 0
+    assert body["weekly_counts"] == [0] * 12 and body["escalations"] == []
+
+
 @pytest.mark.parametrize(
     "zone", ["localtime", "posixrules", "Factory", "posix/America/Denver", "right/UTC"]
 )
@@ -281,7 +316,9 @@ def test_exports_through_the_api(client: TestClient, token: str) -> None:
     assert sorted(e["id"] for e in data.json()["episodes"]) == sorted(ids)
     table = client.get("/api/v1/export?format=csv", headers=bearer(token))
     assert table.headers["content-type"].startswith("text/csv")
-    assert sorted(r["Episode id"] for r in csv.DictReader(io.StringIO(table.text))) == sorted(ids)
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert sorted(r["Episode id"] for r in rows) == sorted(ids)
+    assert sorted(r["Kind"] for r in rows) == ["Cramp", "Twitching"]
     fhir = client.get("/api/v1/export?format=fhir", headers=bearer(token))
     bundle = Bundle.model_validate(fhir.json())
     observations = [

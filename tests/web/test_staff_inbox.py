@@ -29,6 +29,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from crampcheck.clinic import load_clinic
+from crampcheck.domain.diary_charts import US_STYLE
 from crampcheck.services import accounts, diary, inbox, roles
 from crampcheck.services.appointments import RequestInput, create_request
 from crampcheck.services.clinics import register_clinic
@@ -505,7 +506,7 @@ def test_the_diary_shows_only_while_it_is_shared(app: FastAPI, client: TestClien
     shared = client.get(f"/staff/requests/{request_id}").text
     assert "4 episodes over" in shared
     for name in ("weekly", "hours", "pain"):
-        assert f'src="/staff/requests/{request_id}/charts/{name}.svg"' in shared
+        assert f'src="/staff/requests/{request_id}/charts/{name}.svg?kind=cramp"' in shared
         svg = client.get(f"/staff/requests/{request_id}/charts/{name}.svg")
         assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
         assert svg.text.startswith("<svg") and "<script" not in svg.text
@@ -518,6 +519,49 @@ def test_the_diary_shows_only_while_it_is_shared(app: FastAPI, client: TestClien
     assert client.get(chart).status_code == 404
     charts_read = events(app, "view_diary_chart")
     assert [e.detail for e in charts_read] == ["weekly", "hours", "pain"]
+
+
+def test_the_shared_diary_shows_each_kind_apart(app: FastAPI, client: TestClient) -> None:
+    """Issue 14: a clinician saw twitching counted with cramps. Each kind now has its
+    own counts, trend, rules and charts, as on the person's own patterns page; a kind
+    logged for 3 weeks is never "more often than before"."""
+    now = datetime.now(UTC)
+    with app.state.crampcheck.sessions() as session, session.begin():
+        user_id = accounts.sign_up(session, "mixed@example.com", PASSWORD).id
+        for day in (2, 9, 16):
+            entry = EpisodeInput(started_at=now - timedelta(days=day), site="site_calf", pain=6)
+            diary.log_episode(session, user_id, entry)
+        for day in range(1, 21):
+            entry = EpisodeInput(
+                started_at=now - timedelta(days=day, hours=1),
+                feel="twitch",
+                site="site_eyelid",
+                duration_minutes=0.5,
+            )
+            diary.log_episode(session, user_id, entry)
+    set_sharing(app, user_id, True)
+    request_id = make_request(app, user_id=user_id)
+    as_member(client, add_member(app, "clinician"))
+    page = client.get(f"/staff/requests/{request_id}").text
+    assert '<h3 id="diary-twitch-heading">Twitching</h3>' in page
+    assert '<h3 id="diary-cramp-heading">Cramps</h3>' in page
+    assert page.index("diary-twitch-heading") < page.index("diary-cramp-heading")
+    assert "20 episodes over 20 days" in page and "3 episodes over 16 days" in page
+    assert "23 episodes" not in page
+    assert "Median length: 30 seconds (20 episodes with a length)." in page
+    assert "Trend: too short a diary to tell a trend: it covers 20 days, 56 are needed." in page
+    assert "more often than before" not in page
+    # The frequent twitching fires its own rule, said as the twitching's.
+    assert "<strong>Twitching:</strong>" in page
+    for kind in ("twitch", "cramp"):
+        src = f"/staff/requests/{request_id}/charts/weekly.svg?kind={kind}"
+        assert f'src="{src}"' in page
+        assert client.get(src).status_code == 200
+    twitching = client.get(f"/staff/requests/{request_id}/charts/weekly.svg?kind=twitch").text
+    assert "20 in all" in twitching
+    assert client.get(f"/staff/requests/{request_id}/charts/weekly.svg?kind=x").status_code == 404
+    charts_read = [e.detail for e in events(app, "view_diary_chart")]
+    assert charts_read == ["weekly (twitch)", "weekly", "weekly (twitch)"]
 
 
 # ---------------------------------------------------------------- the clinic's time zone
@@ -549,12 +593,13 @@ def test_the_shared_diarys_hours_are_the_clinics(app: FastAPI, client: TestClien
     request_id = make_request(app, user_id=user_id)
     as_member(client, add_member(app, "clinician"))
     page = client.get(f"/staff/requests/{request_id}").text
-    busiest = f"most often between {local_hour:02d}:00 and {local_hour + 1:02d}:00"
-    assert busiest in page and "most often between 10:00" not in page
-    assert f'<th scope="row">{local_hour:02d}:00</th><td>1</td>' in page
+    hour, next_hour = US_STYLE.hour(local_hour), US_STYLE.hour(local_hour + 1)
+    busiest = f"most often between {hour} and {next_hour}"
+    assert busiest in page and "most often between 10 AM" not in page
+    assert f'<th scope="row">{hour}</th><td>1</td>' in page
     assert "the person's own time zone is not known to the clinic" in page
     assert "Hours are in UTC" not in page
-    svg = client.get(f"/staff/requests/{request_id}/charts/hours.svg").text
+    svg = client.get(f"/staff/requests/{request_id}/charts/hours.svg?kind=cramp").text
     assert busiest in svg
 
 

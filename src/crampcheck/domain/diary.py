@@ -181,3 +181,8 @@ class Patterns:
     """Episodes in the last 12 weeks, which the medians, hours and home care describe."""
     recent_with_duration: int = 0
     recent_with_pain: int = 0
+    recent_with_care: int = 0
+    """Episodes in the last 12 weeks with some home care tried; of them, those followed
+    by relief and those not (the rest did not say)."""
+    recent_care_helped: int = 0
+    recent_care_not_helped: int = 0

@@ -4,7 +4,16 @@ diary's pages, the clinic's pages and the one-page summary all say them with the
 
 from __future__ import annotations
 
-from crampcheck.domain.diary import ACTIVITIES, CONTEXTS, FEELS, SIDES, SITES, TREATMENTS
+from crampcheck.domain.diary import (
+    ACTIVITIES,
+    CONTEXTS,
+    FEELS,
+    MIN_DIARY_DAYS_FOR_TREND,
+    SIDES,
+    SITES,
+    TREATMENTS,
+    Patterns,
+)
 from crampcheck.domain.i18n import _, pgettext
 
 
@@ -146,6 +155,23 @@ def escalation_phrases() -> dict[str, str]:
         "diary-disturbing-sleep": _("most episodes are at night, more than twice a week"),
         "diary-severe-episodes": _("several episodes had pain of 8 out of 10 or more"),
     }
+
+
+def trend_words(found: Patterns) -> str:
+    """Whether one kind's episodes are becoming more or less frequent (the last 4 weeks
+    against the 4 before), as the clinic reads it. "More often" is never said before
+    the diary covers both periods (:data:`MIN_DIARY_DAYS_FOR_TREND` days, the rule of
+    the person's own patterns page): weeks before the diary began are not weeks without
+    episodes."""
+    if found.diary_days < MIN_DIARY_DAYS_FOR_TREND:
+        return _(
+            "too short a diary to tell a trend: it covers %(days)d days, %(needed)d are needed"
+        ) % {"days": found.diary_days, "needed": MIN_DIARY_DAYS_FOR_TREND}
+    return {
+        "more": _("more often than before"),
+        "fewer": _("less often than before"),
+        "the same": _("about as often as before"),
+    }.get(found.trend, _("too few episodes to tell a trend"))
 
 
 def show_number(value: float) -> str:

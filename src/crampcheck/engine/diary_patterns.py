@@ -67,6 +67,7 @@ def measure(
     hours = [0] * 24
     for episode in recent:
         hours[episode.started_at.astimezone(zone).hour] += 1
+    cared = [e for e in recent if e.tried]
     factors, enough = _factors(recent, now, diary_days, zone)
     metrics = _metrics(recent, weekly, diary_days, night, total, now)
     return Patterns(
@@ -89,6 +90,9 @@ def measure(
         recent=len(recent),
         recent_with_duration=len(durations),
         recent_with_pain=len(pains),
+        recent_with_care=len(cared),
+        recent_care_helped=sum(1 for e in cared if e.helped is True),
+        recent_care_not_helped=sum(1 for e in cared if e.helped is False),
     )
 
 

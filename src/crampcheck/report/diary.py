@@ -1,27 +1,19 @@
-"""The shared diary on the one-page summary: the figures, the two charts and the diary
-rules that say it is time to see a doctor, measured as the person's own patterns page
-measures them (days and weeks in the clinic's time zone)."""
+"""The shared diary on the one-page summary: for each kind of episode apart (twitching
+is never counted with cramps), the figures, the two charts and the diary rules that say
+it is time to see a doctor. The figures are the diary service's own measurement per
+kind (:func:`crampcheck.services.diary.by_kind`, what the person's patterns page shows),
+taken with days and weeks in the clinic's time zone; nothing here measures again."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from crampcheck.domain import diary_charts as chart_pages
-from crampcheck.domain import diary_labels
-from crampcheck.domain.diary import DiaryEpisode, Patterns
-from crampcheck.engine.diary_patterns import measure
+from crampcheck.domain import diary_labels, local_format
+from crampcheck.domain.diary import KindPatterns, Patterns
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.report.parts import SourceRef, number_text, sources_of
-
-TREND_LABELS: Mapping[str, str] = {
-    "more": "more often",
-    "fewer": "less often",
-    "the same": "about the same",
-    "not enough data": "too short a diary (under 8 weeks) or too few episodes to tell a trend",
-}
-"""The diary service's trend (last 4 weeks against the 4 before) in words."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +46,11 @@ class Escalation:
 
 @dataclass(frozen=True)
 class DiaryFigures:
-    """The shared diary: counts behind every statement, the two charts, home care."""
+    """One kind of episode in the shared diary (``kind``: cramp, twitch or other, headed
+    ``heading``): counts behind every statement, the two charts, home care."""
 
+    kind: str
+    heading: str
     total: int
     diary_days: int
     last_4_weeks: int
@@ -70,19 +65,12 @@ class DiaryFigures:
     pain_chart: Chart
     home_care: tuple[HomeCare, ...]
     episodes_with_care: int
+    """Of the last 12 weeks' episodes (``recent``), those with home care tried."""
+    recent: int
     care_helped: int
     care_did_not_help: int
     care_not_recorded: int
     escalations: tuple[Escalation, ...]
-
-
-def diary_patterns(
-    episodes: Sequence[DiaryEpisode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
-) -> Patterns:
-    """The diary's own measurement of these episodes (the person's patterns page's: same
-    weeks, same rules), hours of the day and calendar days those of ``zone`` (the
-    clinic's)."""
-    return measure(episodes, _in_utc(now), zone, kb)
 
 
 def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Chart, Chart]:
@@ -99,36 +87,42 @@ def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Ch
 
 
 def diary_figures(
-    episodes: Sequence[DiaryEpisode], kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
+    measured: KindPatterns, kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
 ) -> DiaryFigures:
-    """What the shared diary shows: how many episodes and how often (the last 4 weeks
-    against the 4 before), where, how long and how painful typically, the charts, what
-    home care was tried and whether relief followed, and the diary rules that say it is
-    time to see a doctor; days and weeks are those of ``zone`` (the clinic's)."""
-    found = diary_patterns(episodes, kb, now, zone)
+    """What the shared diary shows of one kind of episode: how many and how often (the
+    last 4 weeks against the 4 before, a trend only once the diary covers both), where,
+    how long and how painful typically, the charts, what home care was tried and whether
+    relief followed, and the diary rules that say it is time to see a doctor; days and
+    weeks are those of ``zone`` (the clinic's), as the diary was measured."""
+    found = measured.patterns
+    now = _in_utc(now)
     weekly_chart, pain_chart = diary_charts(found, now, zone)
     sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
-    with_care = [e for e in episodes if e.tried]
     return DiaryFigures(
+        kind=measured.kind,
+        heading=diary_labels.kind_headings().get(measured.kind, measured.kind),
         total=found.total,
         diary_days=found.diary_days,
         last_4_weeks=sum(found.weekly_counts[-4:]),
         previous_4_weeks=sum(found.weekly_counts[-8:-4]),
         per_week=number_text(found.metrics.get("episodes_per_week", 0.0)),
-        trend=TREND_LABELS.get(found.trend, found.trend),
+        trend=diary_labels.trend_words(found),
         night=None if found.night_share is None else f"{round(found.night_share * 100)}%",
         sites=tuple((sites.get(s, s), n) for s, n in found.sites),
         median_duration=None
         if found.median_duration is None
-        else number_text(found.median_duration),
+        else local_format.duration_text(found.median_duration),
         median_pain=None if found.median_pain is None else number_text(found.median_pain),
         weekly_chart=weekly_chart,
         pain_chart=pain_chart,
         home_care=tuple(HomeCare(treatments.get(t, t), n, m) for t, n, m in found.home_care),
-        episodes_with_care=len(with_care),
-        care_helped=sum(1 for e in with_care if e.helped is True),
-        care_did_not_help=sum(1 for e in with_care if e.helped is False),
-        care_not_recorded=sum(1 for e in with_care if e.helped is None),
+        episodes_with_care=found.recent_with_care,
+        recent=found.recent,
+        care_helped=found.recent_care_helped,
+        care_did_not_help=found.recent_care_not_helped,
+        care_not_recorded=(
+            found.recent_with_care - found.recent_care_helped - found.recent_care_not_helped
+        ),
         escalations=escalations_of(found, kb),
     )
 

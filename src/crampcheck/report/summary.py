@@ -11,8 +11,9 @@ Everything about the check comes from the request's snapshot: the assessment exa
 as the person saw it, so the page says what they were told even after the knowledge
 base changes. Only the titles of cited sources and the category of each finding are
 looked up in the current knowledge base. The diary's figures and charts are those of
-the person's own patterns page: :func:`crampcheck.services.diary.patterns` measures
-them and :mod:`crampcheck.domain.diary_charts` draws them, as it does for that page.
+the person's own patterns page, each kind of episode apart:
+:func:`crampcheck.services.diary.by_kind` measures them (the caller passes what it
+measured) and :mod:`crampcheck.domain.diary_charts` draws them, as it does for that page.
 
 Times are in the clinic's time zone (``time_zone`` in its clinic file), and so are the
 diary's days and weeks: the person's own zone is not known to the clinic. The page
@@ -30,7 +31,7 @@ from crampcheck.clinic import Clinic
 from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.birth import age_on
 from crampcheck.domain.denials import Denial, denial, said_no
-from crampcheck.domain.diary import DiaryEpisode
+from crampcheck.domain.diary import KindPatterns
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
@@ -152,7 +153,9 @@ class RequestSummary:
     medicines: tuple[FindingLine, ...]
     conditions: tuple[FindingLine, ...]
     causes: tuple[Cause, ...]
-    diary: DiaryFigures | None
+    diary: tuple[DiaryFigures, ...] | None
+    """The shared diary, one entry per kind of episode logged, most episodes first
+    (empty: shared, with no episode yet; None: not shared)."""
     sources: tuple[SourceRef, ...]
     """Every source the page cites, in order of first citation (listed once, at the end)."""
     kb_version: str
@@ -203,17 +206,17 @@ class RequestSummary:
 
 def build_summary(
     request: AppointmentRecord,
-    episodes: Sequence[DiaryEpisode] | None,
+    diary: Sequence[KindPatterns] | None,
     kb: KnowledgeBase,
     clinic: Clinic,
     now: datetime | None = None,
 ) -> RequestSummary:
     """The summary of ``request`` for ``clinic``.
 
-    ``episodes`` is the person's diary when they share it (None when they do not; an
-    empty list is a shared diary with nothing in it). ``now`` is the time the page is
-    printed, and the end of the diary's last 12 weeks. Times, and the diary's days and
-    weeks, are in the clinic's time zone.
+    ``diary`` is the person's diary when they share it, measured per kind of episode at
+    ``now`` in the clinic's time zone (None when they do not share it; empty when it
+    holds nothing). ``now`` is the time the page is printed, and the end of the diary's
+    last 12 weeks. Times, and the diary's days and weeks, are in the clinic's time zone.
     """
     now = _aware(now) if now is not None else datetime.now(UTC)
     zone = clinic.zone
@@ -224,7 +227,7 @@ def build_summary(
     lines = findings_of(_finding_rows(snapshot), kb)
     reasons = reasons_of(snapshot, kb)
     causes = causes_of(snapshot, lines, kb)
-    figures = None if episodes is None else diary_figures(episodes, kb, now, zone)
+    figures = None if diary is None else tuple(diary_figures(kind, kb, now, zone) for kind in diary)
     return RequestSummary(
         request_id=request.id,
         clinic_name=clinic.name,
@@ -333,11 +336,13 @@ def location_of(location_id: str | None, clinic: Clinic) -> str | None:
 
 
 def cited(
-    reasons: Iterable[Reason], causes: Iterable[Cause], diary: DiaryFigures | None
+    reasons: Iterable[Reason],
+    causes: Iterable[Cause],
+    diary: Sequence[DiaryFigures] | None,
 ) -> tuple[SourceRef, ...]:
     """Every source the page cites, once each, in order of first citation."""
     groups = [r.sources for r in reasons] + [c.sources for c in causes]
-    groups += [e.sources for e in diary.escalations] if diary is not None else []
+    groups += [e.sources for kind in diary or () for e in kind.escalations]
     return tuple({ref.id: ref for group in groups for ref in group}.values())
 
 

@@ -202,22 +202,6 @@ def episode_record(episode: Episode) -> EpisodeRecord:
     )
 
 
-def patterns(
-    session: Session,
-    user_id: str,
-    kb: KnowledgeBase,
-    now: datetime | None = None,
-    zone: tzinfo = UTC,
-) -> Patterns:
-    """Measure this person's diary (every kind of episode together) and apply the
-    knowledge base's diary rules.
-
-    Hours of the day and calendar days are those of ``zone``, the person's time zone.
-    """
-    now = _utc(now) if now else datetime.now(UTC)
-    return measure(_measured(session, user_id), now, zone, kb)
-
-
 def patterns_by_kind(
     session: Session,
     user_id: str,
@@ -225,7 +209,12 @@ def patterns_by_kind(
     now: datetime | None = None,
     zone: tzinfo = UTC,
 ) -> tuple[KindPatterns, ...]:
-    """This person's diary measured per kind of episode (see :func:`by_kind`)."""
+    """This person's diary measured per kind of episode (see :func:`by_kind`): the one
+    measurement the person's patterns page, their printable summary, the clinician's
+    view of a shared diary, the one-page PDF and the API all show.
+
+    Hours of the day and calendar days are those of ``zone`` (the person's, or the
+    clinic's for the clinic)."""
     now = _utc(now) if now else datetime.now(UTC)
     return by_kind(_measured(session, user_id), now, zone, kb)
 
@@ -244,7 +233,14 @@ def patterns_of_kind(
         (k.patterns for k in by_kind(_measured(session, user_id), now, zone, kb) if k.kind == kind),
         None,
     )
-    return found if found is not None else measure([], now, zone, kb)
+    return found if found is not None else nothing_logged(now, zone, kb)
+
+
+def nothing_logged(now: datetime, zone: tzinfo, kb: KnowledgeBase) -> Patterns:
+    """The patterns of a diary with no episode of a kind (all counts zero, no rule
+    fired): what a chart of a kind not logged yet draws, and what the API's top-level
+    figures say of an empty diary."""
+    return measure([], _utc(now), zone, kb)
 
 
 def by_kind(
@@ -254,6 +250,7 @@ def by_kind(
     the kind with most episodes first; only kinds with episodes. Eyelid twitches and
     calf cramps have different causes and different reasons to see a doctor, so one is
     never counted towards the other's frequency, trend or diary rules."""
+    now = _utc(now)
     kinds: dict[str, list[DiaryEpisode]] = {}
     for episode in episodes:
         kinds.setdefault(episode.feel if episode.feel in FEELS else "other", []).append(episode)

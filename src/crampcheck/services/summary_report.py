@@ -7,7 +7,7 @@ the read in the audit trail (the command line as an operator event, here).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,7 +21,7 @@ from crampcheck.report.summary import build_summary
 from crampcheck.services.appointments import request_record
 from crampcheck.services.audit import AuditAction, record_operator, record_request_event
 from crampcheck.services.clinics import get_clinic
-from crampcheck.services.diary import as_measured, episode_record
+from crampcheck.services.diary import as_measured, by_kind, episode_record
 from crampcheck.services.sharing import is_shared
 from crampcheck.storage.tables import AppointmentRequest, Episode, StaffMember
 
@@ -56,8 +56,11 @@ def _pdf(
     # every command and the web application's start would otherwise pay.
     from crampcheck.report.pdf import summary_pdf
 
-    episodes = None if rows is None else [as_measured(row) for row in rows]
-    return summary_pdf(build_summary(request_record(request), episodes, kb, clinic))
+    now = datetime.now(UTC)
+    # The diary measured per kind, as the person's own patterns page measures it, with
+    # days and weeks in the clinic's zone (the person's own is not known to the clinic).
+    kinds = None if rows is None else by_kind([as_measured(r) for r in rows], now, clinic.zone, kb)
+    return summary_pdf(build_summary(request_record(request), kinds, kb, clinic, now=now))
 
 
 def request_fhir(

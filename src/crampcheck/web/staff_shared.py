@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
-from crampcheck.domain.diary import Patterns
+from crampcheck.domain.diary import KindPatterns
 from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import diary
@@ -94,10 +94,11 @@ def next_statuses(request: AppointmentRequest) -> tuple[Status, ...]:
 
 def shared_patterns(
     db: Session, user_id: str, kb: KnowledgeBase, now: datetime, zone: tzinfo = DIARY_ZONE
-) -> Patterns:
-    """The person's diary measured as their own patterns page measures it, with hours of
-    the day and calendar days those of ``zone`` (the pages give the clinic's)."""
-    return diary.patterns(db, user_id, kb, now=now, zone=zone)
+) -> tuple[KindPatterns, ...]:
+    """The person's diary measured as their own patterns page measures it, each kind of
+    episode apart (most episodes first), with hours of the day and calendar days those
+    of ``zone`` (the pages give the clinic's)."""
+    return diary.patterns_by_kind(db, user_id, kb, now=now, zone=zone)
 
 
 _CLINICS_READ = "crampcheck.staff_clinics"

@@ -8,14 +8,15 @@ not exist (404).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from crampcheck.domain.diary import Patterns, Site
+from crampcheck.domain.diary import Escalation, KindPatterns, Patterns, Site
 from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.times import aware as _utc
 from crampcheck.domain.zones import UNKNOWN_ZONE
@@ -27,6 +28,7 @@ from crampcheck.storage.tables import Episode, User
 from crampcheck.web.api.account import UNAUTHORIZED
 from crampcheck.web.api.errors import ApiRoute, field_error, validation_response
 from crampcheck.web.api.inputs import PathId
+from crampcheck.web.api.pattern_schemas import PatternsOut
 from crampcheck.web.api.schemas import (
     DateTimeText,
     EpisodeIn,
@@ -34,7 +36,6 @@ from crampcheck.web.api.schemas import (
     EpisodePageOut,
     ErrorOut,
     ExportOut,
-    PatternsOut,
 )
 from crampcheck.web.auth import DbDep, UserDep
 from crampcheck.web.deps import StateDep
@@ -79,8 +80,24 @@ def episode_input(body: EpisodeIn, check: dict[str, Any] | None = None) -> Episo
     )
 
 
-def patterns_payload(found: Patterns, kb: KnowledgeBase) -> dict[str, Any]:
-    """The diary's patterns as the API shows them."""
+def patterns_payload(
+    kinds: Sequence[KindPatterns], kb: KnowledgeBase, now: datetime, zone: tzinfo
+) -> dict[str, Any]:
+    """The diary's patterns as the API shows them: each kind of episode apart
+    (``kinds``), the top-level figures those of the kind with most episodes (named by
+    ``kind``) and the top-level escalations every kind's, each naming its kind."""
+    each = [{"kind": k.kind, **_figures(k.patterns, k.kind, kb)} for k in kinds]
+    main = kinds[0].patterns if kinds else diary.nothing_logged(now, zone, kb)
+    return {
+        **_figures(main, kinds[0].kind if kinds else None, kb),
+        "kind": kinds[0].kind if kinds else None,
+        "escalations": [e for k in each for e in k["escalations"]],
+        "kinds": each,
+    }
+
+
+def _figures(found: Patterns, kind: str | None, kb: KnowledgeBase) -> dict[str, Any]:
+    """One kind of episode's patterns as the API shows them."""
     return {
         "total": found.total,
         "diary_days": found.diary_days,
@@ -107,21 +124,24 @@ def patterns_payload(found: Patterns, kb: KnowledgeBase) -> dict[str, Any]:
         ],
         "enough_for_factors": found.enough_for_factors,
         "metrics": found.metrics,
-        "escalations": [
-            {
-                "rule_id": e.rule_id,
-                "level": e.level,
-                "reason": e.reason,
-                "source_ids": list(e.source_ids),
-                "sources": [
-                    kb.sources[s].model_dump(
-                        mode="json", include={"id", "title", "publisher", "year", "url", "accessed"}
-                    )
-                    for s in e.source_ids
-                    if s in kb.sources
-                ],
-            }
-            for e in found.escalations
+        "escalations": [_escalation(e, kind, kb) for e in found.escalations],
+    }
+
+
+def _escalation(escalation: Escalation, kind: str | None, kb: KnowledgeBase) -> dict[str, Any]:
+    """A diary rule that fired for one kind of episode, with its sources."""
+    return {
+        "kind": kind,
+        "rule_id": escalation.rule_id,
+        "level": escalation.level,
+        "reason": escalation.reason,
+        "source_ids": list(escalation.source_ids),
+        "sources": [
+            kb.sources[s].model_dump(
+                mode="json", include={"id", "title", "publisher", "year", "url", "accessed"}
+            )
+            for s in escalation.source_ids
+            if s in kb.sources
         ],
     }
 
@@ -246,7 +266,9 @@ def get_patterns(
             ]
         )
     kb = state.pipeline.kb
-    return patterns_payload(diary.patterns(db, who.user.id, kb, zone=zone), kb)
+    now = datetime.now(UTC)
+    kinds = diary.patterns_by_kind(db, who.user.id, kb, now=now, zone=zone)
+    return patterns_payload(kinds, kb, now, zone)
 
 
 @router.get(

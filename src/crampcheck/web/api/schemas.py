@@ -417,55 +417,6 @@ class EpisodePageOut(BaseModel):
     next_offset: int | None
 
 
-class SiteCountOut(BaseModel):
-    site: str
-    episodes: int
-
-
-class HomeCareOut(BaseModel):
-    treatment: str
-    tried: int
-    followed_by_relief: int
-
-
-class FactorOut(BaseModel):
-    """Episodes a day on days with the factor and on days without it."""
-
-    context: str
-    episodes_a_day_with: float
-    episodes_a_day_without: float
-    days_with: int
-    days_without: int
-
-
-class EscalationOut(BaseModel):
-    rule_id: str
-    level: str
-    reason: str
-    source_ids: list[str]
-    sources: list[SourceOut]
-
-
-class PatternsOut(BaseModel):
-    """What the diary shows, with the counts behind it. Not a diagnosis."""
-
-    total: int
-    diary_days: int
-    weekly_counts: list[int] = Field(description="episodes in each of the last 12 weeks")
-    trend: Literal["more", "fewer", "the same", "not enough data"]
-    night_share: float | None
-    sites: list[SiteCountOut]
-    median_duration_minutes: float | None
-    median_pain: float | None
-    hours: list[int] = Field(description="episodes in the last 12 weeks by hour of day, 0-23")
-    pain_by_week: list[float | None]
-    home_care: list[HomeCareOut]
-    factors: list[FactorOut]
-    enough_for_factors: bool
-    metrics: dict[str, float]
-    escalations: list[EscalationOut]
-
-
 class ExportedEpisodeOut(BaseModel):
     id: str
     started_at: str

@@ -59,6 +59,7 @@ from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.staff_auth import StaffApiDep, StaffSignedIn, require_permission
 from crampcheck.web.staff_shared import (
+    DIARY_ZONE,
     attachment,
     download_name,
     is_urgent,
@@ -161,7 +162,9 @@ def _clinical(
     shared = user_id is not None and is_shared(db, user_id, request.clinic_id)
     diary = None
     if shared and user_id is not None:
-        diary = patterns_payload(shared_patterns(db, user_id, kb, datetime.now(UTC)), kb)
+        now = datetime.now(UTC)
+        kinds = shared_patterns(db, user_id, kb, now)
+        diary = patterns_payload(kinds, kb, now, DIARY_ZONE)
     return {
         "clinical": True,
         "reason": request.reason,

@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field
 
 from crampcheck.services.inbox import MAX_REASON
 from crampcheck.web.api.inputs import StrictInput
+from crampcheck.web.api.pattern_schemas import PatternsOut
 from crampcheck.web.api.schemas import (
     CauseOut,
     FindingOut,
     OpenQuestionOut,
-    PatternsOut,
     ReasonOut,
 )
 

@@ -6,7 +6,7 @@ the diary for a doctor."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -32,6 +32,12 @@ from crampcheck.domain.local_format import LocalFormat, duration_text
 from crampcheck.domain.types import Urgency
 from crampcheck.services import diary
 from crampcheck.services.diary_checks import patterns_check
+from crampcheck.services.diary_print import (
+    LISTED_AT_MOST,
+    PRINTED_WEEKS,
+    PrintedWeek,
+    printed_episodes,
+)
 from crampcheck.web.auth import DbDep, signed_in
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _, translations
@@ -44,9 +50,6 @@ from crampcheck.web.pages.result import urgency_headings
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
-
-PRINTED_WEEKS = 12
-"""The weeks of episodes the printable summary lists, as the charts show them."""
 
 
 def diary_summary(found: Patterns, counts: Counts, kind: str = "") -> str:
@@ -134,7 +137,20 @@ def kind_view(measured: KindPatterns, now: datetime, fmt: LocalFormat) -> dict[s
             None if found.median_duration is None else duration_text(found.median_duration)
         ),
         "trend_ready": found.diary_days >= MIN_DIARY_DAYS_FOR_TREND,
+        "busiest": busiest_hours(found, fmt),
         "home_care": [home_care_sentence(*care) for care in view["home_care"]],
+    }
+
+
+def busiest_hours(found: Patterns, fmt: LocalFormat) -> str:
+    """The hour of the day with most episodes in the last 12 weeks, in words ('' with
+    none): "between 2 AM and 3 AM"."""
+    if not any(found.hours):
+        return ""
+    hour = max(range(24), key=lambda h: found.hours[h])
+    return _("between %(hour)s and %(next)s") % {
+        "hour": fmt.hour(hour),
+        "next": fmt.hour((hour + 1) % 24),
     }
 
 
@@ -226,12 +242,11 @@ def printable_summary(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient
 ) -> Response:
     """The diary on one printed page for a doctor: who, the dates it covers, each kind's
-    patterns and charts, and the last 12 weeks' episodes in a table."""
+    patterns and charts, and the last 8 weeks' episodes (listed when few, each week
+    summed up when many)."""
     fmt, now, kinds = _measure(request, state, db, who.user.id)
     sections = [kind_view(k, now, fmt) for k in kinds]
-    since = now - timedelta(weeks=PRINTED_WEEKS)
-    episodes = diary.list_episodes(db, who.user.id, since=since, limit=500)
-
+    printed = printed_episodes(db, who.user.id, now, fmt.zone)
     return page(
         request,
         state,
@@ -240,10 +255,26 @@ def printable_summary(
             "sections": sections,
             "several": len(sections) > 1,
             "trend_days": MIN_DIARY_DAYS_FOR_TREND,
-            "episodes": [episode_view(e, fmt) for e in reversed(episodes)],
+            "episodes": [episode_view(e, fmt) for e in printed.listed],
+            "printed_total": printed.total,
+            "printed_weeks": [week_view(w, fmt) for w in printed.weeks],
+            "listed_at_most": LISTED_AT_MOST,
             "weeks": PRINTED_WEEKS,
             "email": who.user.email,
             "printed": fmt.moment_with_zone(now),
             "zone_label": fmt.zone_name,
         },
     )
+
+
+def week_view(week: PrintedWeek, fmt: LocalFormat) -> dict[str, Any]:
+    """One of the summary's weeks summed up, in words."""
+    headings = kind_headings()
+    return {
+        "start": fmt.short_day(week.start),
+        "episodes": week.episodes,
+        "kinds": ", ".join(f"{headings.get(k, k)} {n}" for k, n in week.kinds),
+        "night": week.night,
+        "worst_pain": week.worst_pain,
+        "longest": None if week.longest_minutes is None else duration_text(week.longest_minutes),
+    }

@@ -27,9 +27,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.diary import FEELS
 from crampcheck.domain.diary_charts import chart_svg
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services.audit import AuditAction, record_request_event
+from crampcheck.services.diary import nothing_logged
 from crampcheck.services.duplicates import likely_duplicates
 from crampcheck.services.inbox import MAX_REASON, Status, WorkflowError
 from crampcheck.services.roles import Permission
@@ -396,9 +398,15 @@ def fhir_download(
 
 @router.get("/staff/requests/{request_id}/charts/{name}.svg")
 def diary_chart(
-    request: Request, state: StateDep, db: DbDep, request_id: str, name: str
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    request_id: str,
+    name: str,
+    kind: Annotated[str, Query(max_length=10)] = "cramp",
 ) -> Response:
-    """One chart of a shared diary, for a clinician, while the person shares it.
+    """One chart of one kind of episode (``kind``: cramp, twitch or other) in a shared
+    diary, for a clinician, while the person shares it.
 
     An image answers with a bare status, not a page: 401 without a staff session, 403
     for a role without clinical access, 404 for another clinic's request, an unknown
@@ -411,15 +419,23 @@ def diary_chart(
     if not who.can(Permission.READ_CLINICAL):
         return Response(status_code=403, headers=bare)
     found = find_request(db, who, request_id)
-    if found is None or found.user_id is None or name not in CHARTS:
+    if found is None or found.user_id is None or name not in CHARTS or kind not in FEELS:
         return Response(status_code=404, headers=bare)
     if not is_shared(db, found.user_id, who.member.clinic_id):
         return Response(status_code=404, headers=bare)
     now = datetime.now(UTC)
     zone = member_clinic(db, state, who.member).zone
-    found_diary = shared_patterns(db, found.user_id, state.pipeline.kb, now, zone)
+    kinds = shared_patterns(db, found.user_id, state.pipeline.kb, now, zone)
+    found_diary = next((k.patterns for k in kinds if k.kind == kind), None)
+    if found_diary is None:
+        found_diary = nothing_logged(now, zone, state.pipeline.kb)
     svg = chart_svg(name, found_diary, now, zone)
     record_request_event(
-        db, who.member, AuditAction.VIEW_DIARY_CHART, client_address(request), found, name
+        db,
+        who.member,
+        AuditAction.VIEW_DIARY_CHART,
+        client_address(request),
+        found,
+        name if kind == "cramp" else f"{name} ({kind})",
     )
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from crampcheck.clinic import Clinic
 from crampcheck.domain import diary_charts, diary_labels
 from crampcheck.domain.birth import age_on
+from crampcheck.domain.local_format import duration_text
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -326,10 +327,31 @@ def contact_view(request: AppointmentRequest, clinic: Clinic) -> dict[str, Any]:
 def diary_view(
     db: Session, user_id: str, kb: KnowledgeBase, now: datetime, zone: tzinfo
 ) -> dict[str, Any]:
-    """Everything ``staff_request_diary.html`` shows of a shared diary, hours of the day
-    in ``zone`` (the clinic's)."""
-    found = shared_patterns(db, user_id, kb, now, zone)
+    """Everything ``staff_request_diary.html`` shows of a shared diary: each kind of
+    episode apart (twitching is not counted with cramps), as the person's own patterns
+    page measures it, with hours of the day in ``zone`` (the clinic's)."""
+    headings = diary_labels.kind_headings()
+    kinds = []
+    for measured in shared_patterns(db, user_id, kb, now, zone):
+        found = measured.patterns
+        kinds.append(
+            {
+                **diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal),
+                "kind": measured.kind,
+                "heading": headings.get(measured.kind, measured.kind),
+                "trend": diary_labels.trend_words(found),
+                "median_duration": (
+                    None if found.median_duration is None else duration_text(found.median_duration)
+                ),
+            }
+        )
+    several = len(kinds) > 1
     return {
-        **diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal),
-        "escalations": [e.reason for e in found.escalations],
+        "kinds": kinds,
+        "several": several,
+        "escalations": [
+            {"kind": k["heading"] if several else "", "reason": e.reason}
+            for k in kinds
+            for e in k["found"].escalations
+        ],
     }
