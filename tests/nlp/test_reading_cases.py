@@ -1,5 +1,10 @@
 """Case sets written in people's own words by writers who never saw the code.
 
+``rural_s`` (working people and older people in rural Utah typing at night) was kept
+untouched until the day's reader and rules were finished: 58/80 exact urgency, 19/20
+emergencies, 11 under-triaged (2 by two levels) both before and after them - the honest
+figure; a few fixes from its misses and from a review came after (so its floor here is a
+development figure).
 ``carers_r`` (parents, adult children, spouses and care staff describing someone else;
 untouched 63/80, 18/20 emergencies) and ``teens_q`` (teenagers, student athletes and
 their coaches; untouched 59/80, 17/20) were scored before the changes tuned on them.
@@ -42,6 +47,7 @@ FLOORS = {
     "forums_o": (66, 68),
     "carers_r": (74, 62),
     "teens_q": (65, 68),
+    "rural_s": (61, 63),
 }
 
 
