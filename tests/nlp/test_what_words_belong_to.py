@@ -308,3 +308,15 @@ def test_a_time_named_for_another_event_is_set_aside(
     reader: Reader, text: str, has_history: bool
 ) -> None:
     assert ("history_days" in reader.read(text).values()) is has_history
+
+
+def test_fainting_is_its_own_finding_and_sends_to_a_doctor(pipeline: Pipeline) -> None:
+    """Passing out is more than dizziness: a doctor should find out why. A leg that gave
+    way in a cramp ("went down grabbing it") is not a faint."""
+    fainted = pipeline.check_text("passed out 10 minutes ago, calf cramping", 40, None)
+    assert fainted.reading is not None
+    assert fainted.reading.states().get("fainted") is FindingState.PRESENT
+    assert fainted.assessment.urgency.value == "doctor"
+    fell = pipeline.check_text("calf cramped at practice and I went down grabbing it", 15, None)
+    assert fell.reading is not None
+    assert "fainted" not in fell.reading.states()
