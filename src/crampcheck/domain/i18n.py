@@ -106,10 +106,11 @@ def _(message: str) -> str:
     return translations(current_language()).gettext(message)
 
 
-def in_every_language(message: str) -> tuple[str, ...]:
-    """A message in each language crampcheck speaks, English first: for a person whose
-    words were in neither, who must be told so in a language they may read."""
-    return tuple(translations(language).gettext(message) for language in LANGUAGES)
+def in_every_language(message: str) -> tuple[tuple[str, str], ...]:
+    """A message in each language crampcheck speaks, English first, as (language, text):
+    for a person whose words were in neither, who must be told so in a language they
+    may read."""
+    return tuple((language, translations(language).gettext(message)) for language in LANGUAGES)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -58,7 +58,7 @@ from crampcheck.web.state import AppState
 router = APIRouter(include_in_schema=False)
 
 
-def neither_language_notice() -> tuple[str, ...]:
+def neither_language_notice() -> tuple[tuple[str, str], ...]:
     """For words in a language crampcheck does not read: saying so in each one it does."""
     return in_every_language(
         "We read descriptions in English and Spanish only, and could not read this one. "

@@ -80,7 +80,7 @@ class ConfirmView(TypedDict):
     text: str | None
     state: str
     draft: str
-    in_neither_language: tuple[str, ...]
+    in_neither_language: tuple[tuple[str, str], ...]
     """When the words were in a language crampcheck does not read, saying so in each
     language it does (empty otherwise)."""
 
