@@ -117,6 +117,13 @@ def _likelihood(said: dict[str, float], language: str) -> float:
     return sum(said.get(k, 0.0) for k in (language, *_KIN.get(language, ())))
 
 
+def function_words_of_others(language: str) -> frozenset[str]:
+    """The function words of the reader's other languages, not of ``language``: in a
+    text read in both, a finding the ``language`` reader took from these alone was
+    read from the other language's words."""
+    return frozenset().union(*(own for other, own in _ONLY.items() if other != language))
+
+
 def in_neither(text: str) -> bool:
     """Whether the text as a whole is most likely in a language the reader does not
     read ("j'ai une crampe au mollet": French)."""

@@ -64,6 +64,17 @@ class Reading:
             (*self.languages, *other.languages),
         )
 
+    def without_words(self, words: frozenset[str]) -> Reading:
+        """This reading less the findings read from nothing but ``words`` (another
+        language's function words: "nada" is Spanish for nothing, not slang for
+        "nothing helps", in a Spanish sentence)."""
+        kept = tuple(
+            item
+            for item in self.findings
+            if not all(word in words for word in item.text.lower().split())
+        )
+        return Reading(self.text, kept, self.ignored, self.corrections, self.languages)
+
     def states(self) -> dict[str, FindingState]:
         """One state per finding: present wins over absent."""
         result: dict[str, FindingState] = {}

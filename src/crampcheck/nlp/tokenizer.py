@@ -3,7 +3,9 @@ one, and misspellings read as the lexicon word they were meant to be."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from spacy.tokens import Doc
@@ -12,6 +14,22 @@ from crampcheck.nlp.spelling import Correction, Speller
 
 CORRECTIONS = "crampcheck_corrections"
 """Where a doc keeps the corrections its tokenizer made (``doc.user_data``)."""
+
+_CORRECTING: ContextVar[bool] = ContextVar("crampcheck_correcting", default=True)
+
+
+@contextmanager
+def spelling_left_alone() -> Iterator[None]:
+    """Within this block (in this thread or task only) no word is spelling-corrected.
+
+    A text in another language read for its English words ("tengo un cramp") is full
+    of words the English speller does not know and would "correct" into clinical ones
+    ("concreto" into a medicine's name): there, only words written as they are count."""
+    token = _CORRECTING.set(False)
+    try:
+        yield
+    finally:
+        _CORRECTING.reset(token)
 
 
 class NormalisingTokenizer:
@@ -47,7 +65,7 @@ class NormalisingTokenizer:
     def __call__(self, text: str) -> Doc:
         doc: Doc = self._tokenizer(text)
         equivalents = self._equivalents
-        speller = self._speller
+        speller = self._speller if _CORRECTING.get() else None
         corrections: list[Correction] = []
         for token in doc:
             lower = token.lower_

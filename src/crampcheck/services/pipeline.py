@@ -17,8 +17,14 @@ from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_lan
 # What loading the knowledge base raises when it is invalid (default_pipeline, the rule
 # cases), offered here so that the command line can say so without reaching below.
 from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
-from crampcheck.nlp.language import READ_LANGUAGES, in_neither, languages_of
+from crampcheck.nlp.language import (
+    READ_LANGUAGES,
+    function_words_of_others,
+    in_neither,
+    languages_of,
+)
 from crampcheck.nlp.reader import Reader, Reading, reader_for
+from crampcheck.nlp.tokenizer import spelling_left_alone
 from crampcheck.services.metrics import reader_timer
 
 
@@ -77,12 +83,7 @@ class Pipeline:
         return in_language(self.english_kb, current_language())
 
     def _read_uncached(self, text: str) -> Reading:
-        languages = languages_of(text)
-        if languages and "en" not in languages and not in_neither(text):
-            # English is read too, always: names or a few words in Spanish must not
-            # stop an English warning sign being read ("Jose Maria Lopez: chest pain");
-            # a text in a third language is left to be said to be in neither.
-            languages = ("en", *languages)
+        languages = _languages_to_read(text)
         for language in languages or READ_LANGUAGES:
             self._renew_if_grown(language)
         with reader_timer():
@@ -92,7 +93,7 @@ class Pipeline:
         """``text`` read in each of ``languages``, merged (present wins). A text in
         neither language is still read in both, so that a wrong guess never hides a
         warning sign; only when neither reads anything is it said to be in neither."""
-        readings = [self.reader_in(language).read(text) for language in languages]
+        readings = [self._read_one(text, language, languages) for language in languages]
         if not languages:
             readings = [self.reader_in(language).read(text) for language in READ_LANGUAGES]
             if not any(r.findings for r in readings):
@@ -104,6 +105,17 @@ class Pipeline:
         if not reading.findings and in_neither(text):
             return Reading(text, (), (), (), languages=())
         return reading
+
+    def _read_one(self, text: str, language: str, languages: tuple[str, ...]) -> Reading:
+        """``text`` read in ``language``. When it is read in other languages too, only
+        words written as they are count (no spelling correction into this language's
+        words) and nothing is taken from the other languages' function words alone."""
+        reader = self.reader_in(language)
+        if languages == (language,):
+            return reader.read(text)
+        with spelling_left_alone():
+            reading = reader.read(text)
+        return reading.without_words(function_words_of_others(language))
 
     def _renew_if_grown(self, language: str = "en") -> None:
         """Before a read: replace a reader once it has kept more than VOCABULARY_LIMIT
@@ -200,7 +212,7 @@ class Pipeline:
         """Assess many descriptions in one batch."""
         self._renew_if_grown()
         texts = [text for text, _, _ in items]
-        languages = [languages_of(text) for text in texts]
+        languages = [_languages_to_read(text) for text in texts]
         english = [i for i, found in enumerate(languages) if found == ("en",)]
         readings: list[Reading | None] = [None] * len(texts)
         for i, reading in zip(
@@ -215,6 +227,17 @@ class Pipeline:
             for reading, (_, age, sex) in zip(readings, items, strict=True)
             if reading is not None
         ]
+
+
+def _languages_to_read(text: str) -> tuple[str, ...]:
+    """The languages to read ``text`` in: those it is likely written in, and English
+    beside any other, always: names or a few words in Spanish must not stop an English
+    warning sign being read ("Jose Maria Lopez: chest pain"). A text in a third language
+    is left to be said to be in neither (no languages)."""
+    languages = languages_of(text)
+    if languages and "en" not in languages and not in_neither(text):
+        return ("en", *languages)
+    return languages
 
 
 def _case_of(
