@@ -112,3 +112,30 @@ def test_spanglish_is_read_both_ways_and_a_third_language_is_said_to_be_neither(
 
 def test_every_emergency_finding_has_spanish_phrases(kb: KnowledgeBase) -> None:
     assert [m for m in missing_phrasings(kb, "es") if m[0] != "other"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read"),
+    [
+        # the English speller would read "concreto" as a stimulant medicine, "puso" as pus
+        ("Me cayo un bloque de concreto en la pierna y se puso bien dura", "drug_stimulant"),
+        ("Me cayo un bloque de concreto en la pierna y se puso bien dura", "pus_or_discharge"),
+        # "nada" is English slang for "nothing helps" only in English
+        ("se me duerme la entrepierna como si estuviera sentado en nada", "cramp_not_easing"),
+    ],
+)
+def test_english_words_are_not_read_into_a_spanish_text(
+    pipeline: Pipeline, text: str, not_read: str
+) -> None:
+    assert not_read not in _states(pipeline, text)
+
+
+def test_a_batch_reads_a_spanish_text_as_a_single_check_does(pipeline: Pipeline) -> None:
+    # English is read beside Spanish in both paths: "chest pain" is English here
+    text = "Jose Maria Lopez, tiene calambres en la pierna y chest pain desde anoche"
+    one = pipeline.check_text(text, 60, None)
+    batch = pipeline.check_texts([(text, 60, None)])[0]
+    assert batch.assessment.urgency is one.assessment.urgency
+    assert batch.reading is not None and one.reading is not None
+    assert batch.reading.states() == one.reading.states()
+    assert "chest_pain" in one.reading.states()
