@@ -115,3 +115,20 @@ def test_words_in_neither_language_are_told_so_in_both(client: TestClient) -> No
         client.get(english.headers["location"]) if english.status_code == 303 else english
     )
     assert "We read descriptions in English and Spanish only" not in english_page.text
+
+
+def test_the_rules_reasons_and_the_causes_are_in_spanish(client: TestClient) -> None:
+    """A result's reasons (the rules' words) and its possible causes (name, summary, who
+    can help) come from the Spanish overlays, with the same urgency as the English."""
+    client.get("/language/es?next=/check", follow_redirects=False)
+    leg, _steps = check_text(client, "my left calf is swollen, warm and red and it cramps")
+    assert "Vea a un médico hoy" in leg
+    assert "coágulo de sangre en una vena de la pierna (trombosis venosa profunda). " in leg
+    assert "Esto necesita revisión hoy." in leg
+    assert "Podría ser: Un coágulo de sangre en una vena de la pierna" in leg
+    assert "El mismo día: una clínica de atención urgente" in leg
+    assert "blood clot in a leg vein" not in leg and "needs checking today" not in leg
+    chest = client.post("/check", data={"text": "chest pain and my calf is cramping"}).text
+    assert "en el pecho puede ser un ataque al corazón, que necesita ayuda de emergencia" in chest
+    assert "Podría ser: Un ataque al corazón (infarto)" in chest
+    assert "Sala de emergencias" in chest and "Emergency department" not in chest
