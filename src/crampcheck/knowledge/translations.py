@@ -11,8 +11,10 @@ Learn page, ``finding`` for an emergency sign or a kind signal), for instance::
         question: ¿El músculo se aprieta en un nudo duro y doloroso?
         why: Un apretón sostenido y doloroso es un calambre.
 
-A list without ids (an advice item's ``steps``, a Learn section's statements) is given
-in full, item by item, ``null`` keeping the English of an item. Before the files are
+A list without ids (an advice item's ``steps`` or ``contraindications``, a Learn
+section's statements) is given in full, item by item, ``null`` keeping the English of an
+item. Top-level keys starting with ``x-`` hold an overlay's own YAML anchors (a text
+shared by several items, as in the English file) and are not put in. Before the files are
 validated by their schemas, the translated texts replace the English ones, so a
 translated knowledge base is the same knowledge (ids, rules, lexicon, sources) with
 other words shown, and it is validated exactly as the English one is.
@@ -128,7 +130,10 @@ def _identity(items: list[Any]) -> str | None:
 
 
 def _translatable(path: tuple[str, ...]) -> bool:
-    return any(k in TEXT_KEYS for k in path) and not any(k in NEVER_KEYS for k in path)
+    """Whether the string at ``path`` (from the file's top) is a text to translate. The
+    first key names the file's list of records, not a field of one: advice.yaml's
+    ``advice`` holds the texts a person reads, where a rule's ``advice`` lists ids."""
+    return any(k in TEXT_KEYS for k in path) and not any(k in NEVER_KEYS for k in path[1:])
 
 
 def overlay(english: Any, translated: Any, where: str, path: tuple[str, ...] = ()) -> Any:
@@ -163,6 +168,8 @@ def overlay(english: Any, translated: Any, where: str, path: tuple[str, ...] = (
             raise KnowledgeError(f"{where}: the English here is not a mapping")
         merged_map = dict(english)
         for key, text in translated.items():
+            if str(key).startswith("x-"):
+                continue  # the overlay's own shared YAML anchors, not texts to put in
             if key not in english:
                 raise KnowledgeError(f"{where}: no key '{key}' in the English")
             merged_map[key] = overlay(english[key], text, f"{where}.{key}", (*path, str(key)))
