@@ -12,7 +12,7 @@ from crampcheck.knowledge.loader import default_knowledge, in_language, translat
 from crampcheck.knowledge.translations import coverage, overlay, texts
 from crampcheck.services.pipeline import Pipeline
 
-SPANISH_TEXTS_AT_LEAST = 914
+SPANISH_TEXTS_AT_LEAST = 1063
 """The Spanish texts of the knowledge base today: raise it as texts are translated; a
 change that loses one fails here. At 100% ``kb check`` is to fail on any gap."""
 
