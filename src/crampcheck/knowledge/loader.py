@@ -253,8 +253,12 @@ def translation_coverage(kb: KnowledgeBase, language: str) -> Coverage:
         {e.name for pattern in TRANSLATED_FILES for e in root.iterdir() if fnmatch(e.name, pattern)}
     )
     english = {name: _parse_yaml(root / name) for name in names}
-    translated = {name: _read_yaml(root / name, language, root) for name in names}
-    return coverage(english, translated, language)
+    overlays = {
+        name: _parse_yaml(root / language / name)
+        for name in names
+        if (root / language / name).is_file()
+    }
+    return coverage(english, overlays, language)
 
 
 def in_language(kb: KnowledgeBase, language: str) -> KnowledgeBase:

@@ -11,8 +11,10 @@ Learn page, ``finding`` for an emergency sign or a kind signal), for instance::
         question: ¿El músculo se aprieta en un nudo duro y doloroso?
         why: Un apretón sostenido y doloroso es un calambre.
 
-A list without ids (an advice item's ``steps``, a Learn section's statements) is given
-in full, item by item, ``null`` keeping the English of an item. Before the files are
+A list without ids (an advice item's ``steps`` or ``contraindications``, a Learn
+section's statements) is given in full, item by item, ``null`` keeping the English of an
+item. Top-level keys starting with ``x-`` hold an overlay's own YAML anchors (a text
+shared by several items, as in the English file) and are not put in. Before the files are
 validated by their schemas, the translated texts replace the English ones, so a
 translated knowledge base is the same knowledge (ids, rules, lexicon, sources) with
 other words shown, and it is validated exactly as the English one is.
@@ -128,7 +130,10 @@ def _identity(items: list[Any]) -> str | None:
 
 
 def _translatable(path: tuple[str, ...]) -> bool:
-    return any(k in TEXT_KEYS for k in path) and not any(k in NEVER_KEYS for k in path)
+    """Whether the string at ``path`` (from the file's top) is a text to translate. The
+    first key names the file's list of records, not a field of one: advice.yaml's
+    ``advice`` holds the texts a person reads, where a rule's ``advice`` lists ids."""
+    return any(k in TEXT_KEYS for k in path) and not any(k in NEVER_KEYS for k in path[1:])
 
 
 def overlay(english: Any, translated: Any, where: str, path: tuple[str, ...] = ()) -> Any:
@@ -163,6 +168,8 @@ def overlay(english: Any, translated: Any, where: str, path: tuple[str, ...] = (
             raise KnowledgeError(f"{where}: the English here is not a mapping")
         merged_map = dict(english)
         for key, text in translated.items():
+            if str(key).startswith("x-"):
+                continue  # the overlay's own shared YAML anchors, not texts to put in
             if key not in english:
                 raise KnowledgeError(f"{where}: no key '{key}' in the English")
             merged_map[key] = overlay(english[key], text, f"{where}.{key}", (*path, str(key)))
@@ -209,20 +216,51 @@ class Coverage:
         return 100.0 * self.translated / self.total if self.total else 100.0
 
 
-def coverage(
-    english_files: dict[str, Any], translated_files: dict[str, Any], language: str
-) -> Coverage:
-    """Count the texts of ``english_files`` (name -> parsed YAML) that the merged
-    ``translated_files`` (name -> the English with the overlay put in) put in another
-    language: a text left equal to its English counts as untranslated."""
+SAME_WORDS_AT_MOST = 3
+"""A text an overlay gives equal to its English counts as translated only up to this many
+words: a name or a word both languages share ('diabetes', 'NHS 111'); a sentence left
+in English is a copy, not a translation."""
+
+
+def given(english: Any, translated: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """The address (as :func:`texts` names it) of every text ``translated`` gives for
+    ``english``; both are walked as :func:`overlay` does, which has checked them."""
+    if translated is None:
+        return
+    if isinstance(translated, str):
+        yield path
+    elif isinstance(translated, dict) and isinstance(english, list):
+        key = _identity(english)
+        for item_id, text in translated.items():
+            match = [item for item in english if str(item[key]) == str(item_id)]
+            yield from given(match[0], text, (*path, f"[{item_id}]"))
+    elif isinstance(translated, dict) and isinstance(english, dict):
+        for key, text in translated.items():
+            if not str(key).startswith("x-"):
+                yield from given(english[key], text, (*path, str(key)))
+    elif isinstance(translated, list) and isinstance(english, list):
+        key = _identity(english)
+        for i, (item, text) in enumerate(zip(english, translated, strict=True)):
+            yield from given(item, text, (*path, f"[{item[key]}]" if key else f"[{i}]"))
+
+
+def coverage(english_files: dict[str, Any], overlays: dict[str, Any], language: str) -> Coverage:
+    """Count the texts of ``english_files`` (name -> parsed YAML) that the ``overlays``
+    (name -> the parsed ``<language>/<name>``, where there is one) put in another
+    language: a text the overlay does not give, or gives equal to its English in more
+    than :data:`SAME_WORDS_AT_MOST` words, counts as untranslated."""
     total = 0
     done = 0
     missing: list[str] = []
     for name, english in english_files.items():
-        merged = dict(texts(translated_files.get(name, english)))
+        raw = overlays.get(name)
+        merged = dict(texts(overlay(english, raw, f"{language}/{name}")))
+        provided = set(given(english, raw))
         for address, text in texts(english):
             total += 1
-            if merged.get(address, text) != text:
+            shown = merged.get(address, text)
+            same_word = address in provided and len(text.split()) <= SAME_WORDS_AT_MOST
+            if shown != text or same_word:
                 done += 1
             else:
                 missing.append(f"{name}: {'.'.join(address)}")
