@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from crampcheck.domain.types import Kind, Urgency
 from crampcheck.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from crampcheck.knowledge.loader import DATA_PACKAGE
+from crampcheck.knowledge.translations import Coverage
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.rule_cases import audit_rules
 
@@ -91,6 +93,11 @@ def test_every_rule_case_behaves(pipeline: Pipeline) -> None:
         for f in audit.failures
     ]
     assert not failures, "\n".join(failures)
+    # A text a person reads with no Spanish beside it fails the check (kb check's exit).
+    assert all(not found.missing for found in audit.translations)
+    assert audit.ok
+    gap = Coverage("es", 1, 2, ("findings_symptoms.yaml: findings.[fever].why",))
+    assert not replace(audit, translations=(gap,)).ok
 
 
 def test_unknown_key_is_rejected_with_file_and_key(tmp_path: Path) -> None:

@@ -34,6 +34,8 @@ def report_knowledge_check(out: Console, pipeline: Pipeline) -> bool:
             f"  texts translated ({found.language}): {found.translated}/{found.total} "
             f"({found.percent:.1f}%)"
         )
+        for address in found.missing:
+            out.print(f"  text with no {found.language} translation: {address}")
     for language, importance, finding_id in audit.unread_emergencies:
         out.print(f"  {importance} with no phrase in the {language} reader: {finding_id}")
     others: dict[str, list[str]] = {}

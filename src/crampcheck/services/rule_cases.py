@@ -74,6 +74,7 @@ class RuleAudit:
             or self.advice_without_cases
             or self.signs_without_lay_words
             or self.unread_emergencies
+            or any(found.missing for found in self.translations)
         )
 
 
