@@ -120,6 +120,20 @@ class QuantityReader:
         self._with_unit = re.compile(
             rf"(?<![\w.]){number}\+?\s*-?\s*{unit}(?![a-z])", re.IGNORECASE
         )
+        self._not_measures = [
+            (
+                spec.dimension,
+                frozenset(_squash(u) for u in spec.units),
+                re.compile(
+                    rf"(?<![\w])(?:{_alternation(list(spec.preceded_by))})"
+                    + (rf"(?:\s+(?:{_alternation(list(spec.between))}))*" if spec.between else "")
+                    + r"\s*$",
+                    re.IGNORECASE,
+                ),
+                tuple(w.lower() for w in spec.unless_followed_by),
+            )
+            for spec in lexicon.not_measures
+        ]
         self._phrases = {k.lower(): v for k, v in lexicon.duration_phrases.items()}
         self._phrase = (
             re.compile(
@@ -197,6 +211,8 @@ class QuantityReader:
             if unit.dimension == "temperature" and not unit.offset and base > _FAHRENHEIT_FLOOR:
                 # "100 degrees" with no scale: too hot for Celsius, so Fahrenheit
                 base = (number - 32) * 5 / 9
+            if self._not_a_measure(text, match, unit):
+                continue
             if unit.dimension == "duration" and (
                 self._measures_something_else(text, match.end())
                 or self._is_rate(text, match.start(), match.end())
@@ -286,6 +302,19 @@ class QuantityReader:
             return False
         before = text[max(0, start - 20) : start].lower().split()
         return not before or before[-1].strip(".,;:") not in self._lengths_before_a
+
+    def _not_a_measure(self, text: str, match: re.Match[str], unit: _Unit) -> bool:
+        """Whether the words just before a number with a unit say it is no measure of the
+        problem ("tengo 45 años": an age), unless what follows makes it one after all."""
+        before = text[max(0, match.start() - 40) : match.start()]
+        after = text[match.end() : match.end() + 24].lower()
+        return any(
+            dimension == unit.dimension
+            and (not units or _squash(match.group("unit")) in units)
+            and preceded.search(before) is not None
+            and not (unless and _starts_with_any(after, unless))
+            for dimension, units, preceded, unless in self._not_measures
+        )
 
     def _measures_something_else(self, text: str, end: int) -> bool:
         """A duration followed by the thing it measures ("a 9-hour shift", "3 hours of

@@ -204,14 +204,34 @@ class Reader:
 
     def _target_rules(self) -> Iterable[TargetRule]:
         """Phrase rules; a wildcard word ``cramp*`` is written as its stem ``cramp``,
-        which the tokenizer normalises like every word it covers."""
+        which the tokenizer normalises like every word it covers. Where the lexicon has
+        phrase fillers, a phrase of several words also matches with up to two of them
+        between any two of its words ("no nos contesta bien" is "no contesta bien")."""
+        fillers = sorted(set(self._norms(self._kb.lexicon.phrase_fillers)))
+        unfilled = frozenset(self._norms(self._kb.lexicon.no_filler_before))
         for phrase, label in self._phrases():
             if label.startswith(_NEARBY):
                 continue
             literal = " ".join(
                 w[:-1] if w.endswith("*") and len(w) > 1 else w for w in phrase.split()
-            )
-            yield TargetRule(literal.lower(), label)
+            ).lower()
+            yield TargetRule(literal, label, pattern=self._with_fillers(literal, fillers, unfilled))
+
+    def _with_fillers(
+        self, literal: str, fillers: list[str], unfilled: frozenset[str]
+    ) -> list[dict[str, Any]] | None:
+        """A token pattern for ``literal`` with optional fillers between its words (not
+        before a word in ``unfilled``), or None (match the phrase as written) when there
+        are none to put there."""
+        if not fillers or " " not in literal:
+            return None
+        tokens = list(self._nlp.tokenizer(literal))
+        pattern: list[dict[str, Any]] = []
+        for i, token in enumerate(tokens):
+            pattern.append({"NORM": token.norm_})
+            if token.whitespace_ and i < len(tokens) - 1 and tokens[i + 1].norm_ not in unfilled:
+                pattern.append({"NORM": {"IN": fillers}, "OP": "{0,2}"})
+        return pattern
 
     def _norms(self, words: Iterable[str]) -> list[str]:
         """The norms the tokenizer gives these words (``dark*`` -> ``dark*``)."""

@@ -27,6 +27,22 @@ class Lexicon(Strict):
     shadows: tuple[str, ...] = Field(
         default=(), description="longer phrases that stop a shorter word being read as a finding"
     )
+    phrase_fillers: tuple[str, ...] = Field(
+        default=(),
+        description="short words that may stand between two words of a phrase without "
+        "changing what it says, up to two at a time: Spanish object pronouns ('no nos "
+        "contesta bien' says 'no contesta bien', 'se me duerme' says 'se duerme')",
+    )
+    no_filler_before: tuple[str, ...] = Field(
+        default=(),
+        description="words whose meaning changes with a filler before them, so none is "
+        "put there: 'no me siento bien' is how one feels, not 'no siento' (numbness)",
+    )
+    not_measures: tuple[NotAMeasure, ...] = Field(
+        default=(),
+        description="numbers with a unit that measure something other than the problem, "
+        "told by the words before them (a person's age: 'tengo 45 años')",
+    )
     context_rules: tuple[ContextRuleSpec, ...] = ()
     list_connectors: tuple[str, ...] = Field(
         default=(), description="tokens that join list items a modifier spreads across"
@@ -152,6 +168,32 @@ class UnitSpec(Strict):
     words: tuple[str, ...]
     factor: float = 1.0
     offset: float = 0.0
+
+
+class NotAMeasure(Strict):
+    """A number with a unit that the words just before it say is not a measure of the
+    problem: "tengo 45 años", "un señor de 60 años" give an age, not how long anything
+    has lasted."""
+
+    dimension: Literal["duration", "temperature", "score", "gestation", "heart_rate"]
+    units: tuple[str, ...] = Field(
+        default=(),
+        description="the unit words it applies to (none: every unit of the dimension); an "
+        "age is said in years",
+    )
+    preceded_by: tuple[str, ...] = Field(
+        min_length=1, description="the words just before the number ('tengo', 'señor de')"
+    )
+    between: tuple[str, ...] = Field(
+        default=(),
+        description="words that may stand between those and the number ('tiene como 30 "
+        "años', 'tengo unos 45 años')",
+    )
+    unless_followed_by: tuple[str, ...] = Field(
+        default=(),
+        description="words after the unit that make it a length after all ('tengo 3 años "
+        "con este dolor': the pain has lasted three years)",
+    )
 
 
 class ContextRuleSpec(Strict):
