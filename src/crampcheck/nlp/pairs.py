@@ -39,6 +39,7 @@ class WordPairs:
         )
         self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
         self._danger = frozenset(s.finding for s in kb.emergency_signs)
+        self._implied = {f.id: frozenset(f.implies) for f in kb.findings.values()}
 
     def _index(
         self, norms: Callable[[Iterable[str]], list[str]]
@@ -107,10 +108,16 @@ class WordPairs:
         for pair in candidates:
             head = heads[(pair.start, pair.end, pair.label_)]
             tail = pair.end - 1 if head == pair.start else pair.start
+            # A phrase for what the pair says more exactly never blocks it: "se me duerme"
+            # is numbness, and with "las nalgas" numbness where one sits.
+            implied = self._implied.get(pair.label_, frozenset())
             blocking = [
                 s
                 for s in spans
-                if s.label_ not in self._non_blocking and s.start < pair.end and pair.start < s.end
+                if s.label_ not in self._non_blocking
+                and s.label_ not in implied
+                and s.start < pair.end
+                and pair.start < s.end
             ]
             # A symptom or sign does not borrow its other word from a longer phrase of
             # something else either; background facts may share words with each other,
@@ -120,6 +127,7 @@ class WordPairs:
             taken = any(
                 len(s) > 1
                 and s.label_ != pair.label_
+                and s.label_ not in implied
                 and s.label_ not in self._sites
                 and (s.start <= head < s.end or (sign and s.start <= tail < s.end))
                 and not (s.start <= head < s.end and s.start <= tail < s.end)
