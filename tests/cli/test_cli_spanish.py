@@ -6,8 +6,8 @@ case file is scored on the Spanish reader."""
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import sys
 from pathlib import Path
 
