@@ -44,8 +44,9 @@ from typing import Any
 import pytest
 
 from crampcheck import cli
-from crampcheck.cli.terminal import BANNER_STYLE, KIND_WORDS
+from crampcheck.cli.terminal import banner_labels
 from crampcheck.nlp.reader import MAX_TEXT_CHARS
+from crampcheck.services.vocabulary import packaged_vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -63,8 +64,8 @@ CORE_COMMANDS = (
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _MARK = re.compile(r"^<!--\s*(check|file):(.*?)-->[ \t]*\n", re.MULTILINE)
 _MESSAGE = re.compile(r"^crampcheck( [a-z]+)*: ")
-_LABELS = {label: urgency for urgency, (_, label) in BANNER_STYLE.items()}
-_KINDS = {words: kind for kind, words in KIND_WORDS.items()}
+_LABELS = {label: urgency for urgency, label in banner_labels().items()}
+_KINDS = {words.heading: kind.value for kind, words in packaged_vocabulary().kind_words.items()}
 
 
 def command_line_section() -> str:

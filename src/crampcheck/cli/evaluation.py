@@ -89,6 +89,12 @@ def render_eval(console: Console, report: dict[str, Any]) -> None:
         f"kind accuracy: {report['kind_correct']}/{report['total']} "
         f"({_pct(report['kind_accuracy'])})"
     )
+    read_in = report.get("read_in") or {}
+    if read_in:
+        console.print(
+            "read in: " + ", ".join(f"{language} {n}" for language, n in read_in.items()),
+            markup=False,
+        )
 
 
 def render_interview_sets(console: Console, reports: dict[str, dict[str, Any]]) -> None:

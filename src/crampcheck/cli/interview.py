@@ -1,12 +1,16 @@
-"""The adaptive interview in a terminal: one question at a time, with Back and "Don't know"."""
+"""The adaptive interview in a terminal: one question at a time, with Back and "Don't know",
+in the language of the moment (the questions are the knowledge base's, in its overlay for
+that language; the prompts are the catalogue's)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
 
 from rich.console import Console
 
 from crampcheck.cli.terminal import render_result
+from crampcheck.domain.i18n import _, current_language
 from crampcheck.domain.types import Case
 from crampcheck.services.interview import (
     MAX_NUMBER,
@@ -22,70 +26,125 @@ from crampcheck.services.interview import (
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import result_to_dict
 
-HELP = "Answer, or type: ? = don't know, why = why we ask, b = back, q = quit"
+
+@dataclass(frozen=True)
+class Commands:
+    """What a person may type besides an answer, in one language's words."""
+
+    yes: frozenset[str]
+    no: frozenset[str]
+    dont_know: frozenset[str]
+    why: frozenset[str]
+    back: frozenset[str]
+    quit: frozenset[str]
+
+    def __or__(self, other: Commands) -> Commands:
+        return Commands(*(getattr(self, f.name) | getattr(other, f.name) for f in fields(Commands)))
+
+
+_ENGLISH = Commands(
+    yes=frozenset({"y", "yes"}),
+    no=frozenset({"n", "no"}),
+    dont_know=frozenset({"?", "dont know", "don't know", "unknown"}),
+    why=frozenset({"why"}),
+    back=frozenset({"b"}),
+    quit=frozenset({"q"}),
+)
+_COMMANDS = {
+    "en": _ENGLISH,
+    # The English words are taken too: "y" and "b" mean nothing else in Spanish.
+    "es": _ENGLISH
+    | Commands(
+        yes=frozenset({"s", "si", "sí"}),
+        no=frozenset({"n", "no"}),
+        dont_know=frozenset({"no se", "no sé", "nose"}),
+        why=frozenset({"por que", "por qué", "porque"}),
+        back=frozenset({"a", "atras", "atrás"}),
+        quit=frozenset({"x", "salir"}),
+    ),
+}
+
+
+def commands() -> Commands:
+    """The commands in the language of the moment."""
+    return _COMMANDS.get(current_language(), _ENGLISH)
+
+
+def _help() -> str:
+    return _("Answer, or type: ? = don't know, why = why we ask, b = back, q = quit")
 
 
 def _ask(console: Console, question: Question, shown: Progress) -> str:
-    console.print(f"\n[bold]Question {shown.number} of about {shown.total}.[/bold] {question.text}")
+    heading = _("Question %(number)d of about %(total)d.") % {
+        "number": shown.number,
+        "total": shown.total,
+    }
+    console.print(f"\n[bold]{heading}[/bold] {question.text}")
     if question.select in ("many", "one"):
         for index, option in enumerate(question.options, start=1):
             console.print(f"  {index:2}. {option.label}")
-        console.print("   0. None of these")
+        console.print("   0. " + _("None of these"))
         hint = (
-            "numbers separated by commas, 0 for none"
+            _("numbers separated by commas, 0 for none")
             if question.select == "many"
-            else "one number, 0 for none"
+            else _("one number, 0 for none")
         )
-        console.print(f"  ({hint}; {HELP})", style="dim")
+        console.print(f"  ({hint}; {_help()})", style="dim")
     elif question.select == "boolean":
-        console.print(f"  (y = yes, n = no; {HELP})", style="dim")
+        console.print("  (" + _("y = yes, n = no") + f"; {_help()})", style="dim")
     else:
-        console.print(f"  (a number of {question.unit}; {HELP})", style="dim")
+        unit = _("a number of %(unit)s") % {"unit": question.unit}
+        console.print(f"  ({unit}; {_help()})", style="dim")
     return console.input("> ").strip().lower()
 
 
 def _reply(question: Question, typed: str) -> Reply:
     """What was typed, as a reply to ``question``; :class:`AnswerError` when it cannot
     be read at all (the interview service decides whether the question takes it)."""
-    if typed in ("?", "dont know", "don't know", "unknown"):
+    words = commands()
+    if typed in words.dont_know:
         return Reply(dont_know=True)
     if question.select in ("many", "one"):
-        if typed in ("0", "none", "no", "n"):
+        if typed == "0" or typed in words.no or typed in ("none", "ninguno", "ninguna"):
             return Reply(none=True)
         try:
             picks = [int(p) for p in typed.replace(" ", "").split(",") if p]
         except ValueError:
-            raise AnswerError("type the numbers of the options, separated by commas") from None
+            raise AnswerError(_("type the numbers of the options, separated by commas")) from None
         if 0 in picks:
             return Reply(
                 chosen=tuple(question.options[p - 1].finding_id for p in picks if p), none=True
             )
         if any(not 1 <= p <= len(question.options) for p in picks):
-            raise AnswerError(f"choose numbers from 1 to {len(question.options)}")
+            raise AnswerError(
+                _("choose numbers from 1 to %(count)d") % {"count": len(question.options)}
+            )
         return Reply(chosen=tuple(question.options[p - 1].finding_id for p in picks))
     if question.select == "boolean":
-        return Reply(yes={"y": True, "yes": True, "n": False, "no": False}.get(typed))
+        return Reply(yes=True if typed in words.yes else False if typed in words.no else None)
     try:
         return Reply(number=float(typed))
     except ValueError:
-        raise AnswerError(f"type a number of {question.unit}") from None
+        raise AnswerError(_("type a number of %(unit)s") % {"unit": question.unit}) from None
 
 
-_REFUSED = {
-    "not_an_option": "choose from the options shown",
-    "only_one": "choose only one option",
-    "yes_or_no": "type y or n (or ? if you don't know)",
-    "choose": "type the numbers of the options that apply, or 0 for none of these",
-    "none_and_chosen": "0 (none of these) cannot go with an option: type one or the other",
-}
+def _refused() -> dict[str, str]:
+    return {
+        "not_an_option": _("choose from the options shown"),
+        "only_one": _("choose only one option"),
+        "yes_or_no": _("type y or n (or ? if you don't know)"),
+        "choose": _("type the numbers of the options that apply, or 0 for none of these"),
+        "none_and_chosen": _("0 (none of these) cannot go with an option: type one or the other"),
+    }
 
 
 def _apply(case: Case, question: Question, typed: str) -> Case:
     try:
         return apply_reply(case, question, _reply(question, typed))
     except ReplyError as error:
-        message = _REFUSED.get(error.reason) or (
-            f"type a number of {question.unit} from 0 to {MAX_NUMBER:,.0f}"
+        message = _refused().get(error.reason) or (
+            _("type a number of %(unit)s from 0 to %(most)s")
+            % {"unit": question.unit, "most": f"{MAX_NUMBER:,.0f}"}
         )
         raise AnswerError(message) from None
 
@@ -100,7 +159,11 @@ def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: boo
         console = Console(stderr=True, highlight=False)
     history: list[tuple[Case, int | None]] = []
     last_total: int | None = None
-    console.print("crampcheck interview. If this is an emergency, call 911 now.", style="bold")
+    console.print(
+        _("crampcheck interview. If this is an emergency, call %(number)s now.")
+        % {"number": pipeline.emergency_number},
+        style="bold",
+    )
     while True:
         question = next_question(case, pipeline.kb)
         if question is None:
@@ -109,18 +172,19 @@ def run_interview(pipeline: Pipeline, case: Case, console: Console, as_json: boo
         try:
             reply = _ask(console, question, shown)
         except EOFError:
-            console.print("\nNo more input: showing the result with what is known so far.")
+            console.print("\n" + _("No more input: showing the result with what is known so far."))
             break
-        if reply == "q":
+        words = commands()
+        if reply in words.quit:
             return 0
-        if reply == "why":
-            console.print(f"  Why we ask: {question.why}")
+        if reply in words.why:
+            console.print("  " + _("Why we ask:") + f" {question.why}")
             continue
-        if reply == "b":
+        if reply in words.back:
             if history:
                 case, last_total = history.pop()
             else:
-                console.print("  This is the first question.")
+                console.print("  " + _("This is the first question."))
             continue
         try:
             new_case = _apply(case, question, reply)

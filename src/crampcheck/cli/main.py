@@ -28,6 +28,7 @@ from crampcheck.cli.common import (
     say,
 )
 from crampcheck.cli.serving import WORKER_APP, serve_app, serve_workers
+from crampcheck.domain.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, using_language
 from crampcheck.domain.types import Sex
 from crampcheck.services.pipeline import KnowledgeError
 
@@ -44,6 +45,25 @@ def _age(value: str) -> int:
     if not MIN_AGE <= age <= MAX_AGE:
         raise argparse.ArgumentTypeError(f"age must be between {MIN_AGE} and {MAX_AGE}")
     return age
+
+
+def _language(value: str) -> str:
+    """A language crampcheck speaks, by its code (``es``; ``es-MX`` is Spanish too)."""
+    base = value.strip().replace("_", "-").split("-")[0].lower()
+    if base not in LANGUAGES:
+        known = ", ".join(f"{code} ({LANGUAGE_NAMES[code]})" for code in LANGUAGES)
+        raise argparse.ArgumentTypeError(f"unknown language {value!r}: choose one of {known}")
+    return base
+
+
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        default=DEFAULT_LANGUAGE,
+        metavar="LANG",
+        help=f"the language of the answer: {', '.join(LANGUAGES)} (default {DEFAULT_LANGUAGE})",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--age", type=_age, help="age in years")
     assess.add_argument("--sex", choices=[s.value for s in Sex])
     assess.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_language(assess)
 
     interview = commands.add_parser(
         "interview", help="the adaptive interview, one question at a time"
@@ -82,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     interview.add_argument("--age", type=_age)
     interview.add_argument("--sex", choices=[s.value for s in Sex])
     interview.add_argument("--json", action="store_true", help="print the final result as JSON")
+    _add_language(interview)
 
     evaluate = commands.add_parser(
         "eval", help="score vignette files (one report per file, each a vignette set)"
@@ -174,9 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("clinic", "staff", "report"):
             return cli_clinic.run(args, out, err, _settings(err))
         if args.command == "assess":
-            return checks.assess(args, out, err)
+            with using_language(args.lang):
+                return checks.assess(args, out, err)
         if args.command == "interview":
-            return checks.interview(args, out)
+            with using_language(args.lang):
+                return checks.interview(args, out)
         if args.command == "eval":
             return checks.evaluate(args, out, err)
         return checks.kb_check(out)

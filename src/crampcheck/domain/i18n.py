@@ -46,6 +46,11 @@ LANGUAGES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español"}
 """Each language's name in its own words, for the switch between them."""
 
+CLINIC_LANGUAGE = DEFAULT_LANGUAGE
+"""The language of the clinic's side (its request page, one-page summary, FHIR export
+and notice email): what a check done in another language is also rendered in, beside
+the person's own words as they wrote them."""
+
 _language: ContextVar[str] = ContextVar("crampcheck_language", default=DEFAULT_LANGUAGE)
 
 
@@ -143,6 +148,16 @@ def short_time(moment: datetime) -> str:
 def decimal(number: float) -> str:
     """A number with the language's decimal sign and grouping (1,234.5 / 1234,5)."""
     return format_decimal(number, locale=_locale())
+
+
+def language_name(language: str) -> str:
+    """A language's name in the language of the moment ("es": "Spanish" on an English
+    page, "español" on a Spanish one); an unknown code as it is."""
+    try:
+        named = Locale.parse(language.replace("-", "_")).get_language_name(_locale())
+    except (ValueError, TypeError):
+        return language
+    return named[:1].upper() + named[1:] if named else language
 
 
 def _locale() -> Locale:

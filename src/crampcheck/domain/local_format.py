@@ -2,10 +2,12 @@
 Unicode CLDR data): "Fri, Mar 14, 2025, 7:30 AM" in the US, "Fri, 14 Mar 2025, 07:30"
 in the UK; weeks starting on Sunday in the US and Monday in most of Europe.
 
-The locale is the clinic's (its clinic file's ``locale``, ``en_US`` for a US clinic); the
-time zone is the person's (or the clinic's when the person's is not known). Durations
-are in seconds or minutes, with plurals through gettext (``ngettext``), so a 30-second
-cramp is "30 seconds", never "0.5 minutes".
+The locale is the clinic's (its clinic file's ``locale``, ``en_US`` for a US clinic), in
+the person's language (:func:`in_language`: ``es_US`` for a Spanish reader at a US
+clinic, so "vie, 14 de mar de 2025, 7:30 a.m."); the time zone is the person's (or the
+clinic's when the person's is not known). Durations are in seconds or minutes, with
+plurals through gettext (``ngettext``), so a 30-second cramp is "30 seconds", never
+"0.5 minutes".
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time, get_timezone_name
 
-from crampcheck.domain.i18n import translations
+from crampcheck.domain.i18n import current_language, translations
 
 DEFAULT_LOCALE = "en_US"
 """The locale when a clinic file names none: crampcheck's clinics are in the US."""
@@ -29,6 +31,20 @@ def known_locale(name: str) -> bool:
     except (UnknownLocaleError, ValueError, TypeError):
         return False
     return True
+
+
+def in_language(locale: str, language: str) -> str:
+    """The clinic's ``locale`` for a reader of ``language``: the same country's way of
+    writing in that language (``en_US`` and Spanish: ``es_US``), or the language's own
+    when the country has none in Babel's data; the locale itself for its own language."""
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return locale
+    if parsed.language == language:
+        return locale
+    regional = f"{language}_{parsed.territory}" if parsed.territory else language
+    return regional if known_locale(regional) else language if known_locale(language) else locale
 
 
 def _spaces(text: str) -> str:
@@ -113,10 +129,11 @@ class LocalFormat:
 
 
 def duration_text(minutes: float) -> str:
-    """A duration as a person says it: "30 seconds", "1 minute", "2 minutes 30 seconds",
-    "1 hour 5 minutes" (seconds are rounded to whole ones)."""
+    """A duration as a person says it, in the language of the moment: "30 seconds",
+    "1 minute", "2 minutes 30 seconds", "1 hour 5 minutes" (seconds are rounded to whole
+    ones)."""
     total = max(0, round(minutes * 60))
-    words = translations()
+    words = translations(current_language())
     hours, rest = divmod(total, 3600)
     whole_minutes, seconds = divmod(rest, 60)
     parts: list[str] = []

@@ -13,6 +13,14 @@ chip), which have no words. Reading them the way the check used them is done her
   denied reads as "said no to ...", never as if it were present.
 
 Snapshots stored before the version field was written (version 1) read the same way.
+
+Since version 3 a snapshot also says which language the check was shown in
+(``language``) and which languages the person's words are written in (``written_in``); a
+check shown in another language than the clinic's keeps, in ``in_clinic_language``, the
+same check assessed in the clinic's language (the same words, read the same way, with the
+same knowledge base), so that the clinic reads the urgency, the findings and the reasons
+in its own language beside the person's words as written. Older snapshots say neither
+(``language`` None): they are read as they were stored.
 """
 
 from __future__ import annotations
@@ -23,8 +31,14 @@ from typing import Any
 
 from crampcheck.domain.types import FindingState
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 """Written into every new snapshot; a stored snapshot without it is version 1."""
+
+CLINIC_COPY = "in_clinic_language"
+"""The key of a snapshot's rendering in the clinic's language (version 3 on)."""
+KEPT_AS_WRITTEN = ("description", "version", "language", "written_in")
+"""What a rendering in another language never replaces: the person's own words, and
+what the snapshot says about itself."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,44 @@ class Snapshot:
             if isinstance(row, Mapping)
         )
         return cls(version if isinstance(version, int) else 1, rows, data)
+
+    @property
+    def language(self) -> str | None:
+        """The language the check was shown to the person in (None: not recorded, a
+        snapshot from before version 3)."""
+        language = self.data.get("language")
+        return language if isinstance(language, str) and language else None
+
+    @property
+    def written_in(self) -> tuple[str, ...]:
+        """The languages the person's words are written in, as the reader told them
+        (``("es",)``; both for a text that mixes them; empty when not recorded, when
+        there were no words, or for words in neither language)."""
+        found = self.data.get("written_in")
+        return tuple(str(x) for x in found) if isinstance(found, list | tuple) else ()
+
+    def rendering_languages(self) -> tuple[str, ...]:
+        """The languages this snapshot can be read in: the person's, then the clinic's
+        when it keeps a copy in it."""
+        copy = self.data.get(CLINIC_COPY)
+        languages = [self.language] if self.language else []
+        if isinstance(copy, Mapping) and isinstance(copy.get("language"), str):
+            languages.append(str(copy["language"]))
+        return tuple(dict.fromkeys(languages))
+
+    def in_language(self, language: str) -> Mapping[str, Any]:
+        """The stored data with the check in ``language`` when the snapshot keeps it in
+        that language (the person's words, as written, stay): the person's when it was
+        shown in it, the clinic's copy when that is in it, else as the person saw it."""
+        copy = self.data.get(CLINIC_COPY)
+        if (
+            self.language == language
+            or not isinstance(copy, Mapping)
+            or copy.get("language") != language
+        ):
+            return self.data
+        rendered = {k: v for k, v in copy.items() if k not in KEPT_AS_WRITTEN}
+        return {**self.data, **rendered}
 
     @property
     def description(self) -> str:

@@ -6,7 +6,8 @@ The bundle holds what the clinic received, in standard resources:
   status, its priority (from the triage urgency), the clinic and preferred location,
   and the preferred times;
 - ``Patient``: the person, with only the name and contact details they typed, their
-  date of birth when they gave it, and their sex as given in the check (``gender``);
+  date of birth when they gave it, their sex as given in the check (``gender``) and the
+  language they did the check in (``communication``);
 - ``RiskAssessment``: the triage the person saw (urgency, kind, possible causes, and the
   rules that fired with their sources), based on the answers and the diary;
 - ``QuestionnaireResponse`` answering the check's ``Questionnaire`` (both included);
@@ -30,6 +31,8 @@ from fhir.resources.R4B.bundle import Bundle
 from crampcheck.clinic import Clinic
 from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.diary import EpisodeRecord
+from crampcheck.domain.i18n import CLINIC_LANGUAGE, language_name, using_language
+from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.types import Kind, Urgency
 from crampcheck.fhir.diary import CRAMPCHECK, _iso, episode_observation
 from crampcheck.fhir.questionnaire import codings, questionnaire, questionnaire_response
@@ -64,6 +67,10 @@ PRIORITY: Mapping[Urgency, str] = {
 """ServiceRequest.priority of each urgency (an emergency is never a request in practice:
 the form refuses it and sends the person to the emergency number)."""
 
+
+LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
+"""The code system of a language (BCP 47: ``es``, ``en``), as FHIR's ``Patient.communication``
+binds it."""
 
 GENDERS = frozenset({"female", "male"})
 """The check's answers to its sex question, each also a FHIR AdministrativeGender code."""
@@ -101,7 +108,26 @@ def patient(request: AppointmentRecord, patient_id: str) -> dict[str, Any]:
         resource["gender"] = request.check_sex
     if request.date_of_birth is not None:
         resource["birthDate"] = request.date_of_birth.isoformat()
+    language = Snapshot.read(request.snapshot).language
+    if language is not None:
+        # The language they chose to do the check in: what the clinic needs to know to
+        # call them back (or book an interpreter).
+        named = _language_display(language)
+        resource["communication"] = [
+            {
+                "language": {
+                    "coding": [{"system": LANGUAGE_SYSTEM, "code": language, "display": named}],
+                    "text": named,
+                },
+                "preferred": True,
+            }
+        ]
     return resource
+
+
+def _language_display(language: str) -> str:
+    with using_language(CLINIC_LANGUAGE):
+        return language_name(language)
 
 
 def _reason_note(reason: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,6 +247,17 @@ def risk_assessment(
     if snapshot.get("action"):
         resource["mitigation"] = str(snapshot["action"])
     notes = [_reason_note(r) for r in snapshot.get("reasons") or ()]
+    language = Snapshot.read(snapshot).language
+    if language is not None and language != CLINIC_LANGUAGE:
+        named = _language_display(language)
+        notes.insert(
+            0,
+            {
+                "text": f"The person did the check in {named}: their description is kept as "
+                f"they wrote it; this assessment is the same check in "
+                f"{_language_display(CLINIC_LANGUAGE)}."
+            },
+        )
     if notes:
         resource["note"] = notes
     return resource

@@ -164,7 +164,11 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     """Load and validate the knowledge base (the packaged one unless ``root`` is given),
     its texts in ``language`` where ``root/<language>/`` translates them."""
     root = root or resources.files(DATA_PACKAGE)
-    sources, _ = _by_id(_records(Source, root / "sources.yaml", "sources", language, root))
+    sources, _ = _by_id(
+        # A reader of another language is sent to a source's page in it, where it has one.
+        (source.in_language(language), where)
+        for source, where in _records(Source, root / "sources.yaml", "sources", language, root)
+    )
     findings, finding_where = _by_id(
         r
         for f in _files(root, "findings")

@@ -32,6 +32,7 @@ from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.birth import age_on
 from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.diary import KindPatterns
+from crampcheck.domain.i18n import CLINIC_LANGUAGE, language_name, using_language
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
@@ -173,6 +174,11 @@ class RequestSummary:
     denials: tuple[FindingLine, ...] = ()
     """The "no" answers worth printing: red flags of rules at or above the answer's
     level that the person denied (see :mod:`crampcheck.report.compact`)."""
+    language: str | None = None
+    """The language the check was shown to the person in, when not the clinic's (its
+    code, such as ``es``): their words are then quoted as written, in it."""
+    language_label: str | None = None
+    """That language's name in the clinic's language ("Spanish")."""
 
     @property
     def words(self) -> Excerpt | None:
@@ -276,7 +282,23 @@ def build_summary(
         request_reason=request.reason,
         paper_size=clinic.paper_size,
         denials=_denials(lines, _finding_rows(snapshot), request, urgency, kb),
+        language=person_language(snapshot),
+        language_label=_language_label(person_language(snapshot)),
     )
+
+
+def person_language(snapshot: Mapping[str, Any]) -> str | None:
+    """The language the check was shown to the person in, when it is not the clinic's
+    (None for the clinic's own, or a snapshot from before it was recorded)."""
+    language = Snapshot.read(snapshot).language
+    return language if language and language != CLINIC_LANGUAGE else None
+
+
+def _language_label(language: str | None) -> str | None:
+    if language is None:
+        return None
+    with using_language(CLINIC_LANGUAGE):
+        return language_name(language)
 
 
 def _denials(

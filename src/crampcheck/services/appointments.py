@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session
 from crampcheck.clinic import Clinic
 from crampcheck.domain.appointment import AppointmentRecord
 from crampcheck.domain.birth import birth_date_problem
-from crampcheck.domain.snapshot import SNAPSHOT_VERSION
+from crampcheck.domain.i18n import (
+    CLINIC_LANGUAGE,
+    DEFAULT_LANGUAGE,
+    current_language,
+    using_language,
+)
+from crampcheck.domain.snapshot import CLINIC_COPY, SNAPSHOT_VERSION, Snapshot
 from crampcheck.domain.times import aware
 from crampcheck.domain.types import Urgency, urgency_order
+from crampcheck.nlp.language import languages_of
 from crampcheck.services import check_steps, request_repeats, sharing
 from crampcheck.services.check_steps import Given
 from crampcheck.services.pipeline import Pipeline
@@ -80,30 +87,67 @@ def validate_request(
         )
 
 
-def snapshot_of(assessment: dict[str, Any], text: str | None) -> dict[str, Any]:
+SNAPSHOT_KEYS = (
+    "urgency",
+    "action",
+    "kind",
+    "kind_reasons",
+    "findings",
+    "reasons",
+    "causes",
+    "open_questions",
+    "advice",
+    "withheld",
+    "outside_scope",
+    "ignored_mentions",
+    "sources",
+    "kb_version",
+    "disclaimer",
+)
+"""What a snapshot keeps of an assessment."""
+
+
+def snapshot_of(
+    assessment: dict[str, Any],
+    text: str | None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    written_in: tuple[str, ...] = (),
+    in_clinic_language: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The part of an assessment the clinic needs, frozen as the person saw it, with its
-    version (see :mod:`crampcheck.domain.snapshot`, which reads every version)."""
-    keys = (
-        "urgency",
-        "action",
-        "kind",
-        "kind_reasons",
-        "findings",
-        "reasons",
-        "causes",
-        "open_questions",
-        "advice",
-        "withheld",
-        "outside_scope",
-        "ignored_mentions",
-        "sources",
-        "kb_version",
-        "disclaimer",
-    )
-    snapshot = {key: assessment[key] for key in keys if key in assessment}
+    version (see :mod:`crampcheck.domain.snapshot`, which reads every version): the
+    language it was shown in, the languages the words are written in, and, for a check
+    shown in another language than the clinic's, the same check in the clinic's."""
+    snapshot = {key: assessment[key] for key in SNAPSHOT_KEYS if key in assessment}
     snapshot["description"] = text
     snapshot["version"] = SNAPSHOT_VERSION
+    snapshot["language"] = language
+    snapshot["written_in"] = list(written_in)
+    if in_clinic_language is not None and language != CLINIC_LANGUAGE:
+        copy = {k: in_clinic_language[k] for k in SNAPSHOT_KEYS if k in in_clinic_language}
+        snapshot[CLINIC_COPY] = {"language": CLINIC_LANGUAGE, **copy}
     return snapshot
+
+
+def checked_snapshot(
+    pipeline: Pipeline, clinic: Clinic, given: Given
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A check assessed for a request, and its snapshot as stored: in the language of
+    the moment (the person's), and, when that is not the clinic's, in the clinic's too
+    (the words are read once; only the texts differ)."""
+    language = current_language()
+    result = check_steps.run(pipeline, given)
+    assessment = assessment_payload(result, pipeline.kb, clinic)
+    copy = None
+    if language != CLINIC_LANGUAGE:
+        with using_language(CLINIC_LANGUAGE):
+            copy = assessment_payload(check_steps.run(pipeline, given), pipeline.kb, clinic)
+    written_in = languages_of(given.text) if given.text and given.text.strip() else ()
+    snapshot = snapshot_of(
+        assessment, given.text, language=language, written_in=written_in, in_clinic_language=copy
+    )
+    return assessment, snapshot
 
 
 def new_request(
@@ -115,10 +159,12 @@ def new_request(
     user_id: str | None = None,
     *,
     given: Given | None = None,
+    snapshot: dict[str, Any] | None = None,
 ) -> AppointmentRequest:
     """A validated request, not yet stored; ``user_id`` links it to the signed-in
     person's account (so a shared diary can go with it); the age and sex of the check
-    (``given``) are kept beside it."""
+    (``given``) are kept beside it; ``snapshot`` is the check as stored (see
+    :func:`checked_snapshot`), else made from ``assessment`` and ``text``."""
     now = now or datetime.now(UTC)
     validate_request(data, clinic, assessment, now.date())
     return AppointmentRequest(
@@ -135,7 +181,7 @@ def new_request(
         kind=assessment["kind"],
         kb_version=assessment["kb_version"],
         status="new",
-        snapshot=snapshot_of(assessment, text),
+        snapshot=snapshot if snapshot is not None else snapshot_of(assessment, text),
         user_id=user_id,
         urgency_order=urgency_order(Urgency(assessment["urgency"])),
         date_of_birth=data.date_of_birth,
@@ -155,9 +201,12 @@ def create_request(
     user_id: str | None = None,
     *,
     given: Given | None = None,
+    snapshot: dict[str, Any] | None = None,
 ) -> AppointmentRequest:
     """Validate and store a request in the caller's transaction (see :func:`new_request`)."""
-    request = new_request(clinic, data, assessment, text, now, user_id, given=given)
+    request = new_request(
+        clinic, data, assessment, text, now, user_id, given=given, snapshot=snapshot
+    )
     session.add(request)
     return request
 
@@ -171,8 +220,12 @@ def get_request(session: Session, clinic_id: str, request_id: str) -> Appointmen
     )
 
 
-def request_record(request: AppointmentRequest) -> AppointmentRecord:
-    """A stored request as the one-page summary and the FHIR export read it."""
+def request_record(request: AppointmentRequest, language: str | None = None) -> AppointmentRecord:
+    """A stored request as the one-page summary and the FHIR export read it; with a
+    ``language``, its check in that language where the snapshot keeps it (see
+    :meth:`Snapshot.in_language`), the person's words as they wrote them."""
+    stored = request.snapshot
+    snapshot = Snapshot.read(stored).in_language(language) if language else stored
     return AppointmentRecord(
         clinic_id=request.clinic_id,
         id=request.id,
@@ -187,7 +240,7 @@ def request_record(request: AppointmentRequest) -> AppointmentRecord:
         kind=request.kind,
         kb_version=request.kb_version,
         status=request.status,
-        snapshot=request.snapshot,
+        snapshot=dict(snapshot) if language else stored,
         date_of_birth=request.date_of_birth,
         reason=request.reason,
         check_age=request.check_age,
@@ -241,13 +294,22 @@ def request_appointment(
         earlier = request_repeats.find_by_key(session, clinic.id, idempotency_key)
         if earlier is not None:
             return _repeat(session, earlier, sent)
-    assessment = assessment_payload(check_steps.run(pipeline, given), pipeline.kb, clinic)
+    assessment, snapshot = checked_snapshot(pipeline, clinic, given)
     if idempotency_key is None:
         stored = create_request(
-            session, clinic, data, assessment, given.text, user_id=user_id, given=given
+            session,
+            clinic,
+            data,
+            assessment,
+            given.text,
+            user_id=user_id,
+            given=given,
+            snapshot=snapshot,
         )
     else:
-        stored = new_request(clinic, data, assessment, given.text, user_id=user_id, given=given)
+        stored = new_request(
+            clinic, data, assessment, given.text, user_id=user_id, given=given, snapshot=snapshot
+        )
         stored.idempotency_key = idempotency_key
         stored.request_fingerprint = sent
         try:

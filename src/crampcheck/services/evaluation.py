@@ -1,8 +1,11 @@
 """Score crampcheck against vignettes: urgency agreement, under- and over-triage, kind.
 
 A vignette is one JSON object a line: ``id``, ``text``, ``age``, ``sex``,
-``expected_urgency``, ``expected_kind``. Under-triage (an answer below the expected
-level) is the dangerous error; it is counted with how many levels it missed by.
+``expected_urgency``, ``expected_kind`` (other fields, such as a reading case's
+``findings`` or ``rationale``, are ignored). The text may be in English or Spanish: each
+is read in the language it is written in, and the report says how many were read in
+which. Under-triage (an answer below the expected level) is the dangerous error; it is
+counted with how many levels it missed by.
 """
 
 from __future__ import annotations
@@ -105,11 +108,17 @@ class Score:
         default_factory=lambda: {u.value: Counter() for u in Urgency}
     )
     misses: list[Miss] = field(default_factory=list)
+    read_in: Counter[str] = field(default_factory=Counter)
+    """How many texts were read in each language or pair of languages ("es", "en+es"),
+    "neither" for a text in neither: a Spanish set read as English would be scored on
+    the wrong reader."""
 
     def add(self, vignette: Vignette, result: CheckResult) -> None:
         got = result.assessment.urgency
         kind = result.assessment.kind
         self.total += 1
+        if result.reading is not None:
+            self.read_in["+".join(sorted(result.reading.languages)) or "neither"] += 1
         self.matrix[vignette.expected_urgency.value][got.value] += 1
         distance = got.rank - vignette.expected_urgency.rank
         if distance == 0:
@@ -154,6 +163,7 @@ class Score:
             "kind_correct": self.kind_correct,
             "kind_accuracy": _rate(self.kind_correct, self.total),
             "confusion_matrix": {k: dict(v) for k, v in self.matrix.items()},
+            "read_in": dict(sorted(self.read_in.items())),
             "misses": [
                 {
                     "id": m.id,

@@ -36,6 +36,8 @@ class Email:
     to: str
     subject: str
     body: str
+    language: str = "en"
+    """The language it is written in (its ``Content-Language``)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Mailer:
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(email.body)
+        # After the content: setting it clears every Content-* header.
+        message["Content-Language"] = email.language
         return message
 
     def send(self, email: Email) -> bool:

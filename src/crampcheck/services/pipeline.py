@@ -219,9 +219,11 @@ class Pipeline:
             english, self.reader.read_many([texts[i] for i in english]), strict=True
         ):
             readings[i] = reading
-        for i, found in enumerate(languages):
+        for i in range(len(texts)):
             if readings[i] is None:
-                readings[i] = self._read_in(texts[i], found)
+                # Read as a single check reads it (English too, beside Spanish), so that
+                # a batch (and ``eval``) scores what a person would be shown.
+                readings[i] = self._read(texts[i])
         return [
             self.assess_read(reading.to_case(age, sex), reading)
             for reading, (_, age, sex) in zip(readings, items, strict=True)

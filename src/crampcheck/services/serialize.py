@@ -7,15 +7,20 @@ from typing import Any
 
 from crampcheck.clinic import Clinic
 from crampcheck.domain.assessment import Assessment
+from crampcheck.domain.i18n import _
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.services.scope import scope_note
 
-NO_FINDINGS_NOTICE = (
-    "No symptom was recognised in the description. The answer below uses only what is "
-    "known; please answer the open questions or describe the episode in more detail."
-)
+
+def no_findings_notice() -> str:
+    """What a result says when nothing in the words was recognised, in the language of
+    the moment."""
+    return _(
+        "No symptom was recognised in the description. The answer below uses only what is "
+        "known; please answer the open questions or describe the episode in more detail."
+    )
 
 
 def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
@@ -96,7 +101,7 @@ def result_to_dict(result: CheckResult, kb: KnowledgeBase) -> dict[str, Any]:
         "disclaimer": assessment.disclaimer,
     }
     if assessment.recognised_findings == 0:
-        data["notice"] = NO_FINDINGS_NOTICE
+        data["notice"] = no_findings_notice()
     return data
 
 

@@ -1,5 +1,7 @@
 """What the clinic takes away from a request: the one-page PDF summary and the FHIR
-Bundle, each with the diary only while the patient shares it with the clinic.
+Bundle, each with the diary only while the patient shares it with the clinic. Both are
+in the clinic's language: a check done in another language is read from the snapshot's
+copy in the clinic's language, the person's words quoted as they wrote them.
 
 Used by the staff pages, the staff API and ``crampcheck report``; the caller records
 the read in the audit trail (the command line as an operator event, here).
@@ -15,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
+from crampcheck.domain.i18n import CLINIC_LANGUAGE
 from crampcheck.fhir.request import request_bundle
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
+from crampcheck.knowledge.loader import in_language
 from crampcheck.report.summary import build_summary
 from crampcheck.services.appointments import request_record
 from crampcheck.services.audit import AuditAction, record_operator, record_request_event
@@ -59,8 +63,10 @@ def _pdf(
     now = datetime.now(UTC)
     # The diary measured per kind, as the person's own patterns page measures it, with
     # days and weeks in the clinic's zone (the person's own is not known to the clinic).
+    kb = in_language(kb, CLINIC_LANGUAGE)
     kinds = None if rows is None else by_kind([as_measured(r) for r in rows], now, clinic.zone, kb)
-    return summary_pdf(build_summary(request_record(request), kinds, kb, clinic, now=now))
+    record = request_record(request, CLINIC_LANGUAGE)
+    return summary_pdf(build_summary(record, kinds, kb, clinic, now=now))
 
 
 def request_fhir(
@@ -73,8 +79,9 @@ def request_fhir(
 def _bundle(
     request: AppointmentRequest, rows: list[Episode] | None, kb: KnowledgeBase, clinic: Clinic
 ) -> dict[str, Any]:
+    kb = in_language(kb, CLINIC_LANGUAGE)
     episodes = None if rows is None else [episode_record(row) for row in rows]
-    return request_bundle(request_record(request), episodes, kb, clinic)
+    return request_bundle(request_record(request, CLINIC_LANGUAGE), episodes, kb, clinic)
 
 
 class Via(StrEnum):

@@ -1,5 +1,6 @@
-"""Diary times in the person's time zone and the clinic's locale: which zone, a stored
-time shown in it, and the times the quick presets ("last night") stand for."""
+"""Diary times in the person's time zone and the clinic's locale (in their language):
+which zone, a stored time shown in it, and the times the quick presets ("last night")
+stand for."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from fastapi import Request
 
-from crampcheck.domain.local_format import LocalFormat
+from crampcheck.domain.i18n import current_language
+from crampcheck.domain.local_format import LocalFormat, in_language
 from crampcheck.domain.times import aware as _aware
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.account import zone_name
@@ -32,9 +34,10 @@ def zone_of(request: Request, state: AppState) -> tuple[tzinfo, str]:
 
 
 def here(request: Request, state: AppState) -> LocalFormat:
-    """How this person's dates and times are written: their zone, the clinic's locale."""
+    """How this person's dates and times are written: their zone, the clinic's locale
+    in the language of their pages."""
     zone, name = zone_of(request, state)
-    return LocalFormat(zone, name, state.clinic.locale)
+    return LocalFormat(zone, name, in_language(state.clinic.locale, current_language()))
 
 
 def local(moment: datetime, zone: tzinfo) -> datetime:

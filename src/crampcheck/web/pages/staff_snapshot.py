@@ -8,17 +8,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crampcheck.domain.denials import Denial, denial, said_no
+from crampcheck.domain.i18n import current_language, language_name, using_language
 from crampcheck.domain.snapshot import FindingRow, Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
-from crampcheck.services.vocabulary import Vocabulary
+from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
+from crampcheck.web.i18n import _
 from crampcheck.web.pages.result import (
     Citations,
     _with_clause_start,
     kind_headings,
     urgency_headings,
 )
-from crampcheck.web.pages.views import Chip, SnapshotView
+from crampcheck.web.pages.views import AsShown, Chip, SnapshotView
 
 
 def _quote(row: FindingRow, description: str) -> str:
@@ -109,11 +111,52 @@ def _against(snapshot: Snapshot, cause: Mapping[str, Any], kb: KnowledgeBase) ->
     ]
 
 
-def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> SnapshotView:
+def _language_of(stored: Snapshot) -> tuple[str | None, str, str]:
+    """The person's language when it is not this page's (code and name), and the
+    languages their words are written in, named."""
+    page = current_language()
+    language = stored.language if stored.language and stored.language != page else None
+    named = [language_name(code) for code in stored.written_in]
+    if len(named) > 1:
+        written_in = _("%(first)s and %(second)s") % {
+            "first": ", ".join(named[:-1]),
+            "second": named[-1],
+        }
+    else:
+        written_in = "".join(named)
+    return language, language_name(language) if language else "", written_in
+
+
+def _as_shown(stored: Snapshot, shown: Mapping[str, Any]) -> AsShown | None:
+    """The top of the answer in the person's language, when the page shows the check in
+    another (the snapshot's copy in the clinic's language)."""
+    language = stored.language
+    if language is None or shown is stored.data:
+        return None
+    original = stored.data
+    with using_language(language):
+        headings = urgency_headings(packaged_vocabulary())
+    heading, _by_when = headings.get(str(original.get("urgency") or ""), ("", ""))
+    return {
+        "lang": language,
+        "heading": heading,
+        "action": str(original.get("action") or ""),
+        "reasons": [str(r.get("text", "")) for r in stored.section("reasons") if r.get("text")],
+    }
+
+
+def snapshot_view(stored: Mapping[str, Any], kb: KnowledgeBase) -> SnapshotView:
     """Everything ``staff_request_snapshot.html`` shows: the check exactly as the person
     saw it (urgency and what to do, why, what kind, what was read in their words, the
     possible causes with what points for and against them, their description), with its
-    sources and the knowledge-base version it came from."""
+    sources and the knowledge-base version it came from.
+
+    A check done in another language is shown in this page's language when the snapshot
+    keeps it in that language (the clinic's), the person's words as they wrote them,
+    with the language they used and the top of the answer as they read it."""
+    kept = Snapshot.read(stored)
+    snapshot = kept.in_language(current_language())
+    language, language_label, written_in_label = _language_of(kept)
     urgency = str(snapshot.get("urgency") or "")
     words = Vocabulary.of(kb)
     heading, by_when = urgency_headings(words).get(urgency, (urgency, ""))
@@ -187,4 +230,8 @@ def snapshot_view(snapshot: Mapping[str, Any], kb: KnowledgeBase) -> SnapshotVie
         "current_kb_version": kb.version,
         "disclaimer": str(snapshot.get("disclaimer") or ""),
         "sources": citations.numbered(),
+        "language": language,
+        "language_label": language_label,
+        "written_in_label": written_in_label,
+        "as_shown": _as_shown(kept, snapshot),
     }

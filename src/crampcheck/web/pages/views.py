@@ -175,6 +175,23 @@ class SnapshotView(TypedDict):
     current_kb_version: str
     disclaimer: str
     sources: Numbered
+    language: str | None
+    """The language the person did the check in, when not this page's (its code)."""
+    language_label: str
+    """That language's name in this page's language ("Spanish"), or ''."""
+    written_in_label: str
+    """The languages their words are written in, named ("Spanish"; "English and Spanish")."""
+    as_shown: AsShown | None
+    """The answer in the person's language, when the page shows the check in its own."""
+
+
+class AsShown(TypedDict):
+    """The top of the answer as the person read it, in their language."""
+
+    lang: str
+    heading: str
+    action: str
+    reasons: list[str]
 
 
 # ---------------------------------------------------------------- account pages
