@@ -58,7 +58,7 @@ def test_reload_back_and_forward_lose_nothing_and_send_nothing_again(
     assert tab.kind() == "confirm" and tab.page.url == confirm_url
     expect(tab.page.locator('input[name="absent"][value="swelling"]')).to_be_checked()
 
-    tab.finish()
+    asked = tab.finish()
     result_url = tab.page.url
     assert re.search(r"/check/result/[A-Za-z0-9_-]{32}$", result_url), result_url
     first = reference(tab)
@@ -68,21 +68,60 @@ def test_reload_back_and_forward_lose_nothing_and_send_nothing_again(
     tab.step(tab.page.reload)
     assert tab.page.url == result_url and reference(tab) == first
 
-    tab.step(tab.page.go_back)
-    assert tab.kind() == "confirm" and tab.page.url == confirm_url
-    expect(tab.page.locator("main blockquote.your-words")).to_contain_text("No swelling")
+    tab.step(tab.page.go_back)  # the last question, at its own address
+    assert tab.kind() == "question" and tab.question_id() == asked[-1]
+    assert "/check/question/" in tab.page.url, tab.page.url
 
     tab.step(tab.page.go_forward)
     assert tab.page.url == result_url and tab.kind() == "result"
     assert reference(tab) == first, "the same result, not a new one"
 
-    tab.step(tab.page.go_back)
+    # Back past every question: the confirm step, then the words as typed.
+    tab.step(lambda: tab.page.evaluate(f"history.go(-{len(asked) + 1})"))
+    assert tab.kind() == "confirm" and tab.page.url == confirm_url
+    expect(tab.page.locator("main blockquote.your-words")).to_contain_text("No swelling")
     tab.step(tab.page.go_back)
     assert tab.page.url.endswith("/check")
     expect(tab.page.locator("#text")).to_have_value(SELF_CARE_TEXT)
 
     assert posts == [], f"reload, Back and Forward sent forms again: {posts}"
     assert stored_results(server) == kept
+
+
+@pytest.mark.browser
+def test_reload_back_and_forward_in_the_middle_of_the_questions_keep_each_question(
+    tab: Tab,
+) -> None:
+    """Each question's own address reaches the address bar, so a reload three screens
+    in shows the same question (not the confirm step with the answers gone), Back shows
+    the one before and Forward the one after. No page is kept in the browser's storage
+    (htmx keeps only the address it is on)."""
+    tab.goto("/check")
+    tab.describe(SELF_CARE_TEXT)
+    tab.submit(tab.button("continue"))
+    seen: list[tuple[str, str]] = []
+    for _ in range(3):
+        assert tab.kind() == "question", tab.page.url
+        assert re.search(r"/check/question/[A-Za-z0-9_-]{32}$", tab.page.url), tab.page.url
+        seen.append((tab.page.url, tab.question_id()))
+        tab.answer_plainly()
+    third_url, third = tab.page.url, tab.question_id()
+    assert third_url not in {url for url, _ in seen}
+
+    tab.step(tab.page.reload)
+    assert (tab.page.url, tab.question_id()) == (third_url, third)
+    tab.step(tab.page.go_back)
+    assert (tab.page.url, tab.question_id()) == seen[-1]
+    tab.step(tab.page.go_back)
+    assert (tab.page.url, tab.question_id()) == seen[-2]
+    tab.step(tab.page.go_forward)
+    assert (tab.page.url, tab.question_id()) == seen[-1]
+    stored = tab.page.evaluate("[...Object.keys(sessionStorage), ...Object.keys(localStorage)]")
+    assert "htmx-history-cache" not in stored and len(stored) <= 1, stored
+
+    tab.finish()
+    assert tab.kind() == "result"
+    assert re.search(r"/check/result/[A-Za-z0-9_-]{32}$", tab.page.url), tab.page.url
 
 
 @pytest.mark.browser

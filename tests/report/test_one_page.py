@@ -98,7 +98,7 @@ def test_the_richest_request_is_one_page_of_the_clinics_paper(
     assert page_size(pdf, tmp_path).startswith(size)
     text = pdf_text(pdf, tmp_path)
     flat = squash(text)
-    assert "born 04/23/1958, age 66, sex: female" in flat
+    assert "born 4/23/1958, age 66, sex: female" in flat
     assert "Triage: Urgent" in flat and "could be; not a diagnosis" in flat.lower()
     assert "Confirmed by the patient" in flat and "Episodes per week" in flat
     assert "shortened:" in flat

@@ -440,8 +440,8 @@ def test_each_kind_of_episode_is_counted_apart_and_the_page_stays_one(
 def test_times_are_in_the_clinics_time_zone(shared: Rendered, kb: KnowledgeBase) -> None:
     """NOW is 12:00 UTC and the request came 3 hours before: 05:00 and 02:00 in Utah."""
     assert shared.summary.time_zone == "America/Denver"
-    assert "Received 2025-03-03 02:00 MST" in shared.text
-    assert "Printed 2025-03-03 05:00 MST" in shared.text
+    assert "Received Mon, Mar 3, 2025, 2:00 AM MST" in shared.text
+    assert "Printed Mon, Mar 3, 2025, 5:00 AM MST" in shared.text
     assert "clinic time: America/Denver" in shared.text
     assert "with days and weeks in the clinic's time zone, America/Denver" in shared.html
     assert "UTC" not in shared.text
@@ -466,6 +466,44 @@ def test_the_diarys_weeks_start_on_the_clinics_days(
     assert utc_diary is not None and ">Dec 9<" in utc_diary[0].weekly_chart.svg
 
 
+def test_dates_and_chart_weeks_are_written_in_the_clinics_locale(
+    typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic, tmp_path: Path
+) -> None:
+    """Read back from the PDF: a US clinic's page writes "Mar 3, 2025, 2:00 AM" and its
+    charts' weeks "Dec 8"; the same request for a clinic in the UK (en_GB, A4) writes
+    "3 Mar 2025, 09:00", "8 Dec" and a date of birth of 23/04/1958, never 04/23/1958,
+    which a British reader would take for a day that does not exist."""
+    early = datetime(2025, 3, 3, 3, 0, tzinfo=UTC)
+    request = replace(typical, date_of_birth=date(1958, 4, 23))
+    us = render(
+        build_summary(request, measured(three_month_diary(), kb, clinic, early), kb, clinic, early),
+        tmp_path,
+    )
+    us_text = squash(us.text)
+    assert "Received Mon, Mar 3, 2025, 2:00 AM MST" in us_text
+    assert "born 4/23/1958" in us_text
+    assert "Dec 8" in us.text and "8 Dec" not in us.text
+
+    uk = clinic.model_copy(
+        update={"time_zone": "Europe/London", "locale": "en_GB", "paper_size": "a4"}
+    )
+    rendered = render(
+        build_summary(request, measured(three_month_diary(), kb, uk, early), kb, uk, early),
+        tmp_path,
+    )
+    text = squash(rendered.text)
+    assert "Received Mon, 3 Mar 2025, 09:00" in text
+    assert "Printed Mon, 3 Mar 2025, 03:00" in text
+    assert "born 23/04/1958" in text and "04/23/1958" not in text
+    diary = rendered.summary.diary
+    assert diary is not None
+    assert ">9 Dec<" in diary[0].weekly_chart.svg and ">Dec 9<" not in diary[0].weekly_chart.svg
+    assert ">9 Dec<" in diary[0].pain_chart.svg
+    assert "9 Dec" in rendered.text and "Dec 9" not in rendered.text
+    assert "PM" not in text and "AM" not in text
+    assert pdf_pages(rendered.pdf, tmp_path) == 1
+
+
 def test_a_clinic_without_a_time_zone_prints_utc(
     typical: AppointmentRecord, kb: KnowledgeBase, clinic: Clinic
 ) -> None:
@@ -473,7 +511,7 @@ def test_a_clinic_without_a_time_zone_prints_utc(
     del definition["time_zone"]
     summary = build_summary(typical, None, kb, Clinic.model_validate(definition), now=NOW)
     html = summary_html(summary)
-    assert "Received 2025-03-03 09:00 UTC" in html and "clinic time: UTC" in html
+    assert "Received Mon, Mar 3, 2025, 9:00 AM UTC" in html and "clinic time: UTC" in html
 
 
 def test_a_diary_not_shared_is_said_plainly(not_shared: Rendered, tmp_path: Path) -> None:
@@ -520,7 +558,7 @@ def test_the_date_of_birth_age_sex_and_reason_from_the_form_are_on_the_page(
         tmp_path,
     )
     text = squash(rendered.text)
-    assert "born 04/23/1958, age 66, sex: female" in text
+    assert "born 4/23/1958, age 66, sex: female" in text
     assert "Why they ask, on the form:" in text
     html = squash(rendered.html)
     assert "Why they ask, on the form:</span> Cramps wake me most nights and I cannot work." in html

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from crampcheck.domain import diary_charts as chart_pages
 from crampcheck.domain import diary_labels, local_format
 from crampcheck.domain.diary import KindPatterns, Patterns
+from crampcheck.domain.local_format import LocalFormat
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.report.parts import SourceRef, number_text, sources_of
 
@@ -73,13 +74,16 @@ class DiaryFigures:
     escalations: tuple[Escalation, ...]
 
 
-def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Chart, Chart]:
+def diary_charts(
+    found: Patterns, now: datetime, zone: tzinfo = UTC, fmt: LocalFormat = chart_pages.US_STYLE
+) -> tuple[Chart, Chart]:
     """Episodes per week and average pain per week: the diary page's two charts, drawn
-    with its titles, labels and settings (weeks starting on days of ``zone``)."""
-    data = chart_pages.chart_data(found, now, zone)
+    with its titles, labels and settings (weeks starting on days of ``zone``, their
+    dates written as ``fmt``'s locale writes them: "Mar 14" in the US, "14 Mar" in the UK)."""
+    data = chart_pages.chart_data(found, now, zone, fmt)
     weekly, pain = data["weekly"], data["pain"]
-    weekly_svg = chart_pages.chart_svg("weekly", found, now, zone)
-    pain_svg = chart_pages.chart_svg("pain", found, now, zone)
+    weekly_svg = chart_pages.chart_svg("weekly", found, now, zone, fmt)
+    pain_svg = chart_pages.chart_svg("pain", found, now, zone, fmt)
     return (
         Chart(weekly["title"], weekly["alt"], weekly_svg),
         Chart(pain["title"], pain["alt"], pain_svg),
@@ -87,16 +91,21 @@ def diary_charts(found: Patterns, now: datetime, zone: tzinfo = UTC) -> tuple[Ch
 
 
 def diary_figures(
-    measured: KindPatterns, kb: KnowledgeBase, now: datetime, zone: tzinfo = UTC
+    measured: KindPatterns,
+    kb: KnowledgeBase,
+    now: datetime,
+    zone: tzinfo = UTC,
+    fmt: LocalFormat = chart_pages.US_STYLE,
 ) -> DiaryFigures:
     """What the shared diary shows of one kind of episode: how many and how often (the
     last 4 weeks against the 4 before, a trend only once the diary covers both), where,
     how long and how painful typically, the charts, what home care was tried and whether
     relief followed, and the diary rules that say it is time to see a doctor; days and
-    weeks are those of ``zone`` (the clinic's), as the diary was measured."""
+    weeks are those of ``zone`` (the clinic's), as the diary was measured, and the charts'
+    dates are written in ``fmt``'s locale (the clinic's)."""
     found = measured.patterns
     now = _in_utc(now)
-    weekly_chart, pain_chart = diary_charts(found, now, zone)
+    weekly_chart, pain_chart = diary_charts(found, now, zone, fmt)
     sites, treatments = diary_labels.site_labels(), diary_labels.treatment_labels()
     return DiaryFigures(
         kind=measured.kind,

@@ -17,7 +17,8 @@ measured) and :mod:`crampcheck.domain.diary_charts` draws them, as it does for t
 
 Times are in the clinic's time zone (``time_zone`` in its clinic file), and so are the
 diary's days and weeks: the person's own zone is not known to the clinic. The page
-names the zone.
+names the zone. Dates and times, the charts' included, are written as the clinic's
+locale writes them (``locale`` in its clinic file: "Mar 3, 2025, 2:00 AM" in the US).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from crampcheck.domain.birth import age_on
 from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.diary import KindPatterns
 from crampcheck.domain.i18n import CLINIC_LANGUAGE, language_name, using_language
+from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
@@ -135,6 +137,11 @@ class RequestSummary:
     """The clinic's time zone (IANA name): ``received_at`` and ``printed_at`` are in it."""
     received_at: datetime
     printed_at: datetime
+    received: str
+    """``received_at`` as the clinic's locale writes it, with its zone ("Mon, Mar 3, 2025,
+    2:00 AM MST" for a US clinic)."""
+    printed: str
+    """``printed_at`` written the same way."""
     status: str
     name: str
     phone: str | None
@@ -163,6 +170,9 @@ class RequestSummary:
     current_kb_version: str
     disclaimer: str | None
     date_of_birth: date | None = None
+    born: str | None = None
+    """The date of birth in figures as the clinic's locale writes them ("4/23/1958" in
+    the US, "23/04/1958" in the UK), so day and month are never read the wrong way."""
     age: int | None = None
     """From the date of birth on the day printed, else as given in the check."""
     sex: str | None = None
@@ -226,6 +236,7 @@ def build_summary(
     """
     now = _aware(now) if now is not None else datetime.now(UTC)
     zone = clinic.zone
+    fmt = LocalFormat(zone, clinic.time_zone, clinic.locale)
     snapshot: Mapping[str, Any] = request.snapshot or {}
     urgency = str(snapshot.get("urgency") or request.urgency)
     kind = str(snapshot.get("kind") or request.kind)
@@ -233,7 +244,9 @@ def build_summary(
     lines = findings_of(_finding_rows(snapshot), kb)
     reasons = reasons_of(snapshot, kb)
     causes = causes_of(snapshot, lines, kb)
-    figures = None if diary is None else tuple(diary_figures(kind, kb, now, zone) for kind in diary)
+    figures = (
+        None if diary is None else tuple(diary_figures(kind, kb, now, zone, fmt) for kind in diary)
+    )
     return RequestSummary(
         request_id=request.id,
         clinic_name=clinic.name,
@@ -241,6 +254,8 @@ def build_summary(
         time_zone=clinic.time_zone,
         received_at=_aware(request.created_at).astimezone(zone),
         printed_at=now.astimezone(zone),
+        received=fmt.moment_with_zone(_aware(request.created_at)),
+        printed=fmt.moment_with_zone(now),
         status=request.status,
         name=request.name,
         phone=request.phone,
@@ -273,6 +288,7 @@ def build_summary(
         current_kb_version=kb.version,
         disclaimer=snapshot.get("disclaimer"),
         date_of_birth=request.date_of_birth,
+        born=None if request.date_of_birth is None else fmt.numeric_day(request.date_of_birth),
         age=(
             age_on(request.date_of_birth, now.astimezone(zone).date())
             if request.date_of_birth is not None
