@@ -10,93 +10,36 @@ figures include TLS as a deployment would have it.
 from __future__ import annotations
 
 import contextlib
-import re
-import shutil
-import subprocess
-import time
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from string import Template
 
 REPO = Path(__file__).resolve().parents[1]
-CONFIG = REPO / "docs" / "deploy" / "nginx-crampcheck.conf"
+if str(REPO) not in sys.path:  # the deployment tests' nginx, shared with them
+    sys.path.insert(0, str(REPO))
 
+from tests.nginx import NginxFailed, nginx_command  # noqa: E402
+from tests.nginx import running_nginx as nginx_with_the_deployment_config  # noqa: E402
 
-def nginx_command() -> str | None:
-    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+__all__ = ["nginx_command", "process_memory", "running_nginx", "server_processes"]
 
 
 @contextlib.contextmanager
 def running_nginx(folder: Path, port: int, http_port: int, upstream: str) -> Iterator[str]:
-    """nginx on 127.0.0.1:``port`` (TLS) in front of ``upstream`` (host:port); its URL."""
-    command = nginx_command()
-    if command is None:
-        raise SystemExit("nginx is not installed (apt-get install nginx)")
-    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / temp).mkdir(parents=True, exist_ok=True)
-        (folder / temp).chmod(0o777)  # nginx's workers run as nobody when started as root
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    site = Template(CONFIG.read_text(encoding="utf-8")).safe_substitute(
-        LISTEN=f"127.0.0.1:{port}",
-        LISTEN_HTTP=f"127.0.0.1:{http_port}",
-        SERVER_NAME="127.0.0.1",
-        CERTIFICATE=str(cert),
-        CERTIFICATE_KEY=str(key),
-        APP_SERVER_1=upstream,
-        APP_SERVER_2=upstream,
-    )
-    assert not re.search(r"\$\{[A-Z0-9_]+\}", site), "a placeholder was not filled in"
-    (folder / "site.conf").write_text(site, encoding="utf-8")
-    (folder / "nginx.conf").write_text(
-        f"""
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/site.conf;
-}}
-""",
-        encoding="utf-8",
-    )
-    process = subprocess.Popen(
-        [command, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"https://127.0.0.1:{port}"
+    """nginx on 127.0.0.1:``port`` (TLS) in front of ``upstream`` (host:port); its URL.
+    Without access logs, so that the figures do not include writing them."""
     try:
-        import httpx
-
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"nginx exited: {(folder / 'error.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", verify=False, timeout=1).status_code == 200:  # noqa: S501, PLR2004 - our own certificate
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("nginx did not answer within 20 s") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        with nginx_with_the_deployment_config(
+            folder,
+            port=port,
+            http_port=http_port,
+            app_servers=(upstream, upstream),
+            http_settings="access_log off;",
+            worker_connections=1024,
+        ) as (url, _cert):
+            yield url
+    except NginxFailed as failed:
+        raise SystemExit(str(failed)) from None
 
 
 def process_memory(pid: int) -> tuple[float, float, float]:

@@ -13,17 +13,12 @@ servers start).
 
 from __future__ import annotations
 
-import re
-import shutil
-import ssl
 import subprocess  # nosec B404 - nginx, openssl and the project's own command line
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from string import Template
 
 import httpx
 import pytest
@@ -32,8 +27,10 @@ from sqlalchemy import select
 from crampcheck.services import throttle
 from crampcheck.storage.database import make_engine
 from crampcheck.storage.tables import AuditEvent
+from tests import nginx as shared_nginx
 from tests.browser.conftest import unavailable
 from tests.factories import choose_password, invitation_path
+from tests.nginx import trusting
 from tests.storage.test_durability import (  # noqa: F401 - fixture
     Server,
     free_port,
@@ -43,7 +40,6 @@ from tests.storage.test_durability import (  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 
-CONFIG = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "nginx-crampcheck.conf"
 PROXY_ADDRESS = "127.0.0.2"
 CLIENT_A = "127.0.0.5"
 CLIENT_B = "127.0.0.6"
@@ -53,26 +49,11 @@ STAFF_PASSWORD = "heliotrope-gantry-4471"
 
 def nginx_command() -> str:
     """Debian's nginx; the test skips without it, and fails instead in CI (CI=true)."""
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    found = shared_nginx.nginx_command()
     if found is None:
         unavailable("nginx not found (Debian: apt-get install nginx)")
     assert found is not None
     return found
-
-
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, valid for a day."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(  # noqa: S603 - fixed arguments
-        [  # noqa: S607 - Debian's openssl
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 @dataclass(frozen=True)
@@ -95,71 +76,34 @@ class Nginx:
         return rows
 
 
+def logs_and_proxy_address(folder: Path) -> str:
+    """nginx's settings for the test: both access logs in ``folder``, and the proxy
+    connecting from PROXY_ADDRESS (the one trusted proxy)."""
+    return f"""log_format upstreams '$request_method $uri $status $upstream_addr';
+    access_log {folder}/access.log;
+    access_log {folder}/upstreams.log upstreams;
+    proxy_bind {PROXY_ADDRESS};"""
+
+
 @contextmanager
 def running_nginx(folder: Path, app_servers: tuple[str, str]) -> Iterator[Nginx]:
     """nginx with docs/deploy/nginx-crampcheck.conf (only its placeholders filled in) on
     127.0.0.1, in front of ``app_servers`` (``host:port``), connecting to them from
     PROXY_ADDRESS; stopped afterwards."""
-    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (folder / temp).mkdir(parents=True)
-        (folder / temp).chmod(0o777)  # nginx's workers run as nobody when started as root
-    cert, key = certificate(folder)
+    nginx_command()
     port, http_port = free_port(), free_port()
-    site = Template(CONFIG.read_text(encoding="utf-8")).safe_substitute(
-        LISTEN=f"127.0.0.1:{port}",
-        LISTEN_HTTP=f"127.0.0.1:{http_port}",
-        SERVER_NAME="127.0.0.1",
-        CERTIFICATE=str(cert),
-        CERTIFICATE_KEY=str(key),
-        APP_SERVER_1=app_servers[0],
-        APP_SERVER_2=app_servers[1],
-    )
-    assert not re.search(r"\$\{[A-Z0-9_]+\}", site), "a placeholder was not filled in"
-    (folder / "site.conf").write_text(site, encoding="utf-8")
-    (folder / "nginx.conf").write_text(
-        f"""
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    log_format upstreams '$request_method $uri $status $upstream_addr';
-    access_log {folder}/access.log;
-    access_log {folder}/upstreams.log upstreams;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    proxy_bind {PROXY_ADDRESS};
-    include {folder}/site.conf;
-}}
-""",
-        encoding="utf-8",
-    )
-    process = subprocess.Popen(  # noqa: S603 - Debian's nginx with the test's configuration
-        [nginx_command(), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"https://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                errors = folder / "error.log"
-                pytest.fail(f"nginx exited: {errors.read_text() if errors.exists() else ''}")
-            try:
-                if httpx.get(f"{url}/healthz", verify=trusting(cert), timeout=1).status_code == 200:  # noqa: PLR2004
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    pytest.fail("nginx did not answer within 20 s")
-                time.sleep(0.1)
-        yield Nginx(url, f"http://127.0.0.1:{http_port}", cert, folder)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        with shared_nginx.running_nginx(
+            folder,
+            port=port,
+            http_port=http_port,
+            app_servers=app_servers,
+            http_settings=logs_and_proxy_address(folder),
+            worker_connections=256,
+        ) as (url, cert):
+            yield Nginx(url, f"http://127.0.0.1:{http_port}", cert, folder)
+    except shared_nginx.NginxFailed as failed:
+        pytest.fail(str(failed))
 
 
 @pytest.fixture
@@ -175,11 +119,6 @@ def nginx(tmp_path: Path, server_factory: list[Server]) -> Iterator[tuple[str, S
     address = f"127.0.0.1:{server.port}"
     with running_nginx(tmp_path / "nginx", (address, address)) as proxy:
         yield proxy.url, server, proxy.cert
-
-
-def trusting(cert: Path) -> ssl.SSLContext:
-    """A TLS context that trusts the test's certificate."""
-    return ssl.create_default_context(cafile=str(cert))
 
 
 def client_at(address: str, url: str, cert: Path) -> httpx.Client:

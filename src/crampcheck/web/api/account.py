@@ -55,12 +55,9 @@ def account_payload(user: User) -> dict[str, Any]:
 
 
 def session_payload(started: StartedSession, user: User) -> dict[str, Any]:
-    """A new session as the API returns it (token type "bearer": the OAuth term, which
-    bandit's B105 mistakes for a password)."""
-    token_type = "bearer"  # nosec B105
+    """A new session as the API returns it (:class:`SessionOut` adds its token type)."""
     return {
         "token": started.token,
-        "token_type": token_type,
         "expires_at": started.expires_at,
         "account": account_payload(user),
     }

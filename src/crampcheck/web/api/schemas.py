@@ -363,12 +363,18 @@ class AccountOut(BaseModel):
     created_at: datetime
 
 
-class SessionOut(BaseModel):
-    """A session: send ``token`` as ``Authorization: Bearer <token>`` (browsers get a cookie)."""
+class BearerSessionOut(BaseModel):
+    """A new session of a patient's or a staff member's: send ``token`` as
+    ``Authorization: Bearer <token>`` until ``expires_at``."""
 
     token: str
     token_type: Literal["bearer"] = "bearer"
     expires_at: datetime
+
+
+class SessionOut(BearerSessionOut):
+    """A session: send ``token`` as ``Authorization: Bearer <token>`` (browsers get a cookie)."""
+
     account: AccountOut
 
 

@@ -105,11 +105,9 @@ def member_payload(member: StaffMember) -> dict[str, Any]:
 
 
 def session_payload(started: StartedStaffSession, member: StaffMember) -> dict[str, Any]:
-    """A new staff session (token type "bearer": the OAuth term, not a password)."""
-    token_type = "bearer"  # nosec B105
+    """A new staff session (:class:`StaffSessionOut` adds its token type)."""
     return {
         "token": started.token,
-        "token_type": token_type,
         "expires_at": started.expires_at,
         "staff": member_payload(member),
     }

@@ -12,6 +12,7 @@ from crampcheck.services.inbox import MAX_REASON
 from crampcheck.web.api.inputs import StrictInput
 from crampcheck.web.api.pattern_schemas import PatternsOut
 from crampcheck.web.api.schemas import (
+    BearerSessionOut,
     CauseOut,
     FindingOut,
     OpenQuestionOut,
@@ -46,12 +47,9 @@ class StaffMemberOut(BaseModel):
     role: Literal["front_desk", "clinician", "admin"]
 
 
-class StaffSessionOut(BaseModel):
+class StaffSessionOut(BearerSessionOut):
     """A staff session: send ``token`` as ``Authorization: Bearer <token>``."""
 
-    token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_at: datetime
     staff: StaffMemberOut
 
 

@@ -34,8 +34,7 @@ from crampcheck.services.roles import role_label
 from crampcheck.web.auth import DbDep, client_address, looks_like_token
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.credentials import MAX_PASSWORD_CHARS
-from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.credentials import mismatch_message, typed_twice
 from crampcheck.web.pages.guards import STAFF_HOME, Answer, StaffSignInForm
 from crampcheck.web.pages.staff_render import no_store, staff_page
 from crampcheck.web.staff_auth import begin_staff_session, set_signin_cookie, signin_csrf
@@ -134,13 +133,12 @@ def invitation_submit(
 ) -> Response:
     """Set the member's password, use the link up and sign them in (a new session; one
     the browser held for someone else ends)."""
-    password = text_field(form, "password", MAX_PASSWORD_CHARS)
-    again = text_field(form, "password_again", MAX_PASSWORD_CHARS)
+    password, again = typed_twice(form, "password")
     errors: dict[str, str] = {}
     if not password:
         errors["password"] = _("Please choose a password.")
     elif again != password:
-        errors["password_again"] = _("The two passwords are not the same. Please type it again.")
+        errors["password_again"] = mismatch_message("password")
     if not errors:
         try:
             member = invitations.accept_invitation(

@@ -22,7 +22,13 @@ from crampcheck.services.audit import AuditAction, record
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.credentials import MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, sign_in_fields
+from crampcheck.web.pages.credentials import (
+    MAX_EMAIL_CHARS,
+    MAX_PASSWORD_CHARS,
+    mismatch_message,
+    sign_in_fields,
+    typed_twice,
+)
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
     SIGN_IN_PATH,
@@ -178,15 +184,12 @@ def password_submit(
 ) -> Response:
     """Check the current password (throttled), set the new one, end every other session."""
     current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
-    new = text_field(form, "new_password", MAX_PASSWORD_CHARS)
-    again = text_field(form, "new_password_again", MAX_PASSWORD_CHARS)
+    new, again = typed_twice(form, "new_password")
     errors: dict[str, str] = {}
     if not current:
         errors["current_password"] = _("Please enter your current password.")
     elif again != new:
-        errors["new_password_again"] = _(
-            "The two new passwords are not the same. Please type it again."
-        )
+        errors["new_password_again"] = mismatch_message("new_password")
     started = None
     if not errors:
         try:

@@ -1,7 +1,5 @@
 """Appointment requests with the assessment snapshot the person saw.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-25
 """
 
@@ -12,8 +10,6 @@ from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

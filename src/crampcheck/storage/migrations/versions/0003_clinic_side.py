@@ -5,8 +5,6 @@ Every clinic-owned table has ``clinic_id`` in its primary key, so the schema can
 be distributed by clinic. Audit events are append-only: triggers refuse UPDATE and
 DELETE on both SQLite and PostgreSQL.
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-11-25
 """
 
@@ -17,8 +15,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 _ORDER = {"emergency": 0, "urgent": 1, "doctor": 2, "self_care": 3}
 

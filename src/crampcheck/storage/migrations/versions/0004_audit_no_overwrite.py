@@ -11,8 +11,6 @@
 - PostgreSQL: ``TRUNCATE`` fires no row trigger. A statement-level BEFORE TRUNCATE
   trigger refuses it, with the same function as the row triggers.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-14
 """
 
@@ -22,8 +20,6 @@ from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 SQLITE_NO_OVERWRITE = """
 CREATE TRIGGER audit_events_no_overwrite BEFORE INSERT ON audit_events

@@ -8,8 +8,6 @@ changes to events are set aside for that and put back, on SQLite extended so tha
 insert takes an existing event's place either (REPLACE would otherwise delete the
 event holding it).
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-12-14
 """
 
@@ -22,8 +20,6 @@ from crampcheck.storage.audit_chain import GENESIS, event_hash
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 BATCH = 1000
 SQLITE_TRIGGERS = ("audit_events_no_update", "audit_events_no_delete", "audit_events_no_overwrite")

@@ -5,8 +5,6 @@ its SHA-256 is stored) and chooses their own password with it, so that nobody el
 ever knows it (the security review's L8). At most one invitation per member is open
 (neither used nor revoked), which a partial unique index holds on both databases.
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-12-16
 """
 
@@ -17,8 +15,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 OPEN = "used_at IS NULL AND revoked_at IS NULL"
 

@@ -9,8 +9,6 @@ then, so a sign-up does not tell whether the address already had an account (the
 security review's L7). Accounts that exist already were signed in to at sign-up, as
 sign-up worked before; they count as confirmed from when they were made.
 
-Revision ID: 0007
-Revises: 0006
 Create Date: 2026-12-17
 """
 
@@ -21,8 +19,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -11,8 +11,6 @@
   within days of each other, and one on (user_id, created_at) for a person's own list
   of requests (/account/requests).
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-12-06
 """
 
@@ -23,8 +21,6 @@ from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 TABLE = "appointment_requests"
 

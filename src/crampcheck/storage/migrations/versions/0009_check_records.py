@@ -4,8 +4,6 @@ A check in progress (``check_drafts``) survives reload, Back and Forward; a fini
 (``check_results``) has a dated reference and its own expiring address to reopen, print
 and share. Both are found by the SHA-256 of a random token held in the address only.
 
-Revision ID: 0009
-Revises: 0008
 Create Date: 2026-12-06
 """
 
@@ -16,8 +14,6 @@ from alembic import op
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
