@@ -391,7 +391,8 @@ def test_report_writes_the_pdf_and_audits_it(
                 ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
             ).stdout
             assert "Ana Example" in text and "clinic time: America/Denver" in text
-            assert re.search(r"Received \w{3}, \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M M[SD]T", text)
+            received = r"Received \w{3}, \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M M[SD]T"
+            assert re.search(received, text)
         with Session(engine) as session:
             events = list(session.scalars(select(AuditEvent)))
             assert len(events) == 2  # each report is recorded

@@ -74,6 +74,21 @@ def _present(reader: Reader, text: str) -> set[str]:
         ("he's had this cramp in his left calf ever since", "new_medicine", False),
         ("I started getting cramps in my calves last week", "new_medicine", False),
         ("since starting simvastatin my thighs ache", "new_medicine", True),
+        ("since I started the new job my back keeps going into spasm", "new_medicine", False),
+        ("ever since I started drinking a lot of coffee my eyelid twitches", "new_medicine", False),
+        ("after starting furosemide last week my calves cramp", "new_medicine", True),
+        ("the doctor upped my dose and now my legs cramp", "new_medicine", True),
+        # "drink a lot" is not heavy drinking when it is coffee
+        ("since I started drinking a lot of coffee my eyelid twitches", "heavy_alcohol", False),
+        # "crooked" toes are a cramp, not a drooping face
+        ("her toes go crooked at night when they cramp", "face_droop", False),
+        ("his smile is crooked and he can't lift his arm", "face_droop", True),
+        # dark yellow urine is too little fluid, not tea-colored urine
+        ("my pee is dark yellow after the long hike", "dark_urine", False),
+        ("my pee is dark yellow after the long hike", "concentrated_urine", True),
+        # a twitch "when I rest" comes at rest; a pain that "goes away when I rest" eases
+        ("my thigh twitches when I rest", "relieved_by_rest", False),
+        ("my calf pain goes away when I rest", "relieved_by_rest", True),
         # a face that has dropped (a twitch that "spreads down into my cheek" is read as
         # one too: a shadow on "down into" also hid numbness going "down into my groin")
         ("the left side of his mouth is hanging down", "face_droop", True),

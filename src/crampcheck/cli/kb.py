@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.rule_cases import audit_rules
@@ -35,7 +36,7 @@ def report_knowledge_check(out: Console, pipeline: Pipeline) -> bool:
             f"({found.percent:.1f}%)"
         )
         for address in found.missing:
-            out.print(f"  text with no {found.language} translation: {address}")
+            out.print(f"  text with no {found.language} translation: {escape(address)}")
     for language, importance, finding_id in audit.unread_emergencies:
         out.print(f"  {importance} with no phrase in the {language} reader: {finding_id}")
     others: dict[str, list[str]] = {}

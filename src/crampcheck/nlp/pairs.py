@@ -40,6 +40,13 @@ class WordPairs:
         self._sites = frozenset(f.id for f in kb.findings.values() if f.category == "site")
         self._danger = frozenset(s.finding for s in kb.emergency_signs)
         self._implied = {f.id: frozenset(f.implies) for f in kb.findings.values()}
+        self._category = {f.id: f.category for f in kb.findings.values()}
+        self._named = [
+            (finding.id, number, frozenset(pair.with_named))
+            for finding in kb.findings.values()
+            for number, pair in enumerate(finding.nearby)
+            if pair.with_named
+        ]
 
     def _index(
         self, norms: Callable[[Iterable[str]], list[str]]
@@ -65,6 +72,7 @@ class WordPairs:
                 seen.setdefault((finding_id, number, side), []).append(token.i)
         if not seen:
             return []
+        self._add_named(doc, seen)
         matches = []
         for (finding_id, number, side), positions in seen.items():
             if side != 0:
@@ -85,6 +93,16 @@ class WordPairs:
                         continue
                     matches.append((finding_id, start, end + 1, i))
         return matches
+
+    def _add_named(self, doc: Doc, seen: dict[tuple[str, int, int], list[int]]) -> None:
+        """Where a pair's other part may be a named finding (a medicine), the words of
+        each phrase of such a finding count as that part."""
+        for finding_id, number, categories in self._named:
+            if (finding_id, number, 0) not in seen:
+                continue
+            for span in doc.spans[SPANS]:
+                if self._category.get(span.label_) in categories:
+                    seen.setdefault((finding_id, number, 1), []).extend(range(span.start, span.end))
 
     def add(self, doc: Doc) -> Doc:
         """Word pairs become findings only where no phrase was found: a phrase says

@@ -77,6 +77,11 @@ class WordPair(Strict):
     words: tuple[str, ...] = Field(min_length=1)
     with_words: tuple[str, ...] = Field(min_length=1, alias="with")
     within: int = Field(default=4, ge=0, le=8)
+    with_named: tuple[Literal["medicine", "history", "site"], ...] = Field(
+        default=(),
+        description="the other part may also be a phrase of any finding of these "
+        "categories: 'started' with a medicine's name ('since starting simvastatin')",
+    )
 
     @field_validator("words", "with_words")
     @classmethod
