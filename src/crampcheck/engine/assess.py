@@ -58,7 +58,7 @@ def assess(
     states = evaluate_rules(case, kb, bits)
     fired = [state.rule for state in states if state.fired]
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
-    urgency, reasons = _urgency(fired, case, kb)
+    urgency, reasons = _urgency(fired, case, kb, bits)
     kind, kind_reasons = _kind(case, fired, kb)
     advice, withheld = _advice(bits, urgency, kind, kb, terms)
     return Assessment(
@@ -104,7 +104,7 @@ def _fill(text: str, terms: dict[str, str]) -> str:
 
 
 def _urgency(
-    fired: list[CompiledRule], case: Case, kb: KnowledgeBase
+    fired: list[CompiledRule], case: Case, kb: KnowledgeBase, bits: Bits
 ) -> tuple[Urgency, tuple[Reason, ...]]:
     policy = kb.policy
     reasons = [
@@ -120,7 +120,7 @@ def _urgency(
         )
         sources = tuple(dict.fromkeys(src for s in signs for src in s.sources))
         reasons.insert(0, Reason(EMERGENCY_SIGN_REASON, Urgency.EMERGENCY, text, sources))
-    flags = [f for f in kb.findings if f in kb.red_flags and case.state(f) is FindingState.PRESENT]
+    flags = _findings_of(bits.present & kb.red_flag_bits, kb)  # in knowledge-base order
     if reasons and reasons[0].level is Urgency.SELF_CARE:
         # A self-care answer is for an episode without warning signs: a warning sign that
         # none of the self-care rules names still needs a doctor's look.
@@ -151,6 +151,16 @@ def _urgency(
         NO_WARNING_SIGNS_REASON, policy.default_level, policy.default_reason, policy.sources
     )
     return policy.default_level, (default,)
+
+
+def _findings_of(mask: int, kb: KnowledgeBase) -> list[str]:
+    """The findings of a bit set, in bit (knowledge-base) order."""
+    found: list[str] = []
+    while mask:
+        bit = mask & -mask
+        mask ^= bit
+        found.append(kb.finding_of_bit(bit))
+    return found
 
 
 def _kind(case: Case, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[Kind, tuple[str, ...]]:
@@ -251,7 +261,7 @@ def _advice(
             (
                 spec.contraindications[i]
                 for i, condition in enumerate(advice.contraindications)
-                if condition.bits(bits)[0] is True
+                if condition.fast(bits.present, bits.absent, bits.facts) is True
             ),
             None,
         )
@@ -269,7 +279,9 @@ def _advice(
         omitted = False
         for condition, index in advice.cautions:
             caution = spec.cautions[index]
-            holds = condition is None or condition.bits(bits)[0] is True
+            holds = (
+                condition is None or condition.fast(bits.present, bits.absent, bits.facts) is True
+            )
             if not holds:
                 continue
             if caution.omit:
@@ -314,9 +326,10 @@ def _applies(advice: CompiledAdvice, bits: Bits, urgency: Urgency, kind: Kind) -
         return False
     if spec.kind in ("home", "professional") and kind not in spec.kinds:
         return False
-    if advice.when is not None and advice.when.bits(bits)[0] is not True:
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    if advice.when is not None and advice.when.fast(present, absent, facts) is not True:
         return False
-    return advice.unless is None or advice.unless.bits(bits)[0] is not True
+    return advice.unless is None or advice.unless.fast(present, absent, facts) is not True
 
 
 def _fill_optional(text: str | None, terms: dict[str, str]) -> str | None:

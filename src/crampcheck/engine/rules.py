@@ -69,16 +69,50 @@ class RuleState(NamedTuple):
 
 
 def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> list[RuleState]:
-    """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order."""
+    """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order.
+
+    A rule that reads none of the findings the case knows (most of them: a description
+    names a handful of ~200 findings) takes the value computed once for it
+    (:attr:`~crampcheck.knowledge.compiled.CompiledRule.blank`); the others run their
+    compiled conditions."""
     if bits is None:
         bits, _ = to_bits(case, kb)
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    known = present | absent | _measured(case, kb)
     states: list[RuleState] = []
+    append = states.append
     for rule in kb.rules:
-        when = rule.when.truth(bits)
+        reads = rule.reads
+        if reads is not None and not known & reads:
+            append(RuleState(rule, *rule.blank))
+            continue
+        when = rule.when.fast(present, absent, facts)
         # "unless" only matters for a rule that holds or still could.
-        unless = None if rule.unless is None or when is False else rule.unless.truth(bits)
-        states.append(RuleState(rule, when, unless))
+        unless = (
+            None
+            if rule.unless is None or when is False
+            else rule.unless.fast(present, absent, facts)
+        )
+        append(RuleState(rule, when, unless))
     return states
+
+
+def _measured(case: Case, kb: KnowledgeBase) -> int:
+    """The bit set of the findings the case has a measured value for."""
+    bit_of = kb.bit_of
+    measured = 0
+    for finding_id in case.values:
+        measured |= bit_of.get(finding_id, 0)
+    return measured
+
+
+def decisive_flips(state: RuleState, bits: Bits, known: int) -> int:
+    """The unknown findings a single "yes" to which would make the rule's ``when`` True
+    (computed once for a rule that reads nothing the case knows)."""
+    rule = state.rule
+    if rule.reads is not None and not known & rule.reads:
+        return rule.blank_flips
+    return rule.when.bits(bits)[1]
 
 
 def fires(rule: CompiledRule, case: Case) -> bool:
@@ -128,8 +162,9 @@ def candidates(
     With ``limit``, levels below the one that fills the limit are not examined.
     """
     bits, asked = case_bits if case_bits is not None else to_bits(case, kb)
-    measured = sum(kb.bit_of.get(f, 0) for f in case.values)
+    measured = _measured(case, kb)
     known = bits.present | bits.absent | (asked if unasked_only else measured)
+    read = bits.present | bits.absent | measured
     by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
     level_rank = level.rank
     lowering: list[Candidate] = []
@@ -175,14 +210,12 @@ def candidates(
             ),
             key=lambda item: (-item[0], item[1]),
         )
-        # The findings a single "yes" to which would fire each rule, computed only for
-        # the levels actually examined.
-        decisive = {order: state.rule.when.bits(bits)[1] for _, order, state, _, _ in group}
         for decisive_pass in (True, False):
             for progress, order, state, raises, changes_kind in group:
                 open_bits = state.rule.leaf_mask & ~known & ~taken
-                if decisive_pass:
-                    open_bits &= decisive[order]
+                if decisive_pass and open_bits:
+                    # Only the findings a single "yes" to which would fire the rule.
+                    open_bits &= decisive_flips(state, bits, read)
                 spec = state.rule.spec
                 while open_bits:
                     bit = open_bits & -open_bits
