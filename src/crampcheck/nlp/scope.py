@@ -38,6 +38,13 @@ class Scope:
         terminators: tuple[tuple[tuple[str, ...], frozenset[str]], ...],
     ) -> None:
         self._terminators = terminators
+        # Each terminator under its first word, in the lexicon's order, so that a gap
+        # is checked once word by word rather than once per terminator.
+        self._terminators_by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for phrase, not_for in terminators:
+            if phrase:
+                self._terminators_by_first.setdefault(phrase[0], []).append((phrase, not_for))
+        self._empty_terminators = tuple(not_for for phrase, not_for in terminators if not phrase)
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
@@ -75,12 +82,14 @@ class Scope:
         )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
-        for phrase, not_for in self._terminators:
-            if category in not_for:
-                continue
-            size = len(phrase)
-            for i in range(len(words) - size + 1):
-                if tuple(words[i : i + size]) == phrase:
+        """Whether a terminator (one that does not spare ``category``) stands in
+        ``words``, the words between a modifier and the finding it would reach."""
+        if any(category not in not_for for not_for in self._empty_terminators):
+            return True
+        by_first = self._terminators_by_first
+        for i, word in enumerate(words):
+            for phrase, not_for in by_first.get(word, ()):
+                if category not in not_for and tuple(words[i : i + len(phrase)]) == phrase:
                     return True
         return False
 
