@@ -7,6 +7,7 @@ fire wins; every conclusion carries the rules and sources behind it.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from crampcheck.domain.assessment import (
     AdviceItem,
@@ -251,17 +252,20 @@ def _advice(
     to stop); withheld items sharing one reason are named together."""
     items: list[AdviceItem] = []
     withheld: dict[tuple[str, str | None], list[tuple[Advice, str | None, tuple[str, ...]]]] = {}
-    for advice in kb.advice:
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    made = _made_items(kb)
+    terms_key = tuple(terms.items())
+    for position, advice in enumerate(kb.advice):
         spec = advice.spec
         offered = _applies(advice, bits, urgency, kind)
-        taking = spec.taken_as is not None and kb.bit_of[spec.taken_as] & bits.present != 0
+        taking = spec.taken_as is not None and kb.bit_of[spec.taken_as] & present != 0
         if not offered and not taking:
             continue
         hit = next(
             (
                 spec.contraindications[i]
                 for i, condition in enumerate(advice.contraindications)
-                if condition.fast(bits.present, bits.absent, bits.facts) is True
+                if condition.fast(present, absent, facts) is True
             ),
             None,
         )
@@ -275,36 +279,24 @@ def _advice(
             continue
         if not offered:
             continue
-        cautions: list[str] = []
+        holding: list[int] = []
         omitted = False
         for condition, index in advice.cautions:
-            caution = spec.cautions[index]
-            holds = (
-                condition is None or condition.fast(bits.present, bits.absent, bits.facts) is True
-            )
-            if not holds:
+            if condition is not None and condition.fast(present, absent, facts) is not True:
                 continue
-            if caution.omit:
+            if spec.cautions[index].omit:
                 omitted = True
                 break
-            cautions.append(_fill(caution.text, terms))
+            holding.append(index)
         if omitted:
             continue
-        evidence = spec.evidence
-        sources = tuple(dict.fromkeys(spec.sources + (evidence.sources if evidence else ())))
-        items.append(
-            AdviceItem(
-                id=spec.id,
-                kind=spec.kind,
-                title=_fill(spec.title, terms),
-                text=_fill(spec.text, terms),
-                steps=tuple(_fill(s, terms) for s in spec.steps),
-                cautions=tuple(cautions),
-                evidence=evidence.summary if evidence else None,
-                evidence_strength=evidence.strength if evidence else None,
-                source_ids=sources,
-            )
-        )
+        made_key = (position, terms_key, tuple(holding))
+        item = made.get(made_key)
+        if item is None:
+            item = _advice_item(spec, holding, terms)
+            if len(made) < _MADE_ITEMS_KEPT:
+                made[made_key] = item
+        items.append(item)
     notices = tuple(
         WithheldAdvice(
             advice_ids=tuple(spec.id for spec, _, _ in group),
@@ -317,6 +309,41 @@ def _advice(
         for (because, instead), group in withheld.items()
     )
     return tuple(items), notices
+
+
+_MADE_ITEMS_KEPT = 10_000
+"""Advice items kept made (one per item, clinic's terms and set of cautions that hold)."""
+
+_made: dict[int, tuple[tuple[CompiledAdvice, ...], dict[Any, AdviceItem]]] = {}
+"""Each knowledge base's advice items as made for a person, by the identity of its
+advice (kept with it, so that the identity cannot be reused while the entry lives)."""
+
+
+def _made_items(kb: KnowledgeBase) -> dict[Any, AdviceItem]:
+    """The advice items already made from ``kb``'s advice: an item is immutable and the
+    same for every person its cautions hold for alike, so it is made once."""
+    found = _made.get(id(kb.advice))
+    if found is None or found[0] is not kb.advice:
+        found = (kb.advice, {})
+        _made[id(kb.advice)] = found
+    return found[1]
+
+
+def _advice_item(spec: Advice, cautions: list[int], terms: dict[str, str]) -> AdviceItem:
+    """An advice item as offered: its texts with the clinic's terms filled in, with the
+    cautions (by index) that hold for the person."""
+    evidence = spec.evidence
+    return AdviceItem(
+        id=spec.id,
+        kind=spec.kind,
+        title=_fill(spec.title, terms),
+        text=_fill(spec.text, terms),
+        steps=tuple(_fill(s, terms) for s in spec.steps),
+        cautions=tuple(_fill(spec.cautions[i].text, terms) for i in cautions),
+        evidence=evidence.summary if evidence else None,
+        evidence_strength=evidence.strength if evidence else None,
+        source_ids=tuple(dict.fromkeys(spec.sources + (evidence.sources if evidence else ()))),
+    )
 
 
 def _applies(advice: CompiledAdvice, bits: Bits, urgency: Urgency, kind: Kind) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
-from crampcheck.knowledge.conditions import Bits, Truth
+from crampcheck.knowledge.conditions import Bits, Truth, TruthFunction
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 
@@ -68,11 +68,44 @@ class RuleState(NamedTuple):
         return self.when is True and self.unless is not True
 
 
+class _RulePlan(NamedTuple):
+    """What evaluating one rule needs, gathered once per knowledge base."""
+
+    rule: CompiledRule
+    reads: int | None
+    blank: RuleState
+    when: TruthFunction
+    unless: TruthFunction | None
+
+
+_plans: dict[int, tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...]]] = {}
+"""Each knowledge base's rule plans, by the identity of its rules (kept with them, so
+that the identity cannot be reused while the entry lives)."""
+
+
+def _plans_of(kb: KnowledgeBase) -> tuple[_RulePlan, ...]:
+    found = _plans.get(id(kb.rules))
+    if found is None or found[0] is not kb.rules:
+        plans = tuple(
+            _RulePlan(
+                rule,
+                rule.reads,
+                RuleState(rule, *rule.blank),
+                rule.when.fast,
+                None if rule.unless is None else rule.unless.fast,
+            )
+            for rule in kb.rules
+        )
+        found = (kb.rules, plans)
+        _plans[id(kb.rules)] = found
+    return found[1]
+
+
 def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> list[RuleState]:
     """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order.
 
     A rule that reads none of the findings the case knows (most of them: a description
-    names a handful of ~200 findings) takes the value computed once for it
+    names a handful of ~200 findings) takes the state computed once for it
     (:attr:`~crampcheck.knowledge.compiled.CompiledRule.blank`); the others run their
     compiled conditions."""
     if bits is None:
@@ -81,17 +114,14 @@ def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> l
     known = present | absent | _measured(case, kb)
     states: list[RuleState] = []
     append = states.append
-    for rule in kb.rules:
-        reads = rule.reads
+    for rule, reads, blank, when_true, unless_true in _plans_of(kb):
         if reads is not None and not known & reads:
-            append(RuleState(rule, *rule.blank))
+            append(blank)
             continue
-        when = rule.when.fast(present, absent, facts)
+        when = when_true(present, absent, facts)
         # "unless" only matters for a rule that holds or still could.
         unless = (
-            None
-            if rule.unless is None or when is False
-            else rule.unless.fast(present, absent, facts)
+            None if unless_true is None or when is False else unless_true(present, absent, facts)
         )
         append(RuleState(rule, when, unless))
     return states
@@ -182,8 +212,8 @@ def candidates(
                     for f in _unknown(rule.unless_leaves, case, unasked_only)
                 )
             continue
-        if state.when is False or state.unless is True:
-            continue
+        if state.when is False or state.unless is True or not rule.leaf_mask & ~known:
+            continue  # decided, or nothing left to ask
         rule_rank = spec.level.rank
         raises = rule_rank > level_rank
         changes_kind = spec.kind is not None and spec.kind is not kind and rule_rank >= level_rank
