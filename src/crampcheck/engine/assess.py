@@ -6,6 +6,7 @@ fire wins; every conclusion carries the rules and sources behind it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -217,7 +218,36 @@ def _causes(bits: Bits, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[C
             )
         )
     scored.sort(key=lambda item: item[0], reverse=True)
-    return tuple(_cause(kb, cid, f, a, cid in flagged_rank) for _, cid, f, a in scored[:MAX_CAUSES])
+    made = _made_causes(kb)
+    causes: list[Cause] = []
+    for _, cid, for_mask, against_mask in scored[:MAX_CAUSES]:
+        evidence = (cid, for_mask, against_mask, cid in flagged_rank)
+        cause = made.get(evidence)
+        if cause is None:
+            cause = _cause(kb, *evidence)
+            if len(made) < _MADE_CAUSES_KEPT:
+                made[evidence] = cause
+        causes.append(cause)
+    return tuple(causes)
+
+
+_MADE_CAUSES_KEPT = 10_000
+"""Causes kept made (one per condition, evidence for and against, and whether a rule
+pointed to it)."""
+
+_causes_made: dict[int, tuple[Mapping[str, Any], dict[tuple[str, int, int, bool], Cause]]] = {}
+"""Each knowledge base's causes as named for a person, by the identity of its
+conditions (kept with them, so that the identity cannot be reused while the entry lives)."""
+
+
+def _made_causes(kb: KnowledgeBase) -> dict[tuple[str, int, int, bool], Cause]:
+    """The causes already made from ``kb``'s conditions: a cause is immutable and the
+    same for everyone with the same evidence, so it is made once."""
+    found = _causes_made.get(id(kb.conditions))
+    if found is None or found[0] is not kb.conditions:
+        found = (kb.conditions, {})
+        _causes_made[id(kb.conditions)] = found
+    return found[1]
 
 
 def _cause(

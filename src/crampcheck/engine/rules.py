@@ -214,7 +214,7 @@ def candidates(
             continue
         if state.when is False or state.unless is True or not rule.leaf_mask & ~known:
             continue  # decided, or nothing left to ask
-        rule_rank = spec.level.rank
+        rule_rank = rule.level_rank
         raises = rule_rank > level_rank
         changes_kind = spec.kind is not None and spec.kind is not kind and rule_rank >= level_rank
         if raises or changes_kind:
@@ -226,11 +226,11 @@ def candidates(
         # Within a level: decisive findings first, then rules that already hold most,
         # then knowledge-base order. Visiting rules in that order and giving each finding
         # to the first rule that reaches it yields the ranking without comparing pairs.
+        present = bits.present
         group = sorted(
             (
                 (
-                    (bits.present & state.rule.leaf_mask).bit_count()
-                    / (state.rule.leaf_mask.bit_count() or 1),
+                    (present & state.rule.leaf_mask).bit_count() / state.rule.leaf_count,
                     order,
                     state,
                     raises,

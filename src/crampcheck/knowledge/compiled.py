@@ -46,6 +46,10 @@ class CompiledRule:
     ``unless`` only where the ``when`` is not False): most rules on most checks."""
     blank_flips: int = 0
     """The findings a single "yes" to which would make the ``when`` True on such a case."""
+    level_rank: int = 0
+    """``spec.level.rank``, read on the engine's hot path."""
+    leaf_count: int = 1
+    """How many findings the ``when`` reads (at least 1): what a rule's progress is of."""
 
     @property
     def id(self) -> str:

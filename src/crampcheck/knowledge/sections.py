@@ -87,6 +87,8 @@ def compile_rules(
                 reads,
                 (blank_when, blank_unless),
                 blank_flips,
+                rule.level.rank,
+                len(leaves) or 1,
             )
         )
     return rules
