@@ -10,6 +10,7 @@ a finding answered like a form is denied ("Confused: no.").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -120,7 +121,9 @@ class Scope:
                 return ("before" if before else "after"), modifier
         return None
 
-    def spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
+    def spread_negation(
+        self, doc: Any, found: Sequence[Any] | None = None
+    ) -> set[tuple[int, int, str]]:
         """Spans negated by reaching along a list from a negated item.
 
         "No swelling, redness, numbness or weakness": the negation's own reach may end
@@ -129,9 +132,11 @@ class Scope:
         item the list is over, so in "nothing like chest pain or breathlessness, just a
         calf cramp" the cramp is not denied. A negation written after its list
         ("fever, chills or sweats: none") reaches back along it the same way.
+        ``found`` is the doc's spans when the caller has them already.
         """
         spans = sorted(
-            (s for s in doc.spans[SPANS] if s.label_ != SHADOW), key=lambda s: (s.start, s.end)
+            (s for s in (doc.spans[SPANS] if found is None else found) if s.label_ != SHADOW),
+            key=lambda s: (s.start, s.end),
         )
         sides = [self._negated_from(doc, span) for span in spans]
         spread: set[int] = set()
