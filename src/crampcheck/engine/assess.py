@@ -6,7 +6,9 @@ fire wins; every conclusion carries the rules and sources behind it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from crampcheck.domain.assessment import (
     AdviceItem,
@@ -58,7 +60,7 @@ def assess(
     states = evaluate_rules(case, kb, bits)
     fired = [state.rule for state in states if state.fired]
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
-    urgency, reasons = _urgency(fired, case, kb)
+    urgency, reasons = _urgency(fired, case, kb, bits)
     kind, kind_reasons = _kind(case, fired, kb)
     advice, withheld = _advice(bits, urgency, kind, kb, terms)
     return Assessment(
@@ -104,7 +106,7 @@ def _fill(text: str, terms: dict[str, str]) -> str:
 
 
 def _urgency(
-    fired: list[CompiledRule], case: Case, kb: KnowledgeBase
+    fired: list[CompiledRule], case: Case, kb: KnowledgeBase, bits: Bits
 ) -> tuple[Urgency, tuple[Reason, ...]]:
     policy = kb.policy
     reasons = [
@@ -120,7 +122,7 @@ def _urgency(
         )
         sources = tuple(dict.fromkeys(src for s in signs for src in s.sources))
         reasons.insert(0, Reason(EMERGENCY_SIGN_REASON, Urgency.EMERGENCY, text, sources))
-    flags = [f for f in kb.findings if f in kb.red_flags and case.state(f) is FindingState.PRESENT]
+    flags = _findings_of(bits.present & kb.red_flag_bits, kb)  # in knowledge-base order
     if reasons and reasons[0].level is Urgency.SELF_CARE:
         # A self-care answer is for an episode without warning signs: a warning sign that
         # none of the self-care rules names still needs a doctor's look.
@@ -151,6 +153,16 @@ def _urgency(
         NO_WARNING_SIGNS_REASON, policy.default_level, policy.default_reason, policy.sources
     )
     return policy.default_level, (default,)
+
+
+def _findings_of(mask: int, kb: KnowledgeBase) -> list[str]:
+    """The findings of a bit set, in bit (knowledge-base) order."""
+    found: list[str] = []
+    while mask:
+        bit = mask & -mask
+        mask ^= bit
+        found.append(kb.finding_of_bit(bit))
+    return found
 
 
 def _kind(case: Case, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[Kind, tuple[str, ...]]:
@@ -206,7 +218,36 @@ def _causes(bits: Bits, fired: list[CompiledRule], kb: KnowledgeBase) -> tuple[C
             )
         )
     scored.sort(key=lambda item: item[0], reverse=True)
-    return tuple(_cause(kb, cid, f, a, cid in flagged_rank) for _, cid, f, a in scored[:MAX_CAUSES])
+    made = _made_causes(kb)
+    causes: list[Cause] = []
+    for _, cid, for_mask, against_mask in scored[:MAX_CAUSES]:
+        evidence = (cid, for_mask, against_mask, cid in flagged_rank)
+        cause = made.get(evidence)
+        if cause is None:
+            cause = _cause(kb, *evidence)
+            if len(made) < _MADE_CAUSES_KEPT:
+                made[evidence] = cause
+        causes.append(cause)
+    return tuple(causes)
+
+
+_MADE_CAUSES_KEPT = 10_000
+"""Causes kept made (one per condition, evidence for and against, and whether a rule
+pointed to it)."""
+
+_causes_made: dict[int, tuple[Mapping[str, Any], dict[tuple[str, int, int, bool], Cause]]] = {}
+"""Each knowledge base's causes as named for a person, by the identity of its
+conditions (kept with them, so that the identity cannot be reused while the entry lives)."""
+
+
+def _made_causes(kb: KnowledgeBase) -> dict[tuple[str, int, int, bool], Cause]:
+    """The causes already made from ``kb``'s conditions: a cause is immutable and the
+    same for everyone with the same evidence, so it is made once."""
+    found = _causes_made.get(id(kb.conditions))
+    if found is None or found[0] is not kb.conditions:
+        found = (kb.conditions, {})
+        _causes_made[id(kb.conditions)] = found
+    return found[1]
 
 
 def _cause(
@@ -241,17 +282,20 @@ def _advice(
     to stop); withheld items sharing one reason are named together."""
     items: list[AdviceItem] = []
     withheld: dict[tuple[str, str | None], list[tuple[Advice, str | None, tuple[str, ...]]]] = {}
-    for advice in kb.advice:
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    made = _made_items(kb)
+    terms_key = tuple(terms.items())
+    for position, advice in enumerate(kb.advice):
         spec = advice.spec
         offered = _applies(advice, bits, urgency, kind)
-        taking = spec.taken_as is not None and kb.bit_of[spec.taken_as] & bits.present != 0
+        taking = spec.taken_as is not None and kb.bit_of[spec.taken_as] & present != 0
         if not offered and not taking:
             continue
         hit = next(
             (
                 spec.contraindications[i]
                 for i, condition in enumerate(advice.contraindications)
-                if condition.bits(bits)[0] is True
+                if condition.fast(present, absent, facts) is True
             ),
             None,
         )
@@ -265,34 +309,24 @@ def _advice(
             continue
         if not offered:
             continue
-        cautions: list[str] = []
+        holding: list[int] = []
         omitted = False
         for condition, index in advice.cautions:
-            caution = spec.cautions[index]
-            holds = condition is None or condition.bits(bits)[0] is True
-            if not holds:
+            if condition is not None and condition.fast(present, absent, facts) is not True:
                 continue
-            if caution.omit:
+            if spec.cautions[index].omit:
                 omitted = True
                 break
-            cautions.append(_fill(caution.text, terms))
+            holding.append(index)
         if omitted:
             continue
-        evidence = spec.evidence
-        sources = tuple(dict.fromkeys(spec.sources + (evidence.sources if evidence else ())))
-        items.append(
-            AdviceItem(
-                id=spec.id,
-                kind=spec.kind,
-                title=_fill(spec.title, terms),
-                text=_fill(spec.text, terms),
-                steps=tuple(_fill(s, terms) for s in spec.steps),
-                cautions=tuple(cautions),
-                evidence=evidence.summary if evidence else None,
-                evidence_strength=evidence.strength if evidence else None,
-                source_ids=sources,
-            )
-        )
+        made_key = (position, terms_key, tuple(holding))
+        item = made.get(made_key)
+        if item is None:
+            item = _advice_item(spec, holding, terms)
+            if len(made) < _MADE_ITEMS_KEPT:
+                made[made_key] = item
+        items.append(item)
     notices = tuple(
         WithheldAdvice(
             advice_ids=tuple(spec.id for spec, _, _ in group),
@@ -307,6 +341,41 @@ def _advice(
     return tuple(items), notices
 
 
+_MADE_ITEMS_KEPT = 10_000
+"""Advice items kept made (one per item, clinic's terms and set of cautions that hold)."""
+
+_made: dict[int, tuple[tuple[CompiledAdvice, ...], dict[Any, AdviceItem]]] = {}
+"""Each knowledge base's advice items as made for a person, by the identity of its
+advice (kept with it, so that the identity cannot be reused while the entry lives)."""
+
+
+def _made_items(kb: KnowledgeBase) -> dict[Any, AdviceItem]:
+    """The advice items already made from ``kb``'s advice: an item is immutable and the
+    same for every person its cautions hold for alike, so it is made once."""
+    found = _made.get(id(kb.advice))
+    if found is None or found[0] is not kb.advice:
+        found = (kb.advice, {})
+        _made[id(kb.advice)] = found
+    return found[1]
+
+
+def _advice_item(spec: Advice, cautions: list[int], terms: dict[str, str]) -> AdviceItem:
+    """An advice item as offered: its texts with the clinic's terms filled in, with the
+    cautions (by index) that hold for the person."""
+    evidence = spec.evidence
+    return AdviceItem(
+        id=spec.id,
+        kind=spec.kind,
+        title=_fill(spec.title, terms),
+        text=_fill(spec.text, terms),
+        steps=tuple(_fill(s, terms) for s in spec.steps),
+        cautions=tuple(_fill(spec.cautions[i].text, terms) for i in cautions),
+        evidence=evidence.summary if evidence else None,
+        evidence_strength=evidence.strength if evidence else None,
+        source_ids=tuple(dict.fromkeys(spec.sources + (evidence.sources if evidence else ()))),
+    )
+
+
 def _applies(advice: CompiledAdvice, bits: Bits, urgency: Urgency, kind: Kind) -> bool:
     """The item fits this level, kind and case (before any contraindication)."""
     spec = advice.spec
@@ -314,9 +383,10 @@ def _applies(advice: CompiledAdvice, bits: Bits, urgency: Urgency, kind: Kind) -
         return False
     if spec.kind in ("home", "professional") and kind not in spec.kinds:
         return False
-    if advice.when is not None and advice.when.bits(bits)[0] is not True:
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    if advice.when is not None and advice.when.fast(present, absent, facts) is not True:
         return False
-    return advice.unless is None or advice.unless.bits(bits)[0] is not True
+    return advice.unless is None or advice.unless.fast(present, absent, facts) is not True
 
 
 def _fill_optional(text: str | None, terms: dict[str, str]) -> str | None:

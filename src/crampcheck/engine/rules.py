@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
-from crampcheck.knowledge.conditions import Bits, Truth
+from crampcheck.knowledge.conditions import Bits, Truth, TruthFunction
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
 
@@ -68,17 +68,81 @@ class RuleState(NamedTuple):
         return self.when is True and self.unless is not True
 
 
+class _RulePlan(NamedTuple):
+    """What evaluating one rule needs, gathered once per knowledge base."""
+
+    rule: CompiledRule
+    reads: int | None
+    blank: RuleState
+    when: TruthFunction
+    unless: TruthFunction | None
+
+
+_plans: dict[int, tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...]]] = {}
+"""Each knowledge base's rule plans, by the identity of its rules (kept with them, so
+that the identity cannot be reused while the entry lives)."""
+
+
+def _plans_of(kb: KnowledgeBase) -> tuple[_RulePlan, ...]:
+    found = _plans.get(id(kb.rules))
+    if found is None or found[0] is not kb.rules:
+        plans = tuple(
+            _RulePlan(
+                rule,
+                rule.reads,
+                RuleState(rule, *rule.blank),
+                rule.when.fast,
+                None if rule.unless is None else rule.unless.fast,
+            )
+            for rule in kb.rules
+        )
+        found = (kb.rules, plans)
+        _plans[id(kb.rules)] = found
+    return found[1]
+
+
 def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> list[RuleState]:
-    """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order."""
+    """Every rule's ``when`` and ``unless`` evaluated on the case, in knowledge-base order.
+
+    A rule that reads none of the findings the case knows (most of them: a description
+    names a handful of ~200 findings) takes the state computed once for it
+    (:attr:`~crampcheck.knowledge.compiled.CompiledRule.blank`); the others run their
+    compiled conditions."""
     if bits is None:
         bits, _ = to_bits(case, kb)
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    known = present | absent | _measured(case, kb)
     states: list[RuleState] = []
-    for rule in kb.rules:
-        when = rule.when.truth(bits)
+    append = states.append
+    for rule, reads, blank, when_true, unless_true in _plans_of(kb):
+        if reads is not None and not known & reads:
+            append(blank)
+            continue
+        when = when_true(present, absent, facts)
         # "unless" only matters for a rule that holds or still could.
-        unless = None if rule.unless is None or when is False else rule.unless.truth(bits)
-        states.append(RuleState(rule, when, unless))
+        unless = (
+            None if unless_true is None or when is False else unless_true(present, absent, facts)
+        )
+        append(RuleState(rule, when, unless))
     return states
+
+
+def _measured(case: Case, kb: KnowledgeBase) -> int:
+    """The bit set of the findings the case has a measured value for."""
+    bit_of = kb.bit_of
+    measured = 0
+    for finding_id in case.values:
+        measured |= bit_of.get(finding_id, 0)
+    return measured
+
+
+def decisive_flips(state: RuleState, bits: Bits, known: int) -> int:
+    """The unknown findings a single "yes" to which would make the rule's ``when`` True
+    (computed once for a rule that reads nothing the case knows)."""
+    rule = state.rule
+    if rule.reads is not None and not known & rule.reads:
+        return rule.blank_flips
+    return rule.when.bits(bits)[1]
 
 
 def fires(rule: CompiledRule, case: Case) -> bool:
@@ -128,8 +192,9 @@ def candidates(
     With ``limit``, levels below the one that fills the limit are not examined.
     """
     bits, asked = case_bits if case_bits is not None else to_bits(case, kb)
-    measured = sum(kb.bit_of.get(f, 0) for f in case.values)
+    measured = _measured(case, kb)
     known = bits.present | bits.absent | (asked if unasked_only else measured)
+    read = bits.present | bits.absent | measured
     by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
     level_rank = level.rank
     lowering: list[Candidate] = []
@@ -147,9 +212,9 @@ def candidates(
                     for f in _unknown(rule.unless_leaves, case, unasked_only)
                 )
             continue
-        if state.when is False or state.unless is True:
-            continue
-        rule_rank = spec.level.rank
+        if state.when is False or state.unless is True or not rule.leaf_mask & ~known:
+            continue  # decided, or nothing left to ask
+        rule_rank = rule.level_rank
         raises = rule_rank > level_rank
         changes_kind = spec.kind is not None and spec.kind is not kind and rule_rank >= level_rank
         if raises or changes_kind:
@@ -161,11 +226,11 @@ def candidates(
         # Within a level: decisive findings first, then rules that already hold most,
         # then knowledge-base order. Visiting rules in that order and giving each finding
         # to the first rule that reaches it yields the ranking without comparing pairs.
+        present = bits.present
         group = sorted(
             (
                 (
-                    (bits.present & state.rule.leaf_mask).bit_count()
-                    / (state.rule.leaf_mask.bit_count() or 1),
+                    (present & state.rule.leaf_mask).bit_count() / state.rule.leaf_count,
                     order,
                     state,
                     raises,
@@ -175,14 +240,12 @@ def candidates(
             ),
             key=lambda item: (-item[0], item[1]),
         )
-        # The findings a single "yes" to which would fire each rule, computed only for
-        # the levels actually examined.
-        decisive = {order: state.rule.when.bits(bits)[1] for _, order, state, _, _ in group}
         for decisive_pass in (True, False):
             for progress, order, state, raises, changes_kind in group:
                 open_bits = state.rule.leaf_mask & ~known & ~taken
-                if decisive_pass:
-                    open_bits &= decisive[order]
+                if decisive_pass and open_bits:
+                    # Only the findings a single "yes" to which would fire the rule.
+                    open_bits &= decisive_flips(state, bits, read)
                 spec = state.rule.spec
                 while open_bits:
                     bit = open_bits & -open_bits

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 
-from crampcheck.knowledge.conditions import Condition
+from crampcheck.knowledge.conditions import Condition, Truth
 from crampcheck.knowledge.schema import (
     Advice,
     CarePathway,
@@ -38,6 +38,18 @@ class CompiledRule:
     leaves: tuple[str, ...] = ()
     unless_leaves: tuple[str, ...] = ()
     leaf_mask: int = 0
+    reads: int | None = None
+    """Every finding the ``when`` and the ``unless`` read, as a bit set; None when they
+    read the person's age or sex (see :func:`~.conditions.reads_of`)."""
+    blank: tuple[Truth, Truth] = (None, None)
+    """The rule's ``when`` and ``unless`` on a case that knows none of ``reads`` (the
+    ``unless`` only where the ``when`` is not False): most rules on most checks."""
+    blank_flips: int = 0
+    """The findings a single "yes" to which would make the ``when`` True on such a case."""
+    level_rank: int = 0
+    """``spec.level.rank``, read on the engine's hot path."""
+    leaf_count: int = 1
+    """How many findings the ``when`` reads (at least 1): what a rule's progress is of."""
 
     @property
     def id(self) -> str:
@@ -95,6 +107,8 @@ class KnowledgeBase:
     red_flags: frozenset[str] = frozenset()
     """Symptoms and signs that an urgent or emergency rule reads: warning signs that are
     never silently taken as absent, and never lower the urgency when reported."""
+    red_flag_bits: int = 0
+    """The same warning signs as a bit set over the finding index."""
     language: str = "en"
     """The language of the texts a person reads (the ids, rules and lexicon are the same
     in every language)."""

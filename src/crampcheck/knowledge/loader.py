@@ -221,8 +221,10 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     diary_rules = tuple(r for r in all_rules if r.spec.applies_to == "diary")
     rules = [r for r in all_rules if r.spec.applies_to == "check"]
     check_diary_mapping(diary_mapping, check, findings, {r.id for r in diary_rules})
+    red_flags = red_flags_of(rules, findings, policy, emergency_findings)
     return KnowledgeBase(
-        red_flags=red_flags_of(rules, findings, policy, emergency_findings),
+        red_flags=red_flags,
+        red_flag_bits=sum(1 << index[f] for f in red_flags if f in index),
         emergency_signs=emergency_signs,
         care_pathways=MappingProxyType(care_pathways),
         version=f"{policy_version(policy)}+{_digest(root)[:10]}",

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from crampcheck.domain.types import Urgency
+from crampcheck.domain.types import Case, Urgency
 from crampcheck.knowledge.compiled import CompiledAdvice, CompiledRule, KnowledgeError
-from crampcheck.knowledge.conditions import Condition
+from crampcheck.knowledge.conditions import Bits, Condition, reads_of
 from crampcheck.knowledge.references import References, check_cases
 from crampcheck.knowledge.schema import (
     Advice,
@@ -58,6 +58,8 @@ def compile_rules(
 ) -> list[CompiledRule]:
     """Every rule with its conditions compiled and its shipped cases checked."""
     rules: list[CompiledRule] = []
+    bit_of = {f: 1 << i for f, i in index.items()}
+    blank = Bits(0, 0, Case())
     for rid, rule in specs.items():
         where = where_of[rid]
         check.sources(rule.sources, f"{where}.sources")
@@ -68,6 +70,12 @@ def compile_rules(
             for label, cases in (("fire", rule.cases.fire), ("not_fire", rule.cases.not_fire)):
                 check_cases(check, cases, f"{where}.cases.{label}")
         leaves = tuple(dict.fromkeys(when.findings()))
+        reads = reads_of(when, bit_of)
+        if unless is not None:
+            unless_reads = reads_of(unless, bit_of)
+            reads = None if reads is None or unless_reads is None else reads | unless_reads
+        blank_when, blank_flips = when.bits(blank)
+        blank_unless = None if unless is None or blank_when is False else unless.truth(blank)
         rules.append(
             CompiledRule(
                 rule,
@@ -76,6 +84,11 @@ def compile_rules(
                 leaves,
                 tuple(dict.fromkeys(unless.findings())) if unless is not None else (),
                 sum(1 << index[f] for f in leaves),
+                reads,
+                (blank_when, blank_unless),
+                blank_flips,
+                rule.level.rank,
+                len(leaves) or 1,
             )
         )
     return rules

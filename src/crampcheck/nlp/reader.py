@@ -278,10 +278,11 @@ class Reader:
     def _reading(self, original: str, normalised: Normalised, doc: Any) -> Reading:
         findings: list[Extracted] = []
         ignored: list[Ignored] = []
+        found = list(doc.spans[SPANS])  # spaCy makes the span objects at each pass
         spread: set[tuple[int, int, str]] = (
-            self._scope.spread_negation(doc) if self._scope.has_lists else set()
+            self._scope.spread_negation(doc, found) if self._scope.has_lists else set()
         )
-        for ent in doc.spans[SPANS]:
+        for ent in found:
             label: str = ent.label_
             if label == SHADOW:
                 continue

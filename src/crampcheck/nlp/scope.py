@@ -10,6 +10,7 @@ a finding answered like a form is denied ("Confused: no.").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from crampcheck.knowledge.loader import KnowledgeBase
@@ -38,6 +39,13 @@ class Scope:
         terminators: tuple[tuple[tuple[str, ...], frozenset[str]], ...],
     ) -> None:
         self._terminators = terminators
+        # Each terminator under its first word, in the lexicon's order, so that a gap
+        # is checked once word by word rather than once per terminator.
+        self._terminators_by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for phrase, not_for in terminators:
+            if phrase:
+                self._terminators_by_first.setdefault(phrase[0], []).append((phrase, not_for))
+        self._empty_terminators = tuple(not_for for phrase, not_for in terminators if not phrase)
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
@@ -75,12 +83,14 @@ class Scope:
         )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
-        for phrase, not_for in self._terminators:
-            if category in not_for:
-                continue
-            size = len(phrase)
-            for i in range(len(words) - size + 1):
-                if tuple(words[i : i + size]) == phrase:
+        """Whether a terminator (one that does not spare ``category``) stands in
+        ``words``, the words between a modifier and the finding it would reach."""
+        if any(category not in not_for for not_for in self._empty_terminators):
+            return True
+        by_first = self._terminators_by_first
+        for i, word in enumerate(words):
+            for phrase, not_for in by_first.get(word, ()):
+                if category not in not_for and tuple(words[i : i + len(phrase)]) == phrase:
                     return True
         return False
 
@@ -111,7 +121,9 @@ class Scope:
                 return ("before" if before else "after"), modifier
         return None
 
-    def spread_negation(self, doc: Any) -> set[tuple[int, int, str]]:
+    def spread_negation(
+        self, doc: Any, found: Sequence[Any] | None = None
+    ) -> set[tuple[int, int, str]]:
         """Spans negated by reaching along a list from a negated item.
 
         "No swelling, redness, numbness or weakness": the negation's own reach may end
@@ -120,9 +132,11 @@ class Scope:
         item the list is over, so in "nothing like chest pain or breathlessness, just a
         calf cramp" the cramp is not denied. A negation written after its list
         ("fever, chills or sweats: none") reaches back along it the same way.
+        ``found`` is the doc's spans when the caller has them already.
         """
         spans = sorted(
-            (s for s in doc.spans[SPANS] if s.label_ != SHADOW), key=lambda s: (s.start, s.end)
+            (s for s in (doc.spans[SPANS] if found is None else found) if s.label_ != SHADOW),
+            key=lambda s: (s.start, s.end),
         )
         sides = [self._negated_from(doc, span) for span in spans]
         spread: set[int] = set()

@@ -42,6 +42,9 @@ class NormalisingTokenizer:
     find them all, instead of a regular expression tested on every token.
     """
 
+    DECISIONS_KEPT = 50_000
+    """Words whose norm decision is remembered (as many as the speller remembers)."""
+
     def __init__(
         self,
         tokenizer: Any,
@@ -52,6 +55,10 @@ class NormalisingTokenizer:
         self._tokenizer = tokenizer
         self._equivalents = dict(equivalents or {})
         self._speller = speller
+        self._decisions: dict[tuple[int, int, bool], tuple[str | None, str | None]] = {}
+        """What :meth:`_decide` said for each (word as written, spaCy's norm), by their
+        hashes, with spelling correction on or off: a word is decided once, not at every
+        occurrence."""
         self._by_start: dict[str, list[str]] = {}
         for stem in sorted(set(stems), key=len, reverse=True):
             self._by_start.setdefault(stem[:2], []).append(stem)
@@ -64,26 +71,43 @@ class NormalisingTokenizer:
 
     def __call__(self, text: str) -> Doc:
         doc: Doc = self._tokenizer(text)
-        equivalents = self._equivalents
-        speller = self._speller if _CORRECTING.get() else None
+        decisions = self._decisions
+        correcting = _CORRECTING.get()
         corrections: list[Correction] = []
         for token in doc:
-            lower = token.lower_
-            norm = self._stem_norm(lower)
+            key = (token.orth, token.norm, correcting)
+            decision = decisions.get(key)
+            if decision is None:
+                decision = self._decide(token.lower_, token.norm_, token.is_alpha, correcting)
+                if len(decisions) < self.DECISIONS_KEPT:
+                    decisions[key] = decision
+            norm, meant = decision
             if norm is not None:
                 token.norm_ = norm
-                continue
-            same = equivalents.get(token.norm_) or equivalents.get(lower)
-            if same is not None:
-                token.norm_ = same
-                continue
-            meant = speller.correct(lower) if speller is not None and token.is_alpha else None
             if meant is not None:
-                token.norm_ = self._stem_norm(meant) or equivalents.get(meant) or meant
                 corrections.append(Correction(token.text, meant, token.idx, token.idx + len(token)))
         if corrections:
             doc.user_data[CORRECTIONS] = corrections
         return doc
+
+    def _decide(
+        self, lower: str, norm: str, is_alpha: bool, correcting: bool = True
+    ) -> tuple[str | None, str | None]:
+        """A word's new norm (None: leave spaCy's) and the lexicon word it was corrected
+        to (None: not corrected): a wildcard stem first, then a word form read as one,
+        then a misspelling."""
+        stem = self._stem_norm(lower)
+        if stem is not None:
+            return stem, None
+        equivalents = self._equivalents
+        same = equivalents.get(norm) or equivalents.get(lower)
+        if same is not None:
+            return same, None
+        speller = self._speller if correcting else None
+        meant = speller.correct(lower) if speller is not None and is_alpha else None
+        if meant is not None:
+            return self._stem_norm(meant) or equivalents.get(meant) or meant, meant
+        return None, None
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
         """spaCy calls this for batches; each text is normalised like a single one."""

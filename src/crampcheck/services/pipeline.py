@@ -200,6 +200,8 @@ class Pipeline:
         assessment = assess(case, self.kb, self.emergency_number, self.care_pathway)
         if reading is None:
             return CheckResult(case, assessment)
+        if not answers:
+            return CheckResult(case, assessment, reading)  # nothing confirmed
         read = reading.states()
         confirmed = frozenset(
             finding_id
