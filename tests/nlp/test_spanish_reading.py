@@ -193,3 +193,47 @@ def test_an_age_in_years_is_no_duration(pipeline: Pipeline, text: str, days: int
     assert reading is not None
     value = reading.values().get("history_days")
     assert (value is None) if days is None else (value is not None and round(value) == days)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # a phrase that says its own negation is not denied by another negation
+        ("no tengo fiebre y no se quita el calambre", "cramp_not_easing", FindingState.PRESENT),
+        ("no tengo fiebre y no se quita el calambre", "fever", FindingState.ABSENT),
+        ("ya no aguanto, el calambre no se quita", "cramp_not_easing", FindingState.PRESENT),
+        ("tengo el calambre hace rato y no, no se quita", "cramp_not_easing", FindingState.PRESENT),
+        # whatever pronoun stands in it, "no se quita" is a cramp that does not ease
+        ("me dio un calambre y no se me quita", "cramp_not_easing", FindingState.PRESENT),
+        ("el calambre no se le quita con nada", "cramp_not_easing", FindingState.PRESENT),
+        ("las pastillas no le hacen nada", "pain_unrelieved", FindingState.PRESENT),
+        # a word of a phrase in another sense
+        ("no se me mueve nada más de la cara", "paralysis", None),
+        ("no siento hormigueo en los brazos", "numbness", None),
+        ("no siento hormigueo en los brazos", "tingling", FindingState.ABSENT),
+        ("tuve una caída la semana pasada", "drooping", None),
+    ],
+)
+def test_spanish_negative_phrases(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
+
+
+def test_a_calf_cramp_not_easing_for_half_an_hour_is_urgent_in_both_languages(
+    pipeline: Pipeline,
+) -> None:
+    spanish = pipeline.check_text(
+        "tengo un calambre en la pantorrilla desde hace 35 minutos y no se quita con nada",
+        45,
+        None,
+    )
+    english = pipeline.check_text(
+        "I have had a calf cramp for 35 minutes and it won't go away with anything", 45, None
+    )
+    assert spanish.assessment.urgency is english.assessment.urgency
+    assert spanish.assessment.urgency.value == "urgent"
+
+
+def test_no_spanish_phrase_names_two_findings(pipeline: Pipeline) -> None:
+    assert pipeline.reader_in("es").clashing_phrases() == []

@@ -6,6 +6,14 @@ a terminator between a modifier and a finding cuts it off ("no swelling, but som
 numbness"); a denial reaches every item of its list and stops at the list's end
 ("no swelling, redness, or heat", but not "... or breathlessness, just a calf cramp");
 a finding answered like a form is denied ("Confused: no.").
+
+A phrase that says its own negation ("no se quita", "not easing", "can't breathe")
+has its polarity in its own words: no other negation takes it back, whether it stands
+just before it ("no, no se quita", "no it is not easing", "rubbing it don't help
+none") or reaches it along a list ("no tengo fiebre y no se quita" does not deny that
+the cramp is not easing). A negation with another finding between still denies it
+with that finding ("no tummy pain that won't go away"); and a denial ("no swelling")
+keeps the older rule: a negation of a denial leaves it unsaid.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from crampcheck.knowledge.loader import KnowledgeBase
 
 SPANS = "medspacy_spans"
 SHADOW = "_shadow"
+DENIAL = "|absent"
+"""The suffix of the label of a phrase that denies its finding ("no swelling")."""
 WORDS = "crampcheck_words"
 
 
@@ -36,8 +46,11 @@ class Scope:
         self,
         kb: KnowledgeBase,
         terminators: tuple[tuple[tuple[str, ...], frozenset[str]], ...],
+        negations: frozenset[str] = frozenset(),
     ) -> None:
+        """``negations``: the norms of the one-word negations ("no", "not", "n't")."""
         self._terminators = terminators
+        self._negations = negations
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
@@ -50,12 +63,35 @@ class Scope:
         """Whether the lexicon names list connectors at all."""
         return bool(self._connectors)
 
+    def says_its_own_negation(self, span: Any) -> bool:
+        """Whether a phrase has a negation among its own words ("no se quita")."""
+        return any(token.norm_ in self._negations for token in span)
+
+    def _keeps_its_polarity(self, doc: Any, span: Any, modifier: Any) -> bool:
+        """Whether ``modifier`` is a negation that leaves a finding said in negative
+        words as it is: nothing else was read between them ("no, no se quita"). A
+        negation with another finding between denies that finding and what it says of
+        it ("no tummy pain that won't go away")."""
+        if modifier.category != "NEGATED_EXISTENCE" or span.label_.endswith(DENIAL):
+            return False
+        if not self.says_its_own_negation(span):
+            return False
+        start, end = modifier.modifier_span
+        low, high = (end, span.start) if end <= span.start else (span.end, start)
+        return not any(
+            low <= other.start and other.end <= high and other.label_ != SHADOW
+            for other in doc.spans[SPANS]
+        )
+
     def categories(self, doc: Any, span: Any) -> set[str]:
         """The modifier categories that reach this span, less those cut off by a
-        terminator between the modifier and the span."""
+        terminator between the modifier and the span, and less a negation of a finding
+        said in negative words."""
         categories: set[str] = set()
         words = words_of(doc)
         for modifier in span._.modifiers:
+            if self._keeps_its_polarity(doc, span, modifier):
+                continue
             start, end = modifier.modifier_span
             if self._denies_an_action(words, start, modifier.category, span.label_):
                 continue
@@ -100,7 +136,9 @@ class Scope:
         the negating modifier (whose rule may deny only some findings)."""
         words = words_of(doc)
         for modifier in span._.modifiers:
-            if modifier.category != "NEGATED_EXISTENCE":
+            if modifier.category != "NEGATED_EXISTENCE" or self._keeps_its_polarity(
+                doc, span, modifier
+            ):
                 continue
             start, end = modifier.modifier_span
             if self._denies_an_action(words, start, modifier.category, span.label_):
@@ -138,7 +176,13 @@ class Scope:
                     for j in self._list_after(doc, spans, i, direction)
                     if allows(spans[j].label_.upper())
                 )
-        return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread if sides[i] is None}
+        # An item said in negative words is no item of a denial's list: "no tengo fiebre y
+        # no se quita" denies the fever only, and "sin fiebre y sin hinchazón" both.
+        return {
+            (spans[i].start, spans[i].end, spans[i].label_)
+            for i in spread
+            if sides[i] is None and not self.says_its_own_negation(spans[i])
+        }
 
     def _list_after(self, doc: Any, spans: list[Any], first: int, step: int) -> set[int]:
         """The indexes of the items that share ``spans[first]``'s list, walking away
