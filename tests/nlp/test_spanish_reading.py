@@ -237,3 +237,58 @@ def test_a_calf_cramp_not_easing_for_half_an_hour_is_urgent_in_both_languages(
 
 def test_no_spanish_phrase_names_two_findings(pipeline: Pipeline) -> None:
     assert pipeline.reader_in("es").clashing_phrases() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "value"),
+    [
+        # numbers in words, with "y" between tens and units, and half a unit more
+        ("el calambre lleva veinte minutos", "episode_minutes", 20),
+        ("hace veinticinco minutos que tengo el calambre", "episode_minutes", 25),
+        ("el calambre lleva como treinta y cinco minutos", "episode_minutes", 35),
+        ("el calambre lleva unos veinte minutos", "episode_minutes", 20),
+        ("el calambre lleva una hora y media", "episode_minutes", 90),
+        ("el calambre lleva dos horas y media", "episode_minutes", 150),
+        ("lleva media hora el calambre en la pierna", "episode_minutes", 30),
+        ("ya van 20 minutos con el calambre", "episode_minutes", 20),
+        ("me dio un calambre hace un rato y no se quita", "episode_minutes", 15),
+        # days named without a number
+        ("tengo la pierna hinchada desde antier", "history_days", 2),
+        ("tengo la pierna hinchada desde anteayer", "history_days", 2),
+        ("tengo la pierna hinchada desde el fin de semana", "history_days", 2),
+        ("tengo calambres desde hace dos semanas y media", "history_days", 17.5),
+        # a temperature, a heart rate, named by the Spanish words around the number
+        ("tengo 39 de fiebre y calambres", "temperature_c", 39),
+        ("tengo fiebre de 39.5 grados", "temperature_c", 39.5),
+        ("el termómetro marcó treinta y nueve punto cinco de fiebre", "temperature_c", 39.5),
+        ("tengo el corazón a 130 y calambres", "heart_rate_bpm", 130),
+        ("traigo el pulso en 120", "heart_rate_bpm", 120),
+        ("hacía 40 grados afuera y me dieron calambres", "ambient_temperature_c", 40),
+    ],
+)
+def test_spanish_durations_and_measures(
+    pipeline: Pipeline, text: str, finding: str, value: float
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None
+    assert reading.values().get(finding) == pytest.approx(value, abs=0.01), reading.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read"),
+    [
+        # a weather temperature is no fever, a child's age no duration, the time of an
+        # operation or a class not how long the problem has lasted
+        ("trabajé en el campo con 40 grados y me dieron calambres", "temperature_c"),
+        ("tengo un bebé de 2 meses y me brinca el ojo", "history_days"),
+        ("tengo 6 meses de embarazo y calambres en la noche", "history_days"),
+        ("me quitaron la tiroides hace 2 días. hoy tengo hormigueo en la boca", "history_days"),
+        ("hice una clase de spinning de 90 minutos el sábado. hoy me duelen", "episode_minutes"),
+    ],
+)
+def test_spanish_numbers_that_measure_something_else(
+    pipeline: Pipeline, text: str, not_read: str
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None
+    assert not_read not in reading.values()
