@@ -292,3 +292,38 @@ def test_spanish_numbers_that_measure_something_else(
     reading = pipeline.check_text(text).reading
     assert reading is not None
     assert not_read not in reading.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # findings not read in Spanish before
+        ("tiene la panza dura como tabla", "abdominal_rigidity", FindingState.PRESENT),
+        ("la herida del pie le sale pus", "pus_or_discharge", FindingState.PRESENT),
+        ("tengo una herida en el pie que no sana", "non_healing_sore", FindingState.PRESENT),
+        ("me zumban los oídos", "tinnitus", FindingState.PRESENT),
+        ("a veces el ojo se me cierra completo solito", "eye_closing", FindingState.PRESENT),
+        ("tengo cólicos menstruales", "gut_cramps", FindingState.PRESENT),
+        ("se le acabó el baclofeno hace dos días", "baclofen_stopped", FindingState.PRESENT),
+        ("la pipí está amarillo oscuro", "concentrated_urine", FindingState.PRESENT),
+        # a finding said first and then denied at the end of its clause
+        ("Calentura no tengo.", "fever", FindingState.ABSENT),
+        ("debilidad no tengo, subo las escaleras bien", "weakness", FindingState.ABSENT),
+        ("fiebre tampoco", "fever", FindingState.ABSENT),
+        ("tengo calambre no tengo fiebre", "sustained_contraction", FindingState.PRESENT),
+        ("falta de aire no... bueno un poquito", "breathless", FindingState.PRESENT),
+        # what a person cannot do with a body part does not deny the part
+        ("no puedo abrir bien la boca", "site_face", FindingState.PRESENT),
+        # words in another sense: toes are not fingers, rubbing alcohol is no drinking,
+        # "ganas de vomitar" is nausea and no vomiting, a suggestion is no finding
+        ("la pierna fría y no siento bien los dedos", "site_hand", None),
+        ("me está dando masajes con alcohol en la pierna", "heavy_alcohol", None),
+        ("mi hija dice que me ponga alcohol en la pierna", "heavy_alcohol", None),
+        ("estoy sudando frío y con ganas de vomitar", "vomiting", None),
+        ("estoy sudando frío y con ganas de vomitar", "nausea", FindingState.PRESENT),
+    ],
+)
+def test_spanish_findings_and_their_senses(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state

@@ -5,7 +5,8 @@ findings. This module decides what the knowledge base's lexicon says it should:
 a terminator between a modifier and a finding cuts it off ("no swelling, but some
 numbness"); a denial reaches every item of its list and stops at the list's end
 ("no swelling, redness, or heat", but not "... or breathlessness, just a calf cramp");
-a finding answered like a form is denied ("Confused: no.").
+a finding answered like a form is denied ("Confused: no."), as is one said and then
+denied at the end of its clause ("calentura no tengo").
 
 A phrase that says its own negation ("no se quita", "not easing", "can't breathe")
 has its polarity in its own words: no other negation takes it back, whether it stands
@@ -27,6 +28,10 @@ SHADOW = "_shadow"
 DENIAL = "|absent"
 """The suffix of the label of a phrase that denies its finding ("no swelling")."""
 WORDS = "crampcheck_words"
+
+
+_HESITATIONS = frozenset({"...", "…", "..", "...."})
+"""An ellipsis after a denial is a hesitation ("falta de aire no... bueno un poquito")."""
 
 
 def words_of(doc: Any) -> list[str]:
@@ -55,6 +60,9 @@ class Scope:
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
         self._form_no = frozenset(a.lower() for a in kb.lexicon.form_answers_no)
+        self._denied_after = tuple(
+            sorted((tuple(p.lower().split()) for p in kb.lexicon.denied_after), key=len)
+        )
         self._action_modals = frozenset(m.lower() for m in kb.lexicon.action_modals)
         self._places = frozenset(f.id for f in kb.findings.values() if f.category == "site")
 
@@ -93,21 +101,25 @@ class Scope:
             if self._keeps_its_polarity(doc, span, modifier):
                 continue
             start, end = modifier.modifier_span
-            if self._denies_an_action(words, start, modifier.category, span.label_):
+            if self._denies_an_action(words, start, end, modifier.category, span.label_):
                 continue
             between = words[end : span.start] if end <= span.start else words[span.end : start]
             if not self._terminated(between, modifier.category):
                 categories.add(modifier.category)
         return categories
 
-    def _denies_an_action(self, words: list[str], start: int, category: str, label: str) -> bool:
-        """Whether a negation after a modal ("won't", "can't") meets a body part or side:
-        it denies what the person cannot do with it, not the place."""
+    def _denies_an_action(
+        self, words: list[str], start: int, end: int, category: str, label: str
+    ) -> bool:
+        """Whether a negation beside a modal ("won't", "can't", "no puedo") meets a body
+        part or side: it denies what the person cannot do with it, not the place."""
         return (
             category == "NEGATED_EXISTENCE"
             and label in self._places
-            and start > 0
-            and words[start - 1] in self._action_modals
+            and (
+                (start > 0 and words[start - 1] in self._action_modals)
+                or (end < len(words) and words[end] in self._action_modals)
+            )
         )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
@@ -124,12 +136,28 @@ class Scope:
         """A finding answered like a form ("Confused: no."): a separator, a "no" and
         then the end of the clause."""
         after = words_of(doc)[span.end : span.end + 3]
-        return (
+        if (
             len(after) >= 2
             and after[0] in self._form_separators
             and after[1] in self._form_no
             and (len(after) == 2 or doc[span.end + 2].is_punct)
-        )
+        ):
+            return True
+        return self._denied_after_it(doc, span)
+
+    def _denied_after_it(self, doc: Any, span: Any) -> bool:
+        """A finding said and then denied at the end of its clause ("calentura no
+        tengo.", "debilidad no tengo, puedo sonreír", "dolor no y fiebre tampoco")."""
+        words = words_of(doc)
+        for phrase in self._denied_after:
+            end = span.end + len(phrase)
+            if tuple(words[span.end : end]) != phrase:
+                continue
+            if end == len(words) or words[end] in self._connectors:
+                return True
+            if doc[end].is_punct and words[end] not in _HESITATIONS:
+                return True
+        return False
 
     def _negated_from(self, doc: Any, span: Any) -> tuple[str, Any] | None:
         """ "before" or "after" when a negation reaches this span from that side, with
@@ -141,7 +169,7 @@ class Scope:
             ):
                 continue
             start, end = modifier.modifier_span
-            if self._denies_an_action(words, start, modifier.category, span.label_):
+            if self._denies_an_action(words, start, end, modifier.category, span.label_):
                 continue
             before = end <= span.start
             between = words[end : span.start] if before else words[span.end : start]

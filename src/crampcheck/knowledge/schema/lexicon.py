@@ -92,6 +92,12 @@ class Lexicon(Strict):
     form_answers_no: tuple[str, ...] = Field(
         default=(), description="answers that deny the finding before them ('Swelling - none.')"
     )
+    denied_after: tuple[str, ...] = Field(
+        default=(),
+        description="words that, straight after a finding and at the end of its clause, "
+        "deny it: the finding said first, then denied ('calentura no tengo', 'debilidad "
+        "no tengo, puedo sonreír', 'el dolor no, pero ...')",
+    )
     clause_breaks: tuple[str, ...] = Field(
         default=(), description="what ends a clause, for deciding what a duration times"
     )
