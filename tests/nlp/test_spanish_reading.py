@@ -26,7 +26,7 @@ from tests.reading_eval import score
 CASES = Path(__file__).parents[1] / "reading_cases" / "es"
 
 # exact urgency, kind (out of 40 each); every emergency caught
-FLOORS = {"es_a": (32, 33), "es_b": (31, 29), "es_d": (34, 37)}
+FLOORS = {"es_a": (33, 34), "es_b": (33, 32), "es_d": (35, 38)}
 # Emergencies the rules, not the reading, leave at a lower level: esd-003's hand spasms
 # and tingling lips after a thyroidectomy are read, but the emergency rule for low
 # calcium asks for a tight throat or a seizure (the same text in English is urgent too).
@@ -327,3 +327,36 @@ def test_spanish_findings_and_their_senses(
     pipeline: Pipeline, text: str, finding: str, state: FindingState | None
 ) -> None:
     assert _states(pipeline, text).get(finding) is state
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # falling asleep is no numbness; a jerk as one falls asleep is a sleep start
+        ("cuando me estoy quedando dormido brinco todo", "numbness", None),
+        ("cuando me estoy quedando dormido brinco todo", "sleep_start_jerk", FindingState.PRESENT),
+        ("no me baja dolor a las piernas, nada dormido", "numbness", FindingState.ABSENT),
+        # heat as a treatment is no hot place
+        ("con ibuprofeno y calor mejora un poco", "hot_environment", None),
+        ("el corazón me va a mil", "palpitations", FindingState.PRESENT),
+    ],
+)
+def test_spanish_words_in_another_sense(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the length of a shift, a drive or a journey is not the episode's
+        "trabajo turnos de 12 horas levantando pacientes y me duele la espalda",
+        "manejo camión 10 horas diarias y me duele la pierna",
+    ],
+)
+def test_the_length_of_something_else_is_not_the_episode_in_spanish(
+    pipeline: Pipeline, text: str
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None and "episode_minutes" not in reading.values()
