@@ -201,6 +201,26 @@ def test_a_denial_reaches_every_item_of_its_list_and_no_further(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a finding said in negative words keeps its polarity: an answer before it, a
+        # doubled negation or a denial's list does not take it back
+        ("calf cramp for 35 minutes, no it is not easing", {"cramp_not_easing": P}),
+        ("rubbing it dont help none", {"home_care_failed": P}),
+        ("no fever and it is not easing", {"fever": A, "cramp_not_easing": P}),
+        # a negation with another finding between denies that finding and what it says
+        ("no tummy pain that won't go away", {"cramp_not_easing": A}),
+    ],
+)
+def test_a_finding_said_in_negative_words_is_not_negated_again(
+    reader: Reader, text: str, expected: dict[str, FindingState]
+) -> None:
+    found = states(reader, text)
+    for finding_id, state in expected.items():
+        assert found.get(finding_id) is state, (text, found)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "calf cramp after a 9-hour shift",

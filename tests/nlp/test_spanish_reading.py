@@ -26,7 +26,7 @@ from tests.reading_eval import score
 CASES = Path(__file__).parents[1] / "reading_cases" / "es"
 
 # exact urgency, kind (out of 40 each); every emergency caught
-FLOORS = {"es_a": (32, 33), "es_b": (31, 29), "es_d": (34, 37)}
+FLOORS = {"es_a": (33, 34), "es_b": (33, 32), "es_d": (35, 38)}
 # Emergencies the rules, not the reading, leave at a lower level: esd-003's hand spasms
 # and tingling lips after a thyroidectomy are read, but the emergency rule for low
 # calcium asks for a tight throat or a seizure (the same text in English is urgent too).
@@ -193,3 +193,170 @@ def test_an_age_in_years_is_no_duration(pipeline: Pipeline, text: str, days: int
     assert reading is not None
     value = reading.values().get("history_days")
     assert (value is None) if days is None else (value is not None and round(value) == days)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # a phrase that says its own negation is not denied by another negation
+        ("no tengo fiebre y no se quita el calambre", "cramp_not_easing", FindingState.PRESENT),
+        ("no tengo fiebre y no se quita el calambre", "fever", FindingState.ABSENT),
+        ("ya no aguanto, el calambre no se quita", "cramp_not_easing", FindingState.PRESENT),
+        ("tengo el calambre hace rato y no, no se quita", "cramp_not_easing", FindingState.PRESENT),
+        # whatever pronoun stands in it, "no se quita" is a cramp that does not ease
+        ("me dio un calambre y no se me quita", "cramp_not_easing", FindingState.PRESENT),
+        ("el calambre no se le quita con nada", "cramp_not_easing", FindingState.PRESENT),
+        ("las pastillas no le hacen nada", "pain_unrelieved", FindingState.PRESENT),
+        # a word of a phrase in another sense
+        ("no se me mueve nada más de la cara", "paralysis", None),
+        ("no siento hormigueo en los brazos", "numbness", None),
+        ("no siento hormigueo en los brazos", "tingling", FindingState.ABSENT),
+        ("tuve una caída la semana pasada", "drooping", None),
+    ],
+)
+def test_spanish_negative_phrases(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
+
+
+def test_a_calf_cramp_not_easing_for_half_an_hour_is_urgent_in_both_languages(
+    pipeline: Pipeline,
+) -> None:
+    spanish = pipeline.check_text(
+        "tengo un calambre en la pantorrilla desde hace 35 minutos y no se quita con nada",
+        45,
+        None,
+    )
+    english = pipeline.check_text(
+        "I have had a calf cramp for 35 minutes and it won't go away with anything", 45, None
+    )
+    assert spanish.assessment.urgency is english.assessment.urgency
+    assert spanish.assessment.urgency.value == "urgent"
+
+
+def test_no_spanish_phrase_names_two_findings(pipeline: Pipeline) -> None:
+    assert pipeline.reader_in("es").clashing_phrases() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "value"),
+    [
+        # numbers in words, with "y" between tens and units, and half a unit more
+        ("el calambre lleva veinte minutos", "episode_minutes", 20),
+        ("hace veinticinco minutos que tengo el calambre", "episode_minutes", 25),
+        ("el calambre lleva como treinta y cinco minutos", "episode_minutes", 35),
+        ("el calambre lleva unos veinte minutos", "episode_minutes", 20),
+        ("el calambre lleva una hora y media", "episode_minutes", 90),
+        ("el calambre lleva dos horas y media", "episode_minutes", 150),
+        ("lleva media hora el calambre en la pierna", "episode_minutes", 30),
+        ("ya van 20 minutos con el calambre", "episode_minutes", 20),
+        ("me dio un calambre hace un rato y no se quita", "episode_minutes", 15),
+        # days named without a number
+        ("tengo la pierna hinchada desde antier", "history_days", 2),
+        ("tengo la pierna hinchada desde anteayer", "history_days", 2),
+        ("tengo la pierna hinchada desde el fin de semana", "history_days", 2),
+        ("tengo calambres desde hace dos semanas y media", "history_days", 17.5),
+        # a temperature, a heart rate, named by the Spanish words around the number
+        ("tengo 39 de fiebre y calambres", "temperature_c", 39),
+        ("tengo fiebre de 39.5 grados", "temperature_c", 39.5),
+        ("el termómetro marcó treinta y nueve punto cinco de fiebre", "temperature_c", 39.5),
+        ("tengo el corazón a 130 y calambres", "heart_rate_bpm", 130),
+        ("traigo el pulso en 120", "heart_rate_bpm", 120),
+        ("hacía 40 grados afuera y me dieron calambres", "ambient_temperature_c", 40),
+    ],
+)
+def test_spanish_durations_and_measures(
+    pipeline: Pipeline, text: str, finding: str, value: float
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None
+    assert reading.values().get(finding) == pytest.approx(value, abs=0.01), reading.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read"),
+    [
+        # a weather temperature is no fever, a child's age no duration, the time of an
+        # operation or a class not how long the problem has lasted
+        ("trabajé en el campo con 40 grados y me dieron calambres", "temperature_c"),
+        ("tengo un bebé de 2 meses y me brinca el ojo", "history_days"),
+        ("tengo 6 meses de embarazo y calambres en la noche", "history_days"),
+        ("me quitaron la tiroides hace 2 días. hoy tengo hormigueo en la boca", "history_days"),
+        ("hice una clase de spinning de 90 minutos el sábado. hoy me duelen", "episode_minutes"),
+    ],
+)
+def test_spanish_numbers_that_measure_something_else(
+    pipeline: Pipeline, text: str, not_read: str
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None
+    assert not_read not in reading.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # findings not read in Spanish before
+        ("tiene la panza dura como tabla", "abdominal_rigidity", FindingState.PRESENT),
+        ("la herida del pie le sale pus", "pus_or_discharge", FindingState.PRESENT),
+        ("tengo una herida en el pie que no sana", "non_healing_sore", FindingState.PRESENT),
+        ("me zumban los oídos", "tinnitus", FindingState.PRESENT),
+        ("a veces el ojo se me cierra completo solito", "eye_closing", FindingState.PRESENT),
+        ("tengo cólicos menstruales", "gut_cramps", FindingState.PRESENT),
+        ("se le acabó el baclofeno hace dos días", "baclofen_stopped", FindingState.PRESENT),
+        ("la pipí está amarillo oscuro", "concentrated_urine", FindingState.PRESENT),
+        # a finding said first and then denied at the end of its clause
+        ("Calentura no tengo.", "fever", FindingState.ABSENT),
+        ("debilidad no tengo, subo las escaleras bien", "weakness", FindingState.ABSENT),
+        ("fiebre tampoco", "fever", FindingState.ABSENT),
+        ("tengo calambre no tengo fiebre", "sustained_contraction", FindingState.PRESENT),
+        ("falta de aire no... bueno un poquito", "breathless", FindingState.PRESENT),
+        # what a person cannot do with a body part does not deny the part
+        ("no puedo abrir bien la boca", "site_face", FindingState.PRESENT),
+        # words in another sense: toes are not fingers, rubbing alcohol is no drinking,
+        # "ganas de vomitar" is nausea and no vomiting, a suggestion is no finding
+        ("la pierna fría y no siento bien los dedos", "site_hand", None),
+        ("me está dando masajes con alcohol en la pierna", "heavy_alcohol", None),
+        ("mi hija dice que me ponga alcohol en la pierna", "heavy_alcohol", None),
+        ("estoy sudando frío y con ganas de vomitar", "vomiting", None),
+        ("estoy sudando frío y con ganas de vomitar", "nausea", FindingState.PRESENT),
+    ],
+)
+def test_spanish_findings_and_their_senses(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # falling asleep is no numbness; a jerk as one falls asleep is a sleep start
+        ("cuando me estoy quedando dormido brinco todo", "numbness", None),
+        ("cuando me estoy quedando dormido brinco todo", "sleep_start_jerk", FindingState.PRESENT),
+        ("no me baja dolor a las piernas, nada dormido", "numbness", FindingState.ABSENT),
+        # heat as a treatment is no hot place
+        ("con ibuprofeno y calor mejora un poco", "hot_environment", None),
+        ("el corazón me va a mil", "palpitations", FindingState.PRESENT),
+    ],
+)
+def test_spanish_words_in_another_sense(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the length of a shift, a drive or a journey is not the episode's
+        "trabajo turnos de 12 horas levantando pacientes y me duele la espalda",
+        "manejo camión 10 horas diarias y me duele la pierna",
+    ],
+)
+def test_the_length_of_something_else_is_not_the_episode_in_spanish(
+    pipeline: Pipeline, text: str
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None and "episode_minutes" not in reading.values()

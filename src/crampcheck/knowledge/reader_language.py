@@ -4,7 +4,8 @@ English phrases live on each finding (``lexicon``, ``lay``, ``nearby``, ``denial
 and the reader's other words in ``lexicon.yaml``. Another language has a folder of its
 own, ``data/<language>_reader/``: ``lexicon.yaml`` (the same shape as the English one:
 number and unit words, negations, hypotheticals, other people, terminators) and
-``phrases_*.yaml``, each finding's phrases keyed by its id. :func:`reader_knowledge`
+``phrases_*.yaml``, each finding's phrases keyed by its id (and, for a measured finding,
+the words that name its number: "tengo 39 de fiebre"). :func:`reader_knowledge`
 gives the knowledge base with those words in place of the English ones, which is what
 the reader for that language is built from; everything clinical (rules, measures,
 categories) stays the knowledge base's own.
@@ -119,14 +120,16 @@ def reader_knowledge(kb: KnowledgeBase, language: str) -> KnowledgeBase:
         said = phrases.get(finding_id, FindingPhrases())
         if lexicon.fold_accents:
             said = FindingPhrases.model_validate(_folded(said.model_dump(by_alias=True)))
-        findings[finding_id] = finding.model_copy(
-            update={
-                "lexicon": said.lexicon,
-                "lay": said.lay,
-                "nearby": said.nearby,
-                "denials": said.denials,
-            }
-        )
+        update: dict[str, Any] = {
+            "lexicon": said.lexicon,
+            "lay": said.lay,
+            "nearby": said.nearby,
+            "denials": said.denials,
+        }
+        if finding.measure is not None:
+            # the words around its number are the language's; its range and scale stay
+            update["measure"] = finding.measure.model_copy(update=said.measure.model_dump())
+        findings[finding_id] = finding.model_copy(update=update)
     built = dataclasses.replace(
         kb, findings=MappingProxyType(findings), lexicon=lexicon, translations={}
     )

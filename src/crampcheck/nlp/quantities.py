@@ -40,7 +40,8 @@ class Quantity:
         finding's own scale, said where ``match`` is (up to ``end`` when given)."""
         assert finding.measure is not None
         value = amount / finding.measure.scale
-        return cls(finding.id, value, match.start(), match.end() if end is None else end, match[0])
+        stop = match.end() if end is None else end
+        return cls(finding.id, value, match.start(), stop, match.string[match.start() : stop])
 
 
 def _alternation(words: list[str]) -> str:
@@ -122,6 +123,12 @@ class QuantityReader:
                     self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
         self._decimal = (lexicon.decimal_word or "").lower()
         self._joiner = (lexicon.hundreds_joiner or "").lower()
+        self._tens_joiner = (lexicon.tens_joiner or "").lower()
+        self._halves = (
+            re.compile(rf"\s+(?:{_alternation(list(lexicon.halves_after_unit))})(?![\w])", re.I)
+            if lexicon.halves_after_unit
+            else None
+        )
         self._rate_words = frozenset(w.lower() for w in lexicon.rate_words)
         period_units = [
             w for spec in lexicon.units.get("duration", {}).values() for w in spec.words
@@ -146,10 +153,11 @@ class QuantityReader:
             if other
             else None
         )
+        alone = frozenset(w.lower() for w in lexicon.numbers_alone)
         simple = [
             w
             for w, v in self._number_words.items()
-            if " " not in w and v == int(v) and w not in _NOT_IN_COMPOUNDS
+            if " " not in w and v == int(v) and w not in _NOT_IN_COMPOUNDS and w not in alone
         ]
         digit_words = [w for w in simple if 0 <= self._number_words[w] <= 9]
         hundreds = [w for w in simple if self._number_words[w] == _HUNDRED]
@@ -157,6 +165,14 @@ class QuantityReader:
         if hundreds and self._joiner:  # "a hundred and two"
             after_hundred = "|".join(rf"(?<={re.escape(w)})" for w in hundreds)
             joined = rf"(?:{joined}|(?:{after_hundred})\s+{re.escape(self._joiner)}(?=\s))"
+        tens = [w for w in simple if _is_tens(self._number_words[w])]
+        units_words = [w for w in digit_words if self._number_words[w] >= 1]
+        if tens and units_words and self._tens_joiner:  # "treinta y cinco"
+            after_tens = "|".join(rf"(?<={re.escape(w)})" for w in tens)
+            joined = (
+                rf"(?:{joined}|(?:{after_tens})\s+{re.escape(self._tens_joiner)}"
+                rf"\s+(?:{_alternation(units_words)})(?![\w]))"
+            )
         compound = rf"(?:{_alternation(simple)}){joined}*"
         ones = [w for w in self._number_words if self._number_words[w] == 1 and " " not in w]
         if hundreds and ones:  # "a hundred and two point four"
@@ -265,21 +281,28 @@ class QuantityReader:
                 base = (number - 32) * 5 / 9
             if self._not_a_measure(text, match, unit):
                 continue
+            end = match.end()
+            half = self._halves.match(text, end) if self._halves is not None else None
+            if half is not None and unit.dimension == "duration":
+                base += unit.factor / 2  # "dos horas y media"
+                end = half.end()
             if unit.dimension == "duration" and (
-                self._measures_something_else(text, match.end())
-                or self._is_rate(text, match.start(), match.end())
+                self._measures_something_else(text, end)
+                or self._is_rate(text, match.start(), end)
                 or self._after_activity(text, match.start())
                 or self._singular_rate(text, match.start(), match.group("num"))
             ):
                 continue
-            after = text[match.end() : match.end() + 24].lower()
+            after = text[end : end + 24].lower()
             before = text[max(0, match.start() - 40) : match.start()].lower()
             for finding in self._accepting(unit.dimension, base, after, before, unit):
-                found.append(Quantity.said(finding, base, match))
-                taken.append((match.start(), match.end()))
+                found.append(Quantity.said(finding, base, match, end))
+                taken.append((match.start(), end))
                 break
         if self._phrase is not None:
             for match in self._phrase.finditer(text):
+                if match.span() in taken:
+                    continue  # "media hora", "una hora y media": read once, with its unit
                 minutes = self._phrases[_squash(match.group("phrase"))]
                 for finding in self._accepting("duration", minutes, "", "", None):
                     found.append(Quantity.said(finding, minutes, match))
@@ -387,6 +410,8 @@ class QuantityReader:
                 continue
             if word == self._joiner and previous == _HUNDRED:
                 continue
+            if word == self._tens_joiner and previous is not None and _is_tens(previous):
+                continue
             value = self._number_words.get(word)
             if value is None:
                 return None
@@ -436,7 +461,8 @@ class QuantityReader:
             return float(self._number_words[cleaned])
         words = cleaned.replace("-", " ").split()
         if words and all(
-            w in self._number_words or w in (self._decimal, self._joiner) for w in words
+            w in self._number_words or w in (self._decimal, self._joiner, self._tens_joiner)
+            for w in words
         ):
             return self._compound(words)
         try:
@@ -459,6 +485,8 @@ def _celsius(number: float, highest_celsius: float) -> float:
 
 
 _NOT_IN_COMPOUNDS = frozenset({"a", "an", "few", "several", "couple"})
+"""English number words that only ever stand alone; a lexicon names its own
+(``numbers_alone``)."""
 
 
 def _squash(text: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any, cast
 import spacy
 from medspacy.context import ConTextRule
 from medspacy.ner import TargetRule
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from crampcheck.domain.limits import MAX_TEXT_CHARS
@@ -34,12 +35,12 @@ from crampcheck.nlp.normalise import Normalised, normalise
 from crampcheck.nlp.pairs import WordPairs
 from crampcheck.nlp.quantities import QuantityReader
 from crampcheck.nlp.reading import Extracted, Ignored, Reading
-from crampcheck.nlp.scope import SHADOW, SPANS, Scope, words_of
+from crampcheck.nlp.scope import DENIAL, SHADOW, SPANS, Scope, words_of
 from crampcheck.nlp.spelling import Correction, Speller
 from crampcheck.nlp.timing import EventTiming
 from crampcheck.nlp.tokenizer import CORRECTIONS, NormalisingTokenizer
 
-_ABSENT_SUFFIX = "|absent"
+_ABSENT_SUFFIX = DENIAL
 _CONTEXT = "medspacy_context"
 _NEARBY = "_nearby_word"
 """The words of word pairs are listed among the phrases (for stems and spelling) but
@@ -153,7 +154,22 @@ class Reader:
         )
         self._compared = frozenset(kb.lexicon.compared_findings)
         self._lacks = frozenset(f.id for f in kb.findings.values() if f.is_a_lack)
-        self._scope = Scope(kb, self._terminators)
+        # A phrase with one of these among its words says its own negation ("no se
+        # quita"); a backward one ("fine", "none") is no negation inside a phrase ("fine
+        # now" says it eased).
+        self._scope = Scope(
+            kb,
+            self._terminators,
+            frozenset(
+                self._norms(
+                    rule.literal
+                    for rule in kb.lexicon.context_rules
+                    if rule.category == "NEGATED_EXISTENCE"
+                    and rule.direction == "FORWARD"
+                    and len(self._nlp.tokenizer(rule.literal)) == 1
+                )
+            ),
+        )
         self._strings_when_built = len(self._nlp.vocab.strings)
 
     def learned_words(self) -> int:
@@ -216,6 +232,26 @@ class Reader:
                 w[:-1] if w.endswith("*") and len(w) > 1 else w for w in phrase.split()
             ).lower()
             yield TargetRule(literal, label, pattern=self._with_fillers(literal, fillers, unfilled))
+
+    def clashing_phrases(self) -> list[tuple[str, str, str, str]]:
+        """Phrases the target matcher reads as two findings: (phrase, its label, the
+        other phrase, its label) where the other phrase's rule matches the whole of
+        the first. The longest match wins in the reader, so one phrase must name one
+        finding, counting the pronouns that may stand inside a phrase ("no se me quita"
+        is "no se quita") and the words a stem covers ("caída" is "caíd*")."""
+        rules = list(self._target_rules())
+        matcher = Matcher(self._nlp.vocab)
+        for number, rule in enumerate(rules):
+            pattern = rule.pattern or [{"NORM": t.norm_} for t in self._nlp.tokenizer(rule.literal)]
+            matcher.add(str(number), [pattern])
+        clashes = set()
+        for rule in rules:
+            doc = self._nlp.tokenizer(rule.literal)
+            for match_id, start, end in matcher(doc):
+                other = rules[int(self._nlp.vocab.strings[match_id])]
+                if start == 0 and end == len(doc) and other.category != rule.category:
+                    clashes.add((rule.literal, rule.category, other.literal, other.category))
+        return sorted(clashes)
 
     def _with_fillers(
         self, literal: str, fillers: list[str], unfilled: frozenset[str]

@@ -55,14 +55,47 @@ class Reading:
 
     def merged(self, other: Reading) -> Reading:
         """This reading and another of the same text (in another language) as one:
-        their findings side by side, so present still wins over absent."""
+        their findings side by side, so present still wins over absent. As within one
+        reading, a longer phrase says more exactly what was meant: a word one reader
+        took inside a longer phrase the other read as something else is dropped ("ganas
+        de vomitar" is nausea, not the English stem "vomit"), and so is a word the other
+        reader read as the same finding but set aside ("que me ponga alcohol" is a
+        suggestion, not drinking)."""
+        findings = (
+            *self._not_overruled_by(other),
+            *other._not_overruled_by(self),
+        )
         return Reading(
             self.text,
-            tuple(sorted((*self.findings, *other.findings), key=lambda f: (f.start, f.end))),
+            tuple(sorted(findings, key=lambda f: (f.start, f.end))),
             (*self.ignored, *other.ignored),
             (*self.corrections, *other.corrections),
             (*self.languages, *other.languages),
         )
+
+    def _not_overruled_by(self, other: Reading) -> list[Extracted]:
+        """This reading's findings less those the other reading says more exactly: a
+        word inside a longer phrase of another finding, read or set aside, or inside the
+        other's words for the same finding set aside."""
+        spans = [(o.finding_id, o.start, o.end) for o in other.findings if o.value is None] + [
+            (i.finding_id, i.start, i.end) for i in other.ignored
+        ]
+        set_aside = [(i.finding_id, i.start, i.end) for i in other.ignored]
+        return [
+            item
+            for item in self.findings
+            if not any(
+                start <= item.start
+                and item.end <= end
+                and end - start > item.end - item.start
+                and finding_id != item.finding_id
+                for finding_id, start, end in spans
+            )
+            and not any(
+                finding_id == item.finding_id and start <= item.start and item.end <= end
+                for finding_id, start, end in set_aside
+            )
+        ]
 
     def without_words(self, words: frozenset[str]) -> Reading:
         """This reading less the findings read from nothing but ``words`` (another

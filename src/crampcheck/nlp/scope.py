@@ -5,7 +5,16 @@ findings. This module decides what the knowledge base's lexicon says it should:
 a terminator between a modifier and a finding cuts it off ("no swelling, but some
 numbness"); a denial reaches every item of its list and stops at the list's end
 ("no swelling, redness, or heat", but not "... or breathlessness, just a calf cramp");
-a finding answered like a form is denied ("Confused: no.").
+a finding answered like a form is denied ("Confused: no."), as is one said and then
+denied at the end of its clause ("calentura no tengo").
+
+A phrase that says its own negation ("no se quita", "not easing", "can't breathe")
+has its polarity in its own words: no other negation takes it back, whether it stands
+just before it ("no, no se quita", "no it is not easing", "rubbing it don't help
+none") or reaches it along a list ("no tengo fiebre y no se quita" does not deny that
+the cramp is not easing). A negation with another finding between still denies it
+with that finding ("no tummy pain that won't go away"); and a denial ("no swelling")
+keeps the older rule: a negation of a denial leaves it unsaid.
 """
 
 from __future__ import annotations
@@ -17,7 +26,13 @@ from crampcheck.knowledge.loader import KnowledgeBase
 
 SPANS = "medspacy_spans"
 SHADOW = "_shadow"
+DENIAL = "|absent"
+"""The suffix of the label of a phrase that denies its finding ("no swelling")."""
 WORDS = "crampcheck_words"
+
+
+_HESITATIONS = frozenset({"...", "…", "..", "...."})
+"""An ellipsis after a denial is a hesitation ("falta de aire no... bueno un poquito")."""
 
 
 def words_of(doc: Any) -> list[str]:
@@ -37,7 +52,9 @@ class Scope:
         self,
         kb: KnowledgeBase,
         terminators: tuple[tuple[tuple[str, ...], frozenset[str]], ...],
+        negations: frozenset[str] = frozenset(),
     ) -> None:
+        """``negations``: the norms of the one-word negations ("no", "not", "n't")."""
         self._terminators = terminators
         # Each terminator under its first word, in the lexicon's order, so that a gap
         # is checked once word by word rather than once per terminator.
@@ -46,10 +63,14 @@ class Scope:
             if phrase:
                 self._terminators_by_first.setdefault(phrase[0], []).append((phrase, not_for))
         self._empty_terminators = tuple(not_for for phrase, not_for in terminators if not phrase)
+        self._negations = negations
         self._connectors = frozenset(c.lower() for c in kb.lexicon.list_connectors)
         self._final_connectors = frozenset(c.lower() for c in kb.lexicon.list_final_connectors)
         self._form_separators = frozenset(kb.lexicon.form_separators)
         self._form_no = frozenset(a.lower() for a in kb.lexicon.form_answers_no)
+        self._denied_after = tuple(
+            sorted((tuple(p.lower().split()) for p in kb.lexicon.denied_after), key=len)
+        )
         self._action_modals = frozenset(m.lower() for m in kb.lexicon.action_modals)
         self._places = frozenset(f.id for f in kb.findings.values() if f.category == "site")
 
@@ -58,28 +79,55 @@ class Scope:
         """Whether the lexicon names list connectors at all."""
         return bool(self._connectors)
 
+    def says_its_own_negation(self, span: Any) -> bool:
+        """Whether a phrase has a negation among its own words ("no se quita")."""
+        return any(token.norm_ in self._negations for token in span)
+
+    def _keeps_its_polarity(self, doc: Any, span: Any, modifier: Any) -> bool:
+        """Whether ``modifier`` is a negation that leaves a finding said in negative
+        words as it is: nothing else was read between them ("no, no se quita"). A
+        negation with another finding between denies that finding and what it says of
+        it ("no tummy pain that won't go away")."""
+        if modifier.category != "NEGATED_EXISTENCE" or span.label_.endswith(DENIAL):
+            return False
+        if not self.says_its_own_negation(span):
+            return False
+        start, end = modifier.modifier_span
+        low, high = (end, span.start) if end <= span.start else (span.end, start)
+        return not any(
+            low <= other.start and other.end <= high and other.label_ != SHADOW
+            for other in doc.spans[SPANS]
+        )
+
     def categories(self, doc: Any, span: Any) -> set[str]:
         """The modifier categories that reach this span, less those cut off by a
-        terminator between the modifier and the span."""
+        terminator between the modifier and the span, and less a negation of a finding
+        said in negative words."""
         categories: set[str] = set()
         words = words_of(doc)
         for modifier in span._.modifiers:
+            if self._keeps_its_polarity(doc, span, modifier):
+                continue
             start, end = modifier.modifier_span
-            if self._denies_an_action(words, start, modifier.category, span.label_):
+            if self._denies_an_action(words, start, end, modifier.category, span.label_):
                 continue
             between = words[end : span.start] if end <= span.start else words[span.end : start]
             if not self._terminated(between, modifier.category):
                 categories.add(modifier.category)
         return categories
 
-    def _denies_an_action(self, words: list[str], start: int, category: str, label: str) -> bool:
-        """Whether a negation after a modal ("won't", "can't") meets a body part or side:
-        it denies what the person cannot do with it, not the place."""
+    def _denies_an_action(
+        self, words: list[str], start: int, end: int, category: str, label: str
+    ) -> bool:
+        """Whether a negation beside a modal ("won't", "can't", "no puedo") meets a body
+        part or side: it denies what the person cannot do with it, not the place."""
         return (
             category == "NEGATED_EXISTENCE"
             and label in self._places
-            and start > 0
-            and words[start - 1] in self._action_modals
+            and (
+                (start > 0 and words[start - 1] in self._action_modals)
+                or (end < len(words) and words[end] in self._action_modals)
+            )
         )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
@@ -98,22 +146,40 @@ class Scope:
         """A finding answered like a form ("Confused: no."): a separator, a "no" and
         then the end of the clause."""
         after = words_of(doc)[span.end : span.end + 3]
-        return (
+        if (
             len(after) >= 2
             and after[0] in self._form_separators
             and after[1] in self._form_no
             and (len(after) == 2 or doc[span.end + 2].is_punct)
-        )
+        ):
+            return True
+        return self._denied_after_it(doc, span)
+
+    def _denied_after_it(self, doc: Any, span: Any) -> bool:
+        """A finding said and then denied at the end of its clause ("calentura no
+        tengo.", "debilidad no tengo, puedo sonreír", "dolor no y fiebre tampoco")."""
+        words = words_of(doc)
+        for phrase in self._denied_after:
+            end = span.end + len(phrase)
+            if tuple(words[span.end : end]) != phrase:
+                continue
+            if end == len(words) or words[end] in self._connectors:
+                return True
+            if doc[end].is_punct and words[end] not in _HESITATIONS:
+                return True
+        return False
 
     def _negated_from(self, doc: Any, span: Any) -> tuple[str, Any] | None:
         """ "before" or "after" when a negation reaches this span from that side, with
         the negating modifier (whose rule may deny only some findings)."""
         words = words_of(doc)
         for modifier in span._.modifiers:
-            if modifier.category != "NEGATED_EXISTENCE":
+            if modifier.category != "NEGATED_EXISTENCE" or self._keeps_its_polarity(
+                doc, span, modifier
+            ):
                 continue
             start, end = modifier.modifier_span
-            if self._denies_an_action(words, start, modifier.category, span.label_):
+            if self._denies_an_action(words, start, end, modifier.category, span.label_):
                 continue
             before = end <= span.start
             between = words[end : span.start] if before else words[span.end : start]
@@ -152,7 +218,13 @@ class Scope:
                     for j in self._list_after(doc, spans, i, direction)
                     if allows(spans[j].label_.upper())
                 )
-        return {(spans[i].start, spans[i].end, spans[i].label_) for i in spread if sides[i] is None}
+        # An item said in negative words is no item of a denial's list: "no tengo fiebre y
+        # no se quita" denies the fever only, and "sin fiebre y sin hinchazón" both.
+        return {
+            (spans[i].start, spans[i].end, spans[i].label_)
+            for i in spread
+            if sides[i] is None and not self.says_its_own_negation(spans[i])
+        }
 
     def _list_after(self, doc: Any, spans: list[Any], first: int, step: int) -> set[int]:
         """The indexes of the items that share ``spans[first]``'s list, walking away

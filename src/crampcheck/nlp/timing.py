@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.reader_language import fold
 from crampcheck.nlp.normalise import Normalised
 from crampcheck.nlp.reading import Extracted
 
@@ -28,6 +29,7 @@ class EventTiming:
         self._owner_words = frozenset(w.lower() for w in kb.lexicon.duration_owner_words)
         self._event_words = frozenset(w.lower() for w in kb.lexicon.duration_event_words)
         self._from_event = frozenset(w.lower() for w in kb.lexicon.duration_from_event_cues)
+        self._fold = kb.lexicon.fold_accents  # "operación" is the lexicon's "operacion"
 
     def times_another_event(
         self,
@@ -47,7 +49,8 @@ class EventTiming:
         rights = [i for i in (text.find(b, end) for b in self._clause_breaks) if i >= 0]
         right = min(rights) if rights else len(text)
         clause_start, clause_end = normalised.span(max(left, 0), right)
-        words = set(_WORD.findall(original[clause_start:clause_end].lower()))
+        clause = original[clause_start:clause_end].lower()
+        words = set(_WORD.findall(fold(clause) if self._fold else clause))
         if self._owner_words & words:
             return False  # "it started seven weeks ago": the problem, by its pronoun
         inside = [f for f in findings if clause_start <= f.start and f.end <= clause_end]

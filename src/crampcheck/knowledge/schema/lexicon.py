@@ -92,6 +92,12 @@ class Lexicon(Strict):
     form_answers_no: tuple[str, ...] = Field(
         default=(), description="answers that deny the finding before them ('Swelling - none.')"
     )
+    denied_after: tuple[str, ...] = Field(
+        default=(),
+        description="words that, straight after a finding and at the end of its clause, "
+        "deny it: the finding said first, then denied ('calentura no tengo', 'debilidad "
+        "no tengo, puedo sonreír', 'el dolor no, pero ...')",
+    )
     clause_breaks: tuple[str, ...] = Field(
         default=(), description="what ends a clause, for deciding what a duration times"
     )
@@ -148,6 +154,21 @@ class Lexicon(Strict):
         default=None,
         description="the word between hundreds and the rest of a number written in words "
         "('a hundred and two')",
+    )
+    tens_joiner: str | None = Field(
+        default=None,
+        description="the word between tens and units of a number written in words "
+        "('treinta y cinco')",
+    )
+    numbers_alone: tuple[str, ...] = Field(
+        default=(),
+        description="number words never part of a number of several words: 'unos veinte "
+        "minutos' is about twenty, not three and twenty",
+    )
+    halves_after_unit: tuple[str, ...] = Field(
+        default=(),
+        description="words after a number and its unit that add half a unit ('una hora y "
+        "media', 'dos horas y media')",
     )
     context_max_scope: int = Field(
         default=6, ge=1, description="how many tokens a negation or other modifier reaches"
