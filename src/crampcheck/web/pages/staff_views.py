@@ -334,12 +334,16 @@ def diary_view(
     kinds = []
     for measured in shared_patterns(db, user_id, kb, now, zone):
         found = measured.patterns
+        view = diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal)
         kinds.append(
             {
-                **diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal),
+                **view,
                 "kind": measured.kind,
                 "heading": headings.get(measured.kind, measured.kind),
                 "trend": diary_labels.trend_words(found),
+                "home_care_lines": [
+                    diary_labels.home_care_sentence(*care) for care in view["home_care"]
+                ],
                 "median_duration": (
                     None if found.median_duration is None else duration_text(found.median_duration)
                 ),
