@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crampcheck.clinic.hours import DAYS, OpeningHours, check_no_overlap
 from crampcheck.domain.links import web_address
-from crampcheck.domain.local_format import DEFAULT_LOCALE, known_locale
+from crampcheck.domain.local_format import DEFAULT_LOCALE, LocalFormat, in_language, known_locale
 from crampcheck.domain.problems import listed
 from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
 
@@ -156,6 +156,13 @@ class Clinic(_Strict):
     def zone(self) -> ZoneInfo:
         """The clinic's time zone (UTC unless the clinic file names one)."""
         return ZoneInfo(self.time_zone)
+
+    def local_format(self, language: str | None = None) -> LocalFormat:
+        """How the clinic writes dates and times: in its time zone and locale ("Mon, Mar 3,
+        2025, 2:00 AM MST" for a US clinic), or in that locale's way for a reader of
+        ``language`` (``es_US`` for a Spanish reader at a US clinic)."""
+        locale = in_language(self.locale, language) if language else self.locale
+        return LocalFormat(self.zone, self.time_zone, locale)
 
     @property
     def phone_link(self) -> str:
