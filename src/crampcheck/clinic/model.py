@@ -101,6 +101,13 @@ class Clinic(_Strict):
     website: str | None = Field(
         default=None, description="the clinic's website: an http(s) address, put in a link"
     )
+    nurse_line: str | None = Field(
+        default=None,
+        pattern=r"^[0-9()+ .-]{7,20}$",
+        description="a nurse advice line's phone number (the clinic's own, or its health "
+        "system's) that patients may call for advice today: shown on urgent and doctor "
+        "results and on the clinic page when given",
+    )
     hours: str | None = None
     about: str | None = None
     source: str = Field(description="where these details come from")
@@ -167,12 +174,21 @@ class Clinic(_Strict):
     @property
     def phone_link(self) -> str:
         """The phone number as a ``tel:`` link target."""
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}"
+        return _tel(self.phone)
+
+    @property
+    def nurse_line_link(self) -> str | None:
+        """The nurse line's number as a ``tel:`` link target (None when not given)."""
+        return _tel(self.nurse_line) if self.nurse_line else None
 
     def location(self, location_id: str) -> Location | None:
         """The location with this id, if any."""
         return next((loc for loc in self.locations if loc.id == location_id), None)
+
+
+def _tel(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f"tel:{digits}"
 
 
 def load_clinic(path: Path | None = None) -> Clinic:
