@@ -391,7 +391,10 @@ def test_report_writes_the_pdf_and_audits_it(
                 ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
             ).stdout
             assert "Ana Example" in text and "clinic time: America/Denver" in text
-            assert re.search(r"Received \d{4}-\d{2}-\d{2} \d{2}:\d{2} M[SD]T", text)
+            assert re.search(
+                r"Received [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M M[SD]T",
+                text,
+            )
         with Session(engine) as session:
             events = list(session.scalars(select(AuditEvent)))
             assert len(events) == 2  # each report is recorded
