@@ -4,14 +4,50 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.knowledge import KnowledgeBase
+from crampcheck.knowledge.loader import in_language
 
 
 def test_a_plainly_worded_finding_is_read_after_a_no() -> None:
-    assert denial("a fever", None) == Denial("a fever", plain=True)
+    assert denial("swelling", None) == Denial("swelling", plain=True)
+    assert denial("swelling", None).sentence == "No swelling"
     assert said_no("a fever", None) == "you said no to “a fever”"
     assert said_no("a fever", None, you=False) == "said no to “a fever”"
+
+
+def test_an_article_is_turned_into_the_no() -> None:
+    """Issue 14: an adult's answers read "No a baby or child losing skills ..."."""
+    assert denial("a fever", None) == Denial("a fever", True, "No", "fever")
+    assert denial("an underactive thyroid", None).sentence == "No underactive thyroid"
+    assert denial("the calf", None).sentence == "Not the calf"
+    assert denial("un viaje largo", None, "es").sentence == "Ningún viaje largo"
+    assert denial("una picadura de araña", None, "es").sentence == "Ninguna picadura de araña"
+    # The clinic's "said no to" keeps the label as it is.
+    assert said_no("the calf", None, you=False) == "said no to “the calf”"
+
+
+BAD_OPENINGS = {
+    "en": re.compile(r"^No (a|an|the) ", re.IGNORECASE),
+    "es": re.compile(r"^No (un|una|unos|unas) ", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_findings_no_reads_as_a_sentence(kb: KnowledgeBase, language: str) -> None:
+    """Over every finding of the knowledge base, in each language: a "no" never reads
+    "No a ...", "No an ...", "No the ..." (or "No un ...", "No una ...")."""
+    findings = in_language(kb, language).findings
+    bad = [
+        (f.id, words)
+        for f in findings.values()
+        if BAD_OPENINGS[language].search(
+            words := denial(f.label, f.denied_label, language).sentence
+        )
+    ]
+    assert bad == [], bad
 
 
 def test_a_negatively_worded_finding_is_said_in_its_positive_words() -> None:

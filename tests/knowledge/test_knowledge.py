@@ -271,6 +271,35 @@ def test_a_screen_opened_by_what_cannot_open_it_is_refused(
         load_knowledge(data)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("screen", "condition", "problem"),
+    [
+        ("emergency_limb_back", "site_calf", "always asked"),
+        ("where", "site_calf", "always asked"),
+        ("with_it_skin", "no_such_finding", "no_such_finding"),
+        ("with_it_skin", "{sometimes: site_calf}", "unknown keys"),
+    ],
+)
+def test_a_screen_asked_only_when_a_condition_holds_is_checked(
+    tmp_path: Path, screen: str, condition: str, problem: str
+) -> None:
+    """A screen's ``asked_when`` is a condition of the rules' language over findings that
+    exist, and never on where it is or the emergency signs (always asked)."""
+    data = _data_copy(tmp_path)
+    questions = data / "questions.yaml"
+    text = questions.read_text()
+    start = text.index(f"      - id: {screen}\n")
+    end = text.index("\n", text.index("members:", start))
+    questions.write_text(text[:end] + f"\n        asked_when: {condition}" + text[end:])
+    with pytest.raises(KnowledgeError, match=problem):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
+def test_the_testicle_screen_is_asked_only_near_the_groin(kb: KnowledgeBase) -> None:
+    condition = kb.asked_when["with_it_testicle"]
+    assert {"site_abdomen", "site_saddle", "site_calf"} <= set(condition.findings())
+
+
 def test_each_kind_of_trouble_opens_screens_that_are_not_red_flags(kb: KnowledgeBase) -> None:
     chooser = next(g for g in kb.groups if g.id == "which_apply")
     assert set(kb.opens) == set(chooser.members) and len(chooser.members) <= 8

@@ -590,7 +590,7 @@ def test_a_young_diary_never_says_more_than_before(client: TestClient, app: Fast
         log(app, owner, started_at=now - timedelta(days=day, hours=1))
     html = client.get("/diary/patterns").text
     assert "That is more than before." not in html
-    assert "can be said once your diary covers 56 days" in html and "it covers 6." in html
+    assert "can be said once your diary covers 56 days" in html and "it covers 6 days." in html
 
 
 def test_a_diary_summary_to_print_for_a_doctor(client: TestClient, app: FastAPI) -> None:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from crampcheck.domain.types import Case, FindingState
+from crampcheck.domain.types import Case, FindingState, Sex
 from crampcheck.engine.rules import with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.evaluation import read_vignettes, simulate_interview
@@ -127,3 +127,48 @@ def _answer_from(truth: Case, case: Case, question: Question, kb: KnowledgeBase)
         return apply_reply(case, question, Reply(yes=present))
     value = truth.value(question.options[0].finding_id)
     return apply_reply(case, question, Reply(number=value, dont_know=value is None))
+
+
+def _screens_asked(pipeline: Pipeline, text: str, sex: Sex | None = None) -> list[str]:
+    """The screens a person is shown after describing ``text``, answering every list
+    "None of these", every yes/no "No" and every number "Don't know"."""
+    case = pipeline.check_text(text, 40, sex).case
+    asked: list[str] = []
+    while (question := next_question(case, pipeline.kb)) is not None:
+        asked.append(question.id)
+        if question.select in ("many", "one"):
+            case = apply_reply(case, question, Reply(none=True))
+        elif question.select == "boolean":
+            case = apply_reply(case, question, Reply(yes=False))
+        else:
+            case = apply_reply(case, question, Reply(dont_know=True))
+    return asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CALFF CRAMP PAINFULL AT NIGHT FOR 2 WEKS",
+        "My calf cramps at night and it is really painful",
+        "Painful cramp in my foot when I swim",
+    ],
+)
+def test_a_cramp_far_from_the_groin_is_never_asked_about_a_testicle(
+    pipeline: Pipeline, text: str
+) -> None:
+    """Issue 14: the walk-through's all-caps calf cramp was asked "Is the pain in a
+    testicle (a ball) or the scrotum?" (its pain opened the screen whatever the place)."""
+    asked = _screens_asked(pipeline, text, Sex.MALE)
+    assert "with_it_testicle" not in asked, asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Cramp in my groin and it hurts", "It hurts a lot, like a cramp"],
+)
+def test_pain_near_the_groin_or_with_no_place_named_is_asked_about_a_testicle(
+    pipeline: Pipeline, text: str
+) -> None:
+    """A twisted testicle can feel like a cramp in the groin: where the place is near
+    it, or not named at all, the screen is still asked."""
+    assert "with_it_testicle" in _screens_asked(pipeline, text, Sex.MALE)

@@ -6,6 +6,7 @@ import re
 from html import unescape
 from pathlib import Path
 
+import pytest
 import yaml
 from markupsafe import escape
 from starlette.testclient import TestClient
@@ -190,3 +191,53 @@ def test_each_drawing_is_a_hand_written_svg_with_its_text_alternative(kb: Knowle
         without_namespace = svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
         for forbidden in ("http", "href", "<image", "<script", "@import", "url("):
             assert forbidden not in without_namespace, (drawing.id, forbidden)
+
+
+NURSE_LINE = "(801) 555-0142"
+
+
+def test_a_nurse_line_in_the_clinic_file_is_shown_where_advice_today_helps(
+    web_settings: Settings, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """Issue 14: urgent results said "or a nurse line" with no number to call. A clinic
+    file's ``nurse_line`` is shown on the clinic page, the API and urgent or doctor
+    results, as a link a phone can call; never on a self-care result."""
+    from crampcheck.storage.database import upgrade
+    from crampcheck.web.app import create_app
+    from tests.web.test_web_pages import SELF_CARE_TEXT, check_text
+
+    data = load_clinic().model_dump(mode="json", exclude_none=True)
+    data["nurse_line"] = NURSE_LINE
+    clinic_file = tmp_path / "clinic.yaml"
+    clinic_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    upgrade(web_settings.effective_database_url)
+    app = create_app(web_settings.model_copy(update={"clinic_file": clinic_file}), pipeline)
+    link = f'<a href="tel:8015550142">{escape(NURSE_LINE)}</a>'
+    try:
+        with TestClient(app) as client:
+            assert link in client.get("/clinic").text
+            api = client.get("/api/v1/clinic").json()
+            urgent, _ = check_text(
+                client, "My calf has been cramped for 35 minutes and is still hard"
+            )
+            self_care, _ = check_text(client, SELF_CARE_TEXT)
+    finally:
+        app.state.crampcheck.engine.dispose()
+    assert api["nurse_line"] == NURSE_LINE and api["nurse_line_link"] == "tel:8015550142"
+    assert "Nurse line, for advice today:" in urgent and link in urgent
+    assert NURSE_LINE not in self_care
+
+
+def test_without_a_nurse_line_none_is_shown_and_a_bad_one_is_refused(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from crampcheck.clinic import ClinicError
+
+    assert "Nurse line" not in client.get("/clinic").text
+    assert client.get("/api/v1/clinic").json()["nurse_line"] is None
+    data = load_clinic().model_dump(mode="json", exclude_none=True)
+    data["nurse_line"] = "call the nurses"
+    bad = tmp_path / "clinic.yaml"
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ClinicError, match="nurse_line"):
+        load_clinic(bad)

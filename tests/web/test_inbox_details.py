@@ -64,7 +64,7 @@ def test_each_row_shows_age_and_kind(app: FastAPI, client: TestClient) -> None:
     expected = age_on(BORN, datetime.now(UTC).date())
     born_row = row_of(html, "Born Known")
     assert f">{expected}</span>" in born_row and "(check)" not in born_row
-    assert "from the date of birth, 04/23/1961" in born_row
+    assert "from the date of birth, 4/23/1961" in born_row
     check_row = row_of(html, "Age In Check")
     assert ">47</span>" in check_row and "(check)" in check_row
     assert "Not given" in row_of(html, "No Age")
@@ -101,8 +101,8 @@ def test_staff_see_the_date_of_birth_and_clinicians_the_reason(
     request_id = send(app, "Ana Ruiz", born=BORN, reason="Cramps wake me <every> night")
     as_member(client, add_member(app, "front_desk"))
     desk = client.get(f"/staff/requests/{request_id}").text
-    assert "04/23/1961" in desk and "Cramps wake me" not in desk
+    assert "4/23/1961" in desk and "04/23/1961" not in desk and "Cramps wake me" not in desk
     as_member(client, add_member(app, "clinician", name="Dr Who"))
     clinician = client.get(f"/staff/requests/{request_id}").text
-    assert "04/23/1961" in clinician
+    assert "4/23/1961" in clinician
     assert "Cramps wake me &lt;every&gt; night" in clinician

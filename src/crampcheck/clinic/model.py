@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crampcheck.clinic.hours import DAYS, OpeningHours, check_no_overlap
 from crampcheck.domain.links import web_address
-from crampcheck.domain.local_format import DEFAULT_LOCALE, known_locale
+from crampcheck.domain.local_format import DEFAULT_LOCALE, LocalFormat, in_language, known_locale
 from crampcheck.domain.problems import listed
 from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
 
@@ -101,6 +101,13 @@ class Clinic(_Strict):
     website: str | None = Field(
         default=None, description="the clinic's website: an http(s) address, put in a link"
     )
+    nurse_line: str | None = Field(
+        default=None,
+        pattern=r"^[0-9()+ .-]{7,20}$",
+        description="a nurse advice line's phone number (the clinic's own, or its health "
+        "system's) that patients may call for advice today: shown on urgent and doctor "
+        "results and on the clinic page when given",
+    )
     hours: str | None = None
     about: str | None = None
     source: str = Field(description="where these details come from")
@@ -157,15 +164,31 @@ class Clinic(_Strict):
         """The clinic's time zone (UTC unless the clinic file names one)."""
         return ZoneInfo(self.time_zone)
 
+    def local_format(self, language: str | None = None) -> LocalFormat:
+        """How the clinic writes dates and times: in its time zone and locale ("Mon, Mar 3,
+        2025, 2:00 AM MST" for a US clinic), or in that locale's way for a reader of
+        ``language`` (``es_US`` for a Spanish reader at a US clinic)."""
+        locale = in_language(self.locale, language) if language else self.locale
+        return LocalFormat(self.zone, self.time_zone, locale)
+
     @property
     def phone_link(self) -> str:
         """The phone number as a ``tel:`` link target."""
-        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
-        return f"tel:{digits}"
+        return _tel(self.phone)
+
+    @property
+    def nurse_line_link(self) -> str | None:
+        """The nurse line's number as a ``tel:`` link target (None when not given)."""
+        return _tel(self.nurse_line) if self.nurse_line else None
 
     def location(self, location_id: str) -> Location | None:
         """The location with this id, if any."""
         return next((loc for loc in self.locations if loc.id == location_id), None)
+
+
+def _tel(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f"tel:{digits}"
 
 
 def load_clinic(path: Path | None = None) -> Clinic:

@@ -2,32 +2,65 @@
 chips and causes, the confirm step, the clinic's request page, the one-page summary).
 
 Most findings are worded as something present ("swelling of the calf"), and a "no" reads
-as "No: swelling of the calf". Some are worded as a lack ("home care has not helped",
+as "No swelling of the calf". Some are worded as a lack ("home care has not helped",
 "tetanus vaccination not up to date"): a "no" to those is a double negative unless it is
 said in the knowledge base's positive words (``denied_label``: "home care has helped").
+A label that begins with an article would read "No a fever" or "No the calf" after a
+bare "No": the article is turned into the language's negative instead ("No fever", "Not
+the calf"; "Ningún viaje largo", "Ninguna picadura"), while "said no to “a fever”" keeps
+the label as it is.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from crampcheck.domain.i18n import _
+from crampcheck.domain.i18n import _, current_language
+
+NEGATED_ARTICLES: dict[str, dict[str, tuple[str, bool]]] = {
+    "en": {"a": ("No", False), "an": ("No", False), "the": ("Not", True)},
+    "es": {"un": ("Ningún", False), "una": ("Ninguna", False)},
+}
+"""Per language, a label's first word (an article), the word that says its "no" in its
+place, and whether the article stays after it: "a fever" -> "No fever", "the calf" ->
+"Not the calf", "un viaje largo" -> "Ningún viaje largo". Grammar, not clinical
+knowledge: the words after it stay the knowledge base's."""
 
 
 class Denial(NamedTuple):
     """A denied finding in words: ``text``, and whether it is the finding's own label
     (``plain``: to be read after a "No" or "said no to") or positive words that stand
-    alone."""
+    alone. A plain label that begins with an article has ``negative``, the word said
+    in place of a bare "No", and ``rest``, the words after it ("No" + "fever")."""
 
     text: str
     plain: bool
+    negative: str | None = None
+    rest: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """The "no" as a person reads it on its own: "No fever", "Not the calf", "No
+        swelling", or the positive words ("drank enough")."""
+        if not self.plain:
+            return self.text
+        if self.negative:
+            return f"{self.negative} {self.rest}"
+        return _("No %(label)s") % {"label": self.text}
 
 
-def denial(label: str, denied_label: str | None) -> Denial:
-    """A "no" to the finding labelled ``label``: its positive words when it has them."""
+def denial(label: str, denied_label: str | None, language: str | None = None) -> Denial:
+    """A "no" to the finding labelled ``label`` (in ``language``, the language of the
+    moment by default): its positive words when it has them, else its label, with the
+    word that negates it when it begins with an article."""
     if denied_label:
         return Denial(denied_label, plain=False)
-    return Denial(label, plain=True)
+    first, _sep, rest = label.partition(" ")
+    article = NEGATED_ARTICLES.get(language or current_language(), {}).get(first.lower())
+    if article is None or not rest:
+        return Denial(label, plain=True)
+    negative, keeps_article = article
+    return Denial(label, plain=True, negative=negative, rest=label if keeps_article else rest)
 
 
 def said_no(label: str, denied_label: str | None, *, you: bool = True) -> str:

@@ -186,3 +186,11 @@ class Patterns:
     by relief and those not (the rest did not say)."""
     recent_care_helped: int = 0
     recent_care_not_helped: int = 0
+
+    @property
+    def days_covered(self) -> int:
+        """The days the diary covers as a person counts them, for the words people read:
+        a diary begun today (``diary_days`` 0, less than 24 hours since the first episode)
+        covers one day, not "0 days"; an empty diary covers none. The rules and
+        thresholds keep reading ``diary_days``, whole days since the first episode."""
+        return max(1, self.diary_days) if self.total else 0

@@ -14,7 +14,7 @@ from crampcheck.domain.diary import (
     TREATMENTS,
     Patterns,
 )
-from crampcheck.domain.i18n import _, pgettext
+from crampcheck.domain.i18n import _, ngettext, pgettext
 
 
 def site_labels() -> dict[str, str]:
@@ -164,14 +164,31 @@ def trend_words(found: Patterns) -> str:
     the person's own patterns page): weeks before the diary began are not weeks without
     episodes."""
     if found.diary_days < MIN_DIARY_DAYS_FOR_TREND:
-        return _(
-            "too short a diary to tell a trend: it covers %(days)d days, %(needed)d are needed"
-        ) % {"days": found.diary_days, "needed": MIN_DIARY_DAYS_FOR_TREND}
+        return ngettext(
+            "too short a diary to tell a trend: it covers %(num)d day, %(needed)d are needed",
+            "too short a diary to tell a trend: it covers %(num)d days, %(needed)d are needed",
+            found.days_covered,
+        ) % {"num": found.days_covered, "needed": MIN_DIARY_DAYS_FOR_TREND}
     return {
         "more": _("more often than before"),
         "fewer": _("less often than before"),
         "the same": _("about as often as before"),
     }.get(found.trend, _("too few episodes to tell a trend"))
+
+
+def times(count: int) -> str:
+    """ "1 time", "3 times" in the language of the moment (its own plural rule)."""
+    return ngettext("%(num)d time", "%(num)d times", count) % {"num": count}
+
+
+def home_care_sentence(treatment: str, tried: int, relieved: int) -> str:
+    """How often a treatment was tried and followed by relief: "Stretching: tried 1 time,
+    followed by relief 3 times." (the patterns page, its summary and the clinic's view)."""
+    return _("%(treatment)s: tried %(tried)s, followed by relief %(relief)s.") % {
+        "treatment": treatment,
+        "tried": times(tried),
+        "relief": times(relieved),
+    }
 
 
 def show_number(value: float) -> str:

@@ -103,10 +103,12 @@ def screens_left(case: Case, kb: KnowledgeBase) -> int:
 
 
 def as_answered(case: Case, kb: KnowledgeBase) -> Case:
-    """The case as the interview reasons over it: with its implications, and the findings
+    """The case as the interview reasons over it: with its implications, the findings
     behind a "which of these apply" option answered no taken as no (the person said they
-    have none of that kind of trouble), so that rules needing them are settled. Only the
-    interview's choices use this; the record keeps what the person actually said."""
+    have none of that kind of trouble), and the options of a screen whose ``asked_when``
+    does not hold taken as no (it cannot be relevant: a testicle for a calf cramp), so
+    that rules needing them are settled. Only the interview's choices use this; the
+    record keeps what the person actually said."""
     case = with_implications(case, kb)
     closed = {
         f: FindingState.ABSENT
@@ -115,6 +117,11 @@ def as_answered(case: Case, kb: KnowledgeBase) -> Case:
         for f in behind
         if is_unasked(case, f)
     }
+    for group in kb.groups:
+        condition = kb.asked_when.get(group.id)
+        # A place or a fact not said does not open the screen: only True does.
+        if condition is not None and condition.evaluate(case) is not True:
+            closed.update((f, FindingState.ABSENT) for f in group.members if is_unasked(case, f))
     return case.with_answers(closed) if closed else case
 
 

@@ -94,6 +94,9 @@ class KnowledgeBase:
     opens: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Each option of the "which of these apply" screen, and the findings on the screens
     it opens (asked only when that option was not answered no)."""
+    asked_when: Mapping[str, Condition] = field(default_factory=dict)
+    """Screens asked only while their condition holds (by screen id): a screen that can
+    matter only for some places or people (a testicle, for pain near the groin)."""
     derived: Mapping[str, Condition] = field(default_factory=dict)
     bit_of: Mapping[str, int] = field(default_factory=dict)
     """Each finding's bit in the engine's bit sets (knowledge-base order)."""

@@ -55,6 +55,7 @@ from crampcheck.knowledge.sections import (
     compile_groups,
     compile_openers,
     compile_rules,
+    compile_screen_conditions,
     condition_masks,
     red_flags_of,
 )
@@ -241,6 +242,7 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
         leaflet=leaflet,
         group_of=MappingProxyType(group_of),
         opens=MappingProxyType(compile_openers(groups, group_of)),
+        asked_when=MappingProxyType(compile_screen_conditions(check, group_specs, group_where)),
         derived=MappingProxyType(derived),
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
         finding_ids=tuple(index),

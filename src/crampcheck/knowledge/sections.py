@@ -230,6 +230,23 @@ def compile_groups(
     return groups, group_of
 
 
+def compile_screen_conditions(
+    check: References, topics: Mapping[str, QuestionTopic], where_of: Mapping[str, str]
+) -> dict[str, Condition]:
+    """Each screen's ``asked_when``, compiled: the screen is asked only while it holds.
+    Where it is and the emergency signs are always asked, so they take none."""
+    compiled: dict[str, Condition] = {}
+    for tid, topic in topics.items():
+        for i, screen in enumerate(topic.screens):
+            if screen.asked_when is None:
+                continue
+            where = f"{where_of[tid]}.screens[{i}].asked_when"
+            if topic.first or topic.screen:
+                raise KnowledgeError(f"{where}: a where-it-is or red-flag screen is always asked")
+            compiled[screen.id] = check.condition(screen.asked_when, where)
+    return compiled
+
+
 def compile_openers(
     groups: Mapping[str, QuestionGroup], group_of: Mapping[str, QuestionGroup]
 ) -> dict[str, tuple[str, ...]]:

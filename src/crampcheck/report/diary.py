@@ -54,6 +54,7 @@ class DiaryFigures:
     heading: str
     total: int
     diary_days: int
+    """The days the diary covers as people count them (one for a diary begun today)."""
     last_4_weeks: int
     previous_4_weeks: int
     per_week: str
@@ -111,7 +112,7 @@ def diary_figures(
         kind=measured.kind,
         heading=diary_labels.kind_headings().get(measured.kind, measured.kind),
         total=found.total,
-        diary_days=found.diary_days,
+        diary_days=found.days_covered,
         last_4_weeks=sum(found.weekly_counts[-4:]),
         previous_4_weeks=sum(found.weekly_counts[-8:-4]),
         per_week=number_text(found.metrics.get("episodes_per_week", 0.0)),

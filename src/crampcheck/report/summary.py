@@ -34,7 +34,6 @@ from crampcheck.domain.birth import age_on
 from crampcheck.domain.denials import Denial, denial, said_no
 from crampcheck.domain.diary import KindPatterns
 from crampcheck.domain.i18n import CLINIC_LANGUAGE, language_name, using_language
-from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
@@ -236,7 +235,7 @@ def build_summary(
     """
     now = _aware(now) if now is not None else datetime.now(UTC)
     zone = clinic.zone
-    fmt = LocalFormat(zone, clinic.time_zone, clinic.locale)
+    fmt = clinic.local_format()
     snapshot: Mapping[str, Any] = request.snapshot or {}
     urgency = str(snapshot.get("urgency") or request.urgency)
     kind = str(snapshot.get("kind") or request.kind)

@@ -62,8 +62,9 @@ def shares_of(session: Session, user_id: str) -> list[DiaryShare]:
 
 
 def sharing_rows(db: Session, user_id: str, public_clinic_id: str) -> dict[str, Any]:
-    """What the account page shows about sharing: each share, and whether this site's
-    clinic can be offered a new one."""
+    """What the account page shows about sharing: each share (``since`` and ``until``
+    are the stored times, for the page to write in the person's zone and locale), and
+    whether this site's clinic can be offered a new one."""
     rows = []
     active_ids = set()
     for share in shares_of(db, user_id):
@@ -75,8 +76,8 @@ def sharing_rows(db: Session, user_id: str, public_clinic_id: str) -> dict[str, 
             {
                 "clinic_id": share.clinic_id,
                 "clinic_name": clinic.name if clinic else share.clinic_id,
-                "since": share.shared_at.date().isoformat(),
-                "until": share.revoked_at.date().isoformat() if share.revoked_at else None,
+                "since": share.shared_at,
+                "until": share.revoked_at,
                 "active": active,
             }
         )

@@ -180,6 +180,12 @@ class QuestionScreen(Strict):
         description="an option of the 'which of these apply' screen: this screen is asked "
         "only when that option was not answered no",
     )
+    asked_when: Any = Field(
+        default=None,
+        description="a condition (the rules' language) that must hold for this screen to be "
+        "asked at all: a finding not said counts as not holding, so a place the person never "
+        "named does not open it (a testicle screen for a calf cramp)",
+    )
 
     @model_validator(mode="after")
     def _fits_a_screen(self) -> QuestionScreen:

@@ -288,7 +288,7 @@ def export_data(
 ) -> Response:
     """Download everything crampcheck holds about you."""
     clinic = state.clinic
-    fmt = LocalFormat(clinic.zone, clinic.time_zone, clinic.locale)
+    fmt = clinic.local_format()
     return export_response(db, who.user, state.pipeline.kb, format, fmt)
 
 

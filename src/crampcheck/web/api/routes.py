@@ -156,11 +156,23 @@ def knowledge_sources(state: StateDep) -> list[dict[str, Any]]:
 
 @router.get("/clinic", response_model=ClinicOut, operation_id="clinic", tags=["clinic"])
 def clinic(state: StateDep) -> dict[str, Any]:
-    """The clinic: name, specialty, locations, phone and hours where known."""
+    """The clinic: name, specialty, locations, phone, hours and a nurse line where known."""
     c = state.clinic
     return {
-        **c.model_dump(include={"id", "name", "clinician", "specialty", "phone", "hours", "about"}),
+        **c.model_dump(
+            include={
+                "id",
+                "name",
+                "clinician",
+                "specialty",
+                "phone",
+                "hours",
+                "about",
+                "nurse_line",
+            }
+        ),
         "phone_link": c.phone_link,
+        "nurse_line_link": c.nurse_line_link,
         "locations": [
             {
                 **loc.model_dump(exclude={"hours"}),

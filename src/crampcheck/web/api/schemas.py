@@ -279,6 +279,9 @@ class ClinicOut(BaseModel):
     specialty: str
     phone: str
     phone_link: str
+    nurse_line: str | None = None
+    """A nurse advice line's number, when the clinic file gives one."""
+    nurse_line_link: str | None = None
     hours: str | None
     about: str | None
     locations: list[LocationOut]

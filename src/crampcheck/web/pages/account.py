@@ -9,13 +9,15 @@ The routes are plain ``def`` (run off the event loop): password hashing is slow 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from crampcheck.domain.local_format import LocalFormat
+from crampcheck.domain.i18n import current_language
+from crampcheck.domain.local_format import LocalFormat, in_language
 from crampcheck.domain.zones import place_zone_names
 from crampcheck.services import account_links, accounts
 from crampcheck.services.accounts import (
@@ -80,6 +82,26 @@ def zone_name(request: Request) -> str:
     """The person's time zone from its cookie ('' when unknown)."""
     name = request.cookies.get(TZ_COOKIE, "")
     return name if time_zone(name) is not None else ""
+
+
+def zone_of(request: Request, state: AppState) -> tuple[tzinfo, str]:
+    """The person's time zone and its name: the one their browser reported or they
+    chose, else the clinic's (its clinic file's), else UTC."""
+    name = zone_name(request)
+    zone = time_zone(name) if name else None
+    if zone is not None:
+        return zone, name
+    clinic_zone = time_zone(state.clinic.time_zone)
+    if clinic_zone is not None:
+        return clinic_zone, state.clinic.time_zone
+    return UTC, "UTC"
+
+
+def here(request: Request, state: AppState) -> LocalFormat:
+    """How this person's dates and times are written: their zone, the clinic's locale
+    in the language of their pages."""
+    zone, name = zone_of(request, state)
+    return LocalFormat(zone, name, in_language(state.clinic.locale, current_language()))
 
 
 def remember_zone(response: Response, request: Request, name: str) -> None:
@@ -292,13 +314,18 @@ def account_home(
         "shared": _("Your diary is now shared with the clinic."),
         "revoked": _("You stopped sharing your diary; the clinic can no longer see it."),
     }
+    fmt = here(request, state)
     view: AccountHomeView = {
         "email": who.user.email,
-        "created": who.user.created_at.date().isoformat(),
+        "created": fmt.day(fmt.local(who.user.created_at).date()),
         "zone": zone_name(request),
         "notice": notices.get(done or ""),
     }
     sharing = sharing_rows(db, who.user.id, state.clinic.id)
+    for share in sharing["shares"]:
+        share["since"] = fmt.day(fmt.local(share["since"]).date())
+        if share["until"] is not None:
+            share["until"] = fmt.day(fmt.local(share["until"]).date())
     return patient_page(request, state, who, "account_home.html", {**view, **sharing})
 
 

@@ -23,6 +23,7 @@ from crampcheck.domain.diary import (
 from crampcheck.domain.diary_charts import CHARTS, Counts, chart_svg, patterns_view
 from crampcheck.domain.diary_labels import (
     escalation_phrases,
+    home_care_sentence,
     kind_headings,
     show_number,
     site_labels,
@@ -40,7 +41,7 @@ from crampcheck.services.diary_print import (
 )
 from crampcheck.web.auth import DbDep, signed_in
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _, translations
+from crampcheck.web.i18n import _, ngettext
 from crampcheck.web.pages.diary import episode_view
 from crampcheck.web.pages.diary_times import here
 from crampcheck.web.pages.flow import FlowState
@@ -56,25 +57,30 @@ def diary_summary(found: Patterns, counts: Counts, kind: str = "") -> str:
     """The diary in a few plain sentences, for the clinic (``kind``: which kind of
     episode these patterns are of, when the diary holds more than one)."""
     recent, before = sum(found.weekly_counts[-4:]), sum(found.weekly_counts[-8:-4])
-    parts = [
-        _("Summary of my crampcheck diary: %(total)d episodes over %(days)d days.")
-        % {"total": found.total, "days": found.diary_days},
-    ]
+    episodes = ngettext("%(num)d episode", "%(num)d episodes", found.total) % {"num": found.total}
+    days = ngettext("%(num)d day", "%(num)d days", found.days_covered) % {"num": found.days_covered}
     if kind:
-        parts[0] = _(
-            "Summary of my crampcheck diary (%(kind)s): %(total)d episodes over %(days)d days."
-        ) % {
+        opening = _("Summary of my crampcheck diary (%(kind)s): %(episodes)s over %(days)s.") % {
             "kind": kind.lower(),
-            "total": found.total,
-            "days": found.diary_days,
+            "episodes": episodes,
+            "days": days,
         }
+    else:
+        opening = _("Summary of my crampcheck diary: %(episodes)s over %(days)s.") % {
+            "episodes": episodes,
+            "days": days,
+        }
+    parts = [opening]
     parts.append(
-        _(
-            "Last 4 weeks: %(recent)d episodes (about %(per_week)s a week); "
-            "the 4 weeks before: %(before)d."
+        ngettext(
+            "Last 4 weeks: %(num)d episode (about %(per_week)s a week); "
+            "the 4 weeks before: %(before)d.",
+            "Last 4 weeks: %(num)d episodes (about %(per_week)s a week); "
+            "the 4 weeks before: %(before)d.",
+            recent,
         )
         % {
-            "recent": recent,
+            "num": recent,
             "per_week": show_number(found.metrics.get("episodes_per_week", 0.0)),
             "before": before,
         }
@@ -105,24 +111,6 @@ def diary_summary(found: Patterns, counts: Counts, kind: str = "") -> str:
             % {"reasons": "; ".join(reasons.get(e.rule_id, e.rule_id) for e in found.escalations)}
         )
     return " ".join(parts)
-
-
-def home_care_sentence(treatment: str, tried: int, relieved: int) -> str:
-    """How often a treatment was tried and followed by relief ("tried 1 time")."""
-    return _("%(treatment)s: %(tried)s, followed by relief %(relief)s.") % {
-        "treatment": treatment,
-        "tried": tried_times(tried),
-        "relief": times(relieved),
-    }
-
-
-def tried_times(count: int) -> str:
-    return _("tried %(times)s") % {"times": times(count)}
-
-
-def times(count: int) -> str:
-    """ "1 time", "3 times" (plurals through gettext)."""
-    return translations().ngettext("%(num)d time", "%(num)d times", count) % {"num": count}
 
 
 def kind_view(measured: KindPatterns, now: datetime, fmt: LocalFormat) -> dict[str, Any]:

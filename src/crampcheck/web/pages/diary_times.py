@@ -1,43 +1,21 @@
 """Diary times in the person's time zone and the clinic's locale (in their language):
 which zone, a stored time shown in it, and the times the quick presets ("last night")
-stand for."""
+stand for. The person's zone and way of writing dates (:func:`here`, :func:`zone_of`)
+are the account's (:mod:`.account`, whose page shows its dates with them too)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from fastapi import Request
-
-from crampcheck.domain.i18n import current_language
-from crampcheck.domain.local_format import LocalFormat, in_language
+from crampcheck.domain.local_format import LocalFormat
 from crampcheck.domain.times import aware as _aware
 from crampcheck.web.i18n import _
-from crampcheck.web.pages.account import zone_name
-from crampcheck.web.state import AppState
-from crampcheck.web.zones import time_zone
+from crampcheck.web.pages.account import here, zone_of
+
+__all__ = ["PRESETS", "here", "local", "preset_choices", "preset_time", "zone_of"]
 
 PRESETS = ("now", "this_morning", "last_night", "yesterday")
 """The quick times the episode form offers ("last night")."""
-
-
-def zone_of(request: Request, state: AppState) -> tuple[tzinfo, str]:
-    """The person's time zone and its name: the one their browser reported or they
-    chose, else the clinic's (its clinic file's), else UTC."""
-    name = zone_name(request)
-    zone = time_zone(name) if name else None
-    if zone is not None:
-        return zone, name
-    clinic_zone = time_zone(state.clinic.time_zone)
-    if clinic_zone is not None:
-        return clinic_zone, state.clinic.time_zone
-    return UTC, "UTC"
-
-
-def here(request: Request, state: AppState) -> LocalFormat:
-    """How this person's dates and times are written: their zone, the clinic's locale
-    in the language of their pages."""
-    zone, name = zone_of(request, state)
-    return LocalFormat(zone, name, in_language(state.clinic.locale, current_language()))
 
 
 def local(moment: datetime, zone: tzinfo) -> datetime:

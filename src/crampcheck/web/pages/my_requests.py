@@ -1,14 +1,13 @@
 """``GET /account/requests``: the signed-in person's own appointment requests.
 
-Each with its reference, the clinic, when it was sent (in the person's time zone, US
-style) and where it stands in the clinic's workflow, in plain words. Signed out, the
-page sends the person to sign in and back; only requests linked to their own account
-are listed (see :mod:`crampcheck.services.my_requests`).
+Each with its reference, the clinic, when it was sent (in the person's time zone,
+written as the clinic's locale writes dates in the person's language) and where it
+stands in the clinic's workflow, in plain words. Signed out, the page sends the person
+to sign in and back; only requests linked to their own account are listed (see
+:mod:`crampcheck.services.my_requests`).
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, tzinfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -16,11 +15,10 @@ from fastapi.responses import HTMLResponse
 from crampcheck.services.my_requests import requests_of
 from crampcheck.web.auth import DbDep
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _, medium_date
-from crampcheck.web.pages.account import zone_name
+from crampcheck.web.i18n import _
+from crampcheck.web.pages.account import here
 from crampcheck.web.pages.guards import CurrentPatient
 from crampcheck.web.pages.render import page
-from crampcheck.web.zones import time_zone
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,25 +34,22 @@ def status_words() -> dict[str, str]:
     }
 
 
-def us_date(moment: datetime, zone: tzinfo) -> str:
-    """A date as people write it in the person's language: "Dec 6, 2026", "6 dic 2026"."""
-    return medium_date(moment.astimezone(zone))
-
-
 @router.get("/account/requests")
 def my_requests(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> HTMLResponse:
     """The person's appointment requests, newest first."""
-    zone = time_zone(zone_name(request)) or UTC
+    fmt = here(request, state)
     words = status_words()
     rows = [
         {
             "reference": item.reference,
             "clinic": item.clinic_name,
-            "sent": us_date(item.sent_at, zone),
+            "sent": fmt.day(fmt.local(item.sent_at).date()),
             "sent_iso": item.sent_at.isoformat(),
             "status": item.status,
             "status_text": words.get(item.status, item.status),
-            "changed": us_date(item.status_changed_at, zone) if item.status_changed_at else "",
+            "changed": (
+                fmt.day(fmt.local(item.status_changed_at).date()) if item.status_changed_at else ""
+            ),
         }
         for item in requests_of(db, who.user.id)
     ]

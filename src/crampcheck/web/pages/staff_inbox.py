@@ -257,7 +257,7 @@ def request_page(
         "id": found.id,
         "contact": contact_view(found, clinic),
         "duplicates": duplicate_views(
-            likely_duplicates(db, who.member.clinic_id, [found]).get(found.id, ()), clinic.zone
+            likely_duplicates(db, who.member.clinic_id, [found]).get(found.id, ()), clinic
         ),
         "urgent": is_urgent(found),
         "urgency": found.urgency,
@@ -266,9 +266,9 @@ def request_page(
         "waiting": waiting_text(found.created_at, datetime.now(UTC)),
         "status": found.status,
         "status_label": labels.get(found.status, found.status),
-        "status_changed": show_time(found.status_changed_at, clinic.zone),
+        "status_changed": show_time(found.status_changed_at, clinic),
         "decline_reason": found.decline_reason or "",
-        "history": history_rows(inbox_service.history(db, found), clinic.zone),
+        "history": history_rows(inbox_service.history(db, found), clinic),
         "next_statuses": [(s.value, labels[s.value]) for s in next_statuses(found)],
         "form": form or {"status": "", "reason": ""},
         "errors": errors or {},

@@ -8,9 +8,11 @@ shares it with this clinic, and every read or change is written to the audit tra
 the route's own transaction (:func:`crampcheck.web.staff_shared.audit`).
 
 Times are shown in the clinic's time zone (``time_zone`` in its clinic file, UTC when
-it names none) with the zone's abbreviation, and the pages say which zone it is; the
-shared diary's hours of the day are the clinic's too (the person's own zone is not
-known to the clinic). The ``<time datetime>`` attributes stay in UTC.
+it names none) with the zone's abbreviation, written as the clinic's ``locale`` writes
+them (:meth:`crampcheck.clinic.Clinic.local_format`, as the one-page summary does),
+and the pages say which zone it is; the shared diary's hours of the day are the
+clinic's too (the person's own zone is not known to the clinic). The
+``<time datetime>`` attributes stay in UTC.
 """
 
 from __future__ import annotations
@@ -90,27 +92,27 @@ def kind_labels(words: Vocabulary | None = None) -> dict[str, str]:
     return {kind.value: w.label for kind, w in kinds.items()}
 
 
-def age_view(request: AppointmentRequest, zone: tzinfo, now: datetime) -> tuple[str, str]:
+def age_view(request: AppointmentRequest, clinic: Clinic, now: datetime) -> tuple[str, str]:
     """The person's age as staff read it, and where it comes from: their date of birth
-    (today, in the clinic's zone), else the age given in the check ("", "" when neither
-    was given)."""
+    (today, in the clinic's zone; written as the clinic's locale writes dates), else the
+    age given in the check ("", "" when neither was given)."""
     if request.date_of_birth is not None:
-        age = age_on(request.date_of_birth, _aware(now).astimezone(zone).date())
-        born = f"{request.date_of_birth:%m/%d/%Y}"
+        age = age_on(request.date_of_birth, _aware(now).astimezone(clinic.zone).date())
+        born = birth_date(request, clinic)
         return str(age), _("from the date of birth, %(date)s") % {"date": born}
     if request.check_age is not None:
         return str(request.check_age), _("as given in the check")
     return "", ""
 
 
-def duplicate_views(duplicates: Iterable[Duplicate], zone: tzinfo) -> list[dict[str, str]]:
+def duplicate_views(duplicates: Iterable[Duplicate], clinic: Clinic) -> list[dict[str, str]]:
     """Other requests that look like the same person's, as the pages link them."""
     labels = status_labels()
     return [
         {
             "id": found.id,
             "reference": found.id[:8].upper(),
-            "received": show_time(found.created_at, zone),
+            "received": show_time(found.created_at, clinic),
             "status": labels.get(found.status, found.status),
             "why": _("same email address")
             if found.why == SAME_EMAIL
@@ -132,11 +134,20 @@ def location_where(clinic: Clinic, location_id: str | None) -> str:
     return f"{location.name} ({where})" if where and where != location.name else location.name
 
 
-def show_time(moment: datetime | None, zone: tzinfo) -> str:
-    """A stored time in the clinic's zone, as staff read it: "2026-11-25 10:40 MST"."""
+def show_time(moment: datetime | None, clinic: Clinic) -> str:
+    """A stored time in the clinic's zone and locale, as staff read it (the one-page
+    summary's way): "Wed, Nov 25, 2026, 10:40 AM MST" for a US clinic."""
     if moment is None:
         return ""
-    return _aware(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return clinic.local_format().moment_with_zone(_aware(moment))
+
+
+def birth_date(request: AppointmentRequest, clinic: Clinic) -> str:
+    """The date of birth in figures, as the clinic's locale writes them ("2/11/1958" in
+    the US, "11/02/1958" in the UK), the summary's way; "" when none was given."""
+    if request.date_of_birth is None:
+        return ""
+    return clinic.local_format().numeric_day(request.date_of_birth)
 
 
 def iso_time(moment: datetime | None) -> str:
@@ -260,7 +271,7 @@ def inbox_row(
     waited until its last move."""
     still_open = is_open(request)
     until = now if still_open else _aware(request.status_changed_at or now)
-    age, age_source = age_view(request, clinic.zone, now)
+    age, age_source = age_view(request, clinic, now)
     return InboxRow(
         id=request.id,
         name=request.name,
@@ -269,7 +280,7 @@ def inbox_row(
         urgent=is_urgent(request),
         waiting=waiting_text(request.created_at, until),
         waiting_open=still_open,
-        received=show_time(request.created_at, clinic.zone),
+        received=show_time(request.created_at, clinic),
         received_iso=iso_time(request.created_at),
         kind_label=kind_labels(Vocabulary.of(kb)).get(request.kind, request.kind),
         location=location_label(clinic, request.preferred_location),
@@ -278,20 +289,20 @@ def inbox_row(
         age=age,
         age_source=age_source,
         age_from_check=request.date_of_birth is None and request.check_age is not None,
-        duplicates=tuple(duplicate_views(duplicates, clinic.zone)),
+        duplicates=tuple(duplicate_views(duplicates, clinic)),
     )
 
 
 # ---------------------------------------------------------------- one request
 
 
-def history_rows(changes: Iterable[RequestStatusChange], zone: tzinfo) -> list[dict[str, str]]:
-    """The request's status changes as the page lists them: who, when (in ``zone``),
-    what, why."""
+def history_rows(changes: Iterable[RequestStatusChange], clinic: Clinic) -> list[dict[str, str]]:
+    """The request's status changes as the page lists them: who, when (in the clinic's
+    zone and locale), what, why."""
     labels = status_labels()
     return [
         {
-            "at": show_time(change.at, zone),
+            "at": show_time(change.at, clinic),
             "at_iso": iso_time(change.at),
             "who": change.staff_name,
             "from": labels.get(change.from_status, change.from_status),
@@ -312,11 +323,11 @@ def contact_view(request: AppointmentRequest, clinic: Clinic) -> dict[str, Any]:
         "email_link": mailto(request.email) if request.email else "",
         "location": location_where(clinic, request.preferred_location),
         "times": request.preferred_times or "",
-        "received": show_time(request.created_at, clinic.zone),
+        "received": show_time(request.created_at, clinic),
         "received_iso": iso_time(request.created_at),
         "consent": request.consent_to_share,
-        "date_of_birth": f"{request.date_of_birth:%m/%d/%Y}" if request.date_of_birth else "",
-        "age": age_view(request, clinic.zone, datetime.now(UTC)),
+        "date_of_birth": birth_date(request, clinic),
+        "age": age_view(request, clinic, datetime.now(UTC)),
         "reason": request.reason or "",
     }
 
@@ -334,12 +345,16 @@ def diary_view(
     kinds = []
     for measured in shared_patterns(db, user_id, kb, now, zone):
         found = measured.patterns
+        view = diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal)
         kinds.append(
             {
-                **diary_charts.patterns_view(found, now, zone, diary_labels.one_decimal),
+                **view,
                 "kind": measured.kind,
                 "heading": headings.get(measured.kind, measured.kind),
                 "trend": diary_labels.trend_words(found),
+                "home_care_lines": [
+                    diary_labels.home_care_sentence(*care) for care in view["home_care"]
+                ],
                 "median_duration": (
                     None if found.median_duration is None else duration_text(found.median_duration)
                 ),
