@@ -86,6 +86,12 @@ def _present(reader: Reader, text: str) -> set[str]:
         # dark yellow urine is too little fluid, not tea-colored urine
         ("my pee is dark yellow after the long hike", "dark_urine", False),
         ("my pee is dark yellow after the long hike", "concentrated_urine", True),
+        # a temperature written short, in Fahrenheit, with no unit
+        ("T 100.9 and my calf is red and hot", "temperature_c", True),
+        ("Tmax 101.2 overnight, calf cramps", "temperature_c", True),
+        # clinicians' shorthand
+        ("new SOB walking up the stairs and my calf is swollen", "breathless", True),
+        ("+pitting edema to mid shin", "swelling", True),
         # a twitch "when I rest" comes at rest; a pain that "goes away when I rest" eases
         ("my thigh twitches when I rest", "relieved_by_rest", False),
         ("my calf pain goes away when I rest", "relieved_by_rest", True),

@@ -317,8 +317,7 @@ class QuantityReader:
                 if number is None or owner is None or owner.measure is None:
                     continue
                 measure = owner.measure
-                if measure.dimension == "temperature":
-                    number = number if number <= _FAHRENHEIT_FLOOR else (number - 32) * 5 / 9
+                number = _in_celsius(number, measure.dimension)
                 if _in_range(number, measure.min, measure.max):
                     found.append(Quantity.said(owner, number, match, end))
         if self._adjacent is not None:
@@ -332,6 +331,7 @@ class QuantityReader:
                 owner = self._adjacent_owner.get(_squash(match.group("cue")))
                 if number is None or owner is None or owner.measure is None:
                     continue
+                number = _in_celsius(number, owner.measure.dimension)
                 if _in_range(number, owner.measure.min, owner.measure.max):
                     found.append(Quantity.said(owner, number, match, end))
         found.extend(self._since_a_time_of_day(text, found))
@@ -496,6 +496,14 @@ def _squash(text: str) -> str:
 def _starts_with_any(text: str, words: tuple[str, ...]) -> bool:
     stripped = text.lstrip(" -")
     return any(re.match(rf"{re.escape(w)}(?![a-z])", stripped) for w in words)
+
+
+def _in_celsius(number: float, dimension: str) -> float:
+    """A body temperature said without a unit: above the Fahrenheit floor it can only
+    be degrees Fahrenheit ("temp 101.5", "T 100.9"), so it is read in Celsius."""
+    if dimension == "temperature" and number > _FAHRENHEIT_FLOOR:
+        return (number - 32) * 5 / 9
+    return number
 
 
 def _in_range(value: float, low: float | None, high: float | None) -> bool:
