@@ -31,17 +31,13 @@ from crampcheck.domain.diary import (
 )
 from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.input_errors import FieldError
 from crampcheck.storage.tables import Episode
 from crampcheck.storage.times import aware as _aware
 
 
-class EpisodeError(ValueError):
+class EpisodeError(FieldError):
     """Input that cannot be logged; ``field`` names the form field at fault."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 @dataclass(frozen=True, kw_only=True)
