@@ -20,7 +20,7 @@ True - the decisive next questions.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -157,6 +157,18 @@ class Compound:
             yield from part.findings()
 
 
+def _every(values: Iterable[Truth], known: Truth) -> Truth:
+    """``known`` (what is known so far) and every value, in three-valued logic: False as
+    soon as one is False (the rest are not asked), else unknown if any is unknown."""
+    result = known
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class All(Compound):
     """Every part holds: False as soon as one is False."""
@@ -166,14 +178,7 @@ class All(Compound):
     rest: tuple[Condition, ...] = field(default=(), compare=False)
 
     def evaluate(self, case: Facts) -> Truth:
-        result: Truth = True
-        for part in self.parts:
-            value = part.evaluate(case)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
+        return _every((part.evaluate(case) for part in self.parts), True)
 
     def bits(self, case: Bits) -> tuple[Truth, int]:
         mask = self.mask
@@ -199,14 +204,8 @@ class All(Compound):
         mask = self.mask
         if case.absent & mask:
             return False
-        result: Truth = None if mask & ~case.present else True
-        for part in self.rest:
-            value = part.truth(case)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
+        known: Truth = None if mask & ~case.present else True
+        return _every((part.truth(case) for part in self.rest), known)
 
     def describe(self) -> str:
         return "(" + " and ".join(p.describe() for p in self.parts) + ")"
