@@ -83,7 +83,7 @@ OwnEpisode = Annotated[Episode, Depends(own_episode)]
 
 
 @router.get("/diary/new")
-def new_episode_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
+def new_episode_form(request: Request, state: StateDep, who: CurrentPatient) -> Response:
     """Log an episode: only when it happened is needed; the rest takes a tap each."""
     return form_page(request, state, who, empty_form(zone_of(request, state)[1]), {})
 
@@ -107,7 +107,6 @@ def new_episode_submit(
 def edit_episode_form(
     request: Request,
     state: StateDep,
-    db: DbDep,
     who: CurrentPatient,
     episode: OwnEpisode,
     done: str | None = None,
@@ -152,7 +151,7 @@ def edit_episode_submit(
 
 @router.get("/diary/{episode_id}/delete")
 def delete_episode_form(
-    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
+    request: Request, state: StateDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
     """Ask before deleting an episode."""
     return page(
@@ -168,14 +167,9 @@ def delete_episode_form(
 
 @router.post("/diary/{episode_id}/delete")
 def delete_episode_submit(
-    request: Request,
-    state: StateDep,
-    db: DbDep,
-    who: CurrentPatient,
-    episode: OwnEpisode,
-    form: PatientForm,
+    db: DbDep, who: CurrentPatient, episode: OwnEpisode, form: PatientForm
 ) -> Response:
-    """Delete the episode for good."""
+    """Delete the episode for good (``form`` is read for its CSRF token only)."""
     diary.delete_episode(db, who.user.id, episode.id)
     return RedirectResponse("/diary?done=deleted", status_code=303)
 
@@ -355,9 +349,9 @@ def month_page(
 
 @router.get("/diary/{episode_id}/check")
 def check_episode(
-    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
+    request: Request, state: StateDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
-    """Run an episode through the check and show the result."""
+    """Run an episode through the check and show the result (``who``: signed in only)."""
     flow = FlowState.from_given(episode_check(episode_record(episode), state.pipeline.kb))
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)

@@ -167,7 +167,7 @@ def _password_page(
 
 @router.get("/staff/password")
 def password_form(
-    request: Request, state: StateDep, db: DbDep, who: CurrentStaff, done: str | None = None
+    request: Request, state: StateDep, who: CurrentStaff, done: str | None = None
 ) -> Response:
     """Change one's own password (every staff member may)."""
     notice = (
