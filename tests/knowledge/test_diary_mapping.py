@@ -73,9 +73,9 @@ def test_the_answers_are_the_diarys_own_choices(kb: KnowledgeBase) -> None:
     assert set(episode.feel) <= set(diary.FEELS)
     assert set(episode.feel_of_kind.values()) <= set(diary.FEELS)
     assert set(episode.not_helped.feels) <= set(diary.FEELS)
-    assert set(episode.side) <= set(diary.SIDES)
-    assert set(episode.activity) <= set(diary.ACTIVITIES)
-    assert set(episode.tried) <= set(diary.TREATMENTS)
+    assert set(episode.side) <= set(diary.ONE_OF["side"])
+    assert set(episode.activity) <= set(diary.ONE_OF["activity"])
+    assert set(episode.tried) <= set(diary.SOME_OF["tried"])
 
 
 def test_every_diary_escalation_says_something_in_a_requests_terms(kb: KnowledgeBase) -> None:

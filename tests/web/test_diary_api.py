@@ -61,11 +61,11 @@ def create(client: TestClient, token: str, **changes: Any) -> dict[str, Any]:
 
 def test_the_service_and_the_api_allow_the_same_choices() -> None:
     assert get_args(schemas.Feel) == diary.FEELS
-    assert get_args(schemas.Site) == diary.SITES
-    assert get_args(schemas.Side) == diary.SIDES
-    assert get_args(schemas.Activity) == diary.ACTIVITIES
-    assert get_args(schemas.Context) == diary.CONTEXTS
-    assert get_args(schemas.Treatment) == diary.TREATMENTS
+    assert get_args(schemas.Site) == diary.ONE_OF["site"]
+    assert get_args(schemas.Side) == diary.ONE_OF["side"]
+    assert get_args(schemas.Activity) == diary.ONE_OF["activity"]
+    assert get_args(schemas.Context) == diary.SOME_OF["context"]
+    assert get_args(schemas.Treatment) == diary.SOME_OF["tried"]
 
 
 def test_episode_create_read_replace_delete(client: TestClient, app: FastAPI, token: str) -> None:

@@ -57,6 +57,16 @@ ACTIVITIES: tuple[str, ...] = get_args(Activity)
 CONTEXTS: tuple[str, ...] = get_args(Context)
 TREATMENTS: tuple[str, ...] = get_args(Treatment)
 SITES: tuple[str, ...] = get_args(Site)
+ONE_OF: dict[str, tuple[str, ...]] = {
+    "feel": FEELS,
+    "site": SITES,
+    "side": SIDES,
+    "activity": ACTIVITIES,
+}
+"""An episode's fields that take one choice, each with its choices (the form and the API
+accept nothing else)."""
+SOME_OF: dict[str, tuple[str, ...]] = {"context": CONTEXTS, "tried": TREATMENTS}
+"""An episode's fields that take any number of choices, each with its choices."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ is what the engine calls on its hot path (about 100 rules a check).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -196,6 +196,18 @@ class Compound:
             yield from part.findings()
 
 
+def _every(values: Iterable[Truth], known: Truth) -> Truth:
+    """``known`` (what is known so far) and every value, in three-valued logic: False as
+    soon as one is False (the rest are not asked), else unknown if any is unknown."""
+    result = known
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class All(Compound):
     """Every part holds: False as soon as one is False."""
@@ -233,14 +245,7 @@ class All(Compound):
         return all_of
 
     def evaluate(self, case: Facts) -> Truth:
-        result: Truth = True
-        for part in self.parts:
-            value = part.evaluate(case)
-            if value is False:
-                return False
-            if value is None:
-                result = None
-        return result
+        return _every((part.evaluate(case) for part in self.parts), True)
 
     def bits(self, case: Bits) -> tuple[Truth, int]:
         mask = self.mask

@@ -21,10 +21,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.services import throttle
+from crampcheck.services.input_errors import FieldError, add_unless_taken
 from crampcheck.services.throttle import SignInCounters
 from crampcheck.storage.tables import Episode, StaffMember, StaffSession, User, UserSession
 from crampcheck.storage.times import aware as _aware
@@ -45,13 +45,8 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("a password that nobody has, used to even out timing")
 
 
-class AccountError(ValueError):
+class AccountError(FieldError):
     """Input the person can fix; ``field`` names the form field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class ThrottledError(AccountError):
@@ -135,13 +130,9 @@ def sign_up(
         password_changed_at=now,
         email_confirmed_at=now if confirmed else None,
     )
-    try:
-        # A savepoint: if another sign-up for the same address wins the race between the
-        # check above and this insert, only this insert is undone.
-        with session.begin_nested():
-            session.add(user)
-    except IntegrityError:
-        raise AccountError("email", SIGN_UP_FAILED) from None
+    # Another sign-up for the same address may win the race between the check above and
+    # this insert.
+    add_unless_taken(session, user, AccountError("email", SIGN_UP_FAILED))
     return user
 
 
@@ -222,7 +213,8 @@ def token_hash(token: str) -> str:
 
 @dataclass(frozen=True)
 class StartedSession:
-    """A new session: the token for the client, and when it expires."""
+    """A new session, a person's or a staff member's: the token for the client, and when
+    it expires."""
 
     token: str
     expires_at: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from crampcheck.domain.types import Urgency, urgency_order
 from crampcheck.nlp.language import languages_of
 from crampcheck.services import check_steps, request_repeats, sharing
 from crampcheck.services.check_steps import Given
+from crampcheck.services.input_errors import FieldError
 from crampcheck.services.pipeline import Pipeline
 from crampcheck.services.serialize import assessment_payload
 from crampcheck.storage.tables import AppointmentRequest
@@ -34,13 +36,8 @@ MAX_REASON = 1000
 """The longest reason for a request accepted, in characters."""
 
 
-class AppointmentError(ValueError):
+class AppointmentError(FieldError):
     """A request that cannot be accepted; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -150,7 +147,8 @@ def checked_snapshot(
     return assessment, snapshot
 
 
-def new_request(
+def create_request(
+    session: Session,
     clinic: Clinic,
     data: RequestInput,
     assessment: dict[str, Any],
@@ -160,14 +158,18 @@ def new_request(
     *,
     given: Given | None = None,
     snapshot: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
 ) -> AppointmentRequest:
-    """A validated request, not yet stored; ``user_id`` links it to the signed-in
-    person's account (so a shared diary can go with it); the age and sex of the check
-    (``given``) are kept beside it; ``snapshot`` is the check as stored (see
-    :func:`checked_snapshot`), else made from ``assessment`` and ``text``."""
+    """Validate a request and add it to the caller's transaction; ``user_id`` links it
+    to the signed-in person's account (so a shared diary can go with it); the age and
+    sex of the check (``given``) are kept beside it; ``snapshot`` is the check as stored
+    (see :func:`checked_snapshot`), else made from ``assessment`` and ``text``; an
+    ``idempotency_key`` is kept with the ``fingerprint`` of what was sent with it (see
+    :mod:`crampcheck.services.request_repeats`)."""
     now = now or datetime.now(UTC)
     validate_request(data, clinic, assessment, now.date())
-    return AppointmentRequest(
+    request = AppointmentRequest(
         clinic_id=clinic.id,
         id=str(uuid.uuid4()),
         created_at=now,
@@ -188,24 +190,8 @@ def new_request(
         reason=(data.reason or "").strip() or None,
         check_age=given.age if given else None,
         check_sex=given.sex.value if given and given.sex else None,
-    )
-
-
-def create_request(
-    session: Session,
-    clinic: Clinic,
-    data: RequestInput,
-    assessment: dict[str, Any],
-    text: str | None,
-    now: datetime | None = None,
-    user_id: str | None = None,
-    *,
-    given: Given | None = None,
-    snapshot: dict[str, Any] | None = None,
-) -> AppointmentRequest:
-    """Validate and store a request in the caller's transaction (see :func:`new_request`)."""
-    request = new_request(
-        clinic, data, assessment, text, now, user_id, given=given, snapshot=snapshot
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
     )
     session.add(request)
     return request
@@ -295,34 +281,33 @@ def request_appointment(
         if earlier is not None:
             return _repeat(session, earlier, sent)
     assessment, snapshot = checked_snapshot(pipeline, clinic, given)
-    if idempotency_key is None:
-        stored = create_request(
-            session,
-            clinic,
-            data,
-            assessment,
-            given.text,
-            user_id=user_id,
-            given=given,
-            snapshot=snapshot,
+    # With a key, a savepoint: when a request with the same key is stored by another
+    # transaction between the look-up above and this insert, the unique index refuses
+    # this one, and only this insert is undone.
+    insert = nullcontext() if idempotency_key is None else session.begin_nested()
+    try:
+        with insert:
+            stored = create_request(
+                session,
+                clinic,
+                data,
+                assessment,
+                given.text,
+                user_id=user_id,
+                given=given,
+                snapshot=snapshot,
+                idempotency_key=idempotency_key,
+                fingerprint=sent,
+            )
+    except IntegrityError:
+        earlier = (
+            None
+            if idempotency_key is None
+            else request_repeats.find_by_key(session, clinic.id, idempotency_key)
         )
-    else:
-        stored = new_request(
-            clinic, data, assessment, given.text, user_id=user_id, given=given, snapshot=snapshot
-        )
-        stored.idempotency_key = idempotency_key
-        stored.request_fingerprint = sent
-        try:
-            # A savepoint: when a request with the same key is stored by another
-            # transaction between the look-up above and this insert, the unique index
-            # refuses this one, and only this insert is undone.
-            with session.begin_nested():
-                session.add(stored)
-        except IntegrityError:
-            earlier = request_repeats.find_by_key(session, clinic.id, idempotency_key)
-            if earlier is None:
-                raise
-            return _repeat(session, earlier, sent)
+        if earlier is None:
+            raise
+        return _repeat(session, earlier, sent)
     if share_diary and user_id is not None:
         sharing.share_diary(session, user_id, clinic.id)
     return Requested(stored, diary_shared=share_diary)

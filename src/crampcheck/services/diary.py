@@ -17,12 +17,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import (
-    ACTIVITIES,
-    CONTEXTS,
     FEELS,
-    SIDES,
-    SITES,
-    TREATMENTS,
+    ONE_OF,
+    SOME_OF,
     DiaryEpisode,
     EpisodeEntry,
     EpisodeRecord,
@@ -31,17 +28,13 @@ from crampcheck.domain.diary import (
 )
 from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.input_errors import FieldError
 from crampcheck.storage.tables import Episode
 from crampcheck.storage.times import aware as _aware
 
 
-class EpisodeError(ValueError):
+class EpisodeError(FieldError):
     """Input that cannot be logged; ``field`` names the form field at fault."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,20 +51,12 @@ def validate_episode(data: EpisodeInput, now: datetime) -> None:
         raise EpisodeError("started_at", "The time of the episode cannot be in the future.")
     if started < now - timedelta(days=3650):
         raise EpisodeError("started_at", "Please give a time within the last ten years.")
-    checks: list[tuple[str, object, tuple[str, ...]]] = [
-        ("feel", data.feel, FEELS),
-        ("site", data.site, SITES),
-        ("side", data.side, SIDES),
-        ("activity", data.activity, ACTIVITIES),
-    ]
-    for name, value, allowed in checks:
+    for name, allowed in ONE_OF.items():
+        value = getattr(data, name)
         if value is not None and value not in allowed:
             raise EpisodeError(name, f"Please choose one of: {', '.join(allowed)}.")
-    for name, values, allowed in (
-        ("context", data.context, CONTEXTS),
-        ("tried", data.tried, TREATMENTS),
-    ):
-        unknown = [v for v in values if v not in allowed]
+    for name, allowed in SOME_OF.items():
+        unknown = [v for v in getattr(data, name) if v not in allowed]
         if unknown:
             raise EpisodeError(name, f"Unknown choice: {', '.join(unknown[:3])}.")
     if data.duration_minutes is not None and not 0 <= data.duration_minutes <= 24 * 60:

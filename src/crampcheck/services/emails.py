@@ -53,6 +53,16 @@ def _email(to: str, subject: str, body: str) -> Email:
     return Email(to, subject, body, current_language())
 
 
+def _link_email(
+    to: str, subject: str, body: str, link: str, lifetime: timedelta, clinic: Clinic
+) -> Email:
+    """An email whose point is a link that works once for a while: ``subject`` and
+    ``body`` (translated) name the product, the link and its lifetime as ``%(product)s``,
+    ``%(link)s`` and ``%(hours)s``."""
+    values = {"product": PRODUCT, "link": link, "hours": _hours(lifetime)}
+    return _email(to, subject % values, body % values + _footer(clinic))
+
+
 def password_reset(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> Email:
     """The link to choose a new password."""
     body = _(
@@ -64,9 +74,8 @@ def password_reset(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> E
         "device that was signed in to the account.\n\n"
         "If you did not ask for this, you can ignore this email: your password stays as "
         "it is."
-    ) % {"product": PRODUCT, "link": link, "hours": _hours(lifetime)}
-    subject = _("Reset your %(product)s password") % {"product": PRODUCT}
-    return _email(to, subject, body + _footer(clinic))
+    )
+    return _link_email(to, _("Reset your %(product)s password"), body, link, lifetime, clinic)
 
 
 def confirm_account(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> Email:
@@ -78,9 +87,10 @@ def confirm_account(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> 
         "%(link)s\n\n"
         "The link works once, for %(hours)s.\n\n"
         "If it was not you, ignore this email: the account cannot be used without it."
-    ) % {"product": PRODUCT, "link": link, "hours": _hours(lifetime)}
-    subject = _("Finish creating your %(product)s account") % {"product": PRODUCT}
-    return _email(to, subject, body + _footer(clinic))
+    )
+    return _link_email(
+        to, _("Finish creating your %(product)s account"), body, link, lifetime, clinic
+    )
 
 
 def sign_up_with_existing_account(to: str, link: str, lifetime: timedelta, clinic: Clinic) -> Email:
@@ -93,9 +103,8 @@ def sign_up_with_existing_account(to: str, link: str, lifetime: timedelta, clini
         "with this link:\n\n"
         "%(link)s\n\n"
         "The link works once, for %(hours)s. If it was not you, you can ignore this email."
-    ) % {"product": PRODUCT, "link": link, "hours": _hours(lifetime)}
-    subject = _("Your %(product)s account") % {"product": PRODUCT}
-    return _email(to, subject, body + _footer(clinic))
+    )
+    return _link_email(to, _("Your %(product)s account"), body, link, lifetime, clinic)
 
 
 def request_received(to: str, clinic: Clinic, emergency_number: str = "911") -> Email:

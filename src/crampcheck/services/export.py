@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,26 +109,52 @@ def export_csv(session: Session, user: User, fmt: LocalFormat) -> str:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class EpisodeWords:
+    """An episode's choices in words, for the diary's list and its download: a choice not
+    made is empty, a code without words (none is stored) is shown as it is."""
+
+    feel: str
+    site: str
+    side: str
+    activity: str
+    context: tuple[str, ...]
+    tried: tuple[str, ...]
+
+
+def episode_words(episode: Episode) -> EpisodeWords:
+    """The words of ``episode``'s choices (how it felt in its short form)."""
+    sites, sides, activities = site_labels(), side_labels(), activity_labels()
+    contexts, treatments = context_labels(), treatment_labels()
+    return EpisodeWords(
+        feel=short_feel_labels().get(episode.feel, episode.feel),
+        site=sites.get(episode.site or "", episode.site or ""),
+        side=sides.get(episode.side or "", episode.side or ""),
+        activity=activities.get(episode.activity or "", episode.activity or ""),
+        context=tuple(contexts.get(c, c) for c in episode.context or ()),
+        tried=tuple(treatments.get(t, t) for t in episode.tried or ()),
+    )
+
+
 def _csv_row(episode: Episode, fmt: LocalFormat) -> list[object]:
     started = fmt.local(episode.started_at)
     yes_no = {True: _("Yes"), False: _("No"), None: ""}
-    sites, sides, feels = site_labels(), side_labels(), short_feel_labels()
-    contexts, treatments, activities = context_labels(), treatment_labels(), activity_labels()
+    words = episode_words(episode)
     minutes = episode.duration_minutes
     return [
         fmt.numeric_day(started.date()),
         fmt.clock(started.time()),
         f"{fmt.zone_name} ({fmt.zone_abbreviation(started)})",
-        feels.get(episode.feel, episode.feel),
-        sites.get(episode.site or "", episode.site),
-        sides.get(episode.side or "", episode.side),
+        words.feel,
+        words.site,
+        words.side,
         episode.pain,
         None if minutes is None else duration_text(minutes),
         None if minutes is None else round(minutes * 60),
-        activities.get(episode.activity or "", episode.activity),
+        words.activity,
         yes_no[bool(episode.at_night)],
-        "; ".join(contexts.get(c, c) for c in episode.context or ()),
-        "; ".join(treatments.get(t, t) for t in episode.tried or ()),
+        "; ".join(words.context),
+        "; ".join(words.tried),
         yes_no[episode.helped] if episode.tried else "",
         episode.notes,
         episode.id,

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from crampcheck.domain.types import Urgency, urgency_order
 from crampcheck.services.inbox_cursor import Cursor, CursorError, InboxKey, decode, encode
+from crampcheck.services.input_errors import FieldError
 from crampcheck.storage.tables import AppointmentRequest, RequestStatusChange, StaffMember
 
 __all__ = [
@@ -66,13 +67,8 @@ PAGE_SIZE = 50
 MAX_REASON = 1000
 
 
-class WorkflowError(ValueError):
+class WorkflowError(FieldError):
     """A status change the workflow does not allow; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.services import audit, throttle
@@ -38,6 +37,7 @@ from crampcheck.services.accounts import (
     hash_password,
     token_hash,
 )
+from crampcheck.services.input_errors import add_unless_taken
 from crampcheck.services.staff import NO_PASSWORD, add_staff, has_password
 from crampcheck.storage.tables import StaffInvitation, StaffMember, StaffSession
 from crampcheck.storage.times import aware
@@ -318,13 +318,9 @@ def _issue(session: Session, member: StaffMember, now: datetime) -> IssuedInvita
         created_at=now,
         expires_at=expires,
     )
-    try:
-        # A savepoint: should another link for the same member be open after all (two
-        # admins at once on SQLite, which locks no rows), the index refuses this one.
-        with session.begin_nested():
-            session.add(invitation)
-    except IntegrityError:
-        raise AccountError("team", BUSY) from None
+    # Should another link for the same member be open after all (two admins at once on
+    # SQLite, which locks no rows), the index refuses this one.
+    add_unless_taken(session, invitation, AccountError("team", BUSY))
     return IssuedInvitation(member, token, expires)
 
 

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.services import audit
 from crampcheck.services.accounts import (
     SIGN_IN_FAILED,
     AccountError,
+    StartedSession,
     check_credentials,
     check_password,
     drop_session,
@@ -36,6 +35,7 @@ from crampcheck.services.accounts import (
     replace_password,
     token_hash,
 )
+from crampcheck.services.input_errors import add_unless_taken
 from crampcheck.services.roles import Role
 from crampcheck.services.throttle import MAX_FAILURES_PER_ACCOUNT as MAX_FAILURES
 from crampcheck.services.throttle import WINDOW, SignInCounters
@@ -102,11 +102,7 @@ def add_staff(
         created_at=now,
         password_changed_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(member)
-    except IntegrityError:
-        raise AccountError("email", STAFF_EXISTS) from None
+    add_unless_taken(session, member, AccountError("email", STAFF_EXISTS))
     return member
 
 
@@ -190,17 +186,9 @@ def sign_in_staff(
     return member
 
 
-@dataclass(frozen=True)
-class StartedStaffSession:
-    """A new staff session: the token for the client, and when it expires."""
-
-    token: str
-    expires_at: datetime
-
-
 def start_staff_session(
     session: Session, member: StaffMember, now: datetime | None = None
-) -> StartedStaffSession:
+) -> StartedSession:
     """A fresh session token (a new one at every sign-in); the member's expired
     sessions are removed at the same time."""
     now = now or datetime.now(UTC)
@@ -222,7 +210,7 @@ def start_staff_session(
             expires_at=expires,
         )
     )
-    return StartedStaffSession(token, expires)
+    return StartedSession(token, expires)
 
 
 def staff_for_session(
@@ -244,7 +232,7 @@ def end_staff_session(session: Session, token: str | None) -> None:
 
 def change_staff_password(
     session: Session, member: StaffMember, current: str, new: str, now: datetime | None = None
-) -> StartedStaffSession:
+) -> StartedSession:
     """Change a member's own password (the current one checked under the throttle), end
     every session of theirs, and start a new one for this client."""
     now = now or datetime.now(UTC)

@@ -42,15 +42,9 @@ API_PREFIX = "/api/"
 """The JSON API checks the ids in its paths itself, after its guards (see web/api/inputs)."""
 
 
-class SecurityHeaders:
-    """Adds the security headers to every HTTP response (HSTS only over HTTPS), and
-    ``Cache-Control: no-store`` to every one outside ``/static/`` that sets no policy.
-
-    Starlette answers an unhandled exception from its outermost layer, outside every
-    added middleware, so such a 500 would go out without these headers. Here an
-    exception raised before the response started is answered with a plain 500 that
-    carries them, and then re-raised so the server still logs it.
-    """
+class _HttpMiddleware:
+    """An ASGI middleware for HTTP requests only (lifespan and other scopes pass through
+    untouched), with the error page answer it gives when it answers itself."""
 
     def __init__(self, app: ASGIApp, page_answer: PageAnswer | None = None) -> None:
         self.app = app
@@ -60,6 +54,24 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request."""
+        raise NotImplementedError
+
+
+class SecurityHeaders(_HttpMiddleware):
+    """Adds the security headers to every HTTP response (HSTS only over HTTPS), and
+    ``Cache-Control: no-store`` to every one outside ``/static/`` that sets no policy.
+
+    Starlette answers an unhandled exception from its outermost layer, outside every
+    added middleware, so such a 500 would go out without these headers. Here an
+    exception raised before the response started is answered with a plain 500 that
+    carries them, and then re-raised so the server still logs it.
+    """
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         https = scope.get("scheme") == "https"
         private = not str(scope.get("path", "")).startswith(CACHEABLE_PREFIX)
         started = False
@@ -101,7 +113,7 @@ class SecurityHeaders:
             raise
 
 
-class BodyLimit:
+class BodyLimit(_HttpMiddleware):
     """Refuses request bodies above ``max_bytes`` with 413, declared or streamed.
 
     The body is read (up to the limit) before the application sees the request, then
@@ -110,14 +122,10 @@ class BodyLimit:
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int, page_answer: PageAnswer | None = None) -> None:
-        self.app = app
+        super().__init__(app, page_answer)
         self.max_bytes = max_bytes
-        self.page_answer = page_answer
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope.get("headers", []):
             if name.lower() == b"content-length":
                 try:

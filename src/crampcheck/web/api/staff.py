@@ -26,14 +26,13 @@ from crampcheck.domain.times import aware as _utc
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services import inbox as inbox_service
 from crampcheck.services import staff as staff_service
-from crampcheck.services.accounts import AccountError
+from crampcheck.services.accounts import AccountError, StartedSession
 from crampcheck.services.audit import AuditAction, record, record_request_event
 from crampcheck.services.duplicates import likely_duplicates
 from crampcheck.services.inbox import WorkflowError
 from crampcheck.services.request_facts import person_age
 from crampcheck.services.roles import Permission
 from crampcheck.services.sharing import is_shared
-from crampcheck.services.staff import StartedStaffSession
 from crampcheck.services.summary_report import Via, export_fhir
 from crampcheck.storage.tables import AppointmentRequest, StaffMember
 from crampcheck.web.api.diary import patterns_payload
@@ -104,7 +103,7 @@ def member_payload(member: StaffMember) -> dict[str, Any]:
     }
 
 
-def session_payload(started: StartedStaffSession, member: StaffMember) -> dict[str, Any]:
+def session_payload(started: StartedSession, member: StaffMember) -> dict[str, Any]:
     """A new staff session (:class:`StaffSessionOut` adds its token type)."""
     return {
         "token": started.token,

@@ -47,7 +47,9 @@ from crampcheck.web.mailing import send_registration_email
 from crampcheck.web.pages.credentials import (
     MAX_EMAIL_CHARS,
     MAX_PASSWORD_CHARS,
+    change_refused,
     new_password_errors,
+    password_change_fields,
     sign_in_fields,
     typed_twice,
 )
@@ -347,18 +349,14 @@ def password_submit(
     request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
 ) -> Response:
     """Change the password: every session ends, this browser gets a new one."""
-    current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
-    new, again = typed_twice(form, "new_password")
-    errors: dict[str, str] = {}
-    if not current:
-        errors["current_password"] = _("Please enter your current password.")
-    errors.update(new_password_errors(new, again, "new_password", who.user.email))
+    fields = password_change_fields(form)
+    errors = fields.errors
+    errors.update(new_password_errors(fields.new, fields.again, "new_password", who.user.email))
     if not errors:
         try:
-            started = accounts.change_password(db, who.user, current, new)
+            started = accounts.change_password(db, who.user, fields.current, fields.new)
         except AccountError as error:
-            field = "new_password" if error.field == "password" else error.field
-            errors[field] = _(error.message)
+            errors.update(change_refused(error))
     if errors:
         return _password_page(request, state, who, errors, 422)
     response = RedirectResponse("/account?done=password", status_code=303)

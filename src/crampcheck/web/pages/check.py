@@ -239,7 +239,7 @@ async def confirm_submit(request: Request, state: StateDep, db: DbDep) -> Respon
 @router.get("/check/questions", response_model=None)
 def questions_start(request: Request, state: StateDep) -> Response:
     """Start the question-by-question check."""
-    return continue_check(request, state, FlowState())
+    return next_screen(request, state, FlowState(), here=True)
 
 
 @router.get("/check/question/{token}", response_model=None)
@@ -250,7 +250,7 @@ def question_again(request: Request, state: StateDep, db: DbDep, token: str) -> 
     if kept is None:
         return expired_page(request, state, gone=False)
     flow, prefill = kept
-    return continue_check(request, state, flow, prefill=prefill)
+    return next_screen(request, state, flow, prefill=prefill, here=True)
 
 
 def next_screen(
@@ -259,10 +259,15 @@ def next_screen(
     flow: FlowState,
     prefill: dict[str, Any] | None = None,
     result: CheckResult | None = None,
+    *,
+    here: bool = False,
 ) -> Response:
-    """After a form (post/redirect/get): the next question at an address of its own,
-    or the result at its own. For htmx the question is swapped in at once and its
-    address put in the browser's history; without, the browser is sent there."""
+    """The next question, or the result when nothing could change it (or on an
+    emergency); ``result`` is the check already assessed for ``flow``, when the step has
+    it. After a form (post/redirect/get) the next question goes to an address of its
+    own: for htmx it is swapped in at once and its address put in the browser's history;
+    without, the browser is sent there. ``here`` shows it at the address asked for (the
+    start, or a question's own address)."""
     if result is None:
         result = run_check(state, flow.check())
     question = None
@@ -270,31 +275,14 @@ def next_screen(
         question = next_question(result.case, state.pipeline.kb)
     if question is None:
         return result_page(request, state, flow, result)
+    if here:
+        return question_page(request, state, flow, result, question, prefill=prefill)
     address = f"/check/question/{save_question(state, flow, prefill)}"
     if request.headers.get("hx-request") != "true":
         return go_to(request, address)
     response = question_page(request, state, flow, result, question, prefill=prefill)
     response.headers["HX-Push-Url"] = address
     return response
-
-
-def continue_check(
-    request: Request,
-    state: AppState,
-    flow: FlowState,
-    prefill: dict[str, Any] | None = None,
-    result: CheckResult | None = None,
-) -> Response:
-    """The next question, or the result when nothing could change it (or on an emergency).
-    ``result`` is the check already assessed for ``flow``, when the step has it."""
-    if result is None:
-        result = run_check(state, flow.check())
-    if result.assessment.urgency is Urgency.EMERGENCY:
-        return result_page(request, state, flow, result)
-    question = next_question(result.case, state.pipeline.kb)
-    if question is None:
-        return result_page(request, state, flow, result)
-    return question_page(request, state, flow, result, question, prefill=prefill)
 
 
 def question_page(

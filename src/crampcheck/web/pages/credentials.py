@@ -73,3 +73,32 @@ def new_password_errors(
     if field not in errors and again != password:
         errors[f"{field}_again"] = mismatch_message(field)
     return errors
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """What a change-password form sent (the current password, the new one typed twice),
+    and what is missing from it so far: the current password."""
+
+    current: str
+    new: str
+    again: str
+    errors: dict[str, str]
+
+
+def password_change_fields(form: FormData) -> PasswordChange:
+    """The fields of a change-password form, patient's or staff member's; each side then
+    checks the new password by its own rules."""
+    current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
+    new, again = typed_twice(form, "new_password")
+    errors: dict[str, str] = {}
+    if not current:
+        errors["current_password"] = _("Please enter your current password.")
+    return PasswordChange(current, new, again, errors)
+
+
+def change_refused(error: AccountError) -> dict[str, str]:
+    """A password change the service refused, said at the form's field (the service's
+    ``password`` is the form's new password)."""
+    field = "new_password" if error.field == "password" else error.field
+    return {field: _(error.message)}

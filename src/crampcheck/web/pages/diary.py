@@ -19,19 +19,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import SITES
-from crampcheck.domain.diary_labels import (
-    activity_labels,
-    context_labels,
-    short_feel_labels,
-    side_labels,
-    site_labels,
-    treatment_labels,
-)
+from crampcheck.domain.diary_labels import site_labels
 from crampcheck.domain.limits import sane_year
 from crampcheck.domain.local_format import LocalFormat, duration_text
 from crampcheck.services import diary
 from crampcheck.services.diary import EpisodeError, episode_record
 from crampcheck.services.diary_checks import episode_check, episode_from_check
+from crampcheck.services.export import episode_words
 from crampcheck.services.metrics import count_check
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
 from crampcheck.storage.tables import Episode
@@ -89,7 +83,7 @@ OwnEpisode = Annotated[Episode, Depends(own_episode)]
 
 
 @router.get("/diary/new")
-def new_episode_form(request: Request, state: StateDep, db: DbDep, who: CurrentPatient) -> Response:
+def new_episode_form(request: Request, state: StateDep, who: CurrentPatient) -> Response:
     """Log an episode: only when it happened is needed; the rest takes a tap each."""
     return form_page(request, state, who, empty_form(zone_of(request, state)[1]), {})
 
@@ -113,7 +107,6 @@ def new_episode_submit(
 def edit_episode_form(
     request: Request,
     state: StateDep,
-    db: DbDep,
     who: CurrentPatient,
     episode: OwnEpisode,
     done: str | None = None,
@@ -158,7 +151,7 @@ def edit_episode_submit(
 
 @router.get("/diary/{episode_id}/delete")
 def delete_episode_form(
-    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
+    request: Request, state: StateDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
     """Ask before deleting an episode."""
     return page(
@@ -174,14 +167,9 @@ def delete_episode_form(
 
 @router.post("/diary/{episode_id}/delete")
 def delete_episode_submit(
-    request: Request,
-    state: StateDep,
-    db: DbDep,
-    who: CurrentPatient,
-    episode: OwnEpisode,
-    form: PatientForm,
+    db: DbDep, who: CurrentPatient, episode: OwnEpisode, form: PatientForm
 ) -> Response:
-    """Delete the episode for good."""
+    """Delete the episode for good (``form`` is read for its CSRF token only)."""
     diary.delete_episode(db, who.user.id, episode.id)
     return RedirectResponse("/diary?done=deleted", status_code=303)
 
@@ -194,20 +182,21 @@ def episode_view(episode: Episode, fmt: LocalFormat) -> dict[str, Any]:
     zone as people of the clinic's locale write it; its length in seconds or minutes)."""
     headings = urgency_headings()
     urgency = (episode.check or {}).get("urgency")
+    words = episode_words(episode)
     return {
         "id": episode.id,
         "when": fmt.moment(episode.started_at),
-        "feel": short_feel_labels().get(episode.feel, episode.feel),
-        "site": site_labels().get(episode.site or "", ""),
-        "side": side_labels().get(episode.side or "", ""),
+        "feel": words.feel,
+        "site": words.site,
+        "side": words.side,
         "duration": None
         if episode.duration_minutes is None
         else duration_text(episode.duration_minutes),
         "pain": episode.pain,
-        "activity": activity_labels().get(episode.activity or "", ""),
+        "activity": words.activity,
         "at_night": episode.at_night,
-        "context": [context_labels().get(c, c) for c in episode.context or []],
-        "tried": [treatment_labels().get(t, t) for t in episode.tried or []],
+        "context": list(words.context),
+        "tried": list(words.tried),
         "helped": episode.helped,
         "notes": episode.notes,
         "checked": headings[urgency][0] if urgency in headings else None,
@@ -360,9 +349,9 @@ def month_page(
 
 @router.get("/diary/{episode_id}/check")
 def check_episode(
-    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, episode: OwnEpisode
+    request: Request, state: StateDep, who: CurrentPatient, episode: OwnEpisode
 ) -> Response:
-    """Run an episode through the check and show the result."""
+    """Run an episode through the check and show the result (``who``: signed in only)."""
     flow = FlowState.from_given(episode_check(episode_record(episode), state.pipeline.kb))
     result = run_check(state, flow.check())
     context = result_context(state, flow, result)

@@ -12,15 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from crampcheck.domain.diary import (
-    ACTIVITIES,
-    CONTEXTS,
-    FEELS,
-    SIDES,
-    SITES,
-    TREATMENTS,
-    EpisodeRecord,
-)
+from crampcheck.domain.diary import ONE_OF, SOME_OF, EpisodeRecord
 from crampcheck.domain.diary_labels import choices
 from crampcheck.domain.local_format import duration_field
 from crampcheck.services import diary
@@ -142,15 +134,10 @@ def parse_episode(
             diary.validate_episode(EpisodeInput(started_at=started), datetime.now(UTC))
         except EpisodeError as error:
             errors["at"] = _(error.message)
-    for name, allowed in (
-        ("site", SITES),
-        ("side", SIDES),
-        ("feel", FEELS),
-        ("activity", ACTIVITIES),
-    ):
+    for name, allowed in ONE_OF.items():
         if values[name] and values[name] not in allowed:
             errors[name] = _("Please choose one of the options shown.")
-    for name, allowed in (("context", CONTEXTS), ("tried", TREATMENTS)):
+    for name, allowed in SOME_OF.items():
         if any(v not in allowed for v in values[name]):
             errors[name] = _("Please choose from the options shown.")
     duration: float | None = None

@@ -7,7 +7,7 @@ session's CSRF token.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from crampcheck.services.sharing import revoke_share, share_diary
@@ -20,9 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.post("/account/sharing")
-def sharing_submit(
-    request: Request, state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm
-) -> Response:
+def sharing_submit(state: StateDep, db: DbDep, who: CurrentPatient, form: PatientForm) -> Response:
     """Share the diary with this site's clinic, or stop sharing with a clinic."""
     action = text_field(form, "action", 10)
     clinic_id = text_field(form, "clinic_id", 64)

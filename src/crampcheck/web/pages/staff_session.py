@@ -24,10 +24,10 @@ from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.credentials import (
     MAX_EMAIL_CHARS,
-    MAX_PASSWORD_CHARS,
+    change_refused,
     mismatch_message,
+    password_change_fields,
     sign_in_fields,
-    typed_twice,
 )
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
@@ -167,7 +167,7 @@ def _password_page(
 
 @router.get("/staff/password")
 def password_form(
-    request: Request, state: StateDep, db: DbDep, who: CurrentStaff, done: str | None = None
+    request: Request, state: StateDep, who: CurrentStaff, done: str | None = None
 ) -> Response:
     """Change one's own password (every staff member may)."""
     notice = (
@@ -183,20 +183,18 @@ def password_submit(
     request: Request, state: StateDep, db: DbDep, who: CurrentStaff, form: StaffForm
 ) -> Response:
     """Check the current password (throttled), set the new one, end every other session."""
-    current = text_field(form, "current_password", MAX_PASSWORD_CHARS)
-    new, again = typed_twice(form, "new_password")
-    errors: dict[str, str] = {}
-    if not current:
-        errors["current_password"] = _("Please enter your current password.")
-    elif again != new:
+    fields = password_change_fields(form)
+    errors = fields.errors
+    if not errors and fields.again != fields.new:
         errors["new_password_again"] = mismatch_message("new_password")
     started = None
     if not errors:
         try:
-            started = staff_service.change_staff_password(db, who.member, current, new)
+            started = staff_service.change_staff_password(
+                db, who.member, fields.current, fields.new
+            )
         except AccountError as error:
-            field = "new_password" if error.field == "password" else error.field
-            errors[field] = _(error.message)
+            errors.update(change_refused(error))
     if started is None:
         return _password_page(request, state, who, errors, 422)
     record(db, who.member, AuditAction.CHANGE_PASSWORD, address=client_address(request))
