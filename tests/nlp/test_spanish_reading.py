@@ -372,3 +372,23 @@ def test_a_cramp_that_comes_with_writing_by_hand_sees_a_doctor(pipeline: Pipelin
     assert result.reading is not None
     assert result.reading.states().get("task_specific") is FindingState.PRESENT
     assert result.assessment.urgency.value == "doctor"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # "no puedo hablar (bien)" is trouble speaking, a stroke sign, in a list too
+        (
+            "no me duele nada, pero no puedo hablar bien y se me cayó la cara de un lado",
+            "emergency",
+        ),
+        ("me quedo dormido y se me duerme la cara y no puedo hablar", "emergency"),
+        # but not when there is no time to talk
+        (
+            "tengo calambre en la pantorrilla, no puedo hablar mucho porque estoy en el trabajo",
+            "self_care",
+        ),
+    ],
+)
+def test_cannot_speak_in_spanish(pipeline: Pipeline, text: str, urgency: str) -> None:
+    assert pipeline.check_text(text, 60, None).assessment.urgency.value == urgency
