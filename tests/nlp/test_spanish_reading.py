@@ -360,3 +360,35 @@ def test_the_length_of_something_else_is_not_the_episode_in_spanish(
 ) -> None:
     reading = pipeline.check_text(text).reading
     assert reading is not None and "episode_minutes" not in reading.values()
+
+
+def test_a_cramp_that_comes_with_writing_by_hand_sees_a_doctor(pipeline: Pipeline) -> None:
+    """Writer's cramp (a focal dystonia) said in Spanish: a doctor, not home care."""
+    text = (
+        "cada vez que escribo a mano mas de unos minutos la mano derecha se me engarrota,"
+        " me pasa hace como medio año. cuando no escribo la mano esta normal"
+    )
+    result = pipeline.check_text(text, 20, None)
+    assert result.reading is not None
+    assert result.reading.states().get("task_specific") is FindingState.PRESENT
+    assert result.assessment.urgency.value == "doctor"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        # "no puedo hablar (bien)" is trouble speaking, a stroke sign, in a list too
+        (
+            "no me duele nada, pero no puedo hablar bien y se me cayó la cara de un lado",
+            "emergency",
+        ),
+        ("me quedo dormido y se me duerme la cara y no puedo hablar", "emergency"),
+        # but not when there is no time to talk
+        (
+            "tengo calambre en la pantorrilla, no puedo hablar mucho porque estoy en el trabajo",
+            "self_care",
+        ),
+    ],
+)
+def test_cannot_speak_in_spanish(pipeline: Pipeline, text: str, urgency: str) -> None:
+    assert pipeline.check_text(text, 60, None).assessment.urgency.value == urgency

@@ -341,3 +341,39 @@ def test_fainting_is_its_own_finding_and_sends_to_a_doctor(pipeline: Pipeline) -
     fell = pipeline.check_text("calf cramped at practice and I went down grabbing it", 15, None)
     assert fell.reading is not None
     assert "fainted" not in fell.reading.states()
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "urgency"),
+    [
+        # what someone saw and is unsure of is still seen
+        ("My wife said maybe my face is drooping and my arm feels weak.", 67, "emergency"),
+        ("My husband says maybe his face looks droopy on one side.", 67, "emergency"),
+        # a guess at a cause stays a guess
+        (
+            "My 5 yr old wakes up some nights crying that both her legs hurt. Rubbing them"
+            " helps and she falls back asleep. In the morning she's totally fine, no limp."
+            " No fever, no swelling. Our pediatrician's nurse said maybe growing pains?",
+            5,
+            "self_care",
+        ),
+    ],
+)
+def test_an_unsure_witness_of_a_danger_sign_still_saw_it(
+    pipeline: Pipeline, text: str, age: int, urgency: str
+) -> None:
+    assert pipeline.check_text(text, age, None).assessment.urgency.value == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "expected"),
+    [
+        # a pain on walking that rest takes away: claudication
+        ("My calf hurts when I walk and when I rest it goes away.", "relieved_by_rest", True),
+        ("My calf hurts when I walk, when I rest it stops.", "relieved_by_rest", True),
+        # a twitch that comes when resting is no relief by rest
+        ("My eyelid twitches when I rest.", "relieved_by_rest", False),
+    ],
+)
+def test_what_rest_does(reader: Reader, text: str, finding: str, expected: bool) -> None:
+    assert (finding in _present(reader, text)) is expected
