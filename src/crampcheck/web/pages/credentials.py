@@ -69,7 +69,7 @@ def new_password_errors(
     try:
         accounts.check_password(password, email)
     except AccountError as error:
-        errors[field] = _(error.message)
+        errors[field] = error.translated()
     if field not in errors and again != password:
         errors[f"{field}_again"] = mismatch_message(field)
     return errors

@@ -114,7 +114,7 @@ def signin_submit(request: Request, state: StateDep, db: DbDep, form: StaffSignI
         member = staff_service.sign_in_staff(db, typed.email, typed.password, address)
     except AccountError as error:
         status = 429 if isinstance(error, ThrottledError) else 422
-        return _signin_page(request, state, values, {"email": _(error.message)}, status)
+        return _signin_page(request, state, values, {"email": error.translated()}, status)
     response = RedirectResponse(next_page, status_code=303)
     begin_staff_session(response, request, db, member)
     return no_store(response)
@@ -196,7 +196,7 @@ def password_submit(
             started = staff_service.change_staff_password(db, who.member, current, new)
         except AccountError as error:
             field = "new_password" if error.field == "password" else error.field
-            errors[field] = _(error.message)
+            errors[field] = error.translated()
     if started is None:
         return _password_page(request, state, who, errors, 422)
     record(db, who.member, AuditAction.CHANGE_PASSWORD, address=client_address(request))
