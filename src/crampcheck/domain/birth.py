@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from crampcheck.domain.i18n import N_
+
 EARLIEST_BIRTH_YEAR = 1900
 """No date of birth before 1 January of this year is accepted."""
 
@@ -15,7 +17,7 @@ EARLIEST_BIRTH_YEAR = 1900
 def birth_date_problem(born: date, today: date) -> str | None:
     """Why ``born`` cannot be a person's date of birth on ``today``, or None when it can."""
     if born > today:
-        return "A date of birth cannot be in the future. Please check the year."
+        return N_("A date of birth cannot be in the future. Please check the year.")
     if born.year < EARLIEST_BIRTH_YEAR:
         return f"Please give a date of birth in {EARLIEST_BIRTH_YEAR} or later."
     return None

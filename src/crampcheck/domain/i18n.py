@@ -111,6 +111,13 @@ def _(message: str) -> str:
     return translations(current_language()).gettext(message)
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
+    """Mark a message for the catalogue without translating it: for a message made
+    where the language is not yet known (an error a service raises, a constant), which
+    is translated with :func:`_` where it is shown. The message itself is returned."""
+    return message
+
+
 def in_every_language(message: str) -> tuple[tuple[str, str], ...]:
     """A message in each language crampcheck speaks, English first, as (language, text):
     for a person whose words were in neither, who must be told so in a language they

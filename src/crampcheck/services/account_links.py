@@ -33,6 +33,7 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.i18n import N_
 from crampcheck.services import throttle
 from crampcheck.services.accounts import (
     SIGN_UP_FAILED,
@@ -60,7 +61,7 @@ LIFETIME: dict[Purpose, timedelta] = {
 }
 MAX_RESETS_PER_EMAIL = 3
 MAX_RESETS_PER_ADDRESS = 10
-RESET_THROTTLED = "Too many reset requests. Please wait 15 minutes and try again."
+RESET_THROTTLED = N_("Too many reset requests. Please wait 15 minutes and try again.")
 LINK_UNUSABLE = (
     "This link cannot be used: it was used already, or it is too old, or it was cut short. "
     "Ask for a new one."
@@ -216,7 +217,7 @@ def confirm_account(
     except ThrottledError:
         raise ThrottledError("password", THROTTLED) from None
     if not right:
-        raise AccountError("password", "That is not the password you chose when signing up.")
+        raise AccountError("password", N_("That is not the password you chose when signing up."))
     row.used_at = now
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now

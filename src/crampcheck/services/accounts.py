@@ -23,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.i18n import N_
 from crampcheck.services import throttle
 from crampcheck.services.input_errors import FieldError, add_unless_taken
 from crampcheck.services.throttle import SignInCounters
@@ -33,10 +34,10 @@ PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 SESSION_LIFETIME = timedelta(days=14)
 
-SIGN_IN_FAILED = "The email address or password is not right."
-THROTTLED = "Too many attempts to sign in. Please wait 15 minutes and try again."
-SIGN_UP_THROTTLED = "Too many new accounts from here. Please wait 15 minutes and try again."
-SIGN_UP_FAILED = (
+SIGN_IN_FAILED = N_("The email address or password is not right.")
+THROTTLED = N_("Too many attempts to sign in. Please wait 15 minutes and try again.")
+SIGN_UP_THROTTLED = N_("Too many new accounts from here. Please wait 15 minutes and try again.")
+SIGN_UP_FAILED = N_(
     "We could not create an account with these details. If you already have an account, "
     "sign in instead."
 )
@@ -69,23 +70,28 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise AccountError("email", "Please enter a valid email address.") from None
+        raise AccountError("email", N_("Please enter a valid email address.")) from None
 
 
 def check_password(password: str, email: str | None = None) -> None:
     """Refuse passwords that are short, very long, common, or the email address itself."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise AccountError(
-            "password", f"Please use a password of at least {PASSWORD_MIN_LENGTH} characters."
+            "password",
+            N_("Please use a password of at least %(count)d characters."),
+            count=PASSWORD_MIN_LENGTH,
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise AccountError(
-            "password", f"Please use a password of at most {PASSWORD_MAX_LENGTH} characters."
+            "password",
+            N_("Please use a password of at most %(count)d characters."),
+            count=PASSWORD_MAX_LENGTH,
         )
     lowered = password.lower()
     if lowered in common_passwords() or (email and lowered in {email, email.split("@")[0]}):
         raise AccountError(
-            "password", "That password is too common or too easy to guess; please choose another."
+            "password",
+            N_("That password is too common or too easy to guess; please choose another."),
         )
 
 
@@ -315,7 +321,7 @@ def verify_current(
     except ThrottledError:
         raise ThrottledError("current_password", THROTTLED) from None
     if not right:
-        raise AccountError("current_password", "The current password is not right.")
+        raise AccountError("current_password", N_("The current password is not right."))
 
 
 def delete_account(session: Session, user: User) -> None:

@@ -18,6 +18,7 @@ from crampcheck.domain.birth import birth_date_problem
 from crampcheck.domain.i18n import (
     CLINIC_LANGUAGE,
     DEFAULT_LANGUAGE,
+    N_,
     current_language,
     using_language,
 )
@@ -271,7 +272,7 @@ def request_appointment(
     request already stored with it is returned instead of storing another, even when
     the two arrive at once."""
     if share_diary and user_id is None:
-        raise AppointmentError("share_diary", "Sign in to share your diary with the clinic.")
+        raise AppointmentError("share_diary", N_("Sign in to share your diary with the clinic."))
     sent = None
     if idempotency_key is not None:
         if not request_repeats.valid_key(idempotency_key):

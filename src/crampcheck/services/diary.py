@@ -26,6 +26,7 @@ from crampcheck.domain.diary import (
     KindPatterns,
     Patterns,
 )
+from crampcheck.domain.i18n import N_
 from crampcheck.engine.diary_patterns import measure
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.input_errors import FieldError
@@ -48,9 +49,9 @@ def validate_episode(data: EpisodeInput, now: datetime) -> None:
     """Raise :class:`EpisodeError` for anything that cannot be an episode."""
     started = _aware(data.started_at)
     if started > now + timedelta(minutes=5):
-        raise EpisodeError("started_at", "The time of the episode cannot be in the future.")
+        raise EpisodeError("started_at", N_("The time of the episode cannot be in the future."))
     if started < now - timedelta(days=3650):
-        raise EpisodeError("started_at", "Please give a time within the last ten years.")
+        raise EpisodeError("started_at", N_("Please give a time within the last ten years."))
     for name, allowed in ONE_OF.items():
         value = getattr(data, name)
         if value is not None and value not in allowed:
@@ -60,11 +61,11 @@ def validate_episode(data: EpisodeInput, now: datetime) -> None:
         if unknown:
             raise EpisodeError(name, f"Unknown choice: {', '.join(unknown[:3])}.")
     if data.duration_minutes is not None and not 0 <= data.duration_minutes <= 24 * 60:
-        raise EpisodeError("duration_minutes", "Please give a duration from 0 to 1440 minutes.")
+        raise EpisodeError("duration_minutes", N_("Please give a duration from 0 to 1440 minutes."))
     if data.pain is not None and not 0 <= data.pain <= 10:
-        raise EpisodeError("pain", "Please give the pain from 0 (none) to 10 (worst).")
+        raise EpisodeError("pain", N_("Please give the pain from 0 (none) to 10 (worst)."))
     if data.notes is not None and len(data.notes) > 2000:
-        raise EpisodeError("notes", "Please keep notes under 2,000 characters.")
+        raise EpisodeError("notes", N_("Please keep notes under 2,000 characters."))
 
 
 def log_episode(

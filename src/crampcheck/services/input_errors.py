@@ -9,17 +9,29 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crampcheck.domain.i18n import _
 from crampcheck.storage.tables import Base
 
 
 class FieldError(ValueError):
     """Input that cannot be accepted; ``field`` names the input at fault (a form field or
-    an API body's field), ``message`` says why in words to show the person."""
+    an API body's field), ``message`` says why in words to show the person.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    ``message`` is in English (the API's words); a page shows :meth:`translated`. Every
+    message is marked with ``N_`` so the catalogue has it, with ``values`` for the
+    numbers in it."""
+
+    def __init__(self, field: str, message: str, **values: int) -> None:
         self.field = field
-        self.message = message
+        self.template = message
+        self.values = values
+        self.message = message % values if values else message
+        super().__init__(self.message)
+
+    def translated(self) -> str:
+        """The message in the language of the moment."""
+        text = _(self.template)
+        return text % self.values if self.values else text
 
 
 def add_unless_taken(session: Session, row: Base, refusal: FieldError) -> None:

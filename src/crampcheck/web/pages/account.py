@@ -179,9 +179,9 @@ def _signup_refused(
 ) -> HTMLResponse:
     """The sign-up form again with the service's reason (429 when throttled)."""
     if isinstance(error, ThrottledError):
-        return _signup_page(request, state, email, {"email": _(error.message)}, 429)
+        return _signup_page(request, state, email, {"email": error.translated()}, 429)
     field = error.field if error.field in ("email", "password") else "email"
-    return _signup_page(request, state, email, {field: _(error.message)}, 422)
+    return _signup_page(request, state, email, {field: error.translated()}, 422)
 
 
 @router.get("/account/signup")
@@ -211,7 +211,7 @@ def signup_submit(
         try:
             address = accounts.normalise_email(email)
         except AccountError as error:
-            errors["email"] = _(error.message)
+            errors["email"] = error.translated()
     errors.update(new_password_errors(password, again, email=address or None))
     if errors:
         return _signup_page(request, state, email, errors, 422)
@@ -285,7 +285,7 @@ def signin_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutF
         user = accounts.authenticate(db, typed.email, typed.password, client_address(request))
     except AccountError as error:
         status = 429 if isinstance(error, ThrottledError) else 422
-        return _signin_page(request, state, values, {"email": _(error.message)}, status)
+        return _signin_page(request, state, values, {"email": error.translated()}, status)
     accounts.end_session(db, cookie_token(request))
     return signed_in_redirect(request, form, accounts.start_session(db, user), values["next"])
 
@@ -448,7 +448,7 @@ def delete_submit(
     try:
         accounts.authenticate(db, who.user.email, password, client_address(request))
     except ThrottledError as error:
-        return _delete_page(request, state, who, _(error.message), 429)
+        return _delete_page(request, state, who, error.translated(), 429)
     except AccountError:
         message = _("That password is not right. Your account was not deleted.")
         return _delete_page(request, state, who, message, 422)

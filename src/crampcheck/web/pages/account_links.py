@@ -111,7 +111,7 @@ def reset_request_submit(
     try:
         issued = account_links.request_reset(db, email, client_address(request))
     except AccountError as error:
-        message = {"email": _(error.message)}
+        message = {"email": error.translated()}
         return _request_page(request, state, email[:MAX_EMAIL_CHARS], message, _status(error))
     if issued is not None:
         link = absolute(state, RESET_PATH.format(token=issued.token))
@@ -199,7 +199,7 @@ def reset_submit(
         except account_links.LinkUnusable:
             return _unusable(request, state)
         except AccountError as error:
-            errors["password"] = _(error.message)
+            errors["password"] = error.translated()
     if errors:
         return _link_page(request, state, "reset", token, errors, 422)
     return RedirectResponse("/account/signin?done=reset", status_code=303)
@@ -224,6 +224,6 @@ def confirm_submit(
     except account_links.LinkUnusable:
         return _unusable(request, state)
     except AccountError as error:
-        message = _(error.message)
+        message = error.translated()
         return _link_page(request, state, "confirm", token, {"password": message}, _status(error))
     return signed_in_redirect(request, form, started, "/diary?welcome=1")

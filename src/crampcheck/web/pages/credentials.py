@@ -69,7 +69,7 @@ def new_password_errors(
     try:
         accounts.check_password(password, email)
     except AccountError as error:
-        errors[field] = _(error.message)
+        errors[field] = error.translated()
     if field not in errors and again != password:
         errors[f"{field}_again"] = mismatch_message(field)
     return errors
@@ -101,4 +101,4 @@ def change_refused(error: AccountError) -> dict[str, str]:
     """A password change the service refused, said at the form's field (the service's
     ``password`` is the form's new password)."""
     field = "new_password" if error.field == "password" else error.field
-    return {field: _(error.message)}
+    return {field: error.translated()}

@@ -37,6 +37,8 @@ def environment() -> Environment:
         gettext=_, ngettext=ngettext, newstyle=True
     )
     env.filters["single_quoted"] = single_quoted
+    # The language of the moment, for macros (imported without the page's context).
+    env.globals["current_language"] = current_language
     return env
 
 

@@ -147,7 +147,7 @@ def invitation_submit(
         except invitations.InvitationUnusable as unusable:
             return _unusable(request, state, unusable.known)
         except AccountError as error:
-            errors["password"] = _(error.message)
+            errors["password"] = error.translated()
     if errors:
         return _form_page(request, state, db, link, errors, 422)
     response = RedirectResponse(STAFF_HOME, status_code=303)

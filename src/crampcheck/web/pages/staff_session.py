@@ -114,7 +114,7 @@ def signin_submit(request: Request, state: StateDep, db: DbDep, form: StaffSignI
         member = staff_service.sign_in_staff(db, typed.email, typed.password, address)
     except AccountError as error:
         status = 429 if isinstance(error, ThrottledError) else 422
-        return _signin_page(request, state, values, {"email": _(error.message)}, status)
+        return _signin_page(request, state, values, {"email": error.translated()}, status)
     response = RedirectResponse(next_page, status_code=303)
     begin_staff_session(response, request, db, member)
     return no_store(response)

@@ -164,7 +164,7 @@ def _add_form_errors(values: dict[str, str]) -> dict[str, str]:
         try:
             normalise_email(values["email"])
         except AccountError as error:
-            errors["email"] = _(error.message)
+            errors["email"] = error.translated()
     if values["role"] not in {role.value for role in Role}:
         errors["role"] = _("Please choose a role.")
     return errors
@@ -194,7 +194,7 @@ def team_add(
                 address=client_address(request),
             )
         except AccountError as error:
-            errors[error.field if error.field in ADD_FIELDS else "email"] = _(error.message)
+            errors[error.field if error.field in ADD_FIELDS else "email"] = error.translated()
     if errors:
         values = {key: value[:254] for key, value in values.items()}
         return _team_page(request, state, db, who, values=values, errors=errors, status_code=422)
@@ -265,7 +265,7 @@ def team_reissue(change: MemberChangeDep) -> Response:
             change.db, change.who.member, change.member, address=client_address(change.request)
         )
     except AccountError as error:
-        return change.refused(_(error.message))
+        return change.refused(error.translated())
     notice = _("There is a new link for %(name)s; any earlier link no longer works.") % {
         "name": change.member.name
     }
