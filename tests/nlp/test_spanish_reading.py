@@ -392,3 +392,27 @@ def test_a_cramp_that_comes_with_writing_by_hand_sees_a_doctor(pipeline: Pipelin
 )
 def test_cannot_speak_in_spanish(pipeline: Pipeline, text: str, urgency: str) -> None:
     assert pipeline.check_text(text, 60, None).assessment.urgency.value == urgency
+
+
+def test_a_danger_sign_after_si_typed_without_its_accent_is_read_as_said(
+    pipeline: Pipeline,
+) -> None:
+    # "sí" (yes) typed as "si" (if): a danger sign is never set aside by it
+    states = _states(pipeline, "dolor de pecho no tengo, pero si me falta el aire")
+    assert states.get("breathless") is FindingState.PRESENT
+    # a plain "if" still sets aside what is not a danger sign
+    assert "fever" not in _states(pipeline, "si tengo fiebre puedo tomar ibuprofeno")
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("me duele la espalda y no siento las piernas", "numbness"),
+        ("me duele la espalda y no siento las piernas", "both_legs"),
+        ("tampoco puedo respirar bien", "breathless"),
+    ],
+)
+def test_a_negative_phrase_and_plural_legs_are_read(
+    pipeline: Pipeline, text: str, finding: str
+) -> None:
+    assert _states(pipeline, text).get(finding) is FindingState.PRESENT

@@ -86,6 +86,8 @@ def _present(reader: Reader, text: str) -> set[str]:
         # dark yellow urine is too little fluid, not tea-colored urine
         ("my pee is dark yellow after the long hike", "dark_urine", False),
         ("my pee is dark yellow after the long hike", "concentrated_urine", True),
+        # a cast with a calf gone hard and tight is compartment syndrome's sign
+        ("after the cast went on my calf became tight as a drum", "tightness", True),
         # a temperature written short, in Fahrenheit, with no unit
         ("T 100.9 and my calf is red and hot", "temperature_c", True),
         ("Tmax 101.2 overnight, calf cramps", "temperature_c", True),

@@ -125,6 +125,7 @@ class Reader:
             for rule in defaults:
                 rule.max_scope = rule.max_scope or scope
             context.add(defaults)
+        danger_signs = {sign.finding for sign in kb.emergency_signs}
         context.add(
             [
                 ConTextRule(
@@ -134,6 +135,7 @@ class Reader:
                     direction=rule.direction,
                     max_scope=rule.max_scope or _scope_of(rule.direction, scope),
                     allowed_types=set(rule.only_for) or None,
+                    excluded_types=danger_signs if rule.spares_danger_signs else None,
                 )
                 for rule in kb.lexicon.context_rules
                 if rule.category != "TERMINATE"

@@ -239,6 +239,12 @@ class ContextRuleSpec(Strict):
         description="the findings this modifier may change (none: every finding); 'has "
         "been gone' says a fever is over, but a cramp that has gone is a resolved cramp",
     )
+    spares_danger_signs: bool = Field(
+        default=False,
+        description="never changes an emergency sign: for a cue that can also mean its "
+        "opposite once accents are gone (Spanish 'si', if, is 'sí', yes), a danger sign "
+        "after it is read as said",
+    )
     not_for: tuple[str, ...] = Field(
         default=(),
         description="for a terminator: the modifier categories it does not cut short "
