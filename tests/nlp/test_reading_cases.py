@@ -21,6 +21,10 @@ messages, written after the tuning) and ``heldout_k`` (dictated messages, forum 
 mountain athletes, night-shift workers) were each scored untouched once; their
 figures are the honest ones (see ``python -m tests.reading_eval``); they are not
 asserted here, so that a failure on them is reported and reviewed, never tuned away.
+``heldout_u`` (patient-portal messages from people with long-term conditions and many
+medicines) was kept untouched while ``esl_t`` (Utah residents writing in English as a
+second language) and ``jargon_v`` (health-care workers' shorthand) were tuned on: it
+scored 62/80 (emergencies 19/20) before the day's changes and 64/80 (19/20) after.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ FLOORS = {
     "carers_r": (74, 62),
     "teens_q": (65, 68),
     "rural_s": (61, 63),
+    "esl_t": (75, 69),
+    "jargon_v": (65, 64),
 }
 
 

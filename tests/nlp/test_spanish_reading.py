@@ -1,6 +1,6 @@
 """Descriptions in Spanish: the Spanish reader, language detection, and the case sets
-written in Spanish by independent bilingual writers (``es/es_a``, ``es/es_b``, ``es/es_d``,
-40 each).
+written in Spanish by independent bilingual writers (``es/es_a``, ``es/es_b``,
+``es/es_d``, ``es/es_e``, 40 each).
 
 Before the Spanish reader, es_a and es_b were read by the English one: exact urgency
 11/40 and 14/40, emergencies 0/10 and 0/10, kind 15/40 and 16/40. es_d (Mexican and
@@ -26,11 +26,14 @@ from tests.reading_eval import score
 CASES = Path(__file__).parents[1] / "reading_cases" / "es"
 
 # exact urgency, kind (out of 40 each); every emergency caught
-FLOORS = {"es_a": (33, 34), "es_b": (33, 32), "es_d": (35, 38)}
+FLOORS = {"es_a": (33, 35), "es_b": (34, 32), "es_d": (35, 38), "es_e": (28, 30)}
 # Emergencies the rules, not the reading, leave at a lower level: esd-003's hand spasms
 # and tingling lips after a thyroidectomy are read, but the emergency rule for low
 # calcium asks for a tight throat or a seizure (the same text in English is urgent too).
-RULE_GAPS = {"es_d": {"esd-003"}}
+RULE_GAPS = {"es_d": {"esd-003"}, "es_e": {"ese-006"}}
+# es_e (Caribbean, South American and older speakers, a third relatives) was kept
+# untouched while es_d was tuned on: 22/40 (emergencies 9/10) before the day's changes
+# and 28/40 (9/10) after; its one emergency missed is the same rule gap as esd-003.
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
