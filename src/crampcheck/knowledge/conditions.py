@@ -16,92 +16,54 @@ the case as bit sets (one bit a finding) and also returns the findings a single 
 to which would make the condition True - the decisive next questions; and ``fast``,
 the condition compiled once (when it is built) into a closure over the bit sets, which
 is what the engine calls on its hot path (about 100 rules a check).
+
+The truth values, the facts a condition reads and the :class:`Condition` protocol live in
+:mod:`crampcheck.knowledge.condition_types`; the closures in
+:mod:`crampcheck.knowledge.condition_closures`. Both are importable from here too.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from crampcheck.domain.types import FindingState, Sex
+from crampcheck.knowledge.condition_closures import (
+    all_truth,
+    at_least_truth,
+    facts_truth,
+    negated_truth,
+    present_truth,
+)
+from crampcheck.knowledge.condition_types import (
+    ANY_BIT,
+    COMPARATORS,
+    Bits,
+    Condition,
+    Facts,
+    Truth,
+    TruthFunction,
+)
 
-Truth = bool | None
-"""True, False, or None when the answer depends on something not yet known."""
-
-ANY_BIT = -1
-"""A flip set that constrains nothing (every bit set)."""
-
-COMPARATORS: Mapping[str, Callable[[float, float], bool]] = {
-    "gte": operator.ge,
-    "gt": operator.gt,
-    "lte": operator.le,
-    "lt": operator.lt,
-}
-
-
-class Facts(Protocol):
-    """What a condition reads: finding states, measured values, age and sex.
-
-    :class:`crampcheck.domain.types.Case` is the usual implementation.
-    """
-
-    @property
-    def age(self) -> int | None: ...
-
-    @property
-    def sex(self) -> Sex | None: ...
-
-    def state(self, finding_id: str) -> FindingState: ...
-
-    def value(self, finding_id: str) -> float | None: ...
-
-
-TruthFunction = Callable[[int, int, Facts], Truth]
-"""A condition compiled into a closure: ``fast(present, absent, facts)`` is its value on
-a case given as bit sets of present and absent findings, with the case itself for
-measured values, age and sex (the same value as :meth:`Condition.truth`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Bits:
-    """A case as bit sets over the knowledge base's finding index, with the case itself
-    for measured values, age and sex."""
-
-    present: int
-    absent: int
-    facts: Facts
-
-
-class Condition(Protocol):
-    """A compiled condition."""
-
-    def evaluate(self, case: Facts) -> Truth:
-        """True, False or None (unknown) for this case."""
-        ...
-
-    def bits(self, case: Bits) -> tuple[Truth, int]:
-        """The value, and the bit set of unknown findings a "yes" to any one of which
-        would make the condition True on its own (empty unless the value is None)."""
-        ...
-
-    def truth(self, case: Bits) -> Truth:
-        """The value alone, read from bit sets."""
-        ...
-
-    @property
-    def fast(self) -> TruthFunction:
-        """The value alone, compiled into a closure (see :data:`TruthFunction`)."""
-        ...
-
-    def findings(self) -> Iterator[str]:
-        """Every finding id the condition reads."""
-        ...
-
-    def describe(self) -> str:
-        """A compact, readable rendering (for reviewers and error messages)."""
-        ...
+__all__ = [
+    "ANY_BIT",
+    "COMPARATORS",
+    "AgeCompare",
+    "All",
+    "AtLeast",
+    "Bits",
+    "Compound",
+    "Condition",
+    "FactCondition",
+    "Facts",
+    "Not",
+    "Present",
+    "SexIs",
+    "Truth",
+    "TruthFunction",
+    "ValueCompare",
+    "reads_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,16 +75,7 @@ class Present:
     fast: TruthFunction = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        bit = self.bit
-
-        def present(present: int, absent: int, facts: Facts) -> Truth:
-            if present & bit:
-                return True
-            if absent & bit:
-                return False
-            return None
-
-        object.__setattr__(self, "fast", present)
+        object.__setattr__(self, "fast", present_truth(self.bit))
 
     def evaluate(self, case: Facts) -> Truth:
         state = case.state(self.finding)
@@ -218,31 +171,9 @@ class All(Compound):
     fast: TruthFunction = field(init=False, repr=False, compare=False)
 
     def _compile(self, mask: int, rest: tuple[Condition, ...]) -> TruthFunction:
-        """False when a plain finding is absent or a part is False; else unknown while a
-        plain finding or a part is unknown. The parts that are an ``any`` of plain
-        findings (the usual shape: "a site, and one of these feelings") are tested as
-        bit sets, without a call each."""
         clauses = tuple(m for m in map(_clause_mask, rest) if m is not None)
         others = tuple(part.fast for part in rest if _clause_mask(part) is None)
-
-        def all_of(present: int, absent: int, facts: Facts) -> Truth:
-            if absent & mask:
-                return False
-            result: Truth = None if mask & ~present else True
-            for clause in clauses:
-                if not present & clause:
-                    if not clause & ~absent:
-                        return False
-                    result = None
-            for other in others:
-                value = other(present, absent, facts)
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
-
-        return all_of
+        return all_truth(mask, clauses, others)
 
     def evaluate(self, case: Facts) -> Truth:
         return _every((part.evaluate(case) for part in self.parts), True)
@@ -282,40 +213,7 @@ class AtLeast(Compound):
     fast: TruthFunction = field(init=False, repr=False, compare=False)
 
     def _compile(self, mask: int, rest: tuple[Condition, ...]) -> TruthFunction:
-        """``any`` (the common case) is True at the first present finding or True part,
-        and unknown while anything is unknown; ``at_least: N`` counts."""
-        count = self.count
-        others = tuple(part.fast for part in rest)
-        if count == 1:
-
-            def any_of(present: int, absent: int, facts: Facts) -> Truth:
-                if present & mask:
-                    return True
-                undecided = bool(mask & ~absent)
-                for other in others:
-                    value = other(present, absent, facts)
-                    if value is True:
-                        return True
-                    if value is None:
-                        undecided = True
-                return None if undecided else False
-
-            return any_of
-
-        def at_least(present: int, absent: int, facts: Facts) -> Truth:
-            true = (present & mask).bit_count()
-            unknown = (mask & ~present & ~absent).bit_count()
-            for other in others:
-                value = other(present, absent, facts)
-                if value is True:
-                    true += 1
-                elif value is None:
-                    unknown += 1
-            if true >= count:
-                return True
-            return False if true + unknown < count else None
-
-        return at_least
+        return at_least_truth(self.count, mask, tuple(part.fast for part in rest))
 
     def evaluate(self, case: Facts) -> Truth:
         true = unknown = 0
@@ -395,13 +293,7 @@ class Not:
     fast: TruthFunction = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        inner = self.part.fast
-
-        def negated(present: int, absent: int, facts: Facts) -> Truth:
-            value = inner(present, absent, facts)
-            return None if value is None else not value
-
-        object.__setattr__(self, "fast", negated)
+        object.__setattr__(self, "fast", negated_truth(self.part.fast))
 
     def evaluate(self, case: Facts) -> Truth:
         value = self.part.evaluate(case)
@@ -429,12 +321,7 @@ class FactCondition:
     __slots__ = ()
 
     def __post_init__(self) -> None:
-        evaluate = self.evaluate
-
-        def from_facts(present: int, absent: int, facts: Facts) -> Truth:
-            return evaluate(facts)
-
-        object.__setattr__(self, "fast", from_facts)
+        object.__setattr__(self, "fast", facts_truth(self.evaluate))
 
     def evaluate(self, case: Facts) -> Truth:
         raise NotImplementedError
