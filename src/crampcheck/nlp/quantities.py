@@ -3,21 +3,21 @@
 The words (number words, unit words, cue words) come from the knowledge base; this
 module only holds the mechanism: find a number followed by a unit, convert it to the
 dimension's base unit (minutes, °C, points, weeks), and hand it to the finding whose
-measure accepts it.
+measure accepts it. The patterns it reads with are built once from the knowledge base's
+words in :mod:`crampcheck.nlp.quantity_patterns`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.schema import Finding
 from crampcheck.nlp.clock import ClockElapsed
+from crampcheck.nlp.quantity_patterns import HUNDRED, Unit, build_patterns, is_tens, squash
 
-_DIGITS = r"\d+(?:[.,]\d+)?"
 _FAHRENHEIT_FLOOR = 45.0
 """A body temperature above this cannot be in °C, so a bare number is read as °F."""
 
@@ -44,219 +44,18 @@ class Quantity:
         return cls(finding.id, value, match.start(), stop, match.string[match.start() : stop])
 
 
-def _alternation(words: list[str]) -> str:
-    """A pattern matching any of ``words`` (a space standing for any run of spaces),
-    the longest first where several match at one place.
-
-    Written as a trie ("h(?:ours?|rs?)" rather than "hours|hour|hrs|hr"), so that at each
-    place in a text the regular expression engine tries one branch per first letter
-    instead of every word in turn: the same matches, several times faster. Two words can
-    both match at one place only when one is a prefix of the other, and the trie, like
-    the plain list sorted longest first, tries the longer one first. Words that would
-    break that (capitals, which ``re.IGNORECASE`` folds, or odd spacing) keep the list."""
-    unique = sorted(set(words), key=len, reverse=True)
-    if any(not _trie_safe(w) for w in unique):
-        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in unique)
-    trie: dict[str, Any] = {}
-    for word in unique:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_pattern(trie)
-
-
-def _trie_safe(word: str) -> bool:
-    """Lower case, no whitespace but single spaces between words."""
-    return (
-        bool(word)
-        and word == word.lower()
-        and word == " ".join(word.split(" "))
-        and not any(c.isspace() and c != " " for c in word)
-        and "  " not in word
-        and not word.startswith(" ")
-        and not word.endswith(" ")
-    )
-
-
-def _trie_pattern(node: dict[str, Any]) -> str:
-    """The pattern of a trie node: its continuations, longest-reaching first, then (when a
-    word ends here) nothing more."""
-    branches = [
-        (r"\s+" if char == " " else re.escape(char)) + _trie_pattern(child)
-        for char, child in sorted(
-            ((c, n) for c, n in node.items() if c), key=lambda item: -_depth(item[1])
-        )
-    ]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in node:
-        return f"(?:{body})?"
-    return body
-
-
-def _depth(node: dict[str, Any]) -> int:
-    return max((1 + _depth(child) for c, child in node.items() if c), default=0)
-
-
-@dataclass(frozen=True)
-class _Unit:
-    dimension: str
-    factor: float
-    offset: float
-    word: str
-
-
 class QuantityReader:
     """Finds quantities in text using the knowledge base's lexicon; built once, reused."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        lexicon = kb.lexicon
-        self._number_words: Mapping[str, float] = {
-            k.lower(): v for k, v in lexicon.number_words.items()
-        }
-        self._units: dict[str, _Unit] = {}
-        for dimension, units in lexicon.units.items():
-            for spec in units.values():
-                for word in spec.words:
-                    self._units[word.lower()] = _Unit(dimension, spec.factor, spec.offset, word)
-        self._decimal = (lexicon.decimal_word or "").lower()
-        self._joiner = (lexicon.hundreds_joiner or "").lower()
-        self._tens_joiner = (lexicon.tens_joiner or "").lower()
-        self._halves = (
-            re.compile(rf"\s+(?:{_alternation(list(lexicon.halves_after_unit))})(?![\w])", re.I)
-            if lexicon.halves_after_unit
-            else None
-        )
-        self._rate_words = frozenset(w.lower() for w in lexicon.rate_words)
-        period_units = [
-            w for spec in lexicon.units.get("duration", {}).values() for w in spec.words
-        ]
-        self._per_period = re.compile(
-            rf"\s+(?:a|an|per|every|each)\s+(?:{_alternation(period_units)})(?![a-z])",
-            re.IGNORECASE,
-        )
-        self._activities = frozenset(w.lower() for w in lexicon.activities_before_durations)
-        self._lengths_before_a = frozenset(w.lower() for w in lexicon.lengths_before_a)
-        other = [w.lower() for w in lexicon.other_durations]
-        self._other_duration = (
-            re.compile(
-                r"\s*(?:-\s*)?(?:long\s+)?(?:of\s+(?:the\s+|my\s+|a\s+)?)?(?:"
-                + "|".join(
-                    re.escape(w[:-1]) + r"[\w'-]*" if w.endswith("*") else re.escape(w)
-                    for w in other
-                )
-                + r")(?![\w'-])",
-                re.IGNORECASE,
-            )
-            if other
-            else None
-        )
-        alone = frozenset(w.lower() for w in lexicon.numbers_alone)
-        simple = [
-            w
-            for w, v in self._number_words.items()
-            if " " not in w and v == int(v) and w not in _NOT_IN_COMPOUNDS and w not in alone
-        ]
-        digit_words = [w for w in simple if 0 <= self._number_words[w] <= 9]
-        hundreds = [w for w in simple if self._number_words[w] == _HUNDRED]
-        joined = rf"(?:[ -](?:{_alternation(simple)}))"
-        if hundreds and self._joiner:  # "a hundred and two"
-            after_hundred = "|".join(rf"(?<={re.escape(w)})" for w in hundreds)
-            joined = rf"(?:{joined}|(?:{after_hundred})\s+{re.escape(self._joiner)}(?=\s))"
-        tens = [w for w in simple if _is_tens(self._number_words[w])]
-        units_words = [w for w in digit_words if self._number_words[w] >= 1]
-        if tens and units_words and self._tens_joiner:  # "treinta y cinco"
-            after_tens = "|".join(rf"(?<={re.escape(w)})" for w in tens)
-            joined = (
-                rf"(?:{joined}|(?:{after_tens})\s+{re.escape(self._tens_joiner)}"
-                rf"\s+(?:{_alternation(units_words)})(?![\w]))"
-            )
-        compound = rf"(?:{_alternation(simple)}){joined}*"
-        ones = [w for w in self._number_words if self._number_words[w] == 1 and " " not in w]
-        if hundreds and ones:  # "a hundred and two point four"
-            compound = (
-                rf"(?:(?:{_alternation(ones)})\s+(?=(?:{_alternation(hundreds)})\b))?{compound}"
-            )
-        if self._decimal and digit_words:
-            compound += (
-                rf"(?:\s+{re.escape(self._decimal)}(?:\s+(?:{_alternation(digit_words)}))+)?"
-            )
-        number = f"(?P<num>{_DIGITS}|{compound}|{_alternation(list(self._number_words))})"
-        unit = f"(?P<unit>{_alternation(list(self._units))})"
-        self._with_unit = re.compile(
-            rf"(?<![\w.]){number}\+?\s*-?\s*{unit}(?![a-z])", re.IGNORECASE
-        )
-        self._not_measures = [
-            (
-                spec.dimension,
-                frozenset(_squash(u) for u in spec.units),
-                re.compile(
-                    rf"(?<![\w])(?:{_alternation(list(spec.preceded_by))})"
-                    + (rf"(?:\s+(?:{_alternation(list(spec.between))}))*" if spec.between else "")
-                    + r"\s*$",
-                    re.IGNORECASE,
-                ),
-                tuple(w.lower() for w in spec.unless_followed_by),
-            )
-            for spec in lexicon.not_measures
-        ]
-        self._phrases = {k.lower(): v for k, v in lexicon.duration_phrases.items()}
-        self._phrase = (
-            re.compile(
-                rf"(?<![\w])(?P<phrase>{_alternation(list(self._phrases))})(?![\w])", re.IGNORECASE
-            )
-            if self._phrases
-            else None
-        )
-        self._measured: list[Finding] = [f for f in kb.findings.values() if f.measure is not None]
-        self._bare = [
-            (
-                f,
-                re.compile(
-                    rf"(?<![\w.])(?P<num>{_DIGITS})\s+(?:{_alternation(list(f.measure.bare_followed_by))})"
-                    r"(?![a-z])",
-                    re.IGNORECASE,
-                ),
-            )
-            for f in self._measured
-            if f.measure is not None and f.measure.bare_followed_by
-        ]
+        self._patterns = build_patterns(kb)
         self._clock = ClockElapsed(kb)
-        self._cue_owner: dict[str, Finding] = {}
-        for finding in self._measured:
-            for cue in finding.measure.cues if finding.measure is not None else ():
-                self._cue_owner.setdefault(_squash(cue), finding)
-        self._adjacent_owner: dict[str, Finding] = {}
-        for finding in self._measured:
-            for cue in finding.measure.adjacent_cues if finding.measure is not None else ():
-                self._adjacent_owner.setdefault(_squash(cue), finding)
-        self._adjacent = (
-            re.compile(
-                rf"(?<![a-z])(?P<cue>{_alternation(sorted(self._adjacent_owner))})"
-                rf"\s*[:=]?\s*(?P<num>{_DIGITS}|{compound})(?![\d/])",
-                re.IGNORECASE,
-            )
-            if self._adjacent_owner
-            else None
-        )
-        cues = sorted(self._cue_owner)
-        self._cued = (
-            re.compile(
-                rf"(?<![a-z])(?P<cue>{_alternation(cues)})(?![a-z])[^.\d]{{0,30}}?"
-                rf"(?P<num>{_DIGITS}|{compound})(?![\d/])",
-                re.IGNORECASE,
-            )
-            if cues
-            else None
-        )
 
     def read(self, text: str) -> list[Quantity]:
         """Every quantity in ``text`` that a finding's measure accepts."""
         found: list[Quantity] = []
         taken: list[tuple[int, int]] = []
-        for finding, pattern in self._bare:
+        for finding, pattern in self._patterns.bare:
             measure = finding.measure
             assert measure is not None
             for match in pattern.finditer(text):
@@ -268,11 +67,11 @@ class QuantityReader:
                 if _in_range(number, measure.min, measure.max):
                     found.append(Quantity.said(finding, number, match))
                     taken.append(match.span("num"))
-        for match in self._with_unit.finditer(text):
+        for match in self._patterns.with_unit.finditer(text):
             if any(s <= match.start("num") < e for s, e in taken):
                 continue
             number = self._number(match.group("num"))
-            unit = self._units.get(_squash(match.group("unit")))
+            unit = self._patterns.units.get(squash(match.group("unit")))
             if number is None or unit is None:
                 continue
             base = number * unit.factor + unit.offset
@@ -282,7 +81,11 @@ class QuantityReader:
             if self._not_a_measure(text, match, unit):
                 continue
             end = match.end()
-            half = self._halves.match(text, end) if self._halves is not None else None
+            half = (
+                self._patterns.halves.match(text, end)
+                if self._patterns.halves is not None
+                else None
+            )
             if half is not None and unit.dimension == "duration":
                 base += unit.factor / 2  # "dos horas y media"
                 end = half.end()
@@ -299,36 +102,36 @@ class QuantityReader:
                 found.append(Quantity.said(finding, base, match, end))
                 taken.append((match.start(), end))
                 break
-        if self._phrase is not None:
-            for match in self._phrase.finditer(text):
+        if self._patterns.phrase is not None:
+            for match in self._patterns.phrase.finditer(text):
                 if match.span() in taken:
                     continue  # "media hora", "una hora y media": read once, with its unit
-                minutes = self._phrases[_squash(match.group("phrase"))]
+                minutes = self._patterns.phrases[squash(match.group("phrase"))]
                 for finding in self._accepting("duration", minutes, "", "", None):
                     found.append(Quantity.said(finding, minutes, match))
                     break
-        if self._cued is not None:
-            for match in self._cued.finditer(text):
+        if self._patterns.cued is not None:
+            for match in self._patterns.cued.finditer(text):
                 start, end = match.span("num")
                 if any(s <= start < e for s, e in taken):
                     continue
                 number = self._number(match.group("num"))
-                owner = self._cue_owner.get(_squash(match.group("cue")))
+                owner = self._patterns.cue_owner.get(squash(match.group("cue")))
                 if number is None or owner is None or owner.measure is None:
                     continue
                 measure = owner.measure
                 number = _in_celsius(number, measure.dimension)
                 if _in_range(number, measure.min, measure.max):
                     found.append(Quantity.said(owner, number, match, end))
-        if self._adjacent is not None:
-            for match in self._adjacent.finditer(text):
+        if self._patterns.adjacent is not None:
+            for match in self._patterns.adjacent.finditer(text):
                 start, end = match.span("num")
                 if any(s <= start < e for s, e in taken) or any(
                     q.start <= start < q.end for q in found
                 ):
                     continue
                 number = self._number(match.group("num"))
-                owner = self._adjacent_owner.get(_squash(match.group("cue")))
+                owner = self._patterns.adjacent_owner.get(squash(match.group("cue")))
                 if number is None or owner is None or owner.measure is None:
                     continue
                 number = _in_celsius(number, owner.measure.dimension)
@@ -355,9 +158,9 @@ class QuantityReader:
         """ "twice a week", "a pack a day", "10 hours a day": how often or how much in a
         period, not how long the problem has lasted."""
         before = text[max(0, start - 24) : start].lower().split()
-        if before and before[-1].strip(".,;:") in self._rate_words:
+        if before and before[-1].strip(".,;:") in self._patterns.rate_words:
             return True
-        return end is not None and bool(self._per_period.match(text, end))
+        return end is not None and bool(self._patterns.per_period.match(text, end))
 
     def _after_activity(self, text: str, start: int) -> bool:
         """ "drove six hours back", "ran for 20 minutes", "sleeping like 5 hours": the
@@ -365,10 +168,10 @@ class QuantityReader:
         stand between the activity and the number."""
         before = [w.strip(".,;:") for w in text[max(0, start - 50) : start].lower().split()]
         skipped = 0
-        while before and skipped < 3 and before[-1] in self._lengths_before_a:
+        while before and skipped < 3 and before[-1] in self._patterns.lengths_before_a:
             before = before[:-1]
             skipped += 1
-        return bool(before) and before[-1] in self._activities
+        return bool(before) and before[-1] in self._patterns.activities
 
     def _singular_rate(self, text: str, start: int, number: str) -> bool:
         """ "a day", "a night" are a length only after a length word ("for a day");
@@ -376,25 +179,27 @@ class QuantityReader:
         if number.strip().lower() not in ("a", "an"):
             return False
         before = text[max(0, start - 20) : start].lower().split()
-        return not before or before[-1].strip(".,;:") not in self._lengths_before_a
+        return not before or before[-1].strip(".,;:") not in self._patterns.lengths_before_a
 
-    def _not_a_measure(self, text: str, match: re.Match[str], unit: _Unit) -> bool:
+    def _not_a_measure(self, text: str, match: re.Match[str], unit: Unit) -> bool:
         """Whether the words just before a number with a unit say it is no measure of the
         problem ("tengo 45 años": an age), unless what follows makes it one after all."""
         before = text[max(0, match.start() - 40) : match.start()]
         after = text[match.end() : match.end() + 24].lower()
         return any(
             dimension == unit.dimension
-            and (not units or _squash(match.group("unit")) in units)
+            and (not units or squash(match.group("unit")) in units)
             and preceded.search(before) is not None
             and not (unless and _starts_with_any(after, unless))
-            for dimension, units, preceded, unless in self._not_measures
+            for dimension, units, preceded, unless in self._patterns.not_measures
         )
 
     def _measures_something_else(self, text: str, end: int) -> bool:
         """A duration followed by the thing it measures ("a 9-hour shift", "3 hours of
         driving") is that thing's length, not the symptom's."""
-        return self._other_duration is not None and bool(self._other_duration.match(text, end))
+        return self._patterns.other_duration is not None and bool(
+            self._patterns.other_duration.match(text, end)
+        )
 
     def _compound(self, words: list[str]) -> float | None:
         """ "thirty eight point five" -> 38.5; "forty-two" -> 42; "a hundred and two
@@ -405,34 +210,34 @@ class QuantityReader:
         in_decimals = False
         previous: float | None = None
         for word in words:
-            if word == self._decimal:
+            if word == self._patterns.decimal:
                 in_decimals = True
                 continue
-            if word == self._joiner and previous == _HUNDRED:
+            if word == self._patterns.joiner and previous == HUNDRED:
                 continue
-            if word == self._tens_joiner and previous is not None and _is_tens(previous):
+            if word == self._patterns.tens_joiner and previous is not None and is_tens(previous):
                 continue
-            value = self._number_words.get(word)
+            value = self._patterns.number_words.get(word)
             if value is None:
                 return None
             if in_decimals:
                 decimals += str(int(value))
-            elif value == _HUNDRED:
-                whole = (whole or 1) * _HUNDRED
-            elif previous is not None and 1 <= previous <= 9 and whole < 10 and _is_tens(value):
-                whole = whole * _HUNDRED + value
+            elif value == HUNDRED:
+                whole = (whole or 1) * HUNDRED
+            elif previous is not None and 1 <= previous <= 9 and whole < 10 and is_tens(value):
+                whole = whole * HUNDRED + value
             else:
                 whole += value
             previous = value
         return whole + (float("0." + decimals) if decimals else 0.0)
 
     def _accepting(
-        self, dimension: str, base: float, after: str, before: str, unit: _Unit | None
+        self, dimension: str, base: float, after: str, before: str, unit: Unit | None
     ) -> Iterator[Finding]:
         """Findings whose measure takes this value, most specific (context words) first."""
         candidates = [
             f
-            for f in self._measured
+            for f in self._patterns.measured
             if f.measure is not None
             and f.measure.dimension == dimension
             and _in_range(base, f.measure.min, f.measure.max)
@@ -456,12 +261,13 @@ class QuantityReader:
             yield finding
 
     def _number(self, token: str) -> float | None:
-        cleaned = _squash(token)
-        if cleaned in self._number_words:
-            return float(self._number_words[cleaned])
+        cleaned = squash(token)
+        if cleaned in self._patterns.number_words:
+            return float(self._patterns.number_words[cleaned])
         words = cleaned.replace("-", " ").split()
         if words and all(
-            w in self._number_words or w in (self._decimal, self._joiner, self._tens_joiner)
+            w in self._patterns.number_words
+            or w in (self._patterns.decimal, self._patterns.joiner, self._patterns.tens_joiner)
             for w in words
         ):
             return self._compound(words)
@@ -471,26 +277,9 @@ class QuantityReader:
             return None
 
 
-_HUNDRED = 100
-
-
-def _is_tens(value: float) -> bool:
-    """Twenty, thirty ... ninety."""
-    return value == int(value) and 20 <= value <= 90 and int(value) % 10 == 0
-
-
 def _celsius(number: float, highest_celsius: float) -> float:
     """A temperature too high to be °C for this measure is read as °F."""
     return number if number <= highest_celsius else (number - 32) * 5 / 9
-
-
-_NOT_IN_COMPOUNDS = frozenset({"a", "an", "few", "several", "couple"})
-"""English number words that only ever stand alone; a lexicon names its own
-(``numbers_alone``)."""
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower())
 
 
 def _starts_with_any(text: str, words: tuple[str, ...]) -> bool:
