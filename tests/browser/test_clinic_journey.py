@@ -257,8 +257,11 @@ def move_to(tab: Tab, status: str, label: str) -> None:
     expect(tab.page.locator("main .notice-ok")).to_have_text(f"The request is now: {label}.")
 
 
-SHOWN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} (?:[A-Z]{2,5}|[+-]\d{2,4})")
-"""A time as the staff pages show it: "2026-03-02 09:15 MST" (in the clinic's zone)."""
+SHOWN_TIME = re.compile(
+    r"\w{3}, \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M (?:[A-Z]{2,5}|[+-]\d{2,4})"
+)
+"""A time as the staff pages show it, in the clinic's locale and zone: "Mon, Mar 2, 2026,
+9:15 AM MST" for a US clinic."""
 
 
 def assert_recent(moment: str) -> None:
@@ -307,6 +310,8 @@ _PIN_TIMES = r"""() => {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     node.textContent = node.textContent
       .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} ([A-Z]{2,5}|[+-]\d{2,4})\b/g, '2026-03-02 09:15 $1')
+      .replace(/\w{3}, \w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M ([A-Z]{2,5}|[+-]\d{2,4})\b/g,
+               'Mon, Mar 2, 2026, 9:15\u202fAM $1')
       .replace(/\(\d+ (minutes?|hours?|days?) ago\)/g, '(25 minutes ago)');
   }
   for (const wait of main.querySelectorAll('table.inbox td > time')) {
