@@ -190,6 +190,9 @@ def test_batch_reads_like_single(reader: Reader) -> None:
         ),
         ("no fever, calf cramp since yesterday", {"fever": A, "sustained_contraction": P}),
         ("fever, chills or sweats: none. calf cramp", {"fever": A, "sweating": A}),
+        # an inability ("can't straighten") denies the action; what follows "and" is said
+        ("thighs cramped cant straighten legs and pee looks like coke", {"dark_urine": P}),
+        ("i can't see any swelling or redness", {"swelling": A, "redness": A}),
     ],
 )
 def test_a_denial_reaches_every_item_of_its_list_and_no_further(

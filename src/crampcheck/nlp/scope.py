@@ -72,6 +72,7 @@ class Scope:
             sorted((tuple(p.lower().split()) for p in kb.lexicon.denied_after), key=len)
         )
         self._action_modals = frozenset(m.lower() for m in kb.lexicon.action_modals)
+        self._action_ends = frozenset(w.lower() for w in kb.lexicon.action_negation_ends)
         self._places = frozenset(f.id for f in kb.findings.values() if f.category == "site")
 
     @property
@@ -112,6 +113,8 @@ class Scope:
             if self._denies_an_action(words, start, end, modifier.category, span.label_):
                 continue
             between = words[end : span.start] if end <= span.start else words[span.end : start]
+            if self._ends_an_action(words, start, end, modifier.category, between):
+                continue
             if not self._terminated(between, modifier.category):
                 categories.add(modifier.category)
         return categories
@@ -124,10 +127,26 @@ class Scope:
         return (
             category == "NEGATED_EXISTENCE"
             and label in self._places
-            and (
-                (start > 0 and words[start - 1] in self._action_modals)
-                or (end < len(words) and words[end] in self._action_modals)
-            )
+            and self._beside_a_modal(words, start, end)
+        )
+
+    def _beside_a_modal(self, words: list[str], start: int, end: int) -> bool:
+        """Whether the negation at ``words[start:end]`` is said with a modal ("can't",
+        "won't", "no puedo"): it denies what the person can do, an action."""
+        return (start > 0 and words[start - 1] in self._action_modals) or (
+            end < len(words) and words[end] in self._action_modals
+        )
+
+    def _ends_an_action(
+        self, words: list[str], start: int, end: int, category: str, between: list[str]
+    ) -> bool:
+        """Whether a negation that denies an action stops before the finding: "can't
+        straighten my legs and my pee looks like cola" - the "and" starts what the
+        person says next, which the inability does not deny."""
+        return (
+            category == "NEGATED_EXISTENCE"
+            and self._beside_a_modal(words, start, end)
+            and any(word in self._action_ends for word in between)
         )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
@@ -183,6 +202,8 @@ class Scope:
                 continue
             before = end <= span.start
             between = words[end : span.start] if before else words[span.end : start]
+            if self._ends_an_action(words, start, end, modifier.category, between):
+                continue
             if not self._terminated(between):
                 return ("before" if before else "after"), modifier
         return None

@@ -52,6 +52,12 @@ class Lexicon(Strict):
         description="words before a negation that make it deny an action, not a place: "
         "'she won't turn her neck' denies the turning; the neck is still where it is",
     )
+    action_negation_ends: tuple[str, ...] = Field(
+        default=(),
+        description="words that end the reach of a negation beside an action modal: "
+        "'can't straighten my legs and my pee looks like cola' denies the straightening, "
+        "not the dark urine after 'and'",
+    )
     other_durations: tuple[str, ...] = Field(
         default=(),
         description="words for things whose own length a duration can give ('a 9-hour "
