@@ -15,18 +15,30 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class AppointmentRecord:
-    """One appointment request (``created_at`` aware, as stored: in UTC)."""
+class RequestDetails:
+    """What the person gives on the appointment form: who they are, how to reach them,
+    where and when they would like to be seen."""
 
-    clinic_id: str
-    id: str
-    created_at: datetime
     name: str
     phone: str | None
     email: str | None
     preferred_location: str | None
     preferred_times: str | None
     consent_to_share: bool
+    date_of_birth: date | None = None
+    """As the person typed it on the form (optional)."""
+    reason: str | None = None
+    """Why they ask, in their own words (optional)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentRecord(RequestDetails):
+    """One appointment request: the person's details, and what the clinic keeps with
+    them (``created_at`` aware, as stored: in UTC)."""
+
+    clinic_id: str
+    id: str
+    created_at: datetime
     urgency: str
     """The urgency the check gave, as stored (a :class:`~crampcheck.domain.types.Urgency`
     value)."""
@@ -37,10 +49,6 @@ class AppointmentRecord:
     """Where the request is in the clinic's workflow (``new``, ``contacted``, ...)."""
     snapshot: Mapping[str, Any]
     """What the person was shown, as stored."""
-    date_of_birth: date | None = None
-    """As the person typed it on the form (optional)."""
-    reason: str | None = None
-    """Why they ask, in their own words (optional)."""
     check_age: int | None = None
     """The age given in the check, when given."""
     check_sex: str | None = None

@@ -37,13 +37,13 @@ from crampcheck.domain.i18n import N_
 from crampcheck.services import throttle
 from crampcheck.services.accounts import (
     SIGN_UP_FAILED,
-    SIGN_UP_THROTTLED,
     THROTTLED,
     AccountError,
     StartedSession,
     ThrottledError,
     check_credentials,
     check_password,
+    count_sign_up,
     hash_password,
     normalise_email,
     sign_up,
@@ -263,8 +263,7 @@ def register(
         else:
             return Registration(user, True, issue(session, user, "confirm", now))
     else:
-        counter = throttle.sign_up_counter(client) if client else None
-        if counter is not None and throttle.reserve(session, counter, now) > counter.limit:
-            raise ThrottledError("email", SIGN_UP_THROTTLED)
+        if client:
+            count_sign_up(session, client, now)
         hash_password(password)  # the same work as creating the account
     return Registration(existing, False, issue(session, existing, "reset", now))

@@ -95,6 +95,14 @@ def check_password(password: str, email: str | None = None) -> None:
         )
 
 
+def count_sign_up(session: Session, client: str, now: datetime) -> None:
+    """Count a sign-up from the network address ``client`` (in the caller's transaction):
+    :class:`ThrottledError` once it has made too many."""
+    counter = throttle.sign_up_counter(client)
+    if throttle.reserve(session, counter, now) > counter.limit:
+        raise ThrottledError("email", SIGN_UP_THROTTLED)
+
+
 def sign_up(
     session: Session,
     email: str,
@@ -122,9 +130,7 @@ def sign_up(
     address = normalise_email(email)
     check_password(password, address)
     if client:
-        counter = throttle.sign_up_counter(client)
-        if throttle.reserve(session, counter, now) > counter.limit:
-            raise ThrottledError("email", SIGN_UP_THROTTLED)
+        count_sign_up(session, client, now)
     password_hash = hash_password(password)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise AccountError("email", SIGN_UP_FAILED)

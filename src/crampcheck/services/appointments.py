@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crampcheck.clinic import Clinic
-from crampcheck.domain.appointment import AppointmentRecord
+from crampcheck.domain.appointment import AppointmentRecord, RequestDetails
 from crampcheck.domain.birth import birth_date_problem
 from crampcheck.domain.i18n import (
     CLINIC_LANGUAGE,
@@ -41,18 +41,8 @@ class AppointmentError(FieldError):
     """A request that cannot be accepted; ``field`` names the input at fault."""
 
 
-@dataclass(frozen=True)
-class RequestInput:
-    """What the person typed into the appointment form."""
-
-    name: str
-    phone: str | None
-    email: str | None
-    preferred_location: str | None
-    preferred_times: str | None
-    consent_to_share: bool
-    date_of_birth: date | None = None
-    reason: str | None = None
+RequestInput = RequestDetails
+"""What the person typed into the appointment form."""
 
 
 def validate_request(

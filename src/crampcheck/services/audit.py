@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -98,20 +98,8 @@ def record(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Add an audit event to the caller's transaction, at the end of its clinic's chain."""
-    event = AuditEvent(
-        clinic_id=actor.clinic_id,
-        id=str(uuid.uuid4()),
-        at=now or datetime.now(UTC),
-        staff_id=actor.id,
-        staff_email=actor.email,
-        role=actor.role,
-        action=action.value,
-        request_id=request_id,
-        patient_ref=patient_ref,
-        address=(address or "")[:80] or None,
-        detail=detail[:2000] if detail else None,
-    )
-    return append(session, event)
+    about = _About(request_id, patient_ref, detail, now)
+    return _append_by(session, actor, action, (address or "")[:80] or None, about)
 
 
 OPERATOR_ROLE = "operator"
@@ -130,18 +118,47 @@ def record_operator(
 ) -> AuditEvent:
     """Add an event done at the command line to a clinic's chain (the caller's
     transaction), naming the operator by the login name of whoever ran the command."""
+    operator = _Actor(clinic_id, "-", f"command line ({_login_name()})"[:254], OPERATOR_ROLE)
+    return _append_by(session, operator, action, None, _About(request_id, patient_ref, detail, now))
+
+
+class _Actor(NamedTuple):
+    """Who did it, as an event names them: a staff member, or the operator."""
+
+    clinic_id: str
+    id: str
+    email: str
+    role: str
+
+
+class _About(NamedTuple):
+    """What an event is about, and when it happened (now, unless given)."""
+
+    request_id: str | None
+    patient_ref: str | None
+    detail: str | None
+    at: datetime | None
+
+
+def _append_by(
+    session: Session,
+    actor: StaffMember | _Actor,
+    action: AuditAction,
+    address: str | None,
+    about: _About,
+) -> AuditEvent:
     event = AuditEvent(
-        clinic_id=clinic_id,
+        clinic_id=actor.clinic_id,
         id=str(uuid.uuid4()),
-        at=now or datetime.now(UTC),
-        staff_id="-",
-        staff_email=f"command line ({_login_name()})"[:254],
-        role=OPERATOR_ROLE,
+        at=about.at or datetime.now(UTC),
+        staff_id=actor.id,
+        staff_email=actor.email,
+        role=actor.role,
         action=action.value,
-        request_id=request_id,
-        patient_ref=patient_ref,
-        address=None,
-        detail=detail[:2000] if detail else None,
+        request_id=about.request_id,
+        patient_ref=about.patient_ref,
+        address=address,
+        detail=about.detail[:2000] if about.detail else None,
     )
     return append(session, event)
 

@@ -8,15 +8,16 @@ the knowledge base's diary rules, over patterns measured here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from crampcheck.domain.diary import (
+    ENTRY_FIELDS,
     FEELS,
     ONE_OF,
     SOME_OF,
@@ -152,39 +153,44 @@ def _apply(episode: Episode, data: EpisodeInput) -> None:
     episode.check = data.check
 
 
-def as_measured(episode: Episode) -> DiaryEpisode:
-    """A stored episode as the diary's measurement takes it (its start in UTC)."""
-    return DiaryEpisode(
-        started_at=_utc(episode.started_at),
-        site=episode.site,
-        duration_minutes=episode.duration_minutes,
-        pain=episode.pain,
-        at_night=bool(episode.at_night),
-        context=tuple(episode.context or ()),
-        tried=tuple(episode.tried or ()),
-        helped=episode.helped,
-        feel=episode.feel,
-    )
+MEASURED: tuple[str, ...] = tuple(f.name for f in fields(DiaryEpisode))
+"""What the diary's measurement reads of an episode."""
+
+_FROM_STORED: dict[str, Callable[[Any], Any]] = {
+    "at_night": bool,
+    "context": lambda choices: tuple(choices or ()),
+    "tried": lambda choices: tuple(choices or ()),
+    "feel": lambda feel: feel or "cramp",
+}
+"""How a stored field is read where its column can hold something the values do not
+(a JSON list, an integer for a flag); every other field is read as stored."""
+
+
+def _as_logged(episode: Any, names: Sequence[str]) -> dict[str, Any]:
+    """``names`` of a stored episode (an :class:`Episode` or a row of its columns), as
+    the diary's values have them."""
+    return {name: _FROM_STORED.get(name, _as_stored)(getattr(episode, name)) for name in names}
+
+
+def _as_stored(value: Any) -> Any:
+    return value
+
+
+def as_measured(episode: Episode | Row[Any]) -> DiaryEpisode:
+    """A stored episode (or a row of its :data:`MEASURED` columns) as the diary's
+    measurement takes it (its start in UTC)."""
+    values = _as_logged(episode, MEASURED)
+    return DiaryEpisode(**values | {"started_at": _utc(episode.started_at)})
 
 
 def episode_record(episode: Episode) -> EpisodeRecord:
     """A stored episode as the person logged it, for the FHIR export (times as stored,
     with their zone)."""
+    values = _as_logged(episode, ENTRY_FIELDS)
     return EpisodeRecord(
+        **values | {"started_at": _aware(episode.started_at)},
         id=episode.id,
-        started_at=_aware(episode.started_at),
         created_at=_aware(episode.created_at),
-        feel=episode.feel,
-        site=episode.site,
-        side=episode.side,
-        duration_minutes=episode.duration_minutes,
-        pain=episode.pain,
-        activity=episode.activity,
-        at_night=bool(episode.at_night),
-        context=tuple(episode.context or ()),
-        tried=tuple(episode.tried or ()),
-        helped=episode.helped,
-        notes=episode.notes,
     )
 
 
@@ -245,33 +251,9 @@ def by_kind(
 
 
 def _measured(session: Session, user_id: str) -> list[DiaryEpisode]:
-    rows = session.execute(
-        select(
-            Episode.started_at,
-            Episode.site,
-            Episode.duration_minutes,
-            Episode.pain,
-            Episode.at_night,
-            Episode.context,
-            Episode.tried,
-            Episode.helped,
-            Episode.feel,
-        ).where(Episode.user_id == user_id)
-    )
-    return [
-        DiaryEpisode(
-            started_at=_utc(started_at),
-            site=site,
-            duration_minutes=duration,
-            pain=pain,
-            at_night=bool(at_night),
-            context=tuple(context or ()),
-            tried=tuple(tried or ()),
-            helped=helped,
-            feel=feel or "cramp",
-        )
-        for started_at, site, duration, pain, at_night, context, tried, helped, feel in rows
-    ]
+    columns = [getattr(Episode, name) for name in MEASURED]
+    rows = session.execute(select(*columns).where(Episode.user_id == user_id))
+    return [as_measured(row) for row in rows]
 
 
 def _utc(moment: datetime) -> datetime:

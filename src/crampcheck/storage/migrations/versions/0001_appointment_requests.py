@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crampcheck.storage.migrations.columns import clinic_row_key, moment
+
 revision = "0001"
 down_revision = None
 
@@ -15,9 +17,8 @@ down_revision = None
 def upgrade() -> None:
     op.create_table(
         "appointment_requests",
-        sa.Column("clinic_id", sa.String(64), primary_key=True),
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        *clinic_row_key(),
+        moment("created_at"),
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("phone", sa.String(40), nullable=True),
         sa.Column("email", sa.String(254), nullable=True),

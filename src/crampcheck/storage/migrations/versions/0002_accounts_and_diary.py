@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crampcheck.storage.migrations.columns import lifetime, moment, token_key, user_ref
+
 revision = "0002"
 down_revision = "0001"
 
@@ -18,40 +20,29 @@ def upgrade() -> None:
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("email", sa.String(254), nullable=False, unique=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
+        moment("password_changed_at"),
     )
     op.create_table(
         "user_sessions",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column(
-            "user_id",
-            sa.String(36),
-            sa.ForeignKey("users.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        token_key(),
+        user_ref(),
+        *lifetime(),
     )
     op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"])
     op.create_table(
         "login_throttle",
         sa.Column("key", sa.String(80), primary_key=True),
         sa.Column("failures", sa.Integer, nullable=False),
-        sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+        moment("window_started_at"),
     )
     op.create_table(
         "episodes",
-        sa.Column(
-            "user_id",
-            sa.String(36),
-            sa.ForeignKey("users.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        user_ref(primary_key=True),
         sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        moment("started_at"),
+        moment("created_at"),
+        moment("updated_at"),
         sa.Column("site", sa.String(32), nullable=True),
         sa.Column("side", sa.String(8), nullable=True),
         sa.Column("duration_minutes", sa.Float, nullable=True),

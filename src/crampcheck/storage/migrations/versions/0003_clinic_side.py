@@ -13,6 +13,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crampcheck.storage.migrations.columns import (
+    clinic_ref,
+    clinic_row_key,
+    lifetime,
+    moment,
+    staff_ref,
+    token_key,
+    user_ref,
+)
+
 revision = "0003"
 down_revision = "0002"
 
@@ -33,61 +43,43 @@ def upgrade() -> None:
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("definition", sa.JSON, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
+        moment("updated_at"),
     )
     op.create_table(
         "staff",
-        sa.Column(
-            "clinic_id",
-            sa.String(64),
-            sa.ForeignKey("clinics.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        clinic_ref(),
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("email", sa.String(254), nullable=False, unique=True),
         sa.Column("name", sa.String(120), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
+        moment("password_changed_at"),
     )
     op.create_table(
         "staff_sessions",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
+        token_key(),
         sa.Column("clinic_id", sa.String(64), nullable=False),
         sa.Column("staff_id", sa.String(36), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id", "staff_id"], ["staff.clinic_id", "staff.id"], ondelete="CASCADE"
-        ),
+        *lifetime(),
+        staff_ref(),
     )
     op.create_index("ix_staff_sessions_staff", "staff_sessions", ["clinic_id", "staff_id"])
     op.create_table(
         "diary_shares",
-        sa.Column(
-            "clinic_id",
-            sa.String(64),
-            sa.ForeignKey("clinics.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column(
-            "user_id",
-            sa.String(36),
-            sa.ForeignKey("users.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("shared_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        clinic_ref(),
+        user_ref(primary_key=True),
+        moment("shared_at"),
+        moment("revoked_at", nullable=True),
     )
     op.create_index("ix_diary_shares_user", "diary_shares", ["user_id"])
 
     with op.batch_alter_table("appointment_requests") as batch:
         batch.add_column(sa.Column("user_id", sa.String(36), nullable=True))
         batch.add_column(sa.Column("urgency_order", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("status_changed_at", sa.DateTime(timezone=True)))
+        batch.add_column(moment("status_changed_at", nullable=True))
         batch.add_column(sa.Column("decline_reason", sa.Text, nullable=True))
         batch.create_foreign_key(
             "fk_appointment_requests_user", "users", ["user_id"], ["id"], ondelete="SET NULL"
@@ -111,10 +103,9 @@ def upgrade() -> None:
 
     op.create_table(
         "request_status_changes",
-        sa.Column("clinic_id", sa.String(64), primary_key=True),
-        sa.Column("id", sa.String(36), primary_key=True),
+        *clinic_row_key(),
         sa.Column("request_id", sa.String(36), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        moment("at"),
         sa.Column("staff_id", sa.String(36), nullable=False),
         sa.Column("staff_name", sa.String(120), nullable=False),
         sa.Column("from_status", sa.String(16), nullable=False),
@@ -134,9 +125,8 @@ def upgrade() -> None:
 
     op.create_table(
         "audit_events",
-        sa.Column("clinic_id", sa.String(64), primary_key=True),
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        *clinic_row_key(),
+        moment("at"),
         sa.Column("staff_id", sa.String(36), nullable=False),
         sa.Column("staff_email", sa.String(254), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crampcheck.storage.migrations.columns import clinic_row_key, lifetime, moment, staff_ref
+
 revision = "0006"
 down_revision = "0005"
 
@@ -22,17 +24,13 @@ OPEN = "used_at IS NULL AND revoked_at IS NULL"
 def upgrade() -> None:
     op.create_table(
         "staff_invitations",
-        sa.Column("clinic_id", sa.String(64), primary_key=True),
-        sa.Column("id", sa.String(36), primary_key=True),
+        *clinic_row_key(),
         sa.Column("staff_id", sa.String(36), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["clinic_id", "staff_id"], ["staff.clinic_id", "staff.id"], ondelete="CASCADE"
-        ),
+        *lifetime(),
+        moment("used_at", nullable=True),
+        moment("revoked_at", nullable=True),
+        staff_ref(),
     )
     op.create_index(
         "ux_staff_invitations_open",

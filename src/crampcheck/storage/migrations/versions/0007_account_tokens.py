@@ -17,27 +17,23 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crampcheck.storage.migrations.columns import lifetime, moment, token_key, user_ref
+
 revision = "0007"
 down_revision = "0006"
 
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("email_confirmed_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(moment("email_confirmed_at", nullable=True))
     op.execute("UPDATE users SET email_confirmed_at = created_at")
     op.create_table(
         "account_tokens",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column(
-            "user_id",
-            sa.String(36),
-            sa.ForeignKey("users.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        token_key(),
+        user_ref(),
         sa.Column("purpose", sa.String(16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        *lifetime(),
+        moment("used_at", nullable=True),
     )
     op.create_index("ix_account_tokens_user_id", "account_tokens", ["user_id"])
 

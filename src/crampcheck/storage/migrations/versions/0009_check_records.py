@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crampcheck.storage.migrations.columns import lifetime, token_key
+
 revision = "0009"
 down_revision = "0008"
 
@@ -19,18 +21,16 @@ down_revision = "0008"
 def upgrade() -> None:
     op.create_table(
         "check_drafts",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        token_key(),
+        *lifetime(),
         sa.Column("state", sa.JSON(), nullable=False),
     )
     op.create_index("ix_check_drafts_expires_at", "check_drafts", ["expires_at"])
     op.create_table(
         "check_results",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
+        token_key(),
         sa.Column("reference", sa.String(32), nullable=False, unique=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        *lifetime(),
         sa.Column("urgency", sa.String(16), nullable=False),
         sa.Column("kb_version", sa.String(64), nullable=False),
         sa.Column("view", sa.JSON(), nullable=True),
