@@ -26,7 +26,7 @@ from tests.reading_eval import score
 CASES = Path(__file__).parents[1] / "reading_cases" / "es"
 
 # exact urgency, kind (out of 40 each); every emergency caught
-FLOORS = {"es_a": (33, 35), "es_b": (34, 32), "es_d": (35, 38), "es_e": (28, 30)}
+FLOORS = {"es_a": (36, 35), "es_b": (35, 32), "es_d": (36, 38), "es_e": (33, 31)}
 # Emergencies the rules, not the reading, leave at a lower level: esd-003's hand spasms
 # and tingling lips after a thyroidectomy are read, but the emergency rule for low
 # calcium asks for a tight throat or a seizure (the same text in English is urgent too).
@@ -34,6 +34,11 @@ RULE_GAPS = {"es_d": {"esd-003"}, "es_e": {"ese-006"}}
 # es_e (Caribbean, South American and older speakers, a third relatives) was kept
 # untouched while es_d was tuned on: 22/40 (emergencies 9/10) before the day's changes
 # and 28/40 (9/10) after; its one emergency missed is the same rule gap as esd-003.
+# A fresh set of 40 (es_f, kept out of the repository: Spanglish, young Utah Hispanics
+# on a phone), first read at 34/40 (emergencies 9/10, under-triage 3, kind 30/40), gave
+# the next kinds of failure: lay words for a stroke, weakness, claudication, thirst; a
+# comma ending a negation; "ni se mueve nada más de la cara"; a denial after "en la
+# noche". 38/40 (10/10, none under-triaged, kind 33/40) after.
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -419,3 +424,50 @@ def test_a_negative_phrase_and_plural_legs_are_read(
     pipeline: Pipeline, text: str, finding: str
 ) -> None:
     assert _states(pipeline, text).get(finding) is FindingState.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # a stroke said the way a relative sees it: the speech by how it sounds, the face
+        # by how it hangs ("caída" of a face is no fall)
+        ("mi esposo habla muy enredado desde hace rato", "slurred_speech", FindingState.PRESENT),
+        ("la boca se le ve chueca de un lado", "face_droop", FindingState.PRESENT),
+        ("tiene la cara caída de un lado", "recent_fall", None),
+        # weakness by what the person can no longer do; the foot that drops is a place too
+        ("ya no puede con su alma", "weakness", FindingState.PRESENT),
+        ("no me puedo parar en los talones", "weakness", FindingState.PRESENT),
+        ("el pie derecho se me cae al caminar", "weakness", FindingState.PRESENT),
+        ("el pie derecho se me cae al caminar", "site_foot", FindingState.PRESENT),
+        # claudication: pain on walking that rest relieves
+        (
+            "cuando camina unas cuadras le duele la pantorrilla",
+            "pain_on_walking",
+            FindingState.PRESENT,
+        ),
+        ("se sienta un ratito y se le quita", "relieved_by_rest", FindingState.PRESENT),
+        # a denial said after "at night" denies it happens at night
+        ("de noche no le duele nada", "at_night", FindingState.ABSENT),
+        ("en la noche no le duele, solo de día", "at_night", FindingState.ABSENT),
+        # a comma ends a negation's reach; a list still shares it
+        ("no lo puedo mover, hormigueo en los dedos", "tingling", FindingState.PRESENT),
+        ("no tengo fiebre, hinchazón ni dolor", "swelling", FindingState.ABSENT),
+        # "ni ... nada más de la cara": nothing else in the face moves
+        ("me brinca el párpado y no se mueve nada más de la cara", "site_face", None),
+        ("me brinca el párpado, ni me tiembla nada más de la cara", "site_face", None),
+        # how long one sleeps is poor sleep, not the night
+        ("estoy durmiendo como 5 horas", "at_night", None),
+        ("estoy durmiendo como 5 horas", "poor_sleep", FindingState.PRESENT),
+        # a child who will not walk; a thirsty child up at night to pee, losing weight
+        ("el niño no quiere caminar desde ayer", "cannot_bear_weight", FindingState.PRESENT),
+        ("toma agua a toda hora", "excessive_thirst", FindingState.PRESENT),
+        ("se levanta dos veces en la noche a orinar", "passing_urine_often", FindingState.PRESENT),
+        ("ha bajado de peso aunque come bien", "weight_loss", FindingState.PRESENT),
+        # "muchísimo" of something else is no severe pain
+        ("tomo muchísimo café", "pain_severe", None),
+    ],
+)
+def test_spanish_lay_words_and_modifiers(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
