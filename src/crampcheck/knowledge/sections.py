@@ -215,6 +215,7 @@ def compile_groups(
                 screen=topic.screen,
                 asked_first_when=screen.asked_first_when,
                 opened_by=screen.opened_by,
+                whole=screen.whole,
             )
     group_of: dict[str, QuestionGroup] = {}
     for gid, group in groups.items():
@@ -244,6 +245,29 @@ def compile_screen_conditions(
             if topic.first or topic.screen:
                 raise KnowledgeError(f"{where}: a where-it-is or red-flag screen is always asked")
             compiled[screen.id] = check.condition(screen.asked_when, where)
+    return compiled
+
+
+def compile_alone_conditions(
+    check: References,
+    findings: Mapping[str, Finding],
+    finding_where: Mapping[str, str],
+    group_of: Mapping[str, QuestionGroup],
+) -> dict[str, Condition]:
+    """Each finding's ``asked_when``, compiled: a finding asked on its own is asked only
+    while it holds. A finding on a screen is asked with the screen, so the condition
+    belongs to the screen (``questions.yaml``) instead."""
+    compiled: dict[str, Condition] = {}
+    for fid, finding in findings.items():
+        if finding.asked_when is None:
+            continue
+        where = f"{finding_where[fid]}.asked_when"
+        if fid in group_of:
+            raise KnowledgeError(
+                f"{where}: '{fid}' is asked on screen '{group_of[fid].id}': give the screen "
+                "its asked_when in questions.yaml"
+            )
+        compiled[fid] = check.condition(finding.asked_when, where)
     return compiled
 
 
