@@ -211,7 +211,7 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     for rule in lexicon.context_rules:
         check.findings(rule.only_for, f"lexicon.yaml.context_rules[{rule.literal!r}].only_for")
     derived = check_findings_and_conditions(
-        check, findings, finding_where, conditions, condition_where
+        check, findings, finding_where, conditions, condition_where, language
     )
     all_rules = compile_rules(check, rule_specs, rule_where, index)
     advice = compile_advice(check, advice_specs, advice_where, emergency_signs)

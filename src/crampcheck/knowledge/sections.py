@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from crampcheck.domain.denials import denial_problem
 from crampcheck.domain.types import Case, Urgency
 from crampcheck.knowledge.compiled import CompiledAdvice, CompiledRule, KnowledgeError
 from crampcheck.knowledge.conditions import Bits, Condition, reads_of
@@ -31,11 +32,20 @@ def check_findings_and_conditions(
     finding_where: Mapping[str, str],
     conditions: Mapping[str, ConditionRef],
     condition_where: Mapping[str, str],
+    language: str = "en",
 ) -> dict[str, Condition]:
-    """Check what findings and conditions name; return the findings derived from others
-    (``present_when``), compiled."""
+    """Check what findings and conditions name, and that a "no" to each finding reads
+    as a sentence in ``language`` (a label worded as a lack, or as a clause, needs its
+    own ``denied_label``); return the findings derived from others (``present_when``),
+    compiled."""
     derived: dict[str, Condition] = {}
     for fid, finding in findings.items():
+        problem = None if finding.denied_label else denial_problem(finding.label, language)
+        if problem is not None:
+            raise KnowledgeError(
+                f"{finding_where[fid]}.label: '{finding.label}' ({language}) {problem}; "
+                "give the finding a denied_label, the words a 'no' to it reads as"
+            )
         check.sources(finding.sources, f"{finding_where[fid]}.sources")
         check.findings(finding.implies, f"{finding_where[fid]}.implies")
         if finding.present_when is not None:
