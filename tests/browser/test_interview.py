@@ -7,6 +7,8 @@ back, and every page fitting the screen with no serious or critical axe-core fin
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -74,4 +76,47 @@ def test_a_calf_cramp_walked_through_with_none_of_these_at_360_px(narrow_tab: Ta
     assert sum(shown) <= 45, f"{sum(shown)} options shown: {dict(zip(asked, shown, strict=True))}"
     assert tab.urgency() == "self_care"
     print(f"{len(asked)} screens, {sum(shown)} options: {dict(zip(asked, shown, strict=True))}")
+    tab.assert_clean()
+
+
+AFTER_WORDS = {
+    "CALFF CRAMP PAINFULL AT NIGHT FOR 2 WEKS": 11,
+    "My calf cramped last night after a long run in the heat. It eased after stretching.": 12,
+}
+"""Descriptions the review walked, and the most screens each may take after its words
+answered "None of these" throughout (12 and 13 before the interview stopped asking
+what the words already settle)."""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("text", list(AFTER_WORDS))
+def test_after_a_description_only_screens_that_can_matter_at_360_px(
+    narrow_tab: Tab, text: str
+) -> None:
+    """Issue 14: after the words, the emergency screens first, no testicle for a calf
+    cramp, no place the words already settle, a temperature only once a fever is said,
+    and "Your answers" reading as sentences ("No it started suddenly" was possible)."""
+    tab = narrow_tab
+    tab.goto("/check")
+    tab.describe(text)
+    shown: dict[str, list[str]] = {}
+
+    def look(name: str) -> None:
+        tab.audit(name)
+        if tab.kind() == "question":
+            inputs = tab.page.locator('main fieldset.question input[name="chosen"]')
+            shown[tab.question_id()] = [
+                (inputs.nth(i).get_attribute("value") or "") for i in range(inputs.count())
+            ]
+
+    asked = tab.finish(look)
+    assert set(EMERGENCY_SCREENS) == set(asked[:3]), asked
+    assert "with_it_testicle" not in asked and "temperature_c" not in asked, asked
+    assert not {"site_calf", "site_leg"} & set(shown.get("where", [])), shown.get("where")
+    assert len(asked) <= AFTER_WORDS[text], f"{len(asked)} screens: {asked}"
+    told = tab.page.locator("#told")
+    told.locator("summary").click()
+    words = " ".join(told.inner_text().split())
+    assert not re.search(r"\bNo (a|an|the|it|you) ", words), words
+    print(f"{len(asked)} screens after the words: {asked}")
     tab.assert_clean()

@@ -66,3 +66,14 @@ def test_every_negative_label_in_the_knowledge_base_has_positive_words(kb: Knowl
         if re.search(r"\b(not|no|never|cannot|can't)\b", f.label) and not f.denied_label
     ]
     assert lacking == [], lacking
+
+
+def test_a_label_that_would_not_read_after_a_no_is_named() -> None:
+    from crampcheck.domain.denials import denial_problem
+
+    assert denial_problem("swelling", "en") is None
+    assert denial_problem("a baby or child losing skills they had", "en") is None
+    assert "clause" in (denial_problem("it started suddenly", "en") or "")
+    assert "lack" in (denial_problem("painkillers are not helping", "en") or "")
+    assert "lack" in (denial_problem("no lo deja trabajar ni hacer sus tareas", "es") or "")
+    assert denial_problem("empezó de repente", "es") is None  # "No: empezó de repente"

@@ -323,3 +323,28 @@ def test_every_level_and_kind_has_its_words_for_the_pages(kb: KnowledgeBase) -> 
         del data[field][key]
         with pytest.raises(ValidationError, match=f"{field} lacks {missing}"):
             Policy.model_validate(data)
+
+
+def test_a_finding_whose_no_would_not_read_as_a_sentence_is_rejected(tmp_path: Path) -> None:
+    """Issue 14: "No it started suddenly", "No: los calambres no lo dejan dormir". A
+    label worded as a clause or as a lack needs its own words for a "no"."""
+    data = _data_copy(tmp_path)
+    path = data / "findings_symptoms.yaml"
+    path.write_text(path.read_text().replace("    denied_label: it did not start suddenly\n", ""))
+    with pytest.raises(KnowledgeError, match=r"sudden_onset\].label.*a clause.*denied_label"):
+        load_knowledge(data)  # type: ignore[arg-type]
+
+
+def test_a_spanish_double_negative_is_rejected(tmp_path: Path) -> None:
+    data = _data_copy(tmp_path)
+    path = data / "es" / "findings_symptoms.yaml"
+    text = path.read_text()
+    assert 'denied_label: "los calambres lo dejan dormir", ' in text
+    path.write_text(text.replace('denied_label: "los calambres lo dejan dormir", ', ""))
+    load_knowledge(data)  # type: ignore[arg-type]  # English: its own words still there
+    english = data / "findings_symptoms.yaml"
+    english.write_text(
+        english.read_text().replace("    denied_label: cramps do not disturb your sleep\n", "")
+    )
+    with pytest.raises(KnowledgeError, match=r"sleep_disrupted\].label.*\(es\).*a lack"):
+        load_knowledge(data, "es")  # type: ignore[arg-type]

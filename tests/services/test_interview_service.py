@@ -129,15 +129,19 @@ def _answer_from(truth: Case, case: Case, question: Question, kb: KnowledgeBase)
     return apply_reply(case, question, Reply(number=value, dont_know=value is None))
 
 
-def _screens_asked(pipeline: Pipeline, text: str, sex: Sex | None = None) -> list[str]:
-    """The screens a person is shown after describing ``text``, answering every list
-    "None of these", every yes/no "No" and every number "Don't know"."""
+def _screens_asked(
+    pipeline: Pipeline, text: str, sex: Sex | None = None, ticks: frozenset[str] = frozenset()
+) -> list[str]:
+    """The screens a person is shown after describing ``text``, ticking the options in
+    ``ticks`` where shown, answering every other list "None of these", every yes/no
+    "No" and every number "Don't know"."""
     case = pipeline.check_text(text, 40, sex).case
     asked: list[str] = []
     while (question := next_question(case, pipeline.kb)) is not None:
         asked.append(question.id)
         if question.select in ("many", "one"):
-            case = apply_reply(case, question, Reply(none=True))
+            chosen = [o.finding_id for o in question.options if o.finding_id in ticks]
+            case = apply_reply(case, question, Reply(chosen=chosen, none=not chosen))
         elif question.select == "boolean":
             case = apply_reply(case, question, Reply(yes=False))
         else:
@@ -170,5 +174,9 @@ def test_pain_near_the_groin_or_with_no_place_named_is_asked_about_a_testicle(
     pipeline: Pipeline, text: str
 ) -> None:
     """A twisted testicle can feel like a cramp in the groin: where the place is near
-    it, or not named at all, the screen is still asked."""
-    assert "with_it_testicle" in _screens_asked(pipeline, text, Sex.MALE)
+    it, or not named at all, the screen is still asked once it can matter (a severe
+    pain here); a person who said no to every sign that goes with a twisted testicle is
+    not asked where a pain is that could not change the answer."""
+    severe = frozenset({"any_pain", "pain_severe"})
+    assert "with_it_testicle" in _screens_asked(pipeline, text, Sex.MALE, severe)
+    assert "with_it_testicle" not in _screens_asked(pipeline, text, Sex.MALE)

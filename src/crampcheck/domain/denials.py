@@ -27,6 +27,32 @@ place, and whether the article stays after it: "a fever" -> "No fever", "the cal
 knowledge: the words after it stay the knowledge base's."""
 
 
+NEGATIVE_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset({"not", "no", "never", "cannot", "can't", "don't", "doesn't", "won't"}),
+    "es": frozenset({"no", "ni", "nunca", "jamás", "tampoco"}),
+}
+"""Per language, the words that make a label itself negative: a bare "No" before it
+would be a double negative ("No: los calambres no lo dejan dormir")."""
+
+CLAUSE_OPENINGS: dict[str, frozenset[str]] = {
+    "en": frozenset({"it", "you", "they", "he", "she", "i", "we"}),
+}
+"""Per language, a label's first words that make it a clause, not a name: after a bare
+"No" it reads "No it started suddenly". (A Spanish clause reads right after "No:".)"""
+
+
+def denial_problem(label: str, language: str) -> str | None:
+    """Why a "no" to ``label``, said without words of its own (``denied_label``), would
+    not read as a sentence in ``language``, or None when it reads well."""
+    words = [w.strip(".,;:()\"'“”") for w in label.lower().split()]
+    negative = NEGATIVE_WORDS.get(language, frozenset()).intersection(words)
+    if negative:
+        return f"is worded as a lack ('{sorted(negative)[0]}'): a bare 'No' would double it"
+    if words and words[0] in CLAUSE_OPENINGS.get(language, frozenset()):
+        return f"is a clause ('{words[0]} ...'): a bare 'No' before it is not a sentence"
+    return None
+
+
 class Denial(NamedTuple):
     """A denied finding in words: ``text``, and whether it is the finding's own label
     (``plain``: to be read after a "No" or "said no to") or positive words that stand

@@ -21,7 +21,7 @@ from typing import Literal
 from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.assess import assess
 from crampcheck.engine.relevance import could_change
-from crampcheck.engine.rules import is_unasked, with_implications
+from crampcheck.engine.rules import candidates, is_unasked, with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.schema import QuestionGroup
 
@@ -106,8 +106,9 @@ def as_answered(case: Case, kb: KnowledgeBase) -> Case:
     """The case as the interview reasons over it: with its implications, the findings
     behind a "which of these apply" option answered no taken as no (the person said they
     have none of that kind of trouble), and the options of a screen whose ``asked_when``
-    does not hold taken as no (it cannot be relevant: a testicle for a calf cramp), so
-    that rules needing them are settled. Only the interview's choices use this; the
+    does not hold taken as no (it cannot be relevant: a testicle for a calf cramp), as
+    is a finding asked on its own whose ``asked_when`` does not hold, so that rules
+    needing them are settled. Only the interview's choices use this; the
     record keeps what the person actually said."""
     case = with_implications(case, kb)
     closed = {
@@ -122,6 +123,10 @@ def as_answered(case: Case, kb: KnowledgeBase) -> Case:
         # A place or a fact not said does not open the screen: only True does.
         if condition is not None and condition.evaluate(case) is not True:
             closed.update((f, FindingState.ABSENT) for f in group.members if is_unasked(case, f))
+    for finding_id, condition in kb.alone_when.items():
+        # The same for a finding asked on its own (a temperature, once a fever is said).
+        if is_unasked(case, finding_id) and condition.evaluate(case) is not True:
+            closed[finding_id] = FindingState.ABSENT
     return case.with_answers(closed) if closed else case
 
 
@@ -138,13 +143,23 @@ def openers_to_ask(case: Case, kb: KnowledgeBase, found: Sequence[str]) -> list[
     ]
 
 
+MAX_SCREENS_WEIGHED = 4
+"""How many screens of the most useful open findings are weighed against each other."""
+
+
 def _best_question(found: Sequence[str], case: Case, kb: KnowledgeBase) -> Question:
     """The screen holding the most useful finding still open, showing only the findings
-    on it that could change the answer; a finding on no screen is asked on its own."""
+    on it that could change the answer; a finding on no screen is asked on its own.
+
+    Where several screens hold findings that could raise the answer as high as the most
+    useful one (a rule of "the back, and a tearing pain": either screen can settle it),
+    the one whose "None of these" would leave the fewest screens still to ask comes
+    first, so that one answer rules out what another screen would only have asked again."""
     first = found[0]
     group = kb.group_of.get(first)
     if group is not None:
-        return _group_question(group.id, case, kb, relevant=set(found))
+        chosen = _most_settling(found, case, kb) or group.id
+        return _group_question(chosen, case, kb, relevant=set(found))
     finding = kb.findings[first]
     select: Select = "number" if finding.answer == "number" else "boolean"
     return Question(
@@ -155,6 +170,44 @@ def _best_question(found: Sequence[str], case: Case, kb: KnowledgeBase) -> Quest
         options=(Option(finding.id, finding.label),),
         unit=finding.unit,
     )
+
+
+def _most_settling(found: Sequence[str], case: Case, kb: KnowledgeBase) -> str | None:
+    """Of the screens holding the open findings that could raise the answer as high as
+    the first one could (at most :data:`MAX_SCREENS_WEIGHED`, in order of usefulness),
+    the one whose "None of these" leaves the fewest screens with a finding that could
+    still change the answer (then the fewest such findings, then the most useful)."""
+    full = as_answered(case, kb)
+    assessment = assess(full, kb)
+    reach = {
+        # What could still make it an emergency is weighed only against what is as
+        # likely to show one as soon (as decisive, its rule as far on); the rest by level.
+        c.finding_id: c.priority[:3] if c.priority[0] >= Urgency.EMERGENCY.rank else c.priority[:1]
+        for c in candidates(full, kb, assessment.urgency, assessment.kind)
+    }
+    top = reach.get(found[0])
+    if top is None:
+        return None
+    screens: list[str] = []
+    for finding_id in found:
+        group = kb.group_of.get(finding_id)
+        if group is None or group.id in screens or finding_id not in reach:
+            continue
+        if reach[finding_id] == top:
+            screens.append(group.id)
+            if len(screens) == MAX_SCREENS_WEIGHED:
+                break
+    if len(screens) < 2:
+        return None
+    relevant = set(found)
+
+    def left_after_none(group_id: str) -> tuple[int, int]:
+        question = _group_question(group_id, case, kb, relevant=relevant)
+        after = as_answered(answer(case, question, chosen=()), kb)
+        still = could_change(after, kb, assess(after, kb))
+        return len({kb.group_of[f].id if f in kb.group_of else f for f in still}), len(still)
+
+    return min(screens, key=lambda g: (*left_after_none(g), screens.index(g)))
 
 
 def _where_screen(case: Case, kb: KnowledgeBase) -> QuestionGroup | None:
@@ -187,10 +240,10 @@ def red_flag_screens(case: Case, kb: KnowledgeBase) -> list[QuestionGroup]:
 def _group_question(
     group_id: str, case: Case, kb: KnowledgeBase, relevant: set[str] | None = None
 ) -> Question:
-    """A screen's unasked options: all of them on a screen of the emergency signs, and of
-    where it is until a place is known; on any other, only those that could still change
-    the answer (all unasked ones when none could, for a client asking for that screen by
-    its id)."""
+    """A screen's unasked options: all of them on a screen of the emergency signs, of
+    where it is until a place is known, and of a ``whole`` screen (its options answer one
+    question); on any other, only those that could still change the answer (all unasked
+    ones when none could, for a client asking for that screen by its id)."""
     group = next(g for g in kb.groups if g.id == group_id)
     full = as_answered(case, kb)
     members = [m for m in group.members if is_unasked(full, m)]
@@ -200,7 +253,9 @@ def _group_question(
         if any(m in kb.opens for m in group.members):
             # "Which of these apply": the kinds of trouble that could change the answer.
             relevant = set(openers_to_ask(full, kb, list(relevant)))
-        members = [m for m in members if m in relevant] or members
+        if not group.whole:
+            # A screen whose options answer one question ("which side") shows them all.
+            members = [m for m in members if m in relevant] or members
     return Question(
         id=group.id,
         text=group.text,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
+from crampcheck.knowledge.condition_open import open_bits
 from crampcheck.knowledge.conditions import Bits, Truth, TruthFunction
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
@@ -195,7 +196,7 @@ def candidates(
     measured = _measured(case, kb)
     known = bits.present | bits.absent | (asked if unasked_only else measured)
     read = bits.present | bits.absent | measured
-    by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
+    by_rank: dict[int, list[tuple[int, RuleState, bool, bool, int]]] = {}
     level_rank = level.rank
     lowering: list[Candidate] = []
     if states is None:
@@ -207,9 +208,11 @@ def candidates(
             # A fired rule that sets the current level but could still be cancelled by
             # its "unless": answering could lower the urgency, so it is worth asking.
             if state.unless is None and rule.unless is not None and spec.level is level:
+                unless_open = open_bits(rule.unless, bits, kb.bit_of)
                 lowering.extend(
                     Candidate(f, None, None, (0, False, 0.0, -order))
                     for f in _unknown(rule.unless_leaves, case, unasked_only)
+                    if kb.bit_of.get(f, 0) & unless_open
                 )
             continue
         if state.when is False or state.unless is True or not rule.leaf_mask & ~known:
@@ -218,8 +221,17 @@ def candidates(
         raises = rule_rank > level_rank
         changes_kind = spec.kind is not None and spec.kind is not kind and rule_rank >= level_rank
         if raises or changes_kind:
+            # Only the findings that can still decide the rule: one in a part that
+            # already holds (or already fails) cannot change it.
+            open_mask = (
+                rule.leaf_mask
+                if rule.reads is not None and not read & rule.reads
+                else open_bits(rule.when, bits, kb.bit_of)
+            )
+            if not open_mask & ~known:
+                continue
             rank = rule_rank if raises else 0
-            by_rank.setdefault(rank, []).append((order, state, raises, changes_kind))
+            by_rank.setdefault(rank, []).append((order, state, raises, changes_kind, open_mask))
     result: list[Candidate] = []
     taken = 0
     for rank in sorted(by_rank, reverse=True):
@@ -235,21 +247,22 @@ def candidates(
                     state,
                     raises,
                     changes_kind,
+                    open_mask,
                 )
-                for order, state, raises, changes_kind in by_rank[rank]
+                for order, state, raises, changes_kind, open_mask in by_rank[rank]
             ),
             key=lambda item: (-item[0], item[1]),
         )
         for decisive_pass in (True, False):
-            for progress, order, state, raises, changes_kind in group:
-                open_bits = state.rule.leaf_mask & ~known & ~taken
-                if decisive_pass and open_bits:
+            for progress, order, state, raises, changes_kind, open_mask in group:
+                to_ask = open_mask & ~known & ~taken
+                if decisive_pass and to_ask:
                     # Only the findings a single "yes" to which would fire the rule.
-                    open_bits &= decisive_flips(state, bits, read)
+                    to_ask &= decisive_flips(state, bits, read)
                 spec = state.rule.spec
-                while open_bits:
-                    bit = open_bits & -open_bits
-                    open_bits ^= bit
+                while to_ask:
+                    bit = to_ask & -to_ask
+                    to_ask ^= bit
                     taken |= bit
                     result.append(
                         Candidate(

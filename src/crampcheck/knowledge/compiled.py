@@ -97,6 +97,9 @@ class KnowledgeBase:
     asked_when: Mapping[str, Condition] = field(default_factory=dict)
     """Screens asked only while their condition holds (by screen id): a screen that can
     matter only for some places or people (a testicle, for pain near the groin)."""
+    alone_when: Mapping[str, Condition] = field(default_factory=dict)
+    """Findings asked on their own only while their condition holds (by finding id): a
+    temperature, once a fever is said."""
     derived: Mapping[str, Condition] = field(default_factory=dict)
     bit_of: Mapping[str, int] = field(default_factory=dict)
     """Each finding's bit in the engine's bit sets (knowledge-base order)."""

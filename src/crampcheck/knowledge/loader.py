@@ -52,6 +52,7 @@ from crampcheck.knowledge.sections import (
     check_findings_and_conditions,
     check_policy,
     compile_advice,
+    compile_alone_conditions,
     compile_groups,
     compile_openers,
     compile_rules,
@@ -210,7 +211,7 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     for rule in lexicon.context_rules:
         check.findings(rule.only_for, f"lexicon.yaml.context_rules[{rule.literal!r}].only_for")
     derived = check_findings_and_conditions(
-        check, findings, finding_where, conditions, condition_where
+        check, findings, finding_where, conditions, condition_where, language
     )
     all_rules = compile_rules(check, rule_specs, rule_where, index)
     advice = compile_advice(check, advice_specs, advice_where, emergency_signs)
@@ -243,6 +244,9 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
         group_of=MappingProxyType(group_of),
         opens=MappingProxyType(compile_openers(groups, group_of)),
         asked_when=MappingProxyType(compile_screen_conditions(check, group_specs, group_where)),
+        alone_when=MappingProxyType(
+            compile_alone_conditions(check, findings, finding_where, group_of)
+        ),
         derived=MappingProxyType(derived),
         bit_of=MappingProxyType({f: 1 << i for f, i in index.items()}),
         finding_ids=tuple(index),

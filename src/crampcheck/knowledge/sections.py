@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from crampcheck.domain.denials import denial_problem
 from crampcheck.domain.types import Case, Urgency
 from crampcheck.knowledge.compiled import CompiledAdvice, CompiledRule, KnowledgeError
 from crampcheck.knowledge.conditions import Bits, Condition, reads_of
@@ -31,11 +32,20 @@ def check_findings_and_conditions(
     finding_where: Mapping[str, str],
     conditions: Mapping[str, ConditionRef],
     condition_where: Mapping[str, str],
+    language: str = "en",
 ) -> dict[str, Condition]:
-    """Check what findings and conditions name; return the findings derived from others
-    (``present_when``), compiled."""
+    """Check what findings and conditions name, and that a "no" to each finding reads
+    as a sentence in ``language`` (a label worded as a lack, or as a clause, needs its
+    own ``denied_label``); return the findings derived from others (``present_when``),
+    compiled."""
     derived: dict[str, Condition] = {}
     for fid, finding in findings.items():
+        problem = None if finding.denied_label else denial_problem(finding.label, language)
+        if problem is not None:
+            raise KnowledgeError(
+                f"{finding_where[fid]}.label: '{finding.label}' ({language}) {problem}; "
+                "give the finding a denied_label, the words a 'no' to it reads as"
+            )
         check.sources(finding.sources, f"{finding_where[fid]}.sources")
         check.findings(finding.implies, f"{finding_where[fid]}.implies")
         if finding.present_when is not None:
@@ -215,6 +225,7 @@ def compile_groups(
                 screen=topic.screen,
                 asked_first_when=screen.asked_first_when,
                 opened_by=screen.opened_by,
+                whole=screen.whole,
             )
     group_of: dict[str, QuestionGroup] = {}
     for gid, group in groups.items():
@@ -244,6 +255,29 @@ def compile_screen_conditions(
             if topic.first or topic.screen:
                 raise KnowledgeError(f"{where}: a where-it-is or red-flag screen is always asked")
             compiled[screen.id] = check.condition(screen.asked_when, where)
+    return compiled
+
+
+def compile_alone_conditions(
+    check: References,
+    findings: Mapping[str, Finding],
+    finding_where: Mapping[str, str],
+    group_of: Mapping[str, QuestionGroup],
+) -> dict[str, Condition]:
+    """Each finding's ``asked_when``, compiled: a finding asked on its own is asked only
+    while it holds. A finding on a screen is asked with the screen, so the condition
+    belongs to the screen (``questions.yaml``) instead."""
+    compiled: dict[str, Condition] = {}
+    for fid, finding in findings.items():
+        if finding.asked_when is None:
+            continue
+        where = f"{finding_where[fid]}.asked_when"
+        if fid in group_of:
+            raise KnowledgeError(
+                f"{where}: '{fid}' is asked on screen '{group_of[fid].id}': give the screen "
+                "its asked_when in questions.yaml"
+            )
+        compiled[fid] = check.condition(finding.asked_when, where)
     return compiled
 
 

@@ -65,6 +65,12 @@ class Finding(Strict):
         default=None,
         description="a condition (usually on a measured value) that makes this finding present",
     )
+    asked_when: Any = Field(
+        default=None,
+        description="for a finding asked on its own (on no screen of questions.yaml): a "
+        "condition (the rules' language) that must hold for its question to be asked at "
+        "all; a finding not said counts as not holding (a temperature, once a fever is said)",
+    )
     sources: tuple[str, ...] = ()
 
 

@@ -186,6 +186,12 @@ class QuestionScreen(Strict):
         "asked at all: a finding not said counts as not holding, so a place the person never "
         "named does not open it (a testicle screen for a calf cramp)",
     )
+    whole: bool = Field(
+        default=False,
+        description="the options are the answers to one question (which side; how it is "
+        "now): once one is worth asking, every one not yet answered is shown, so the "
+        "question never reads with a single option or comes back for another",
+    )
 
     @model_validator(mode="after")
     def _fits_a_screen(self) -> QuestionScreen:
@@ -235,6 +241,7 @@ class QuestionGroup(Strict):
     screen: bool = Field(default=False, description="red flags: never skipped")
     asked_first_when: tuple[str, ...] = ()
     opened_by: str | None = None
+    whole: bool = Field(default=False, description="every unanswered option shown together")
 
 
 class LevelHeading(Strict):
