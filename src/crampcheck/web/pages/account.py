@@ -47,10 +47,12 @@ from crampcheck.web.mailing import send_registration_email
 from crampcheck.web.pages.credentials import (
     MAX_EMAIL_CHARS,
     MAX_PASSWORD_CHARS,
+    attempt_sign_in,
     change_refused,
     new_password_errors,
     password_change_fields,
-    sign_in_fields,
+    refusal_status,
+    sign_in_view,
     typed_twice,
 )
 from crampcheck.web.pages.flow import text_field
@@ -125,37 +127,23 @@ def signed_in_redirect(
     return response
 
 
-def patient_page(
-    request: Request,
-    state: AppState,
-    who: SignedIn,
-    template: str,
-    context: Mapping[str, Any],
-    status_code: int = 200,
-) -> HTMLResponse:
-    """A page with a form for the signed-in person (its CSRF token tied to their
-    session)."""
-    csrf_token = session_csrf(state, who.token)
-    return page(request, state, template, {**context, "csrf_token": csrf_token}, status_code)
-
-
-def anonymous_page(
+def form_page(
     request: Request,
     state: AppState,
     template: str,
     context: Mapping[str, Any],
     status_code: int = 200,
+    who: SignedIn | None = None,
 ) -> HTMLResponse:
-    """A page with a form for someone not signed in (its CSRF token tied to a nonce
-    cookie)."""
+    """A page with a form: its CSRF token tied to the session of the person signed in
+    (``who``) or, for someone not signed in, to a nonce cookie (and the page carries the
+    time zone their browser reported)."""
+    if who is not None:
+        csrf_token = session_csrf(state, who.token)
+        return page(request, state, template, {**context, "csrf_token": csrf_token}, status_code)
     nonce, token = anonymous_csrf(request, state)
-    response = page(
-        request,
-        state,
-        template,
-        {**context, "csrf_token": token, "tz": zone_name(request)},
-        status_code=status_code,
-    )
+    signed_out = {**context, "csrf_token": token, "tz": zone_name(request)}
+    response = page(request, state, template, signed_out, status_code)
     set_form_cookie(response, request, nonce)
     return response
 
@@ -171,17 +159,17 @@ def _signup_page(
         "errors": errors,
         "min_length": PASSWORD_MIN_LENGTH,
     }
-    return anonymous_page(request, state, "account_signup.html", view, status_code)
+    return form_page(request, state, "account_signup.html", view, status_code)
 
 
 def _signup_refused(
     request: Request, state: AppState, email: str, error: AccountError
 ) -> HTMLResponse:
     """The sign-up form again with the service's reason (429 when throttled)."""
-    if isinstance(error, ThrottledError):
-        return _signup_page(request, state, email, {"email": error.translated()}, 429)
-    field = error.field if error.field in ("email", "password") else "email"
-    return _signup_page(request, state, email, {field: error.translated()}, 422)
+    field = "email" if isinstance(error, ThrottledError) else error.field
+    if field not in ("email", "password"):
+        field = "email"
+    return _signup_page(request, state, email, {field: error.translated()}, refusal_status(error))
 
 
 @router.get("/account/signup")
@@ -235,15 +223,9 @@ def signup_submit(
 
 
 def _signin_page(
-    request: Request,
-    state: AppState,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
-    notice: str | None = None,
+    request: Request, state: AppState, view: SignInView, status_code: int = 200
 ) -> HTMLResponse:
-    view: SignInView = {"form": values, "errors": errors, "notice": notice}
-    return anonymous_page(request, state, "account_signin.html", view, status_code)
+    return form_page(request, state, "account_signin.html", view, status_code)
 
 
 @router.get("/account/signin")
@@ -262,32 +244,21 @@ def signin_form(
             "out. Sign in with your new password."
         ),
     }
-    return _signin_page(
-        request,
-        state,
-        {"email": "", "next": safe_next(next_page)},
-        {},
-        notice=notices.get(done or ""),
-    )
+    return _signin_page(request, state, sign_in_view(safe_next(next_page), notices.get(done or "")))
 
 
 @router.post("/account/signin")
 def signin_submit(request: Request, state: StateDep, db: DbDep, form: SignedOutForm) -> Response:
     """Check the email address and password; a new session on success."""
-    typed = sign_in_fields(form)
-    values = {
-        "email": typed.email[:MAX_EMAIL_CHARS],
-        "next": safe_next(text_field(form, "next", 200)),
-    }
-    if typed.errors:
-        return _signin_page(request, state, values, typed.errors, 422)
-    try:
-        user = accounts.authenticate(db, typed.email, typed.password, client_address(request))
-    except AccountError as error:
-        status = 429 if isinstance(error, ThrottledError) else 422
-        return _signin_page(request, state, values, {"email": error.translated()}, status)
+    address = client_address(request)
+    next_page = safe_next(text_field(form, "next", 200))
+    attempt = attempt_sign_in(
+        form, next_page, lambda email, password: accounts.authenticate(db, email, password, address)
+    )
+    if attempt.who is None:
+        return _signin_page(request, state, attempt.view, attempt.status)
     accounts.end_session(db, cookie_token(request))
-    return signed_in_redirect(request, form, accounts.start_session(db, user), values["next"])
+    return signed_in_redirect(request, form, accounts.start_session(db, attempt.who), next_page)
 
 
 @router.post("/account/signout")
@@ -328,14 +299,14 @@ def account_home(
         share["since"] = fmt.day(fmt.local(share["since"]).date())
         if share["until"] is not None:
             share["until"] = fmt.day(fmt.local(share["until"]).date())
-    return patient_page(request, state, who, "account_home.html", {**view, **sharing})
+    return form_page(request, state, "account_home.html", {**view, **sharing}, who=who)
 
 
 def _password_page(
     request: Request, state: AppState, who: SignedIn, errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
     view: PasswordView = {"errors": errors, "min_length": PASSWORD_MIN_LENGTH}
-    return patient_page(request, state, who, "account_password.html", view, status)
+    return form_page(request, state, "account_password.html", view, status, who)
 
 
 @router.get("/account/password")
@@ -376,7 +347,7 @@ def _zone_page(
     status: int = 200,
 ) -> HTMLResponse:
     view: ZoneView = {"form": {"tz": value}, "errors": errors, "zones": place_zone_names()}
-    return patient_page(request, state, who, "account_timezone.html", view, status)
+    return form_page(request, state, "account_timezone.html", view, status, who)
 
 
 @router.get("/account/timezone")
@@ -428,7 +399,7 @@ def _delete_page(
     request: Request, state: AppState, who: SignedIn, message: str | None, status: int = 200
 ) -> HTMLResponse:
     view: DeleteView = {"errors": {"password": message} if message else {}, "email": who.user.email}
-    return patient_page(request, state, who, "account_delete.html", view, status)
+    return form_page(request, state, "account_delete.html", view, status, who)
 
 
 @router.get("/account/delete")

@@ -22,16 +22,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from crampcheck.services import account_links, emails
-from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError, ThrottledError
+from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError
 from crampcheck.web.auth import DbDep, client_address, looks_like_token
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.mailing import absolute, send_later
-from crampcheck.web.pages.account import anonymous_page, signed_in_redirect
+from crampcheck.web.pages.account import form_page, signed_in_redirect
 from crampcheck.web.pages.credentials import (
     MAX_EMAIL_CHARS,
     MAX_PASSWORD_CHARS,
     new_password_errors,
+    refusal_status,
     typed_twice,
 )
 from crampcheck.web.pages.flow import text_field
@@ -62,11 +63,6 @@ def check_email_page(request: Request, state: AppState, reason: str) -> HTMLResp
     return page(request, state, "account_check_email.html", {"reason": reason})
 
 
-def _status(error: AccountError) -> int:
-    """429 for a throttled attempt, 422 for any other refusal."""
-    return 429 if isinstance(error, ThrottledError) else 422
-
-
 # ---------------------------------------------------------------- forgot password
 
 
@@ -77,7 +73,7 @@ def _request_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    return anonymous_page(
+    return form_page(
         request,
         state,
         "account_reset_request.html",
@@ -112,7 +108,8 @@ def reset_request_submit(
         issued = account_links.request_reset(db, email, client_address(request))
     except AccountError as error:
         message = {"email": error.translated()}
-        return _request_page(request, state, email[:MAX_EMAIL_CHARS], message, _status(error))
+        status = refusal_status(error)
+        return _request_page(request, state, email[:MAX_EMAIL_CHARS], message, status)
     if issued is not None:
         link = absolute(state, RESET_PATH.format(token=issued.token))
         lifetime = account_links.LIFETIME["reset"]
@@ -148,7 +145,7 @@ def _link_page(
     view: LinkFormView = {"action": path.format(token=token), "errors": errors}
     if kind == "reset":
         view["min_length"] = PASSWORD_MIN_LENGTH
-    return anonymous_page(request, state, template, view, status_code)
+    return form_page(request, state, template, view, status_code)
 
 
 def _opens(db: Session, token: str, kind: account_links.Purpose) -> bool:
@@ -224,6 +221,6 @@ def confirm_submit(
     except account_links.LinkUnusable:
         return _unusable(request, state)
     except AccountError as error:
-        message = error.translated()
-        return _link_page(request, state, "confirm", token, {"password": message}, _status(error))
+        errors = {"password": error.translated()}
+        return _link_page(request, state, "confirm", token, errors, refusal_status(error))
     return signed_in_redirect(request, form, started, "/diary?welcome=1")

@@ -46,7 +46,8 @@ from crampcheck.web.i18n import _
 from crampcheck.web.mailing import send_request_emails
 from crampcheck.web.pages.check import bad_state_page, read_form
 from crampcheck.web.pages.flow import BadState, FlowState, decode_state, text_field
-from crampcheck.web.pages.render import ErrorView, error_page, not_found, page
+from crampcheck.web.pages.refused import Refusal, refused
+from crampcheck.web.pages.render import not_found, page
 from crampcheck.web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -177,17 +178,7 @@ def emergency_page(request: Request, state: AppState) -> HTMLResponse:
 
 def csrf_page(request: Request, state: AppState) -> HTMLResponse:
     """The answer to a form whose CSRF token does not match."""
-    view = ErrorView(
-        title=_("We could not send this form"),
-        message=_(
-            "The form's security check did not match. This happens when the form was "
-            "open for more than two hours, was sent from another site, or cookies are "
-            "blocked. Nothing was sent to the clinic. Please go back to your result and "
-            "try again, or call the clinic."
-        ),
-        show_clinic_phone=True,
-    )
-    return error_page(request, state, view, 400)
+    return refused(request, state, Refusal.APPOINTMENT_TOKEN)
 
 
 @router.get("/appointment")

@@ -50,7 +50,8 @@ from crampcheck.web.pages.flow import (
     list_field,
     text_field,
 )
-from crampcheck.web.pages.render import ErrorView, error_page, page
+from crampcheck.web.pages.refused import Refusal, refused
+from crampcheck.web.pages.render import page
 from crampcheck.web.pages.result import denied_labels, flow_part, reading_chips
 from crampcheck.web.pages.views import ConfirmView, DescribeView, QuestionView
 from crampcheck.web.state import AppState
@@ -81,16 +82,7 @@ async def read_form(request: Request) -> FormData:
 
 def bad_state_page(request: Request, state: AppState) -> HTMLResponse:
     """The page for a check whose carried answers cannot be used."""
-    view = ErrorView(
-        title=_("We could not continue your check"),
-        message=_(
-            "The answers carried over from the last page were missing, damaged or too "
-            "long, so nothing was assessed and nothing was saved. Please start the check "
-            "again."
-        ),
-        show_restart=True,
-    )
-    return error_page(request, state, view, 400)
+    return refused(request, state, Refusal.CHECK_STATE)
 
 
 # ----------------------------------------------------------------- describe it in words

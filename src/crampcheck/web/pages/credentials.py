@@ -9,14 +9,19 @@ rules in the staff services and read only the raw fields here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from starlette.datastructures import FormData
 
 from crampcheck.services import accounts
-from crampcheck.services.accounts import AccountError
+from crampcheck.services.accounts import AccountError, ThrottledError
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import text_field
+from crampcheck.web.pages.views import SignInView
+
+Who = TypeVar("Who")
 
 MAX_PASSWORD_CHARS = 1024
 """The most of a typed password read from a form (the rules refuse long ones anyway)."""
@@ -43,6 +48,45 @@ def sign_in_fields(form: FormData) -> SignInFields:
     if not password:
         errors["password"] = _("Please enter your password.")
     return SignInFields(email, password, errors)
+
+
+def refusal_status(error: AccountError) -> int:
+    """The status a form refused by the account services answers with: 429 for a
+    throttled attempt, 422 for any other refusal."""
+    return 429 if isinstance(error, ThrottledError) else 422
+
+
+def sign_in_view(next_page: str, notice: str | None = None) -> SignInView:
+    """An empty sign-in form, going on to ``next_page``, with ``notice`` above it."""
+    return SignInView(form={"email": "", "next": next_page}, errors={}, notice=notice)
+
+
+@dataclass(frozen=True)
+class SignInAttempt(Generic[Who]):
+    """A sign-in form's outcome: who signed in, else the form to show again (what was
+    typed, each field's message) and the status to answer it with."""
+
+    who: Who | None
+    view: SignInView
+    status: int = 200
+
+
+def attempt_sign_in(
+    form: FormData, next_page: str, authenticate: Callable[[str, str], Who]
+) -> SignInAttempt[Who]:
+    """Read a sign-in form (a patient's or a staff member's) and, once nothing is
+    missing, ``authenticate(email, password)``; a refusal is said at the email field (one
+    message for an unknown address and a wrong password)."""
+    typed = sign_in_fields(form)
+    typed_in = {"email": typed.email[:MAX_EMAIL_CHARS], "next": next_page}
+    if typed.errors:
+        return SignInAttempt(None, SignInView(form=typed_in, errors=typed.errors, notice=None), 422)
+    try:
+        who = authenticate(typed.email, typed.password)
+    except AccountError as error:
+        refused = SignInView(form=typed_in, errors={"email": error.translated()}, notice=None)
+        return SignInAttempt(None, refused, refusal_status(error))
+    return SignInAttempt(who, SignInView(form=typed_in, errors={}, notice=None))
 
 
 def typed_twice(form: FormData, field: str) -> tuple[str, str]:

@@ -31,9 +31,8 @@ from crampcheck.web.auth import (
     signed_in,
 )
 from crampcheck.web.deps import StateDep
-from crampcheck.web.i18n import _
 from crampcheck.web.pages.check import read_form
-from crampcheck.web.pages.render import ErrorView, error_page
+from crampcheck.web.pages.refused import Refusal, refused
 from crampcheck.web.pages.staff_render import staff_csrf_failed, staff_forbidden
 from crampcheck.web.staff_auth import (
     StaffSignedIn,
@@ -94,15 +93,7 @@ def to_sign_in(request: Request) -> RedirectResponse:
 
 def csrf_failed(request: Request, state: AppState) -> HTMLResponse:
     """The answer to a form whose security token does not match."""
-    view = ErrorView(
-        title=_("We could not use this form"),
-        message=_(
-            "The form's security check did not match. This happens when the form was "
-            "open for a long time, was sent from another site, or cookies are blocked. "
-            "Nothing was changed. Please go back, reload the page and try again."
-        ),
-    )
-    return error_page(request, state, view, 400)
+    return refused(request, state, Refusal.FORM_TOKEN)
 
 
 def current_patient(request: Request, db: DbDep) -> SignedIn:

@@ -20,6 +20,7 @@ is rendered on the spot and the database is used throughout.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from crampcheck.clinic import Clinic
 from crampcheck.domain.diary import FEELS
 from crampcheck.domain.diary_charts import chart_svg
 from crampcheck.services import inbox as inbox_service
@@ -361,14 +363,24 @@ def status_submit(
 # ---------------------------------------------------------------- downloads and charts
 
 
-def _clinical_request(
+@dataclass(frozen=True)
+class _ClinicalRead:
+    """A request a clinician asked to take away in full, and what each download of it
+    needs: the member's clinic and the address the audit trail records."""
+
+    found: AppointmentRequest
+    clinic: Clinic
+    address: str | None
+
+
+def _clinical_read(
     request: Request, state: AppState, db: Session, who: StaffSignedIn, request_id: str
-) -> AppointmentRequest:
+) -> _ClinicalRead:
     """The clinic's request a clinician asked for, or the not-found page instead."""
     found = find_request(db, who, request_id)
     if found is None:
         raise Answer(missing_page(request, state, who))
-    return found
+    return _ClinicalRead(found, member_clinic(db, state, who.member), client_address(request))
 
 
 @router.get("/staff/requests/{request_id}/summary.pdf")
@@ -376,11 +388,9 @@ def summary_download(
     request: Request, state: StateDep, db: DbDep, who: StaffReadingClinical, request_id: str
 ) -> Response:
     """The one-page summary for a clinician, as a PDF download."""
-    appointment = _clinical_request(request, state, db, who, request_id)
-    clinic = member_clinic(db, state, who.member)
-    address = client_address(request)
-    pdf = read_summary_pdf(db, who.member, appointment, state.pipeline.kb, clinic, address)
-    return attachment(pdf, "application/pdf", download_name(appointment, "pdf"))
+    read = _clinical_read(request, state, db, who, request_id)
+    pdf = read_summary_pdf(db, who.member, read.found, state.pipeline.kb, read.clinic, read.address)
+    return attachment(pdf, "application/pdf", download_name(read.found, "pdf"))
 
 
 @router.get("/staff/requests/{request_id}/fhir")
@@ -388,12 +398,11 @@ def fhir_download(
     request: Request, state: StateDep, db: DbDep, who: StaffReadingClinical, request_id: str
 ) -> Response:
     """The request as a FHIR R4 Bundle, as a download."""
-    appointment = _clinical_request(request, state, db, who, request_id)
-    clinic = member_clinic(db, state, who.member)
-    kb, address = state.pipeline.kb, client_address(request)
-    bundle = export_fhir(db, who.member, appointment, kb, clinic, address, Via.PAGES)
+    read = _clinical_read(request, state, db, who, request_id)
+    kb = state.pipeline.kb
+    bundle = export_fhir(db, who.member, read.found, kb, read.clinic, read.address, Via.PAGES)
     body = json.dumps(bundle, ensure_ascii=False)
-    return attachment(body, "application/fhir+json", download_name(appointment, "fhir.json"))
+    return attachment(body, "application/fhir+json", download_name(read.found, "fhir.json"))
 
 
 @router.get("/staff/requests/{request_id}/charts/{name}.svg")

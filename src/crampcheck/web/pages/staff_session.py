@@ -17,17 +17,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crampcheck.services import staff as staff_service
-from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError, ThrottledError
+from crampcheck.services.accounts import PASSWORD_MIN_LENGTH, AccountError
 from crampcheck.services.audit import AuditAction, record
 from crampcheck.web.auth import DbDep, client_address
 from crampcheck.web.deps import StateDep
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.credentials import (
-    MAX_EMAIL_CHARS,
+    attempt_sign_in,
     change_refused,
     mismatch_message,
     password_change_fields,
-    sign_in_fields,
+    sign_in_view,
 )
 from crampcheck.web.pages.flow import text_field
 from crampcheck.web.pages.guards import (
@@ -43,6 +43,7 @@ from crampcheck.web.pages.staff_render import (
     staff_csrf_failed,
     staff_page,
 )
+from crampcheck.web.pages.views import SignInView
 from crampcheck.web.staff_auth import (
     StaffSignedIn,
     begin_staff_session,
@@ -63,22 +64,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def _signin_page(
-    request: Request,
-    state: AppState,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
-    notice: str | None = None,
+    request: Request, state: AppState, view: SignInView, status_code: int = 200
 ) -> HTMLResponse:
     nonce, token = signin_csrf(request, state)
-    response = staff_page(
-        request,
-        state,
-        None,
-        "staff_signin.html",
-        {"form": values, "errors": errors, "notice": notice, "csrf_token": token},
-        status_code,
-    )
+    context = {**view, "csrf_token": token}
+    response = staff_page(request, state, None, "staff_signin.html", context, status_code)
     set_signin_cookie(response, request, nonce)
     return response
 
@@ -91,32 +81,24 @@ def signin_form(
     done: str | None = None,
 ) -> HTMLResponse:
     """Staff sign in here."""
-    notices = {"signed_out": _("You are signed out.")}
-    return _signin_page(
-        request,
-        state,
-        {"email": "", "next": safe_staff_next(next_page)},
-        {},
-        notice=notices.get(done or ""),
-    )
+    notice = _("You are signed out.") if done == "signed_out" else None
+    return _signin_page(request, state, sign_in_view(safe_staff_next(next_page), notice))
 
 
 @router.post(SIGN_IN_PATH)
 def signin_submit(request: Request, state: StateDep, db: DbDep, form: StaffSignInForm) -> Response:
     """Check the credentials; a new session (the old one ends) and the page asked for."""
-    typed = sign_in_fields(form)
-    next_page = safe_staff_next(text_field(form, "next", 300))
-    values = {"email": typed.email[:MAX_EMAIL_CHARS], "next": next_page}
-    if typed.errors:
-        return _signin_page(request, state, values, typed.errors, 422)
     address = client_address(request)
-    try:
-        member = staff_service.sign_in_staff(db, typed.email, typed.password, address)
-    except AccountError as error:
-        status = 429 if isinstance(error, ThrottledError) else 422
-        return _signin_page(request, state, values, {"email": error.translated()}, status)
+    next_page = safe_staff_next(text_field(form, "next", 300))
+    attempt = attempt_sign_in(
+        form,
+        next_page,
+        lambda email, password: staff_service.sign_in_staff(db, email, password, address),
+    )
+    if attempt.who is None:
+        return _signin_page(request, state, attempt.view, attempt.status)
     response = RedirectResponse(next_page, status_code=303)
-    begin_staff_session(response, request, db, member)
+    begin_staff_session(response, request, db, attempt.who)
     return no_store(response)
 
 
