@@ -66,27 +66,56 @@ def _probabilities(text: str) -> dict[str, float]:
         return {}
 
 
+class TextLanguage:
+    """The language questions about one text, asked as often as needed: the statistical
+    detection of the whole text (some milliseconds) is made once for all of them."""
+
+    __slots__ = ("_whole", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._whole: dict[str, float] | None = None
+
+    def probabilities(self, piece: str) -> dict[str, float]:
+        """Each language's probability for ``piece`` of the text (or the whole)."""
+        if piece != self.text:
+            return _probabilities(piece)
+        if self._whole is None:
+            self._whole = _probabilities(self.text)
+        return self._whole
+
+    def languages(self) -> tuple[str, ...]:
+        """See :func:`languages_of`."""
+        text = self.text
+        plain = _plainly_in(text)
+        if plain is not None:
+            return (plain,)
+        whole = self.probabilities(text)
+        if not whole:
+            return ("en",)
+        for language in READ_LANGUAGES:
+            if whole.get(language, 0.0) >= _SURE and not _mixed(self, language):
+                return (language,)
+        found = {lang for lang in READ_LANGUAGES if whole.get(lang, 0.0) >= _POSSIBLE}
+        for piece in _PIECES.split(text):
+            if len(piece.split()) >= _MIN_PIECE_WORDS:
+                said = self.probabilities(piece)
+                found |= {lang for lang in READ_LANGUAGES if _likelihood(said, lang) >= _POSSIBLE}
+        if not found and len(text.split()) < _SHORT:
+            return READ_LANGUAGES  # too short to tell: read it both ways
+        return tuple(lang for lang in READ_LANGUAGES if lang in found)
+
+    def in_neither(self) -> bool:
+        """See :func:`in_neither`."""
+        whole = self.probabilities(self.text)
+        return bool(whole) and all(_likelihood(whole, lang) < _POSSIBLE for lang in READ_LANGUAGES)
+
+
 def languages_of(text: str) -> tuple[str, ...]:
     """The reader's languages to read ``text`` in: ``("en",)``, ``("es",)``, both,
     or none for a text in neither language. A text with no letters (nothing to go
     on) is read in English, the clinic's language."""
-    plain = _plainly_in(text)
-    if plain is not None:
-        return (plain,)
-    whole = _probabilities(text)
-    if not whole:
-        return ("en",)
-    for language in READ_LANGUAGES:
-        if whole.get(language, 0.0) >= _SURE and not _mixed(text, language):
-            return (language,)
-    found = {lang for lang in READ_LANGUAGES if whole.get(lang, 0.0) >= _POSSIBLE}
-    for piece in _PIECES.split(text):
-        if len(piece.split()) >= _MIN_PIECE_WORDS:
-            said = _probabilities(piece)
-            found |= {lang for lang in READ_LANGUAGES if _likelihood(said, lang) >= _POSSIBLE}
-    if not found and len(text.split()) < _SHORT:
-        return READ_LANGUAGES  # too short to tell: read it both ways
-    return tuple(lang for lang in READ_LANGUAGES if lang in found)
+    return TextLanguage(text).languages()
 
 
 def _plainly_in(text: str) -> str | None:
@@ -100,11 +129,11 @@ def _plainly_in(text: str) -> str | None:
     return None
 
 
-def _mixed(text: str, language: str) -> bool:
+def _mixed(text: TextLanguage, language: str) -> bool:
     """Whether a sentence of a text that is mostly in ``language`` is in the other."""
-    for piece in _PIECES.split(text):
+    for piece in _PIECES.split(text.text):
         if len(piece.split()) >= _MIN_PIECE_WORDS:
-            said = _probabilities(piece)
+            said = text.probabilities(piece)
             for other in READ_LANGUAGES:
                 if other != language and _likelihood(said, other) >= 0.5:
                     return True
@@ -127,5 +156,4 @@ def function_words_of_others(language: str) -> frozenset[str]:
 def in_neither(text: str) -> bool:
     """Whether the text as a whole is most likely in a language the reader does not
     read ("j'ai une crampe au mollet": French)."""
-    whole = _probabilities(text)
-    return bool(whole) and all(_likelihood(whole, lang) < _POSSIBLE for lang in READ_LANGUAGES)
+    return TextLanguage(text).in_neither()

@@ -31,6 +31,7 @@ from crampcheck.domain.limits import MAX_TEXT_CHARS
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.reader_language import reader_knowledge
+from crampcheck.nlp import first_word_matcher
 from crampcheck.nlp.normalise import Normalised, normalise
 from crampcheck.nlp.pairs import WordPairs
 from crampcheck.nlp.quantities import QuantityReader
@@ -95,6 +96,7 @@ class Reader:
             ),
         )
         matcher.add(list(self._target_rules()))
+        first_word_matcher.install(matcher)  # token patterns tried only where they begin
         # A negation between the two words of a pair ("my pee isn't dark") breaks it.
         # Only one-token negations: "n/a" is three tokens, and its first ("n") is not one.
         self._pairs = WordPairs(

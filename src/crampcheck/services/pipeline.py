@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.i18n import current_language
@@ -17,12 +18,7 @@ from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_lan
 # What loading the knowledge base raises when it is invalid (default_pipeline, the rule
 # cases), offered here so that the command line can say so without reaching below.
 from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
-from crampcheck.nlp.language import (
-    READ_LANGUAGES,
-    function_words_of_others,
-    in_neither,
-    languages_of,
-)
+from crampcheck.nlp.language import READ_LANGUAGES, TextLanguage, function_words_of_others
 from crampcheck.nlp.reader import Reader, Reading, reader_for
 from crampcheck.nlp.tokenizer import spelling_left_alone
 from crampcheck.services.metrics import reader_timer
@@ -74,7 +70,7 @@ class Pipeline:
         """How many times the reader was built afresh (see VOCABULARY_LIMIT)."""
         self._readers: dict[str, Reader] = {}
         self._renewing = threading.Lock()
-        self._read = lru_cache(maxsize=self.READING_CACHE_SIZE)(self._read_uncached)
+        self._readings = _Recent(self.READING_CACHE_SIZE)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -82,29 +78,33 @@ class Pipeline:
         knowledge as :attr:`english_kb`, with its texts translated where they are."""
         return in_language(self.english_kb, current_language())
 
-    def _read_uncached(self, text: str) -> Reading:
-        languages = _languages_to_read(text)
-        for language in languages or READ_LANGUAGES:
-            self._renew_if_grown(language)
+    def _read(self, text: str, language: TextLanguage | None = None) -> Reading:
+        """``text`` read (or its reading kept from a recent read); ``language``: what is
+        known of its language already (else it is detected here)."""
+        found = self._readings.get(text)
+        if found is not None:
+            return found
+        language = language or TextLanguage(text)
+        languages = _languages_to_read(language)
+        for each in languages or READ_LANGUAGES:
+            self._renew_if_grown(each)
         with reader_timer():
-            return self._read_in(text, languages)
+            reading = self._read_in(language, languages)
+        self._readings.put(text, reading)
+        return reading
 
-    def _read_in(self, text: str, languages: tuple[str, ...]) -> Reading:
+    def _read_in(self, language: TextLanguage, languages: tuple[str, ...]) -> Reading:
         """``text`` read in each of ``languages``, merged (present wins). A text in
         neither language is still read in both, so that a wrong guess never hides a
         warning sign; only when neither reads anything is it said to be in neither."""
-        readings = [self._read_one(text, language, languages) for language in languages]
+        text = language.text
+        readings = [self._read_one(text, each, languages) for each in languages]
         if not languages:
-            readings = [self.reader_in(language).read(text) for language in READ_LANGUAGES]
+            readings = [self.reader_in(each).read(text) for each in READ_LANGUAGES]
             if not any(r.findings for r in readings):
                 return Reading(text, (), (), (), languages=())
             readings = [r for r in readings if r.findings]
-        reading = readings[0]
-        for other in readings[1:]:
-            reading = reading.merged(other)
-        if not reading.findings and in_neither(text):
-            return Reading(text, (), (), (), languages=())
-        return reading
+        return _merged(language, readings)
 
     def _read_one(self, text: str, language: str, languages: tuple[str, ...]) -> Reading:
         """``text`` read in ``language``. When it is read in other languages too, only
@@ -116,6 +116,30 @@ class Pipeline:
         with spelling_left_alone():
             reading = reader.read(text)
         return reading.without_words(function_words_of_others(language))
+
+    def _read_many_in(
+        self, detected: Sequence[TextLanguage], languages: tuple[str, ...]
+    ) -> list[Reading]:
+        """Texts to read in the same ``languages`` (at least one), read in one batch per
+        language and merged as :meth:`_read_in` does for one; each is kept as read."""
+        texts = [language.text for language in detected]
+        per_language: list[list[Reading]] = []
+        for language in languages:
+            self._renew_if_grown(language)
+            reader = self.reader_in(language)
+            if languages == (language,):
+                per_language.append(reader.read_many(texts))
+                continue
+            with spelling_left_alone():
+                read = reader.read_many(texts)
+            others = function_words_of_others(language)
+            per_language.append([reading.without_words(others) for reading in read])
+        result = []
+        for i, text_language in enumerate(detected):
+            reading = _merged(text_language, [each[i] for each in per_language])
+            self._readings.put(text_language.text, reading)
+            result.append(reading)
+        return result
 
     def _renew_if_grown(self, language: str = "en") -> None:
         """Before a read: replace a reader once it has kept more than VOCABULARY_LIMIT
@@ -214,18 +238,33 @@ class Pipeline:
         """Assess many descriptions in one batch."""
         self._renew_if_grown()
         texts = [text for text, _, _ in items]
-        languages = [_languages_to_read(text) for text in texts]
+        detected = [TextLanguage(text) for text in texts]
+        languages = [_languages_to_read(language) for language in detected]
         english = [i for i, found in enumerate(languages) if found == ("en",)]
         readings: list[Reading | None] = [None] * len(texts)
         for i, reading in zip(
             english, self.reader.read_many([texts[i] for i in english]), strict=True
         ):
             readings[i] = reading
-        for i in range(len(texts)):
+        # The others are read as a single check reads them (English too, beside Spanish),
+        # so that a batch (and ``eval``) scores what a person would be shown; those in
+        # the same languages are read together.
+        others: dict[tuple[str, ...], list[int]] = {}
+        for i, found in enumerate(languages):
             if readings[i] is None:
-                # Read as a single check reads it (English too, beside Spanish), so that
-                # a batch (and ``eval``) scores what a person would be shown.
-                readings[i] = self._read(texts[i])
+                kept = self._readings.get(texts[i])
+                if kept is not None:
+                    readings[i] = kept
+                elif found:
+                    others.setdefault(found, []).append(i)
+        for found, chosen in others.items():
+            for i, reading in zip(
+                chosen, self._read_many_in([detected[i] for i in chosen], found), strict=True
+            ):
+                readings[i] = reading
+        for i in range(len(texts)):
+            if readings[i] is None:  # in neither language: read both ways, one at a time
+                readings[i] = self._read(texts[i], detected[i])
         return [
             self.assess_read(reading.to_case(age, sex), reading)
             for reading, (_, age, sex) in zip(readings, items, strict=True)
@@ -233,15 +272,49 @@ class Pipeline:
         ]
 
 
-def _languages_to_read(text: str) -> tuple[str, ...]:
-    """The languages to read ``text`` in: those it is likely written in, and English
+def _languages_to_read(language: TextLanguage) -> tuple[str, ...]:
+    """The languages to read a text in: those it is likely written in, and English
     beside any other, always: names or a few words in Spanish must not stop an English
     warning sign being read ("Jose Maria Lopez: chest pain"). A text in a third language
     is left to be said to be in neither (no languages)."""
-    languages = languages_of(text)
-    if languages and "en" not in languages and not in_neither(text):
+    languages = language.languages()
+    if languages and "en" not in languages and not language.in_neither():
         return ("en", *languages)
     return languages
+
+
+def _merged(language: TextLanguage, readings: Sequence[Reading]) -> Reading:
+    """One text's readings in several languages as one (present wins); nothing read of a
+    text in neither language is said to be in neither."""
+    reading = readings[0]
+    for other in readings[1:]:
+        reading = reading.merged(other)
+    if not reading.findings and language.in_neither():
+        return Reading(language.text, (), (), (), languages=())
+    return reading
+
+
+class _Recent:
+    """The most recent readings by their text, at most ``size`` of them (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[str, Reading] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Reading | None:
+        with self._lock:
+            found = self._kept.get(text)
+            if found is not None:
+                self._kept.move_to_end(text)
+            return found
+
+    def put(self, text: str, reading: Reading) -> None:
+        with self._lock:
+            self._kept[text] = reading
+            self._kept.move_to_end(text)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
 
 
 def _case_of(
