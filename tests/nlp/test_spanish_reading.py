@@ -1,6 +1,6 @@
 """Descriptions in Spanish: the Spanish reader, language detection, and the case sets
 written in Spanish by independent bilingual writers (``es/es_a``, ``es/es_b``,
-``es/es_d``, ``es/es_e``, 40 each).
+``es/es_d``, ``es/es_e``, ``es/es_f``, ``es/es_h``, 40 each).
 
 Before the Spanish reader, es_a and es_b were read by the English one: exact urgency
 11/40 and 14/40, emergencies 0/10 and 0/10, kind 15/40 and 16/40. es_d (Mexican and
@@ -26,7 +26,14 @@ from tests.reading_eval import score
 CASES = Path(__file__).parents[1] / "reading_cases" / "es"
 
 # exact urgency, kind (out of 40 each); every emergency caught
-FLOORS = {"es_a": (36, 35), "es_b": (35, 32), "es_d": (36, 38), "es_e": (33, 31)}
+FLOORS = {
+    "es_a": (37, 37),
+    "es_b": (36, 37),
+    "es_d": (37, 39),
+    "es_e": (36, 34),
+    "es_f": (39, 33),
+    "es_h": (39, 37),
+}
 # Emergencies the rules, not the reading, leave at a lower level: esd-003's hand spasms
 # and tingling lips after a thyroidectomy are read, but the emergency rule for low
 # calcium asks for a tight throat or a seizure (the same text in English is urgent too).
@@ -39,6 +46,22 @@ RULE_GAPS = {"es_d": {"esd-003"}, "es_e": {"ese-006"}}
 # the next kinds of failure: lay words for a stroke, weakness, claudication, thirst; a
 # comma ending a negation; "ni se mueve nada más de la cara"; a denial after "en la
 # noche". 38/40 (10/10, none under-triaged, kind 33/40) after.
+# A second fresh set (es_h: Caribbean and South American Spanish, many about a relative)
+# was first read at 33/40 (emergencies 10/10, under-triage 2, kind 30/40); its kinds of
+# failure: an age said alone ("mi marido, 52 años") read as how long the problem has
+# lasted; a hand curled like a claw, a "garganta apretá" and a whistle on breathing; a
+# child who will not put the heels down; "le cuesta levantar el pie"; ants under the
+# skin read as restless legs; an eye that trembles; "cada día un poquito mejor" as
+# frequent; the length of a climb or of time at home as the episode's. 39/40 (10/10,
+# none under-triaged, kind 37/40) after; es_f, tuned on before, is 39/40 (kind 33/40).
+# Their remaining misses are the rules' (the same texts in English get the same answer):
+# a statin with cramps and no weakness is urgent, tetanus and serotonin syndrome are
+# given a kind of cramp or spasm, and scare-quoted 'calambres' after a long hike.
+# The same kinds, with a knotted or locked muscle, waking with a wry neck, jumps in the
+# limbs and "no se orina" (no wetting oneself), took es_a to 37/40 (kind 37), es_b to
+# 36/40 (kind 37), es_e to 36/40 (kind 34). esb-026's morning jerks are now read as
+# twitching with poor sleep, which the rules send home as harmless twitching (as they
+# do in English): a rule gap, one level under.
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -194,6 +217,12 @@ def test_pronouns_between_the_words_of_a_spanish_phrase(
         ("un señor de 60 años con calambres en el chamorro", None),
         ("tengo 3 años con este calambre en la pierna", 3 * 365),
         ("me dan calambres desde hace 2 años", 2 * 365),
+        # an age said alone between a clause's ends
+        ("Se me acalambró el muslo jugando fútbol. 27 años.", None),
+        ("mi suegra, 71 años, tiene calambres en los pies", None),
+        ("41 años, hombre. Calambres en la pantorrilla", None),
+        ("calambres en el pie, tengo 2 años así", 2 * 365),
+        ("calambres en el pie hace 2 años, cada vez peor", 2 * 365),
     ],
 )
 def test_an_age_in_years_is_no_duration(pipeline: Pipeline, text: str, days: int | None) -> None:
@@ -471,3 +500,88 @@ def test_spanish_lay_words_and_modifiers(
     pipeline: Pipeline, text: str, finding: str, state: FindingState | None
 ) -> None:
     assert _states(pipeline, text).get(finding) is state
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "state"),
+    [
+        # a cramp typed with an n before the b
+        ("anoche me dio un calanbre en el muslo", "sustained_contraction", FindingState.PRESENT),
+        # a hand that curls like a claw; a knot the Southern Cone calls a contractura
+        (
+            "los dedos se me quedan encogidos como una garra",
+            "sustained_contraction",
+            FindingState.PRESENT,
+        ),
+        ("tengo una contractura en el hombro", "sustained_contraction", FindingState.PRESENT),
+        # a tight throat and noisy breathing, Caribbean spelling too; an odd voice is no
+        # slurred speech
+        ("tiene la garganta apretá desde la mañana", "throat_tight", FindingState.PRESENT),
+        ("le sale un pitido cuando respira", "throat_tight", FindingState.PRESENT),
+        ("tengo la voz rara y ronca", "slurred_speech", None),
+        # a child who will not put the heels down walks on tiptoe
+        ("la nena no quiere apoyar el talón", "cannot_bear_weight", FindingState.PRESENT),
+        ("el chamaco anda en puntitas desde el lunes", "limp", FindingState.PRESENT),
+        # weakness by what is hard to lift; a limb that straightens by itself is no stretch
+        ("le cuesta levantar el brazo derecho", "weakness", FindingState.PRESENT),
+        ("la rodilla se me estira sola", "stretching_tried", None),
+        ("la rodilla se me estira sola", "involuntary_spasm", FindingState.PRESENT),
+        # ants under the skin are pins and needles; an urge to move the legs is restless legs
+        ("siento como hormigas en las manos", "tingling", FindingState.PRESENT),
+        ("siento como hormigas en las manos", "restless_urge", None),
+        ("me dan unas ganas tremendas de mover las piernas", "restless_urge", FindingState.PRESENT),
+        # an eye or a cheek that trembles or jumps is a twitch
+        ("hace un mes me empezó a temblar el párpado", "twitching", FindingState.PRESENT),
+        ("tengo unos brincos en la mejilla", "twitching", FindingState.PRESENT),
+        # getting better each day is no frequency
+        ("me duelen los muslos pero cada día estoy mejor", "frequent", None),
+        ("me dan calambres cada día", "frequent", FindingState.PRESENT),
+        # not sleeping, and nothing numb
+        ("con esos calambres no pego el ojo", "sleep_disrupted", FindingState.PRESENT),
+        ("no se le duerme nada, ni las piernas", "sleep_disrupted", None),
+        # a muscle that knots or locks; waking with a wry neck is a crick, not a dystonia
+        ("tengo la pantorrilla hecha un nudo", "sustained_contraction", FindingState.PRESENT),
+        ("se me trabó la pantorrilla subiendo", "sustained_contraction", FindingState.PRESENT),
+        ("tiene el cuello trancado", "sustained_contraction", FindingState.PRESENT),
+        ("amanecí con el cuello chueco", "sustained_contraction", FindingState.PRESENT),
+        ("amanecí con el cuello chueco", "abnormal_posture", None),
+        ("la espalda dura como un palo", "tightness", FindingState.PRESENT),
+        # jumps and startles in the limbs; the jerk of falling asleep; a thinner arm
+        ("se le brincan las piernas en la tarde", "twitching", FindingState.PRESENT),
+        ("le dan como sustos en los brazos", "twitching", FindingState.PRESENT),
+        ("cuando se está quedando dormido da un brinco", "sleep_start_jerk", FindingState.PRESENT),
+        ("el brazo izquierdo se le ve más flaquito", "wasting", FindingState.PRESENT),
+        ("se me botó el vaso de la mano", "weakness", FindingState.PRESENT),
+        # no wetting oneself is no lack of urine; the chin to the chest is not the chest
+        ("en los ataques no se orina ni se muerde la lengua", "little_urine", None),
+        ("puedo tocar el pecho con la barbilla", "site_chest", None),
+        ("puede pegar la barbilla al pecho sin dolor", "site_chest", None),
+        # the rest of the face that does not move is no paralysis
+        ("le brinca el ojo y no se le mueve el resto de la cara", "paralysis", None),
+    ],
+)
+def test_regional_words_and_what_they_deny(
+    pipeline: Pipeline, text: str, finding: str, state: FindingState | None
+) -> None:
+    assert _states(pipeline, text).get(finding) is state
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "subimos el cerro como 6 horas subiendo y bajando, hoy me duelen las piernas",
+        "llevo dos horas en la casa con el aire y todavía tengo calambres",
+    ],
+)
+def test_the_length_of_a_climb_or_of_time_at_home_is_not_the_episode(
+    pipeline: Pipeline, text: str
+) -> None:
+    reading = pipeline.check_text(text).reading
+    assert reading is not None and "episode_minutes" not in reading.values()
+
+
+def test_someone_elses_word_for_it_is_no_finding(pipeline: Pipeline) -> None:
+    said = _states(pipeline, "le brinca el pie al dormirse y el vecino le dijo que eso son ataques")
+    assert said.get("seizure") is not FindingState.PRESENT
+    said = _states(pipeline, "le dio un ataque y se puso tieso")
+    assert said.get("seizure") is FindingState.PRESENT

@@ -184,14 +184,17 @@ class QuantityReader:
     def _not_a_measure(self, text: str, match: re.Match[str], unit: Unit) -> bool:
         """Whether the words just before a number with a unit say it is no measure of the
         problem ("tengo 45 años": an age), unless what follows makes it one after all."""
-        before = text[max(0, match.start() - 40) : match.start()]
+        start = match.start()
+        # the text's start ends a clause as a line break does
+        before = ("\n" if start <= 40 else "") + text[max(0, start - 40) : start]
         after = text[match.end() : match.end() + 24].lower()
         return any(
             dimension == unit.dimension
             and (not units or squash(match.group("unit")) in units)
             and preceded.search(before) is not None
             and not (unless and _starts_with_any(after, unless))
-            for dimension, units, preceded, unless in self._patterns.not_measures
+            and (not followed or not after.strip() or _starts_with_any(after, followed))
+            for dimension, units, preceded, unless, followed in self._patterns.not_measures
         )
 
     def _measures_something_else(self, text: str, end: int) -> bool:

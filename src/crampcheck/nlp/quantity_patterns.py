@@ -48,7 +48,9 @@ class Unit:
     word: str
 
 
-NotAMeasure = tuple[str, frozenset[str], re.Pattern[str], tuple[str, ...]]
+NotAMeasure = tuple[str, frozenset[str], re.Pattern[str], tuple[str, ...], tuple[str, ...]]
+"""A dimension, its unit words (none: all), what precedes, what makes it a measure
+after all, and what must follow (none: anything)."""
 """Words that make a number with a unit no measure of the problem ("tengo 45 años": an
 age): the dimension, the units it applies to (all when empty), the words before the
 number, and the words after it that make it a measure after all."""
@@ -189,12 +191,13 @@ def build_patterns(kb: KnowledgeBase) -> QuantityPatterns:
             spec.dimension,
             frozenset(squash(u) for u in spec.units),
             re.compile(
-                rf"(?<![\w])(?:{alternation(list(spec.preceded_by))})"
+                _preceded(spec.preceded_by)
                 + (rf"(?:\s+(?:{alternation(list(spec.between))}))*" if spec.between else "")
                 + r"\s*$",
                 re.IGNORECASE,
             ),
             tuple(w.lower() for w in spec.unless_followed_by),
+            tuple(spec.followed_by),
         )
         for spec in lexicon.not_measures
     ]
@@ -268,3 +271,14 @@ def build_patterns(kb: KnowledgeBase) -> QuantityPatterns:
         adjacent=adjacent,
         cued=cued,
     )
+
+
+def _preceded(words: tuple[str, ...]) -> str:
+    """Words before a number, each whole ("tengo", not "mantengo"), or marks that end a
+    clause (",", "."), which follow a word directly."""
+    said = [w for w in words if w[:1].isalnum()]
+    marks = [w for w in words if not w[:1].isalnum()]
+    parts = [rf"(?<![\w])(?:{alternation(said)})"] if said else []
+    if marks:
+        parts.append("(?:" + "|".join(re.escape(m) for m in marks) + ")")
+    return "(?:" + "|".join(parts) + ")"

@@ -209,7 +209,9 @@ class NotAMeasure(Strict):
         "age is said in years",
     )
     preceded_by: tuple[str, ...] = Field(
-        min_length=1, description="the words just before the number ('tengo', 'señor de')"
+        min_length=1,
+        description="the words just before the number ('tengo', 'señor de'), or marks "
+        "that end a clause ('.', ','; a line break also stands for the text's start)",
     )
     between: tuple[str, ...] = Field(
         default=(),
@@ -220,6 +222,12 @@ class NotAMeasure(Strict):
         default=(),
         description="words after the unit that make it a length after all ('tengo 3 años "
         "con este dolor': the pain has lasted three years)",
+    )
+    followed_by: tuple[str, ...] = Field(
+        default=(),
+        description="what must come right after the unit for it to be no measure, the "
+        "text's end counting as any (an age said alone between commas: 'mi marido, 52 "
+        "años, ...'); none: anything may follow",
     )
 
 
