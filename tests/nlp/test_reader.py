@@ -52,6 +52,17 @@ def test_a_report_about_the_person_being_checked_counts(reader: Reader) -> None:
     assert found["confusion"] is P
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["My son has had leg cramps every night this week.", "My daughter had a seizure an hour ago."],
+)
+def test_a_parent_telling_of_a_child_tells_of_the_person_being_checked(
+    reader: Reader, text: str
+) -> None:
+    found = states(reader, text)
+    assert P in found.values(), (text, found)
+
+
 def test_a_witness_does_not_make_it_someone_elses(reader: Reader) -> None:
     found = states(reader, "My wife says the side of my face is drooping.")
     assert found["face_droop"] is P
