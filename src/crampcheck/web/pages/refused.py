@@ -22,8 +22,9 @@ from crampcheck.web.state import AppState
 class Refusal(Enum):
     """Why what was sent is refused."""
 
-    FORM_TOKEN = "form_token"
-    APPOINTMENT_TOKEN = "appointment_token"
+    # the refusals' names, not secrets
+    FORM_TOKEN = "form_token"  # nosec B105
+    APPOINTMENT_TOKEN = "appointment_token"  # nosec B105
     CHECK_STATE = "check_state"
 
 
