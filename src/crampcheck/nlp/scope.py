@@ -143,10 +143,12 @@ class Scope:
         """Whether a negation that denies an action stops before the finding: "can't
         straighten my legs and my pee looks like cola" - the "and" starts what the
         person says next, which the inability does not deny."""
+        # "can't make it stop and go away": a finding straight after the "and" goes on
+        # with the same inability, so only an "and" with other words after it ends it
         return (
             category == "NEGATED_EXISTENCE"
             and self._beside_a_modal(words, start, end)
-            and any(word in self._action_ends for word in between)
+            and any(word in self._action_ends for word in between[:-1])
         )
 
     def _terminated(self, words: list[str], category: str = "NEGATED_EXISTENCE") -> bool:
