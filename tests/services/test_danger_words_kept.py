@@ -93,24 +93,28 @@ CASES = [
     ("baby feels floppy and won't feed", 1, "emergency"),
     ("she's floppy and her neck is stiff and she has a rash", 4, "emergency"),
     (
-        "My son broke his wrist and got a cast yesterday; now his fingers are numb and the pain keeps getting worse",
+        "My son broke his wrist and got a cast yesterday; now his fingers are numb and "
+        "the pain keeps getting worse",
         9,
         "emergency",
     ),
     ("Cast is too tight, fingers are swelling and numb, pain getting worse", 40, "emergency"),
     (
-        "Had a cast put on today and the pain is getting worse and worse, painkillers don't touch it",
+        "Had a cast put on today and the pain is getting worse and worse, painkillers "
+        "don't touch it",
         40,
         "emergency",
     ),
     ("Mi hijo dice que eso le duele mucho y no puede respirar bien", 10, "emergency"),
     (
-        "Tengo calambres y mareo por el calor, ya llevo una hora en la casa con el aire y sigo con náuseas",
+        "Tengo calambres y mareo por el calor, ya llevo una hora en la casa con el aire y "
+        "sigo con náuseas",
         40,
         "emergency",
     ),
     (
-        "Llevo 40 minutos en la sombra con calambres y mareado, estaba trabajando en el campo con mucho calor",
+        "Llevo 40 minutos en la sombra con calambres y mareado, estaba trabajando en el "
+        "campo con mucho calor",
         40,
         "emergency",
     ),
@@ -126,12 +130,14 @@ CASES = [
         "emergency",
     ),
     (
-        "Me dieron una patada en la espinilla, sufro muchísimo, la pantorrilla está dura como piedra",
+        "Me dieron una patada en la espinilla, sufro muchísimo, la pantorrilla está dura "
+        "como piedra",
         25,
         "emergency",
     ),
     (
-        "It was 84 degrees out on the roof. I've been dizzy and nauseous with cramps for 45 minutes and resting and water haven't helped",
+        "It was 84 degrees out on the roof. I've been dizzy and nauseous with cramps for "
+        "45 minutes and resting and water haven't helped",
         50,
         "emergency",
     ),
@@ -166,19 +172,22 @@ CASES = [
     ("I have a sore on my back and neck spasms from sleeping wrong", 30, "self_care"),
     ("My neck is stiff and I have a little sore on my lip", 30, "self_care"),
     (
-        "I'm on dialysis and missed my session yesterday, my heart is racing and skipping beats and my legs cramp",
+        "I'm on dialysis and missed my session yesterday, my heart is racing and skipping "
+        "beats and my legs cramp",
         70,
         "emergency",
     ),
     (
-        "something bit me on the hand in the woodshed, now my belly is rigid and I'm sweating heavily",
+        "something bit me on the hand in the woodshed, now my belly is rigid and I'm "
+        "sweating heavily",
         40,
         "emergency",
     ),
     ("please get back to me, lower back spasm, can't control my bladder", 45, "emergency"),
     ("Since my back went out yesterday I have a weak bladder and keep leaking", 45, "emergency"),
     (
-        "Mum fell in the bathroom and had lain there since Tuesday before the neighbour found her, her muscles hurt",
+        "Mum fell in the bathroom and had lain there since Tuesday before the neighbour "
+        "found her, her muscles hurt",
         80,
         "emergency",
     ),
