@@ -122,6 +122,10 @@ class KnowledgeBase:
     """The folder it was loaded from, where the translations are found."""
     translations: dict[str, KnowledgeBase] = field(default_factory=dict, compare=False, repr=False)
     """The same knowledge in other languages, loaded when first asked for."""
+    temperature_unit: str = "°C"
+    """The unit its temperatures are asked and shown in (see :mod:`.units`)."""
+    unit_variants: dict[str, KnowledgeBase] = field(default_factory=dict, compare=False, repr=False)
+    """The same knowledge with temperatures in each unit, made when first asked for."""
 
     def finding_of_bit(self, bit: int) -> str:
         """The finding whose (single) bit this is."""

@@ -61,6 +61,7 @@ from crampcheck.knowledge.sections import (
     red_flags_of,
 )
 from crampcheck.knowledge.translations import TRANSLATED_FILES, Coverage, coverage, overlay
+from crampcheck.knowledge.units import check_temperature_texts
 
 __all__ = [
     "DATA_PACKAGE",
@@ -213,6 +214,7 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     derived = check_findings_and_conditions(
         check, findings, finding_where, conditions, condition_where, language
     )
+    check_temperature_texts(findings, finding_where)
     all_rules = compile_rules(check, rule_specs, rule_where, index)
     advice = compile_advice(check, advice_specs, advice_where, emergency_signs)
     check_care_pathways(check, care_pathways, pathway_where)
