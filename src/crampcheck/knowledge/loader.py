@@ -220,6 +220,9 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     check_care_pathways(check, care_pathways, pathway_where)
     emergency_findings = check_emergency_signs(check, emergency_signs)
     groups, group_of = compile_groups(check, group_specs, group_where, emergency_signs)
+    gathering = [groups.pop(gid) for gid in [g.id for g in groups.values() if g.gathers]]
+    if len(gathering) > 1:
+        raise KnowledgeError("questions.yaml: at most one topic gathers")
     check_policy(check, policy)
     check_leaflet(check, leaflet, advice_specs)
     diary_rules = tuple(r for r in all_rules if r.spec.applies_to == "diary")
@@ -239,6 +242,7 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
         diary_rules=diary_rules,
         advice=tuple(advice),
         groups=tuple(groups.values()),
+        gathered=gathering[0] if gathering else None,
         policy=policy,
         lexicon=lexicon,
         diary_mapping=diary_mapping,
