@@ -530,6 +530,16 @@ def test_eval_interview_json(capsys: pytest.CaptureFixture[str]) -> None:
         assert key in interview
     assert interview["cases"] == report["total"]
     assert 0 < interview["questions_median"] <= interview["questions_max"]
+    # The browser's path: the description read first, so fewer screens and options
+    # than the interview alone, and every emergency of the set clear by its end.
+    words = interview["after_words"]
+    assert words["cases"] == report["total"]
+    assert 0 < words["questions_median"] < interview["questions_median"]
+    assert words["questions_median"] <= words["questions_max"]
+    assert 0 < words["options_shown_median"] < interview["options_shown_median"]
+    assert words["options_shown_max"] >= words["options_shown_median"]
+    assert 0 < words["largest_screen"] <= 8
+    assert words["emergency_recognised"] == words["emergency_cases"] == 10
 
 
 @needs_vignettes
@@ -537,6 +547,11 @@ def test_eval_interview_human_report(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = run(capsys, "eval", str(DEV_VIGNETTES), "--interview")
     assert code == cli.EXIT_OK
     assert "Interview:" in flat(out)
+    assert re.search(
+        r"After the words: screens per case median [0-9.]+, max \d+; options shown per "
+        r"case median [0-9.]+, max \d+; largest screen \d options; emergencies clear 10/10",
+        flat(out),
+    )
 
 
 @needs_vignettes

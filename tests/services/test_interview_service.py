@@ -7,6 +7,7 @@ import math
 import pytest
 
 from crampcheck.domain.types import Case, FindingState, Sex
+from crampcheck.domain.units import FAHRENHEIT, using_temperature_unit
 from crampcheck.engine.rules import with_implications
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.services.evaluation import read_vignettes, simulate_interview
@@ -180,3 +181,22 @@ def test_pain_near_the_groin_or_with_no_place_named_is_asked_about_a_testicle(
     severe = frozenset({"any_pain", "pain_severe"})
     assert "with_it_testicle" in _screens_asked(pipeline, text, Sex.MALE, severe)
     assert "with_it_testicle" not in _screens_asked(pipeline, text, Sex.MALE)
+
+
+def test_a_temperature_asked_in_fahrenheit_is_kept_in_celsius(pipeline: Pipeline) -> None:
+    """A US clinic's patient is asked in °F (the clinic's locale); the rules read °C."""
+    feverish = Case(findings={"fever": FindingState.PRESENT, "twitching": FindingState.PRESENT})
+    with using_temperature_unit(FAHRENHEIT):
+        kb = pipeline.kb
+        question = question_by_id("temperature_c", feverish, kb)
+        assert question.unit == "°F" and question.text.endswith("temperature in °F?")
+        case = apply_reply(feverish, question, Reply(number=101.3))
+        assert case.value("temperature_c") == 38.5
+        hot = apply_reply(feverish, question, Reply(number=104))
+        assert pipeline.check_case(hot).case.value("temperature_c") == 40.0
+        assert with_implications(hot, kb).state("high_fever") is FindingState.PRESENT
+        with pytest.raises(ReplyError):
+            apply_reply(feverish, question, Reply(number=20))  # below freezing in °C
+    question = question_by_id("temperature_c", feverish, pipeline.kb)
+    assert question.unit == "°C" and question.text.endswith("temperature in °C?")
+    assert apply_reply(feverish, question, Reply(number=38.5)).value("temperature_c") == 38.5

@@ -53,6 +53,18 @@ def render_eval(console: Console, report: dict[str, Any]) -> None:
             + (f" ({largest['question']}, {largest['vignette']})" if largest else ""),
             markup=False,
         )
+        words = interview.get("after_words")
+        if words:
+            console.print(
+                f"After the words: screens per case median {words['questions_median']}, max "
+                f"{words['questions_max']}; options shown per case median "
+                f"{words['options_shown_median']}, max {words['options_shown_max']}; largest "
+                f"screen {words['largest_screen']} options; emergencies clear "
+                f"{words['emergency_recognised']}/{words['emergency_cases']} after a median of "
+                f"{words['questions_to_emergency_median']} "
+                f"(max {words['questions_to_emergency_max']}) screens",
+                markup=False,
+            )
         score = interview["interview_score"]
         console.print(
             f"Interview triage: exact urgency {score['exact_urgency']}/{score['total']} "
@@ -97,6 +109,12 @@ def render_eval(console: Console, report: dict[str, Any]) -> None:
         )
 
 
+def _median_max(figures: dict[str, Any] | None, name: str) -> str:
+    if not figures:
+        return "-"
+    return f"{figures[name + '_median']} / {figures[name + '_max']}"
+
+
 def render_interview_sets(console: Console, reports: dict[str, dict[str, Any]]) -> None:
     """One row per vignette set: what the interview made a person read, and how its
     answers agreed with the expected ones (printed after the sets' own reports)."""
@@ -107,6 +125,8 @@ def render_interview_sets(console: Console, reports: dict[str, dict[str, Any]]) 
         "screens median/max",
         "options shown median/max",
         "largest screen",
+        "after the words: screens",
+        "after the words: options",
         "exact urgency",
         "under-triage",
         "emergencies",
@@ -122,6 +142,8 @@ def render_interview_sets(console: Console, reports: dict[str, dict[str, Any]]) 
             f"{interview['questions_median']} / {interview['questions_max']}",
             f"{interview['options_shown_median']} / {interview['options_shown_max']}",
             str(largest["options"] if largest else 0),
+            _median_max(interview.get("after_words"), "questions"),
+            _median_max(interview.get("after_words"), "options_shown"),
             f"{score['exact_urgency']}/{score['total']}",
             str(score["under_triage"]),
             f"{score['emergencies_caught']}/{score['emergencies']}",

@@ -17,6 +17,7 @@ from crampcheck.clinic.hours import DAYS, OpeningHours, check_no_overlap
 from crampcheck.domain.links import web_address
 from crampcheck.domain.local_format import DEFAULT_LOCALE, LocalFormat, in_language, known_locale
 from crampcheck.domain.problems import listed
+from crampcheck.domain.units import temperature_unit_of
 from crampcheck.domain.zones import UNKNOWN_ZONE, place_zone
 
 DEFAULT_CLINIC = "auger-podiatry.yaml"
@@ -136,6 +137,12 @@ class Clinic(_Strict):
         description="the paper the one-page summary PDF is laid out for: US Letter "
         "(8.5 x 11 in) or A4",
     )
+
+    @property
+    def temperature_unit(self) -> str:
+        """The unit its patients are asked and shown temperatures in, by its locale (°F
+        for ``en_US``)."""
+        return temperature_unit_of(self.locale)
 
     @field_validator("website")
     @classmethod

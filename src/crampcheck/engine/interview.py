@@ -7,9 +7,13 @@ answer for this person is asked (:func:`~crampcheck.engine.relevance.could_chang
 first "which of these apply", offering the kinds of trouble (``opened_by`` in the
 knowledge base) whose screens hold such findings; a kind answered no closes its screens.
 Then the screen holding the most useful open finding, showing only the options that could
-change the urgency or the kind. The interview stops as soon as nothing could, and at once
-when the answer is an emergency. Questions, their screens, the kinds of trouble and "why
-we ask" come from the knowledge base: this module only orders and trims them.
+change the urgency or the kind; once nothing left could raise the answer more than one
+level (a self-care answer that only a doctor's cause could change), those options are
+gathered from their screens onto one (the knowledge base's ``gathers`` topic), eight at
+a time, instead of one screen each. The interview stops as soon as nothing could change
+the answer, and at once when the answer is an emergency. Questions, their screens, the
+kinds of trouble and "why we ask" come from the knowledge base: this module only orders
+and trims them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.types import Case, FindingState, Urgency
 from crampcheck.engine.assess import assess
 from crampcheck.engine.relevance import could_change
@@ -76,7 +81,53 @@ def next_question(case: Case, kb: KnowledgeBase) -> Question | None:
     openers = openers_to_ask(case, kb, found)
     if openers:
         return _group_question(kb.group_of[openers[0]].id, case, kb, relevant=set(found))
+    gathered = _gathered(found, case, kb, assessment)
+    if gathered is not None:
+        return gathered
     return _best_question(found, case, kb)
+
+
+MAX_GATHERED = 8
+"""The most options a gathered screen shows (as any screen: see MAX_SCREEN_OPTIONS)."""
+
+
+def _gathered(
+    found: Sequence[str], case: Case, kb: KnowledgeBase, assessment: Assessment
+) -> Question | None:
+    """The knowledge base's gathering screen (``gathers`` in questions.yaml) filled with
+    the most useful open findings of other screens, when no answer left could raise the
+    answer more than one level above where it is (a self-care answer with nothing open
+    but what could make it a doctor's; never while an emergency is still possible) and
+    they lie on two screens or more; None otherwise (each screen is then asked on its
+    own). Only findings of ordinary "tick all that apply" screens are gathered: not
+    where it is, the emergency signs, the kinds of trouble, a screen whose options answer
+    one question (which side) or a "pick one"; nor a number."""
+    gathering = kb.gathered
+    if gathering is None or assessment.urgency is Urgency.EMERGENCY:
+        return None
+    ceiling = assessment.urgency.rank + 1
+    reach = candidates(case, kb, assessment.urgency, assessment.kind)
+    if any(c.raise_to is not None and c.raise_to.rank > ceiling for c in reach):
+        return None
+    options: list[str] = []
+    for finding_id in found:
+        group = kb.group_of.get(finding_id)
+        if group is None or group.first or group.screen or group.whole:
+            continue
+        if group.select != "many" or finding_id in kb.opens:
+            continue
+        options.append(finding_id)
+        if len(options) == MAX_GATHERED:
+            break
+    if len({kb.group_of[f].id for f in options}) < 2:
+        return None
+    return Question(
+        id=gathering.id,
+        text=gathering.text,
+        why=gathering.why,
+        select="many",
+        options=tuple(Option(m, kb.findings[m].label) for m in options),
+    )
 
 
 MAX_ESTIMATED_SCREENS = 40
@@ -247,7 +298,8 @@ def _group_question(
     group = next(g for g in kb.groups if g.id == group_id)
     full = as_answered(case, kb)
     members = [m for m in group.members if is_unasked(full, m)]
-    if not (group.screen or (group.first and _where_screen(full, kb) is not None)):
+    placed = group.first and _where_screen(full, kb) is None
+    if not (group.screen or (group.first and not placed)):
         if relevant is None:
             relevant = set(could_change(full, kb, assess(full, kb)))
         if any(m in kb.opens for m in group.members):
@@ -258,7 +310,9 @@ def _group_question(
             members = [m for m in members if m in relevant] or members
     return Question(
         id=group.id,
-        text=group.text,
+        # Once a place is known, a screen of places asks about other places: "Is it also
+        # in any of these places?", not "Where is it?" again.
+        text=group.also_text if placed and group.also_text else group.text,
         why=group.why,
         select=group.select,
         options=tuple(Option(m, kb.findings[m].label) for m in members),
@@ -267,6 +321,12 @@ def _group_question(
 
 def question_by_id(question_id: str, case: Case, kb: KnowledgeBase) -> Question:
     """Rebuild a question from its id (for stateless clients that send it back)."""
+    if kb.gathered is not None and question_id == kb.gathered.id:
+        # Filled from the case, as it was when it was asked.
+        found = next_question(case, kb)
+        if found is None or found.id != question_id:
+            raise AnswerError(f"'{question_id}' is not open")
+        return found
     if any(g.id == question_id for g in kb.groups):
         return _group_question(question_id, case, kb)
     finding = kb.findings.get(question_id)

@@ -38,9 +38,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.types import FindingState
+from crampcheck.domain.units import UCUM
 from crampcheck.fhir.diary import CRAMPCHECK, ICD10
 from crampcheck.knowledge.loader import KnowledgeBase
 from crampcheck.knowledge.schema import Code, Finding, QuestionGroup
+from crampcheck.knowledge.units import shown_value
 
 QUESTIONNAIRE_URL = f"{CRAMPCHECK}:questionnaire:check"
 """Canonical url of the check's Questionnaire; its version is the knowledge base's."""
@@ -229,13 +231,38 @@ def answers_from_findings(rows: Sequence[Mapping[str, Any]]) -> dict[str, Answer
     return answers
 
 
+UCUM_SYSTEM = "http://unitsofmeasure.org"
+
+_UCUM_BY_DIMENSION = {"heart_rate": "/min", "gestation": "wk", "score": "{score}"}
+_UCUM_DURATION = {1.0: "min", 60.0: "h", 1440.0: "d"}
+
+
+def ucum_code(finding: Finding) -> str | None:
+    """The UCUM code of a measured finding's unit as shown (``Cel`` or ``[degF]`` for a
+    temperature, ``min`` or ``d`` for a duration by its scale), None when not measured."""
+    measure = finding.measure
+    if measure is None:
+        return None
+    if measure.dimension == "temperature":
+        return UCUM.get(finding.unit or "")
+    if measure.dimension == "duration":
+        return _UCUM_DURATION.get(measure.scale)
+    return _UCUM_BY_DIMENSION.get(measure.dimension)
+
+
 def _answer(finding: Finding, answer: Answer) -> dict[str, Any] | None:
     if finding.answer == "number":
         if answer.value is None or answer.state is not FindingState.PRESENT:
             return None
-        quantity: dict[str, Any] = {"value": answer.value}
+        # In the unit the clinic reads (a temperature in °F for a US clinic), with its
+        # UCUM code so that a receiving system converts it right.
+        quantity: dict[str, Any] = {"value": shown_value(finding, answer.value)}
         if finding.unit:
             quantity["unit"] = finding.unit
+        code = ucum_code(finding)
+        if code is not None:
+            quantity["system"] = UCUM_SYSTEM
+            quantity["code"] = code
         given: dict[str, Any] = {"valueQuantity": quantity}
     else:
         given = {"valueCoding": dict(STATE_CODING[answer.state])}

@@ -90,6 +90,9 @@ class KnowledgeBase:
     """The one list of emergency signs (screen, home page, Learn pages, safety net)."""
     care_pathways: Mapping[str, CarePathway] = field(default_factory=dict)
     """Each country's places to get care, by id (US, UK)."""
+    gathered: QuestionGroup | None = None
+    """The screen the interview fills with findings of other screens, once no answer
+    left could raise the answer more than one level (``gathers`` in questions.yaml)."""
     group_of: Mapping[str, QuestionGroup] = field(default_factory=dict)
     opens: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Each option of the "which of these apply" screen, and the findings on the screens
@@ -122,6 +125,10 @@ class KnowledgeBase:
     """The folder it was loaded from, where the translations are found."""
     translations: dict[str, KnowledgeBase] = field(default_factory=dict, compare=False, repr=False)
     """The same knowledge in other languages, loaded when first asked for."""
+    temperature_unit: str = "°C"
+    """The unit its temperatures are asked and shown in (see :mod:`.units`)."""
+    unit_variants: dict[str, KnowledgeBase] = field(default_factory=dict, compare=False, repr=False)
+    """The same knowledge with temperatures in each unit, made when first asked for."""
 
     def finding_of_bit(self, bit: int) -> str:
         """The finding whose (single) bit this is."""

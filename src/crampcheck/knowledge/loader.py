@@ -61,6 +61,7 @@ from crampcheck.knowledge.sections import (
     red_flags_of,
 )
 from crampcheck.knowledge.translations import TRANSLATED_FILES, Coverage, coverage, overlay
+from crampcheck.knowledge.units import check_temperature_texts
 
 __all__ = [
     "DATA_PACKAGE",
@@ -213,11 +214,15 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
     derived = check_findings_and_conditions(
         check, findings, finding_where, conditions, condition_where, language
     )
+    check_temperature_texts(findings, finding_where)
     all_rules = compile_rules(check, rule_specs, rule_where, index)
     advice = compile_advice(check, advice_specs, advice_where, emergency_signs)
     check_care_pathways(check, care_pathways, pathway_where)
     emergency_findings = check_emergency_signs(check, emergency_signs)
     groups, group_of = compile_groups(check, group_specs, group_where, emergency_signs)
+    gathering = [groups.pop(gid) for gid in [g.id for g in groups.values() if g.gathers]]
+    if len(gathering) > 1:
+        raise KnowledgeError("questions.yaml: at most one topic gathers")
     check_policy(check, policy)
     check_leaflet(check, leaflet, advice_specs)
     diary_rules = tuple(r for r in all_rules if r.spec.applies_to == "diary")
@@ -237,6 +242,7 @@ def load_knowledge(root: Traversable | None = None, language: str = ENGLISH) -> 
         diary_rules=diary_rules,
         advice=tuple(advice),
         groups=tuple(groups.values()),
+        gathered=gathering[0] if gathering else None,
         policy=policy,
         lexicon=lexicon,
         diary_mapping=diary_mapping,

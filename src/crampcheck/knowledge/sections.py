@@ -209,7 +209,7 @@ def compile_groups(
                     f"not a sign: {', '.join(extra) or 'none'})"
                 )
         for i, screen in enumerate(topic.screens):
-            if not screen.members:
+            if not screen.members and not topic.gathers:
                 raise KnowledgeError(f"{where}.screens[{i}]: needs members")
             if screen.id in groups or (screen.id in topics and screen.id != tid):
                 raise KnowledgeError(f"{where}.screens[{i}]: id '{screen.id}' is used twice")
@@ -220,12 +220,14 @@ def compile_groups(
                 why=topic.why,
                 select=topic.select,
                 members=screen.members,
+                also_text=screen.also_text,
                 topic=tid,
                 first=topic.first,
                 screen=topic.screen,
                 asked_first_when=screen.asked_first_when,
                 opened_by=screen.opened_by,
                 whole=screen.whole,
+                gathers=topic.gathers,
             )
     group_of: dict[str, QuestionGroup] = {}
     for gid, group in groups.items():

@@ -38,6 +38,7 @@ from crampcheck.knowledge.compiled import KnowledgeError
 TEXT_KEYS = frozenset(
     {
         "label",
+        "also_text",
         "denied_label",
         "question",
         "why",

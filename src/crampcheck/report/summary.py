@@ -40,6 +40,7 @@ from crampcheck.domain.snapshot import Snapshot
 from crampcheck.domain.times import aware as _aware
 from crampcheck.domain.types import Case, FindingState, Kind, Sex, Urgency
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.knowledge.units import shown_value
 from crampcheck.report.compact import relevant_denials
 from crampcheck.report.diary import DiaryFigures, diary_figures
 from crampcheck.report.parts import SourceRef, number_text, sources_of
@@ -321,7 +322,9 @@ def _with_unit(value: float | None, kb: KnowledgeBase, finding_id: str) -> str |
         return None
     finding = kb.findings.get(finding_id)
     unit = finding.unit if finding is not None else None
-    return f"{number_text(value)} {unit}" if unit else number_text(value)
+    # Kept in the knowledge base's unit, shown in the clinic's (a temperature in °F).
+    shown = number_text(shown_value(finding, value))
+    return f"{shown} {unit}" if unit else shown
 
 
 # ---------------------------------------------------------------- possible causes

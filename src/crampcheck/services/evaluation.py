@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,6 +193,17 @@ def score_free_text(pipeline: Pipeline, vignettes: list[Vignette]) -> Score:
 
 
 @dataclass(frozen=True)
+class WordsRun:
+    """The interview as the browser takes it: after the description was read and its
+    findings confirmed, the questions that are still asked."""
+
+    questions: int
+    questions_to_emergency: int | None
+    urgency: Urgency
+    options_shown: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class InterviewRun:
     """One simulated interview: how many questions, and when an emergency became clear."""
 
@@ -206,21 +217,60 @@ class InterviewRun:
     question_ids: tuple[str, ...]
     options_shown: tuple[int, ...] = ()
     """How many options each screen showed a person (1 for a yes/no or number question)."""
+    after_words: WordsRun | None = None
+    """The same person's interview after their description (the browser's path)."""
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What one simulated interview asked and how it ended."""
+
+    question_ids: tuple[str, ...]
+    options_shown: tuple[int, ...]
+    to_emergency: int | None
+    case: Case
 
 
 def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
     """Interview a simulated person who answers from what the vignette's text says.
 
     The person says yes to what the reader found present, gives the numbers it found,
-    and says no to anything not mentioned (don't know for a number not mentioned).
+    and says no to anything not mentioned (don't know for a number not mentioned). It is
+    run twice: from the first screen with nothing known (the interview alone), and from
+    what the description says, every finding read in it confirmed (``after_words``: the
+    path the browser takes, the text read first, then the interview).
     """
     kb = pipeline.kb
     truth_result = pipeline.check_text(vignette.text, vignette.age, vignette.sex)
     truth = with_implications(truth_result.case, kb)
-    case = Case(age=vignette.age, sex=vignette.sex)
+    alone = _interview(Case(age=vignette.age, sex=vignette.sex), truth, pipeline)
+    final = assess(alone.case, kb)
+    words = _interview(truth_result.case, truth, pipeline)
+    return InterviewRun(
+        vignette.id,
+        len(alone.question_ids),
+        alone.to_emergency,
+        final.urgency,
+        final.kind,
+        truth_result.assessment.urgency,
+        truth_result.assessment.kind,
+        alone.question_ids,
+        alone.options_shown,
+        WordsRun(
+            len(words.question_ids),
+            words.to_emergency,
+            assess(words.case, kb).urgency,
+            words.options_shown,
+        ),
+    )
+
+
+def _interview(case: Case, truth: Case, pipeline: Pipeline) -> _Asked:
+    """Ask from ``case`` until the interview stops, answering as ``truth`` says."""
+    kb = pipeline.kb
     asked: list[str] = []
     shown: list[int] = []
-    to_emergency: int | None = None
+    to_emergency = 0 if assess(case, kb).urgency is Urgency.EMERGENCY else None
     while len(asked) < MAX_INTERVIEW_QUESTIONS:
         question = next_question(case, kb)
         if question is None:
@@ -251,18 +301,7 @@ def simulate_interview(pipeline: Pipeline, vignette: Vignette) -> InterviewRun:
             )
         if to_emergency is None and assess(case, kb).urgency is Urgency.EMERGENCY:
             to_emergency = len(asked)
-    final = assess(case, kb)
-    return InterviewRun(
-        vignette.id,
-        len(asked),
-        to_emergency,
-        final.urgency,
-        final.kind,
-        truth_result.assessment.urgency,
-        truth_result.assessment.kind,
-        tuple(asked),
-        tuple(shown),
-    )
+    return _Asked(tuple(asked), tuple(shown), to_emergency, case)
 
 
 def interview_summary(runs: Iterable[InterviewRun], vignettes: list[Vignette]) -> dict[str, Any]:
@@ -312,6 +351,38 @@ def interview_summary(runs: Iterable[InterviewRun], vignettes: list[Vignette]) -
             for r in runs
             if r.urgency is not r.free_text_urgency or r.kind is not r.free_text_kind
         ],
+        "after_words": _after_words_summary(runs, expected),
+    }
+
+
+def _after_words_summary(
+    runs: Sequence[InterviewRun], expected: Mapping[str, Vignette]
+) -> dict[str, Any] | None:
+    """Screens and options per case on the browser's path (the description read first),
+    and the emergencies clear by its end (after how many screens: 0 when the words
+    alone said so)."""
+    words = [r.after_words for r in runs if r.after_words is not None]
+    if not words:
+        return None
+    counts = [w.questions for w in words]
+    options = [sum(w.options_shown) for w in words]
+    emergency = [
+        r.after_words
+        for r in runs
+        if r.after_words is not None and expected[r.id].expected_urgency is Urgency.EMERGENCY
+    ]
+    recognised = [n for n in (w.questions_to_emergency for w in emergency) if n is not None]
+    return {
+        "cases": len(words),
+        "questions_median": statistics.median(counts),
+        "questions_max": max(counts),
+        "options_shown_median": statistics.median(options),
+        "options_shown_max": max(options),
+        "largest_screen": max((n for w in words for n in w.options_shown), default=0),
+        "emergency_cases": len(emergency),
+        "emergency_recognised": len(recognised),
+        "questions_to_emergency_median": statistics.median(recognised) if recognised else None,
+        "questions_to_emergency_max": max(recognised) if recognised else None,
     }
 
 

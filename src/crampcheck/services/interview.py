@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crampcheck.domain.types import Case
+from crampcheck.domain.units import FAHRENHEIT, to_celsius
 from crampcheck.engine.interview import (
     AnswerError,
     Option,
@@ -110,7 +111,9 @@ def progress(
 def apply_reply(case: Case, question: Question, reply: Reply) -> Case:
     """The case with ``question`` answered by ``reply``; :class:`ReplyError` when the
     question cannot take it. A list of options takes the options chosen or "None of
-    these", never both and never neither: a blank is not taken as "no"."""
+    these", never both and never neither: a blank is not taken as "no". A number is
+    typed in the question's unit and kept in the knowledge base's (a temperature asked
+    in °F is kept in °C)."""
     if reply.dont_know:
         return answer(case, question, dont_know=True)
     if question.select in ("many", "one"):
@@ -131,4 +134,8 @@ def apply_reply(case: Case, question: Question, reply: Reply) -> Case:
     number = reply.number
     if number is None or not math.isfinite(number) or not 0 <= number <= MAX_NUMBER:
         raise ReplyError("number", question)
-    return answer(case, question, number=number)
+    # A temperature asked in °F is kept in the knowledge base's °C (101.3 -> 38.5).
+    stored = to_celsius(number, question.unit) if question.unit == FAHRENHEIT else number
+    if stored < 0:
+        raise ReplyError("number", question)
+    return answer(case, question, number=stored)

@@ -12,12 +12,14 @@ from functools import cache
 from crampcheck.domain.assessment import Assessment
 from crampcheck.domain.i18n import current_language
 from crampcheck.domain.types import Case, FindingState, Sex
+from crampcheck.domain.units import current_temperature_unit
 from crampcheck.engine.assess import DEFAULT_CARE_PATHWAY, assess, care_terms
 from crampcheck.knowledge.loader import KnowledgeBase, default_knowledge, in_language
 
 # What loading the knowledge base raises when it is invalid (default_pipeline, the rule
 # cases), offered here so that the command line can say so without reaching below.
 from crampcheck.knowledge.loader import KnowledgeError as KnowledgeError
+from crampcheck.knowledge.units import in_units
 from crampcheck.nlp.language import READ_LANGUAGES, TextLanguage, function_words_of_others
 from crampcheck.nlp.reader import Reader, Reading, reader_for
 from crampcheck.nlp.tokenizer import spelling_left_alone
@@ -75,8 +77,11 @@ class Pipeline:
     @property
     def kb(self) -> KnowledgeBase:
         """The knowledge base in the language of the moment (the person's): the same
-        knowledge as :attr:`english_kb`, with its texts translated where they are."""
-        return in_language(self.english_kb, current_language())
+        knowledge as :attr:`english_kb`, with its texts translated where they are, and
+        its temperatures in the unit of the moment (the clinic's: °F in the US)."""
+        return in_units(
+            in_language(self.english_kb, current_language()), current_temperature_unit()
+        )
 
     def _read(self, text: str, language: TextLanguage | None = None) -> Reading:
         """``text`` read (or its reading kept from a recent read); ``language``: what is

@@ -21,6 +21,7 @@ from crampcheck.domain.i18n import CLINIC_LANGUAGE
 from crampcheck.fhir.request import request_bundle
 from crampcheck.knowledge import KnowledgeBase, default_knowledge
 from crampcheck.knowledge.loader import in_language
+from crampcheck.knowledge.units import in_units
 from crampcheck.report.summary import build_summary
 from crampcheck.services.appointments import request_record
 from crampcheck.services.audit import AuditAction, record_operator, record_request_event
@@ -63,7 +64,7 @@ def _pdf(
     now = datetime.now(UTC)
     # The diary measured per kind, as the person's own patterns page measures it, with
     # days and weeks in the clinic's zone (the person's own is not known to the clinic).
-    kb = in_language(kb, CLINIC_LANGUAGE)
+    kb = in_units(in_language(kb, CLINIC_LANGUAGE), clinic.temperature_unit)
     kinds = None if rows is None else by_kind([as_measured(r) for r in rows], now, clinic.zone, kb)
     record = request_record(request, CLINIC_LANGUAGE)
     return summary_pdf(build_summary(record, kinds, kb, clinic, now=now))
@@ -79,7 +80,7 @@ def request_fhir(
 def _bundle(
     request: AppointmentRequest, rows: list[Episode] | None, kb: KnowledgeBase, clinic: Clinic
 ) -> dict[str, Any]:
-    kb = in_language(kb, CLINIC_LANGUAGE)
+    kb = in_units(in_language(kb, CLINIC_LANGUAGE), clinic.temperature_unit)
     episodes = None if rows is None else [episode_record(row) for row in rows]
     return request_bundle(request_record(request, CLINIC_LANGUAGE), episodes, kb, clinic)
 

@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, page_answer=page_answer)
     app.add_middleware(SecurityHeaders, page_answer=page_answer)
     # Outside both, so that their own pages (too large, refused) are in the person's language.
-    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(LanguageMiddleware, temperature_unit=clinic.temperature_unit)
     if settings.trusted_proxy_list:
         # Outermost, so that every layer inside (HSTS, secure cookies, throttles, the
         # audit log) sees the client's address and scheme, never the proxy's.

@@ -33,6 +33,7 @@ from crampcheck.domain.i18n import (
     translations,
     using_language,
 )
+from crampcheck.domain.units import CELSIUS, using_temperature_unit
 
 __all__ = [
     "DOMAIN",
@@ -99,10 +100,12 @@ def request_language(cookie_header: str | None, accept_language: str | None) -> 
 
 
 class LanguageMiddleware:
-    """Answer every HTTP request in its language (see :func:`request_language`)."""
+    """Answer every HTTP request in its language (see :func:`request_language`), with
+    temperatures in the clinic's unit (``temperature_unit``: °F for a US clinic)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, temperature_unit: str = CELSIUS) -> None:
         self.app = app
+        self.temperature_unit = temperature_unit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -123,5 +126,5 @@ class LanguageMiddleware:
                 headers.add_vary_header("Cookie")
             await send(message)
 
-        with using_language(language):
+        with using_language(language), using_temperature_unit(self.temperature_unit):
             await self.app(scope, receive, send_varying)

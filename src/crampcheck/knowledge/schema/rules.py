@@ -167,6 +167,13 @@ class QuestionScreen(Strict):
 
     id: str
     text: str
+    also_text: str | None = Field(
+        default=None,
+        description="for a screen of where it is (a 'first' topic's): the question once a "
+        "place is known (from the words or an earlier screen), when only other places that "
+        "could still matter are offered: 'Is it also in any of these places?', never "
+        "'Where is it?' again",
+    )
     members: tuple[str, ...] = Field(
         default=(), description="the options; empty only when the topic's members_from fills them"
     )
@@ -218,12 +225,27 @@ class QuestionTopic(Strict):
     )
     first: bool = Field(default=False, description="asked first: where it is")
     screen: bool = Field(default=False, description="red flags: every screen is asked")
+    gathers: bool = Field(
+        default=False,
+        description="one screen with no members of its own: the interview fills it with "
+        "findings of other screens (at most eight, the most useful first) once no answer "
+        "left could raise the answer more than one level (never while an emergency sign, "
+        "or an urgent one for a self-care answer, is still open), so that what can only "
+        "take self-care to a doctor is ruled out together, not one screen at a time",
+    )
     screens: tuple[QuestionScreen, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _one_role(self) -> QuestionTopic:
         if self.first and self.screen:
             raise ValueError("a topic is asked first (first) or as red flags (screen), not both")
+        if self.gathers and (
+            self.first or self.screen or len(self.screens) != 1 or self.screens[0].members
+        ):
+            raise ValueError(
+                "a gathering topic has one screen with no members (the interview fills it) "
+                "and is neither asked first nor a red-flag topic"
+            )
         return self
 
 
@@ -236,12 +258,15 @@ class QuestionGroup(Strict):
     why: str
     select: Literal["many", "one"] = "many"
     members: tuple[str, ...] = ()
+    also_text: str | None = None
+    """The question once a place is known (see :attr:`QuestionScreen.also_text`)."""
     topic: str = ""
     first: bool = Field(default=False, description="asked before anything else")
     screen: bool = Field(default=False, description="red flags: never skipped")
     asked_first_when: tuple[str, ...] = ()
     opened_by: str | None = None
     whole: bool = Field(default=False, description="every unanswered option shown together")
+    gathers: bool = Field(default=False, description="filled by the interview (see QuestionTopic)")
 
 
 class LevelHeading(Strict):

@@ -30,6 +30,7 @@ from crampcheck.services.interview import (
     progress,
 )
 from crampcheck.services.pipeline import CheckResult
+from crampcheck.services.units import shown_values
 from crampcheck.web.auth import DbDep
 from crampcheck.web.checking import given, run_check
 from crampcheck.web.deps import StateDep
@@ -52,7 +53,7 @@ from crampcheck.web.pages.flow import (
 )
 from crampcheck.web.pages.refused import Refusal, refused
 from crampcheck.web.pages.render import page
-from crampcheck.web.pages.result import denied_labels, flow_part, reading_chips
+from crampcheck.web.pages.result import denied_labels, flow_part, in_shown_units, reading_chips
 from crampcheck.web.pages.views import ConfirmView, DescribeView, QuestionView
 from crampcheck.web.state import AppState
 
@@ -171,7 +172,9 @@ def confirm_page(
     if result is None:
         result = run_check(state, flow.check())
     labels = {fid: f.label for fid, f in state.pipeline.kb.findings.items()}
-    chips = reading_chips(result, labels, denied_labels(state))
+    chips = in_shown_units(
+        reading_chips(result, labels, denied_labels(state)), shown_values(state.pipeline.kb)
+    )
     ticked = {}
     for chip in chips:
         answered = flow.findings.get(chip.id)
@@ -405,7 +408,9 @@ def _go_back(request: Request, state: AppState, flow: FlowState) -> Response:
         prefill: dict[str, Any] = {"findings": {f: flow.findings.get(f) for f in last}}
         for f in last:
             if f in flow.values:
-                prefill["value"] = _format_number(flow.values[f])
+                # As it was typed: in the unit it is shown in (a temperature in °F).
+                shown = shown_values(state.pipeline.kb)(f, flow.values[f])
+                prefill["value"] = _format_number(shown)
         return next_screen(request, state, flow.without_last_step(), prefill=prefill)
     if flow.text and flow.text.strip():
         return go_to(request, f"/check/confirm/{save_draft(state, flow)}")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from crampcheck.domain.denials import said_no
 from crampcheck.domain.types import FindingState, Urgency
 from crampcheck.services.pipeline import CheckResult
 from crampcheck.services.serialize import assessment_payload as serialized_assessment
+from crampcheck.services.units import ShownValue, shown_values
 from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.flow import FlowState
@@ -77,6 +78,12 @@ class Citations:
 def denied_labels(state: AppState) -> dict[str, str]:
     """Each finding's positive words for a "no", where its label is itself negative."""
     return {fid: f.denied_label for fid, f in state.pipeline.kb.findings.items() if f.denied_label}
+
+
+def in_shown_units(chips: Iterable[Chip], shown: ShownValue) -> list[Chip]:
+    """The chips with their values in the units the person reads (a temperature kept in
+    °C shown in °F to a US clinic's patients and staff)."""
+    return [c if c.value is None else replace(c, value=shown(c.id, c.value)) for c in chips]
 
 
 def reading_chips(
@@ -200,7 +207,10 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> Res
 
     final = {fid: st.value for fid, st in result.case.findings.items()}
     positive = denied_labels(state)
-    read_chips = [c for c in reading_chips(result, labels, positive) if final.get(c.id) == c.state]
+    shown = shown_values(kb)
+    read_chips = in_shown_units(
+        (c for c in reading_chips(result, labels, positive) if final.get(c.id) == c.state), shown
+    )
 
     # Numbered in the order the page shows them: the answer first, then the reasons.
     def cited(item: dict[str, Any]) -> dict[str, Any]:
@@ -220,11 +230,14 @@ def result_context(state: AppState, flow: FlowState, result: CheckResult) -> Res
     professional = [] if emergency else [cited(a) for a in advice if a["kind"] == "professional"]
 
     denied = explicit_denials(flow)
-    answers = [
-        c
-        for c in answer_chips(flow, result, labels, positive)
-        if c.state != FindingState.ABSENT.value or c.id in denied
-    ]
+    answers = in_shown_units(
+        (
+            c
+            for c in answer_chips(flow, result, labels, positive)
+            if c.state != FindingState.ABSENT.value or c.id in denied
+        ),
+        shown,
+    )
     scope = data.get("outside_scope")
     outside_scope: OutsideScope | None = (
         {"sites": [labels.get(s, s) for s in scope["site_ids"]], "clinicians": scope["clinicians"]}

@@ -12,11 +12,13 @@ from crampcheck.domain.i18n import current_language, language_name, using_langua
 from crampcheck.domain.snapshot import FindingRow, Snapshot
 from crampcheck.domain.types import FindingState
 from crampcheck.knowledge.loader import KnowledgeBase
+from crampcheck.services.units import shown_values
 from crampcheck.services.vocabulary import Vocabulary, packaged_vocabulary
 from crampcheck.web.i18n import _
 from crampcheck.web.pages.result import (
     Citations,
     _with_clause_start,
+    in_shown_units,
     kind_headings,
     urgency_headings,
 )
@@ -169,6 +171,9 @@ def snapshot_view(stored: Mapping[str, Any], kb: KnowledgeBase) -> SnapshotView:
     read = Snapshot.read(snapshot)
     denied = {fid: f.denied_label for fid, f in kb.findings.items() if f.denied_label}
     read_chips, answer_chips, answered_no = finding_chips(read, denied)
+    shown = shown_values(kb)
+    read_chips = in_shown_units(read_chips, shown)
+    answer_chips = in_shown_units(answer_chips, shown)
     causes = [
         {
             "name": str(c.get("name", "")),
