@@ -62,8 +62,8 @@ FLOORS = {
     "rural_s": (61, 63),
     "esl_t": (75, 69),
     "jargon_v": (65, 64),
-    "others_y": (71, 71),
-    "outdoor_z": (75, 68),
+    "others_y": (70, 71),
+    "outdoor_z": (72, 68),
 }
 
 
