@@ -33,6 +33,10 @@ has no floor here: its one emergency still answered urgent (w-019, weakness and 
 spreading within a day after a stomach bug) is a clinical call on Guillain-Barre, which
 the knowledge base sends to a doctor today and the writer to the ER, so it is reported,
 not asserted.
+``dictated_x`` (voice-to-text from older people, drivers and people working with their
+hands) was kept untouched through the same day: 64/80 exact (emergencies 18/20,
+under-triage 9, one by two levels, kind 66/80) both before and after the day's changes -
+the honest figure; it has no floor.
 """
 
 from __future__ import annotations

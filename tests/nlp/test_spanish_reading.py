@@ -62,6 +62,15 @@ RULE_GAPS = {"es_d": {"esd-003"}, "es_e": {"ese-006"}}
 # 36/40 (kind 37), es_e to 36/40 (kind 34). esb-026's morning jerks are now read as
 # twitching with poor sleep, which the rules send home as harmless twitching (as they
 # do in English): a rule gap, one level under.
+# A safety review of the day's reading changes then restored readings that had been
+# narrowed too far ("muchísimo" alone is severe pain again, time spent cooling down
+# counts as the episode's, "dice que eso ..." is a report, not a guess): a few of these
+# sets' cases went one level over, which is why their floors sit below the figures
+# above. es_g (older speakers and relatives from Mexico, Central America, the Caribbean
+# and South America, voice notes) was kept untouched through all of it: 30/40
+# (emergencies 8/10, under-triage 5, one by two levels, kind 29/40) before the day's
+# changes and 34/40 (9/10, under-triage 2, one by two levels, kind 31/40) after - the
+# honest figure; it has no floor here.
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
