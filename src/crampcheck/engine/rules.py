@@ -82,12 +82,25 @@ class _RulePlan(NamedTuple):
     unless_open: OpenFunction | None
 
 
-_plans: dict[int, tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...]]] = {}
+_Levels = tuple[tuple[int, tuple[int, ...]], ...]
+"""Each level's rank with the positions of its rules, highest level first."""
+
+_plans: dict[int, tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...], _Levels]] = {}
 """Each knowledge base's rule plans, by the identity of its rules (kept with them, so
 that the identity cannot be reused while the entry lives)."""
 
 
 def _plans_of(kb: KnowledgeBase) -> tuple[_RulePlan, ...]:
+    return _planned(kb)[1]
+
+
+def _levels_of(kb: KnowledgeBase) -> _Levels:
+    return _planned(kb)[2]
+
+
+def _planned(
+    kb: KnowledgeBase,
+) -> tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...], _Levels]:
     found = _plans.get(id(kb.rules))
     if found is None or found[0] is not kb.rules:
         plans = tuple(
@@ -102,9 +115,14 @@ def _plans_of(kb: KnowledgeBase) -> tuple[_RulePlan, ...]:
             )
             for rule in kb.rules
         )
-        found = (kb.rules, plans)
+        ranks = sorted({rule.level_rank for rule in kb.rules}, reverse=True)
+        levels = tuple(
+            (rank, tuple(i for i, rule in enumerate(kb.rules) if rule.level_rank == rank))
+            for rank in ranks
+        )
+        found = (kb.rules, plans, levels)
         _plans[id(kb.rules)] = found
-    return found[1]
+    return found
 
 
 def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> list[RuleState]:
@@ -220,49 +238,33 @@ def candidates(
     present, absent, facts = bits.present, bits.absent, bits.facts
     known = present | absent | (asked if unasked_only else measured)
     read = present | absent | measured
-    by_rank: dict[int, list[tuple[int, RuleState, bool, bool]]] = {}
     level_rank = level.rank
-    cancelling: list[tuple[int, RuleState, OpenFunction]] = []
     if states is None:
         states = evaluate_rules(case, kb, bits)
     plans = _plans_of(kb)
-    for order, state in enumerate(states):
-        rule = state.rule
-        if state.when is True:
-            # A fired rule that sets the current level but could still be cancelled by
-            # its "unless": answering could lower the urgency, so it is worth asking.
-            unless_open = plans[order].unless_open
-            if state.unless is None and unless_open is not None and rule.spec.level is level:
-                cancelling.append((order, state, unless_open))
-            continue
-        if state.when is False or state.unless is True or not rule.leaf_mask & ~known:
-            continue  # decided, or nothing left to ask
-        rule_rank = rule.level_rank
-        raises = rule_rank > level_rank
-        kind_to = rule.spec.kind
-        changes_kind = kind_to is not None and kind_to is not kind and rule_rank >= level_rank
-        if raises or changes_kind:
-            rank = rule_rank if raises else 0
-            by_rank.setdefault(rank, []).append((order, state, raises, changes_kind))
+    # The rules' groups, highest first: each level above the case's raises it; then the
+    # rules of the case's own level that would change the kind (ranked 0). A group is
+    # gathered only when the ones above it have not filled the limit.
+    groups = [(rank, orders, True) for rank, orders in _levels_of(kb) if rank > level_rank]
+    groups += [(0, orders, False) for rank, orders in _levels_of(kb) if rank == level_rank]
     result: list[Candidate] = []
     taken = 0
-    for rank in sorted(by_rank, reverse=True):
+    for rank, orders, raises in groups:
         # Within a level: decisive findings first, then rules that already hold most,
         # then knowledge-base order. Visiting rules in that order and giving each finding
         # to the first rule that reaches it yields the ranking without comparing pairs.
-        group = sorted(
-            (
-                (
-                    (present & state.rule.leaf_mask).bit_count() / state.rule.leaf_count,
-                    order,
-                    state,
-                    raises,
-                    changes_kind,
-                )
-                for order, state, raises, changes_kind in by_rank[rank]
-            ),
-            key=lambda item: (-item[0], item[1]),
-        )
+        members: list[tuple[float, int, RuleState, bool, bool]] = []
+        for order in orders:
+            state = states[order]
+            rule = state.rule
+            if state.when is not None or state.unless is True or not rule.leaf_mask & ~known:
+                continue  # decided (a fired rule is asked of below), or nothing to ask
+            kind_to = rule.spec.kind
+            changes_kind = kind_to is not None and kind_to is not kind
+            if raises or changes_kind:
+                progress = (present & rule.leaf_mask).bit_count() / rule.leaf_count
+                members.append((progress, order, state, raises, changes_kind))
+        group = sorted(members, key=lambda item: (-item[0], item[1]))
         # Only the findings that can still decide a rule: one in a part that already
         # holds (or already fails) cannot change it. Found when first needed.
         open_masks: dict[int, int] = {}
@@ -297,7 +299,17 @@ def candidates(
                     if limit is not None and len(result) >= limit:
                         return result
     seen = {c.finding_id for c in result}
-    for order, state, unless_open in cancelling:
+    for order, state in enumerate(states):
+        # A fired rule that sets the current level but could still be cancelled by its
+        # "unless": answering could lower the urgency, so it is worth asking.
+        unless_open = plans[order].unless_open
+        if (
+            state.when is not True
+            or state.unless is not None
+            or unless_open is None
+            or state.rule.spec.level is not level
+        ):
+            continue
         open_mask = unless_open(present, absent, facts)[1]
         result.extend(
             Candidate(f, None, None, (0, False, 0.0, -order))
