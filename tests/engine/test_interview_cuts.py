@@ -7,12 +7,14 @@ first whatever is cut after them."""
 
 from __future__ import annotations
 
-from crampcheck.domain.types import Case, FindingState, Urgency
+import random
+
+from crampcheck.domain.types import Case, FindingState, Sex, Urgency
 from crampcheck.engine import answer, assess, next_question
 from crampcheck.engine.interview import as_answered
 from crampcheck.engine.rules import to_bits
 from crampcheck.knowledge import KnowledgeBase
-from crampcheck.knowledge.condition_open import open_bits
+from crampcheck.knowledge.condition_open import compile_open, open_bits
 from crampcheck.knowledge.conditions import All, AtLeast, Not, Present, ValueCompare
 
 P = FindingState.PRESENT
@@ -90,3 +92,29 @@ def test_the_emergency_screens_still_come_first_and_still_end_in_911(kb: Knowled
         )
     assert next_question(case, kb) is None
     assert assess(case, kb).urgency is Urgency.EMERGENCY
+
+
+def test_compiled_open_findings_are_those_of_open_bits(kb: KnowledgeBase) -> None:
+    """The engine's compiled walk gives every rule condition's value and open findings
+    as ``truth`` and ``open_bits`` do, on cases that know some of what it reads."""
+    rng = random.Random(11)
+    conditions = [c for r in kb.rules for c in (r.when, r.unless) if c is not None]
+    measured = sorted(f.id for f in kb.findings.values() if f.measure is not None)
+    compared = 0
+    for condition in conditions:
+        opened = compile_open(condition, kb.bit_of)
+        read = sorted(set(condition.findings()))
+        for _ in range(25):
+            findings = {f: rng.choice((P, A)) for f in rng.sample(read, rng.randint(0, len(read)))}
+            values = {f: rng.choice((5.0, 30.0, 38.5, 240.0)) for f in read if f in measured}
+            case = Case(
+                age=rng.choice((None, 8, 40, 70)),
+                sex=rng.choice((None, *Sex)),
+                findings=findings,
+                values=values if rng.random() < 0.5 else {},
+            )
+            bits = to_bits(case, kb)[0]
+            expected = (condition.truth(bits), open_bits(condition, bits, kb.bit_of))
+            assert opened(bits.present, bits.absent, case) == expected, condition.describe()
+            compared += expected[0] is None
+    assert compared > 500  # undecided conditions, with open findings, were compared

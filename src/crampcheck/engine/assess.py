@@ -23,7 +23,7 @@ from crampcheck.domain.types import Case, FindingState, Kind, Urgency
 from crampcheck.engine.rules import (
     RuleState,
     candidates,
-    evaluate_rules,
+    evaluate_and_fire,
     to_bits,
     with_implications,
 )
@@ -57,8 +57,7 @@ def assess(
     case = with_implications(case, kb)
     case_bits = to_bits(case, kb)
     bits = case_bits[0]
-    states = evaluate_rules(case, kb, bits)
-    fired = [state.rule for state in states if state.fired]
+    states, fired = evaluate_and_fire(case, kb, bits)
     recognised = sum(1 for s in case.findings.values() if s is FindingState.PRESENT)
     urgency, reasons = _urgency(fired, case, kb, bits)
     kind, kind_reasons = _kind(case, fired, kb)
@@ -402,6 +401,7 @@ def _open_questions(
     case_bits: tuple[Bits, int],
 ) -> tuple[OpenQuestion, ...]:
     questions: list[OpenQuestion] = []
+    made = _made_questions(kb)
     for candidate in candidates(
         case,
         kb,
@@ -412,16 +412,39 @@ def _open_questions(
         limit=MAX_OPEN_QUESTIONS,
         case_bits=case_bits,
     ):
-        finding = kb.findings[candidate.finding_id]
-        questions.append(
-            OpenQuestion(
+        key = (candidate.finding_id, candidate.raise_to, candidate.kind_to)
+        question = made.get(key)
+        if question is None:
+            finding = kb.findings[candidate.finding_id]
+            question = OpenQuestion(
                 finding_id=finding.id,
                 question=finding.question,
                 why=finding.why,
                 could_raise_to=candidate.raise_to,
                 could_change_kind_to=candidate.kind_to,
             )
-        )
+            made[key] = question
+        questions.append(question)
         if len(questions) >= MAX_OPEN_QUESTIONS:
             break
     return tuple(questions)
+
+
+_questions_made: dict[
+    int, tuple[Mapping[str, Any], dict[tuple[str, Urgency | None, Kind | None], OpenQuestion]]
+] = {}
+"""Each knowledge base's open questions as put to a person, by the identity of its
+findings (kept with them, so that the identity cannot be reused while the entry lives)."""
+
+
+def _made_questions(
+    kb: KnowledgeBase,
+) -> dict[tuple[str, Urgency | None, Kind | None], OpenQuestion]:
+    """The open questions already made from ``kb``'s findings: a question is immutable
+    and the same for everyone it could raise or change alike (at most one per finding,
+    level and kind), so it is made once."""
+    found = _questions_made.get(id(kb.findings))
+    if found is None or found[0] is not kb.findings:
+        found = (kb.findings, {})
+        _questions_made[id(kb.findings)] = found
+    return found[1]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from crampcheck.domain.types import Case, FindingState, Kind, Urgency
-from crampcheck.knowledge.condition_open import open_bits
+from crampcheck.knowledge.condition_open import OpenFunction, compile_open
 from crampcheck.knowledge.conditions import Bits, Truth, TruthFunction
 from crampcheck.knowledge.loader import CompiledRule, KnowledgeBase
 
@@ -77,14 +77,30 @@ class _RulePlan(NamedTuple):
     blank: RuleState
     when: TruthFunction
     unless: TruthFunction | None
+    when_open: OpenFunction
+    """The ``when`` with its open findings (:func:`~.condition_open.open_bits`)."""
+    unless_open: OpenFunction | None
 
 
-_plans: dict[int, tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...]]] = {}
+_Levels = tuple[tuple[int, tuple[int, ...]], ...]
+"""Each level's rank with the positions of its rules, highest level first."""
+
+_plans: dict[int, tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...], _Levels]] = {}
 """Each knowledge base's rule plans, by the identity of its rules (kept with them, so
 that the identity cannot be reused while the entry lives)."""
 
 
 def _plans_of(kb: KnowledgeBase) -> tuple[_RulePlan, ...]:
+    return _planned(kb)[1]
+
+
+def _levels_of(kb: KnowledgeBase) -> _Levels:
+    return _planned(kb)[2]
+
+
+def _planned(
+    kb: KnowledgeBase,
+) -> tuple[tuple[CompiledRule, ...], tuple[_RulePlan, ...], _Levels]:
     found = _plans.get(id(kb.rules))
     if found is None or found[0] is not kb.rules:
         plans = tuple(
@@ -94,12 +110,19 @@ def _plans_of(kb: KnowledgeBase) -> tuple[_RulePlan, ...]:
                 RuleState(rule, *rule.blank),
                 rule.when.fast,
                 None if rule.unless is None else rule.unless.fast,
+                compile_open(rule.when, kb.bit_of),
+                None if rule.unless is None else compile_open(rule.unless, kb.bit_of),
             )
             for rule in kb.rules
         )
-        found = (kb.rules, plans)
+        ranks = sorted({rule.level_rank for rule in kb.rules}, reverse=True)
+        levels = tuple(
+            (rank, tuple(i for i, rule in enumerate(kb.rules) if rule.level_rank == rank))
+            for rank in ranks
+        )
+        found = (kb.rules, plans, levels)
         _plans[id(kb.rules)] = found
-    return found[1]
+    return found
 
 
 def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> list[RuleState]:
@@ -109,23 +132,41 @@ def evaluate_rules(case: Case, kb: KnowledgeBase, bits: Bits | None = None) -> l
     names a handful of ~200 findings) takes the state computed once for it
     (:attr:`~crampcheck.knowledge.compiled.CompiledRule.blank`); the others run their
     compiled conditions."""
+    return evaluate_and_fire(case, kb, bits)[0]
+
+
+_new_state = tuple.__new__
+"""Makes a :class:`RuleState` without the Python-level ``__new__`` a named tuple has
+(the engine makes some 70 a check)."""
+
+
+def evaluate_and_fire(
+    case: Case, kb: KnowledgeBase, bits: Bits | None = None
+) -> tuple[list[RuleState], list[CompiledRule]]:
+    """:func:`evaluate_rules`, and the rules that fire, in knowledge-base order."""
     if bits is None:
         bits, _ = to_bits(case, kb)
     present, absent, facts = bits.present, bits.absent, bits.facts
     known = present | absent | _measured(case, kb)
     states: list[RuleState] = []
+    fired: list[CompiledRule] = []
     append = states.append
-    for rule, reads, blank, when_true, unless_true in _plans_of(kb):
+    for rule, reads, blank, when_true, unless_true, _, _ in _plans_of(kb):
         if reads is not None and not known & reads:
             append(blank)
+            if blank.when is True and blank.unless is not True:
+                fired.append(rule)
             continue
         when = when_true(present, absent, facts)
         # "unless" only matters for a rule that holds or still could.
-        unless = (
-            None if unless_true is None or when is False else unless_true(present, absent, facts)
-        )
-        append(RuleState(rule, when, unless))
-    return states
+        if unless_true is None or when is False:
+            unless = None
+        else:
+            unless = unless_true(present, absent, facts)
+        append(_new_state(RuleState, (rule, when, unless)))
+        if when is True and unless is not True:
+            fired.append(rule)
+    return states, fired
 
 
 def _measured(case: Case, kb: KnowledgeBase) -> int:
@@ -194,67 +235,50 @@ def candidates(
     """
     bits, asked = case_bits if case_bits is not None else to_bits(case, kb)
     measured = _measured(case, kb)
-    known = bits.present | bits.absent | (asked if unasked_only else measured)
-    read = bits.present | bits.absent | measured
-    by_rank: dict[int, list[tuple[int, RuleState, bool, bool, int]]] = {}
+    present, absent, facts = bits.present, bits.absent, bits.facts
+    known = present | absent | (asked if unasked_only else measured)
+    read = present | absent | measured
     level_rank = level.rank
-    lowering: list[Candidate] = []
     if states is None:
         states = evaluate_rules(case, kb, bits)
-    for order, state in enumerate(states):
-        rule = state.rule
-        spec = rule.spec
-        if state.when is True:
-            # A fired rule that sets the current level but could still be cancelled by
-            # its "unless": answering could lower the urgency, so it is worth asking.
-            if state.unless is None and rule.unless is not None and spec.level is level:
-                unless_open = open_bits(rule.unless, bits, kb.bit_of)
-                lowering.extend(
-                    Candidate(f, None, None, (0, False, 0.0, -order))
-                    for f in _unknown(rule.unless_leaves, case, unasked_only)
-                    if kb.bit_of.get(f, 0) & unless_open
-                )
-            continue
-        if state.when is False or state.unless is True or not rule.leaf_mask & ~known:
-            continue  # decided, or nothing left to ask
-        rule_rank = rule.level_rank
-        raises = rule_rank > level_rank
-        changes_kind = spec.kind is not None and spec.kind is not kind and rule_rank >= level_rank
-        if raises or changes_kind:
-            # Only the findings that can still decide the rule: one in a part that
-            # already holds (or already fails) cannot change it.
-            open_mask = (
-                rule.leaf_mask
-                if rule.reads is not None and not read & rule.reads
-                else open_bits(rule.when, bits, kb.bit_of)
-            )
-            if not open_mask & ~known:
-                continue
-            rank = rule_rank if raises else 0
-            by_rank.setdefault(rank, []).append((order, state, raises, changes_kind, open_mask))
+    plans = _plans_of(kb)
+    # The rules' groups, highest first: each level above the case's raises it; then the
+    # rules of the case's own level that would change the kind (ranked 0). A group is
+    # gathered only when the ones above it have not filled the limit.
+    groups = [(rank, orders, True) for rank, orders in _levels_of(kb) if rank > level_rank]
+    groups += [(0, orders, False) for rank, orders in _levels_of(kb) if rank == level_rank]
     result: list[Candidate] = []
     taken = 0
-    for rank in sorted(by_rank, reverse=True):
+    for rank, orders, raises in groups:
         # Within a level: decisive findings first, then rules that already hold most,
         # then knowledge-base order. Visiting rules in that order and giving each finding
         # to the first rule that reaches it yields the ranking without comparing pairs.
-        present = bits.present
-        group = sorted(
-            (
-                (
-                    (present & state.rule.leaf_mask).bit_count() / state.rule.leaf_count,
-                    order,
-                    state,
-                    raises,
-                    changes_kind,
-                    open_mask,
-                )
-                for order, state, raises, changes_kind, open_mask in by_rank[rank]
-            ),
-            key=lambda item: (-item[0], item[1]),
-        )
+        members: list[tuple[float, int, RuleState, bool, bool]] = []
+        for order in orders:
+            state = states[order]
+            rule = state.rule
+            if state.when is not None or state.unless is True or not rule.leaf_mask & ~known:
+                continue  # decided (a fired rule is asked of below), or nothing to ask
+            kind_to = rule.spec.kind
+            changes_kind = kind_to is not None and kind_to is not kind
+            if raises or changes_kind:
+                progress = (present & rule.leaf_mask).bit_count() / rule.leaf_count
+                members.append((progress, order, state, raises, changes_kind))
+        group = sorted(members, key=lambda item: (-item[0], item[1]))
+        # Only the findings that can still decide a rule: one in a part that already
+        # holds (or already fails) cannot change it. Found when first needed.
+        open_masks: dict[int, int] = {}
         for decisive_pass in (True, False):
-            for progress, order, state, raises, changes_kind, open_mask in group:
+            for progress, order, state, raises, changes_kind in group:
+                open_mask = open_masks.get(order)
+                if open_mask is None:
+                    rule = state.rule
+                    open_mask = (
+                        rule.leaf_mask
+                        if rule.reads is not None and not read & rule.reads
+                        else plans[order].when_open(present, absent, facts)[1]
+                    )
+                    open_masks[order] = open_mask
                 to_ask = open_mask & ~known & ~taken
                 if decisive_pass and to_ask:
                     # Only the findings a single "yes" to which would fire the rule.
@@ -275,7 +299,23 @@ def candidates(
                     if limit is not None and len(result) >= limit:
                         return result
     seen = {c.finding_id for c in result}
-    result.extend(c for c in lowering if c.finding_id not in seen)
+    for order, state in enumerate(states):
+        # A fired rule that sets the current level but could still be cancelled by its
+        # "unless": answering could lower the urgency, so it is worth asking.
+        unless_open = plans[order].unless_open
+        if (
+            state.when is not True
+            or state.unless is not None
+            or unless_open is None
+            or state.rule.spec.level is not level
+        ):
+            continue
+        open_mask = unless_open(present, absent, facts)[1]
+        result.extend(
+            Candidate(f, None, None, (0, False, 0.0, -order))
+            for f in _unknown(state.rule.unless_leaves, case, unasked_only)
+            if kb.bit_of.get(f, 0) & open_mask and f not in seen
+        )
     return result if limit is None else result[:limit]
 
 
