@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -48,6 +49,17 @@ class Mailbox:
         """Every message sent to ``address``, oldest first."""
         with self.lock:
             return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(self, address: str, count: int, seconds: float = 15.0) -> list[EmailMessage]:
+        """The messages to ``address`` once there are at least ``count`` of them: the
+        server hands a message to its SMTP thread, which on a busy machine can take a
+        moment after the page that says it was sent."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = self.to(address)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
 
     def clear(self) -> None:
         with self.lock:

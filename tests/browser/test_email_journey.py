@@ -62,7 +62,7 @@ def test_a_new_account_and_a_forgotten_password_by_email(
         submit_main_form(tab)
         expect(tab.page.locator("h1")).to_have_text("Check your email")
 
-        (confirmation,) = smtp.mailbox.to(EMAIL)
+        (confirmation,) = smtp.mailbox.wait_for(EMAIL, 1)
         follow(tab, server, link_in(confirmation))
         expect(tab.page.locator("h1")).to_have_text("Finish creating your account")
         tab.page.fill("#password", PASSWORD)
@@ -78,7 +78,7 @@ def test_a_new_account_and_a_forgotten_password_by_email(
         submit_main_form(other)
         expect(other.page.locator("h1")).to_have_text("Check your email")
 
-        reset = smtp.mailbox.to(EMAIL)[-1]
+        reset = smtp.mailbox.wait_for(EMAIL, 2)[-1]
         assert "Reset your crampcheck password" in reset["Subject"]
         link = link_in(reset)
         follow(other, server, link)
